@@ -1,0 +1,286 @@
+import { erf } from './erf.js';
+import { topoOrder, type Graph } from './graph.js';
+import type { BinaryFn, Node, UnaryFn } from './node.js';
+import { formatType, numel, sameShape, stridesOf, type Shape } from './shape.js';
+import { HostTensor } from './tensor.js';
+
+/**
+ * The reference interpreter: the living definition of every primitive. It computes in
+ * Float64 whatever the declared dtype; i32 values stay integral (division and modulo of
+ * i32 tensors floor, like Python's // and %). Every backend is tested against it.
+ */
+
+const UNARY: Record<UnaryFn, (x: number) => number> = {
+  neg: (x) => -x,
+  exp: Math.exp,
+  log: Math.log,
+  sqrt: Math.sqrt,
+  rsqrt: (x) => 1 / Math.sqrt(x),
+  tanh: Math.tanh,
+  erf,
+  abs: Math.abs,
+  recip: (x) => 1 / x,
+  floor: Math.floor,
+  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+};
+
+const BINARY: Record<BinaryFn, (a: number, b: number) => number> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  max: Math.max,
+  min: Math.min,
+  pow: Math.pow,
+  mod: (a, b) => a - Math.floor(a / b) * b,
+  lt: (a, b) => (a < b ? 1 : 0),
+  le: (a, b) => (a <= b ? 1 : 0),
+  gt: (a, b) => (a > b ? 1 : 0),
+  ge: (a, b) => (a >= b ? 1 : 0),
+  eq: (a, b) => (a === b ? 1 : 0),
+  ne: (a, b) => (a !== b ? 1 : 0),
+};
+
+/** Source of leaf values: inputs and params by name. */
+export type LeafValues = (node: Node) => HostTensor;
+
+/** Runs a graph on named feeds (inputs and params together) and returns the named outputs. */
+export function interpret(graph: Graph, feeds: ReadonlyMap<string, HostTensor>): Map<string, HostTensor> {
+  const values = evaluate(graph.outputs.map((o) => o.node), (node) => {
+    const name = node.op.kind === 'input' || node.op.kind === 'param' ? node.op.name : '';
+    const t = feeds.get(name);
+    if (!t) throw new Error(`no value for ${node.op.kind} ${name}`);
+    if (!sameShape(t.shape, node.shape)) {
+      throw new Error(`${node.op.kind} ${name}: expected ${formatType(node.dtype, node.shape)}, got ${t.type}`);
+    }
+    return t;
+  });
+  return new Map(graph.outputs.map((o) => [o.name, values.get(o.node)!]));
+}
+
+/** Evaluates `roots` and everything they depend on; leaves come from `leaf`. */
+export function evaluate(roots: readonly Node[], leaf: LeafValues): Map<Node, HostTensor> {
+  const order = topoOrder(roots);
+  const uses = new Map<Node, number>();
+  for (const n of order) for (const i of n.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
+  const keep = new Set(roots);
+  const data = new Map<Node, Float64Array>();
+  for (const node of order) {
+    const args = node.inputs.map((i) => data.get(i)!);
+    data.set(node, evalNode(node, args, leaf));
+    // Free intermediates after their last use: FIBER-B graphs hold hundreds of MB otherwise.
+    for (const i of node.inputs) {
+      const left = uses.get(i)! - 1;
+      uses.set(i, left);
+      if (left === 0 && !keep.has(i)) data.delete(i);
+    }
+  }
+  return new Map(roots.map((r) => [r, new HostTensor(r.shape, r.dtype, data.get(r)!)]));
+}
+
+function evalNode(node: Node, args: Float64Array[], leaf: LeafValues): Float64Array {
+  const op = node.op;
+  const n = numel(node.shape);
+  switch (op.kind) {
+    case 'input':
+    case 'param':
+      return leaf(node).data;
+    case 'const':
+      return new Float64Array(n).fill(op.value);
+    case 'iota': {
+      const out = new Float64Array(n);
+      const stride = stridesOf(node.shape)[op.axis]!;
+      const size = node.shape[op.axis]!;
+      for (let i = 0; i < n; i++) out[i] = Math.floor(i / stride) % size;
+      return out;
+    }
+    case 'unary': {
+      const f = UNARY[op.fn];
+      const x = args[0]!;
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) out[i] = f(x[i]!);
+      return out;
+    }
+    case 'binary': {
+      const f = op.fn === 'div' && node.dtype === 'i32' ? (a: number, b: number) => Math.floor(a / b) : BINARY[op.fn];
+      const [a, b] = args as [Float64Array, Float64Array];
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) out[i] = f(a[i]!, b[i]!);
+      return out;
+    }
+    case 'where': {
+      const [c, a, b] = args as [Float64Array, Float64Array, Float64Array];
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) out[i] = c[i] !== 0 ? a[i]! : b[i]!;
+      return out;
+    }
+    case 'reduce':
+      return reduce(args[0]!, node.inputs[0]!.shape, op.axes, op.fn);
+    case 'matmul':
+      return matmul(args[0]!, args[1]!, node.inputs[0]!.shape, node.inputs[1]!.shape);
+    case 'reshape':
+      return args[0]!;
+    case 'cast':
+      return node.dtype === 'i32' ? args[0]!.map(Math.trunc) : args[0]!;
+    case 'permute': {
+      const inStrides = stridesOf(node.inputs[0]!.shape);
+      return gatherStrided(args[0]!, node.shape, op.perm.map((p) => inStrides[p]!), 0);
+    }
+    case 'broadcast': {
+      const inShape = node.inputs[0]!.shape;
+      const inStrides = stridesOf(inShape);
+      return gatherStrided(args[0]!, node.shape, inStrides.map((s, i) => (inShape[i] === 1 ? 0 : s)), 0);
+    }
+    case 'slice': {
+      const inStrides = stridesOf(node.inputs[0]!.shape);
+      const base = op.starts.reduce((s, st, i) => s + st * inStrides[i]!, 0);
+      return gatherStrided(args[0]!, node.shape, inStrides, base);
+    }
+    case 'pad':
+      return pad(args[0]!, node.inputs[0]!.shape, node.shape, op.lo);
+    case 'roll':
+      return roll(args[0]!, node.shape, op.shift, op.axis);
+    case 'gather':
+      return gather(args[0]!, args[1]!, node.inputs[0]!.shape);
+    case 'scatter_add':
+      return scatterAdd(args[0]!, args[1]!, node.shape);
+    case 'concat':
+      return concat(args, node.inputs.map((i) => i.shape), node.shape, op.axis);
+  }
+}
+
+/** out[i] = x[base + sum_k idx_k * strides[k]] over the multi-index of `shape`. */
+function gatherStrided(x: Float64Array, shape: Shape, strides: readonly number[], base: number): Float64Array {
+  const n = numel(shape);
+  const out = new Float64Array(n);
+  const rank = shape.length;
+  const idx = new Array<number>(rank).fill(0);
+  let off = base;
+  for (let i = 0; i < n; i++) {
+    out[i] = x[off]!;
+    for (let k = rank - 1; k >= 0; k--) {
+      idx[k]!++;
+      off += strides[k]!;
+      if (idx[k]! < shape[k]!) break;
+      off -= strides[k]! * shape[k]!;
+      idx[k] = 0;
+    }
+  }
+  return out;
+}
+
+function reduce(x: Float64Array, shape: Shape, axes: readonly number[], fn: 'sum' | 'max'): Float64Array {
+  const outShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const out = new Float64Array(numel(outShape)).fill(fn === 'sum' ? 0 : -Infinity);
+  const outStrides = stridesOf(outShape).map((s, i) => (axes.includes(i) ? 0 : s));
+  const rank = shape.length;
+  const idx = new Array<number>(rank).fill(0);
+  let o = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    if (fn === 'sum') out[o] = out[o]! + v;
+    else if (v > out[o]! || Number.isNaN(v)) out[o] = v;
+    for (let k = rank - 1; k >= 0; k--) {
+      idx[k]!++;
+      o += outStrides[k]!;
+      if (idx[k]! < shape[k]!) break;
+      o -= outStrides[k]! * shape[k]!;
+      idx[k] = 0;
+    }
+  }
+  return out;
+}
+
+function matmul(a: Float64Array, b: Float64Array, sa: Shape, sb: Shape): Float64Array {
+  const m = sa[sa.length - 2]!;
+  const k = sa[sa.length - 1]!;
+  const n = sb[sb.length - 1]!;
+  const batch = numel(sa.slice(0, -2));
+  const out = new Float64Array(batch * m * n);
+  for (let bi = 0; bi < batch; bi++) {
+    const ao = bi * m * k;
+    const bo = bi * k * n;
+    const oo = bi * m * n;
+    for (let i = 0; i < m; i++) {
+      for (let p = 0; p < k; p++) {
+        const av = a[ao + i * k + p]!;
+        if (av === 0) continue;
+        const brow = bo + p * n;
+        const orow = oo + i * n;
+        for (let j = 0; j < n; j++) out[orow + j] += av * b[brow + j]!;
+      }
+    }
+  }
+  return out;
+}
+
+function pad(x: Float64Array, inShape: Shape, outShape: Shape, lo: readonly number[]): Float64Array {
+  const out = new Float64Array(numel(outShape));
+  const outStrides = stridesOf(outShape);
+  const base = lo.reduce((s, l, i) => s + l * outStrides[i]!, 0);
+  const rank = inShape.length;
+  const idx = new Array<number>(rank).fill(0);
+  let off = base;
+  for (let i = 0; i < x.length; i++) {
+    out[off] = x[i]!;
+    for (let k = rank - 1; k >= 0; k--) {
+      idx[k]!++;
+      off += outStrides[k]!;
+      if (idx[k]! < inShape[k]!) break;
+      off -= outStrides[k]! * inShape[k]!;
+      idx[k] = 0;
+    }
+  }
+  return out;
+}
+
+function roll(x: Float64Array, shape: Shape, shift: number, axis: number): Float64Array {
+  const out = new Float64Array(x.length);
+  const stride = stridesOf(shape)[axis]!;
+  const size = shape[axis]!;
+  for (let i = 0; i < x.length; i++) {
+    const j = Math.floor(i / stride) % size;
+    const dst = i + (((j + shift) % size) - j) * stride;
+    out[dst] = x[i]!;
+  }
+  return out;
+}
+
+function gather(table: Float64Array, idx: Float64Array, tableShape: Shape): Float64Array {
+  const rows = tableShape[0]!;
+  const row = numel(tableShape.slice(1));
+  const out = new Float64Array(idx.length * row);
+  for (let i = 0; i < idx.length; i++) {
+    const r = idx[i]!;
+    // Out-of-range rows read as zeros: the defined behaviour every backend must match.
+    if (r < 0 || r >= rows) continue;
+    out.set(table.subarray(r * row, (r + 1) * row), i * row);
+  }
+  return out;
+}
+
+function scatterAdd(idx: Float64Array, upd: Float64Array, outShape: Shape): Float64Array {
+  const rows = outShape[0]!;
+  const row = numel(outShape.slice(1));
+  const out = new Float64Array(rows * row);
+  for (let i = 0; i < idx.length; i++) {
+    const r = idx[i]!;
+    if (r < 0 || r >= rows) continue;
+    for (let j = 0; j < row; j++) out[r * row + j] += upd[i * row + j]!;
+  }
+  return out;
+}
+
+function concat(parts: Float64Array[], shapes: Shape[], outShape: Shape, axis: number): Float64Array {
+  const out = new Float64Array(numel(outShape));
+  const outer = numel(outShape.slice(0, axis));
+  const inner = numel(outShape.slice(axis + 1));
+  const outRow = outShape[axis]! * inner;
+  let offset = 0;
+  parts.forEach((p, pi) => {
+    const w = shapes[pi]![axis]! * inner;
+    for (let o = 0; o < outer; o++) out.set(p.subarray(o * w, (o + 1) * w), o * outRow + offset);
+    offset += w;
+  });
+  return out;
+}
