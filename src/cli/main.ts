@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Diagnostic, formatDiagnostic } from '../dsl/diagnostic.js';
+import { buildGraph, entryNames } from '../dsl/entry.js';
+import { loadProgram, type LoadedProgram } from '../dsl/loader.js';
+import { SafetensorsError, writeSafetensors } from '../fiber/safetensors.js';
+import { printGraph } from '../ir/print.js';
+import { CpuDevice } from '../runtime/cpu.js';
+import { BACKENDS } from '../runtime/device.js';
+import { FeedError, prepareFeeds } from '../runtime/feeds.js';
+import { runDemo } from './demo.js';
+import { parseBindings, processIO, readOptional, shapesOf, UsageError, type CliIO } from './io.js';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/**
+ * The fiberc command line. Returns the exit code: 0 on success, 1 for errors in the user's
+ * program or files (printed without a stack trace), 2 for command-line misuse.
+ */
+export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+  let loaded: LoadedProgram | undefined;
+  const load = (file: string): LoadedProgram => (loaded = loadProgram(file));
+  const program = new Command('fiberc')
+    .description('Compiler and runtime for fused vision-language backbones (FIBER), written in the .fib tensor language')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+
+  program
+    .command('check')
+    .description('parse and elaborate FILE; every entry (module whose hyperparams all have defaults) is built with small sizes for unbound dims')
+    .argument('<file>', '.fib source file')
+    .action((file: string) => {
+      const p = load(file);
+      const entries = entryNames(p);
+      for (const name of entries) buildGraph(p, name, { witness: true });
+      io.out(`${p.main}: ok (${p.programs.size} files, ${p.globals.size} declarations, entries checked: ${entries.join(', ') || 'none'})`);
+    });
+
+  program
+    .command('ir')
+    .description('print the graph IR of an entry')
+    .argument('<file>', '.fib source file')
+    .requiredOption('--entry <name>', 'module or fn to build')
+    .option('--bind <dim=n>', 'size of a free dim of the entry inputs (repeatable)', collect, [])
+    .option('--grad', 'print the backward graph (outputs plus the gradients of all float params and inputs)')
+    .action(async (file: string, opts: { entry: string; bind: string[]; grad?: boolean }) => {
+      const graph = buildGraph(load(file), opts.entry, { bindings: parseBindings(opts.bind) });
+      const { gradGraph } = await import('../ir/grad.js');
+      io.out(printGraph(opts.grad ? gradGraph(graph) : graph));
+    });
+
+  program
+    .command('run')
+    .description('run an entry on a backend: inputs from a safetensors file, outputs to another')
+    .argument('<file>', '.fib source file')
+    .requiredOption('--entry <name>', 'module or fn to run')
+    .addOption(new Option('--backend <name>', 'where to run').choices([...BACKENDS]).default('cpu'))
+    .option('--params <file>', 'parameters (.safetensors); params missing from it are initialised from their declared initialisers')
+    .requiredOption('--inputs <file>', 'entry inputs (.safetensors), by argument name')
+    .requiredOption('--out <file>', 'where to write the outputs (.safetensors)')
+    .option('--save-params <file>', 'also write the params used (initialised ones included)')
+    .option('--bind <dim=n>', 'size of a free dim (normally taken from the inputs)', collect, [])
+    .option('--seed <n>', 'seed for parameter initialisation', '0')
+    .action(async (file: string, opts: { entry: string; params?: string; inputs: string; out: string; saveParams?: string; bind: string[]; seed: string }) => {
+      const seed = Number(opts.seed);
+      if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed expects an integer, got '${opts.seed}'`);
+      const inputs = readOptional(opts.inputs);
+      const params = readOptional(opts.params);
+      const graph = buildGraph(load(file), opts.entry, { bindings: parseBindings(opts.bind), inputShapes: shapesOf(inputs) });
+      const feeds = prepareFeeds(graph, inputs, params, seed);
+      const device = new CpuDevice();
+      const outputs = await device.run(graph, feeds);
+      writeSafetensors(opts.out, outputs, { entry: opts.entry, backend: 'cpu' });
+      if (opts.saveParams) {
+        writeSafetensors(opts.saveParams, new Map(graph.params.map((p) => [(p.op as { name: string }).name, feeds.get((p.op as { name: string }).name)!])));
+      }
+      for (const [name, t] of outputs) io.out(`${name}: ${t.type}`);
+      io.out(`wrote ${opts.out}`);
+    });
+
+  program
+    .command('demo')
+    .description('the main job today: build the FIBER example layers, run them on the reference interpreter, check gradients and the alpha = 0 identity')
+    .option('--examples <dir>', 'folder with fiber.fib', 'examples')
+    .action(async (opts: { examples: string }) => {
+      await runDemo(opts.examples, io, (file) => load(file));
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof Diagnostic) {
+      io.err(formatDiagnostic(e, loaded?.sources ?? new Map()));
+      return 1;
+    }
+    if (e instanceof UsageError) {
+      io.err(`fiberc: ${e.message}`);
+      return 2;
+    }
+    if (e instanceof SafetensorsError || e instanceof FeedError || (e instanceof Error && /^cannot read /.test(e.message))) {
+      io.err(`fiberc: error: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`fiberc: internal error (a bug in fiberc, please report it):\n${e instanceof Error ? e.stack : String(e)}\n`);
+      process.exit(70);
+    },
+  );
+}

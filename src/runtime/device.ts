@@ -1,0 +1,17 @@
+import type { Graph } from '../ir/graph.js';
+import type { HostTensor } from '../ir/tensor.js';
+
+/**
+ * What every backend offers: run a graph on host tensors. The CPU backend interprets the
+ * graph; the GPU backends (WebGPU, CUDA) compile it to kernels first. Feeds hold inputs and
+ * params by name; the result holds the graph's outputs by name.
+ */
+export interface Device {
+  readonly name: string;
+  run(graph: Graph, feeds: ReadonlyMap<string, HostTensor>): Promise<Map<string, HostTensor>>;
+  dispose(): void;
+}
+
+/** Backends `fiberc run --backend` accepts. */
+export const BACKENDS = ['cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
