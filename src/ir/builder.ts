@@ -134,6 +134,7 @@ export class GraphBuilder {
       throw new ShapeError(`cannot reshape ${formatType(x.dtype, x.shape)} to [${shape.join(',')}]: ${numel(x.shape)} elements vs ${numel(target)}`);
     }
     if (sameShape(target, x.shape)) return x;
+    if (x.op.kind === 'const') return this.constant(x.op.value, target, x.dtype);
     return this.make({ kind: 'reshape' }, [x], target, x.dtype);
   }
 
@@ -157,6 +158,8 @@ export class GraphBuilder {
     padded.forEach((d, i) => {
       if (d !== 1 && d !== shape[i]) throw new ShapeError(`cannot broadcast ${formatType(x.dtype, x.shape)} to [${shape.join(',')}]`);
     });
+    // A scalar constant is just re-created at the wider shape: graphs stay readable.
+    if (x.op.kind === 'const') return this.constant(x.op.value, shape, x.dtype);
     const r = this.reshape(x, padded);
     if (sameShape(padded, shape)) return r;
     return this.make({ kind: 'broadcast' }, [r], shape, x.dtype);
