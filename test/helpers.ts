@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Diagnostic, formatDiagnostic } from '../src/dsl/diagnostic.js';
 import { buildGraph, entryNames } from '../src/dsl/entry.js';
 import { loadProgram } from '../src/dsl/loader.js';
+import { resolveProgram } from '../src/dsl/resolve.js';
 import { GraphBuilder } from '../src/ir/builder.js';
 import { Graph } from '../src/ir/graph.js';
 import { interpret } from '../src/ir/interpret.js';
@@ -44,6 +45,7 @@ export function checkSource(files: Record<string, string>, main = 'main.fib'): s
   try {
     const program = loadProgram(`/virtual/${main}`, read);
     sources = program.sources;
+    resolveProgram(program);
     for (const name of entryNames(program)) buildGraph(program, name, { witness: true });
     return 'ok';
   } catch (e) {

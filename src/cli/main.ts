@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Diagnostic, formatDiagnostic } from '../dsl/diagnostic.js';
 import { buildGraph, entryNames } from '../dsl/entry.js';
 import { loadProgram, type LoadedProgram } from '../dsl/loader.js';
+import { resolveProgram } from '../dsl/resolve.js';
 import { SafetensorsError, writeSafetensors } from '../fiber/safetensors.js';
 import { printGraph } from '../ir/print.js';
 import { CpuDevice } from '../runtime/cpu.js';
@@ -33,6 +34,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .argument('<file>', '.fib source file')
     .action((file: string) => {
       const p = load(file);
+      resolveProgram(p);
       const entries = entryNames(p);
       for (const name of entries) buildGraph(p, name, { witness: true });
       io.out(`${p.main}: ok (${p.programs.size} files, ${p.globals.size} declarations, entries checked: ${entries.join(', ') || 'none'})`);

@@ -6,6 +6,7 @@ import type { Arg, Expr, ModuleDecl, ParamDef, Stmt, TypeExpr } from './ast.js';
 import { makeBuiltins, toNode } from './builtins.js';
 import { Diagnostic } from './diagnostic.js';
 import type { LoadedProgram } from './loader.js';
+import { unknownName } from './suggest.js';
 import { typeToString } from './types.js';
 import {
   BuiltinValue, describe, DTypeValue, FnValue, InstanceValue, ModuleValue, Scope, TensorValue, TupleValue, UnitValue, type Value,
@@ -33,23 +34,15 @@ interface DeclaredParam {
   readonly loc: SourceLoc;
 }
 
-function joinPath(prefix: string, name: string): string {
-  return prefix ? `${prefix}.${name}` : name;
+/** Every name visible in a scope chain. */
+function scopeNames(scope: Scope): string[] {
+  const out: string[] = [];
+  for (let s: Scope | null = scope; s; s = s.parent) out.push(...s.ownNames());
+  return out;
 }
 
-/** Edit distance, for "did you mean" hints. */
-function distance(a: string, b: string): number {
-  const row = [...Array(b.length + 1).keys()];
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
+function joinPath(prefix: string, name: string): string {
+  return prefix ? `${prefix}.${name}` : name;
 }
 
 /**
@@ -80,9 +73,7 @@ export class Elaborator {
     if (local !== undefined) return local;
     const global = this.global(name, loc);
     if (global !== undefined) return global;
-    const known = [...this.program.globals.keys(), ...this.builtins.keys()];
-    const near = known.filter((k) => distance(k, name) <= Math.max(1, Math.floor(name.length / 3))).slice(0, 1);
-    throw new Diagnostic(`unknown name '${name}'${near.length ? `; did you mean '${near[0]}'?` : ''}`, loc);
+    throw new Diagnostic(unknownName(name, [...scopeNames(scope), ...this.program.globals.keys(), ...this.builtins.keys()]), loc);
   }
 
   /** A top-level name: user declarations first, then built-ins and dtype names. */

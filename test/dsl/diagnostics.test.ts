@@ -39,6 +39,11 @@ describe('diagnostics are positioned, with the source line and a caret', () => {
     expect(out).toContain("main.fib:5:15: error: argument 'x' of Linear.forward: expected f32[..., in_dim], got f32[2,3] (axis 1 should be int 4)");
     expect(out).toContain('main.fib:5:12: note: in Linear.forward, called from here');
   });
+  it('unknown names are found statically, even in code no entry runs', () => {
+    expectError('fn unused(x: tensor) {\n  return x * scal\n}\nmodule M {\n  let scale = 2\n}', '2:14', "unknown name 'scal'");
+    expectError('fn unused(x: tensor) {\n  return softmax(x)\n}', '2:10', "unknown name 'softmax'");
+    expectError('import "std/nn.fib"\nfn unused(x: tensor) {\n  return gelu(x, 2)\n}', '3:18', 'too many arguments to gelu: it takes 1, got 2');
+  });
   it('cyclic imports', () => {
     const out = checkSource({ 'main.fib': 'import "a.fib"\n', 'a.fib': 'import "b.fib"\n', 'b.fib': 'import "a.fib"\n' });
     expect(out).toMatch(/b\.fib:1:1: error: cyclic import: .*a\.fib -> .*b\.fib -> .*a\.fib/);

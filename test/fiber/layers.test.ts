@@ -107,6 +107,30 @@ module PlainRoberta = RobertaLayer(hidden = 32, heads = 2, ffn = 64)
   });
 });
 
+describe('variants are small edits of the .fib source', () => {
+  const fiber = readFileSync(resolve(EXAMPLES, 'fiber.fib'), 'utf8');
+  const variant = (edit: (src: string) => string): LoadedProgram => {
+    const path = resolve(EXAMPLES, '__variant__.fib');
+    const text = edit(fiber);
+    expect(text).not.toBe(fiber);
+    return loadProgram(path, (p) => (p === path ? text : safeRead(p)));
+  };
+  const alphas = (g: Graph): string[] => names(g).filter((n) => n.endsWith('alpha'));
+
+  it('fusing the top 2 layers instead of 4 changes one number', () => {
+    const base = buildGraph(loadProgram(resolve(EXAMPLES, 'fiber.fib')), 'FiberTiny', { bindings: { B: 1, T: 4 } });
+    const fewer = buildGraph(variant((s) => s.replace('max_pos = 40, fuse = 4)', 'max_pos = 40, fuse = 2)')), 'FiberTiny', { bindings: { B: 1, T: 4 } });
+    expect(alphas(base)).toHaveLength(8);
+    expect(alphas(fewer)).toEqual(['image.layers.3.blocks.0.alpha', 'image.layers.3.blocks.1.alpha', 'text.layer.4.alpha', 'text.layer.5.alpha']);
+  });
+
+  it('a tanh(alpha) gate is a one-token edit and alpha = 0 still gives the plain block', () => {
+    const p = variant((s) => s.replace('let h = x + s + alpha * i2t(s, text, text_mask)', 'let h = x + s + tanh(alpha) * i2t(s, text, text_mask)'));
+    const g = buildGraph(p, 'ImageFusionBlockTiny', { bindings: { B: 1, T: 3 } });
+    expect(g.nodes.some((n) => n.op.kind === 'unary' && n.op.fn === 'tanh' && n.inputs[0]!.op.kind === 'param')).toBe(true);
+  });
+});
+
 describe('Swin building blocks match the reference construction', () => {
   const program = withExamples(`
 import "swin.fib"
