@@ -149,15 +149,18 @@ function evalNode(node: Node, args: Float64Array[], leaf: LeafValues): Float64Ar
   }
 }
 
-/** out[i] = x[base + sum_k idx_k * strides[k]] over the multi-index of `shape`. */
-function gatherStrided(x: Float64Array, shape: Shape, strides: readonly number[], base: number): Float64Array {
+/**
+ * Visits the elements of `shape` in row-major order with, for each, the offset
+ * `base + sum_k idx_k * strides[k]` into another buffer: the one loop behind permute,
+ * broadcast, slice, pad and reduce.
+ */
+function forEachOffset(shape: Shape, strides: readonly number[], base: number, visit: (i: number, offset: number) => void): void {
   const n = numel(shape);
-  const out = new Float64Array(n);
   const rank = shape.length;
   const idx = new Array<number>(rank).fill(0);
   let off = base;
   for (let i = 0; i < n; i++) {
-    out[i] = x[off]!;
+    visit(i, off);
     for (let k = rank - 1; k >= 0; k--) {
       idx[k]!++;
       off += strides[k]!;
@@ -166,6 +169,14 @@ function gatherStrided(x: Float64Array, shape: Shape, strides: readonly number[]
       idx[k] = 0;
     }
   }
+}
+
+/** out[i] = x[base + sum_k idx_k * strides[k]] over the multi-index of `shape`. */
+function gatherStrided(x: Float64Array, shape: Shape, strides: readonly number[], base: number): Float64Array {
+  const out = new Float64Array(numel(shape));
+  forEachOffset(shape, strides, base, (i, off) => {
+    out[i] = x[off]!;
+  });
   return out;
 }
 
@@ -173,21 +184,11 @@ function reduce(x: Float64Array, shape: Shape, axes: readonly number[], fn: 'sum
   const outShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const out = new Float64Array(numel(outShape)).fill(fn === 'sum' ? 0 : -Infinity);
   const outStrides = stridesOf(outShape).map((s, i) => (axes.includes(i) ? 0 : s));
-  const rank = shape.length;
-  const idx = new Array<number>(rank).fill(0);
-  let o = 0;
-  for (let i = 0; i < x.length; i++) {
+  forEachOffset(shape, outStrides, 0, (i, o) => {
     const v = x[i]!;
     if (fn === 'sum') out[o] = out[o]! + v;
     else if (v > out[o]! || Number.isNaN(v)) out[o] = v;
-    for (let k = rank - 1; k >= 0; k--) {
-      idx[k]!++;
-      o += outStrides[k]!;
-      if (idx[k]! < shape[k]!) break;
-      o -= outStrides[k]! * shape[k]!;
-      idx[k] = 0;
-    }
-  }
+  });
   return out;
 }
 
@@ -218,19 +219,9 @@ function pad(x: Float64Array, inShape: Shape, outShape: Shape, lo: readonly numb
   const out = new Float64Array(numel(outShape));
   const outStrides = stridesOf(outShape);
   const base = lo.reduce((s, l, i) => s + l * outStrides[i]!, 0);
-  const rank = inShape.length;
-  const idx = new Array<number>(rank).fill(0);
-  let off = base;
-  for (let i = 0; i < x.length; i++) {
+  forEachOffset(inShape, outStrides, base, (i, off) => {
     out[off] = x[i]!;
-    for (let k = rank - 1; k >= 0; k--) {
-      idx[k]!++;
-      off += outStrides[k]!;
-      if (idx[k]! < inShape[k]!) break;
-      off -= outStrides[k]! * inShape[k]!;
-      idx[k] = 0;
-    }
-  }
+  });
   return out;
 }
 

@@ -11,6 +11,8 @@ import { checkSource } from '../helpers.js';
  * exception, never a stack trace.
  */
 
+/** FIBERC_FUZZ_SCALE=10 runs ten times as many cases (for a long local soak). */
+const SCALE = Number(process.env.FIBERC_FUZZ_SCALE ?? 1);
 const EXAMPLES = resolve(__dirname, '../../examples');
 const STD = resolve(__dirname, '../../std');
 const seeds = [
@@ -76,17 +78,17 @@ function mutate(text: string, m: Mutation): string {
 
 describe('front end never fails with anything but a diagnostic', () => {
   it('random token soup', () => {
-    fc.assert(fc.property(fc.array(fc.constantFrom(...TOKENS), { maxLength: 60 }), (tokens) => outcomeIsClean(tokens.join(' '))), { numRuns: 1500 });
+    fc.assert(fc.property(fc.array(fc.constantFrom(...TOKENS), { maxLength: 60 }), (tokens) => outcomeIsClean(tokens.join(' '))), { numRuns: 1500 * SCALE });
   });
 
   it('mutated real programs', () => {
     fc.assert(
       fc.property(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 4 }), (seed, ms) => outcomeIsClean(ms.reduce(mutate, seed))),
-      { numRuns: 2500 },
+      { numRuns: 2500 * SCALE },
     );
   });
 
   it('arbitrary unicode text', () => {
-    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 80 }), (text) => outcomeIsClean(text)), { numRuns: 500 });
+    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 80 }), (text) => outcomeIsClean(text)), { numRuns: 500 * SCALE });
   });
 });
