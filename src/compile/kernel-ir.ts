@@ -1,0 +1,63 @@
+import type { BinaryFn, Node, UnaryFn } from '../ir/node.js';
+import type { Index } from './index-expr.js';
+
+/**
+ * The kernel IR: what one GPU kernel computes, target-independently. A kernel produces one
+ * tensor; each output element is a scalar expression over loads from other tensors (with
+ * index expressions, see index-expr.ts), constants, element-wise functions and reductions
+ * (an explicit loop with an accumulator). Movement ops never appear: they are folded into
+ * the indices of the loads.
+ */
+
+/** Scalar element types in kernels (f16 tensors are computed in f32 unless a schedule says otherwise). */
+export type ScalarType = 'f32' | 'i32';
+
+/** A loop of a reduction: its variable (an index atom) and trip count. */
+export interface Loop {
+  readonly name: string;
+  readonly size: number;
+}
+
+/** A condition lo <= index < hi. */
+export interface Bound {
+  readonly index: Index;
+  readonly lo: number;
+  readonly hi: number;
+}
+
+export type Scalar =
+  | { readonly k: 'load'; readonly tensor: number; readonly index: Index; readonly type: ScalarType }
+  | { readonly k: 'const'; readonly value: number; readonly type: ScalarType }
+  | { readonly k: 'index'; readonly index: Index; readonly type: ScalarType }
+  | { readonly k: 'unary'; readonly fn: UnaryFn; readonly a: Scalar; readonly type: ScalarType }
+  | { readonly k: 'binary'; readonly fn: BinaryFn; readonly a: Scalar; readonly b: Scalar; readonly type: ScalarType }
+  | { readonly k: 'where'; readonly c: Scalar; readonly a: Scalar; readonly b: Scalar; readonly type: ScalarType }
+  | { readonly k: 'cast'; readonly a: Scalar; readonly type: ScalarType }
+  /** `a` where every bound holds, else 0 (pad, gather out of range, concat pieces). */
+  | { readonly k: 'guard'; readonly bounds: readonly Bound[]; readonly a: Scalar; readonly type: ScalarType }
+  | { readonly k: 'reduce'; readonly fn: 'sum' | 'max'; readonly loop: Loop; readonly body: Scalar; readonly type: ScalarType };
+
+/** A tensor a kernel reads or writes, by the id the plan gave it. */
+export interface TensorRef {
+  readonly id: number;
+  readonly node: Node;
+  readonly type: ScalarType;
+}
+
+/** One kernel: computes `output` (row-major) element by element from `value`. */
+export interface Kernel {
+  readonly name: string;
+  readonly output: TensorRef;
+  /** The output element being computed: one index variable per output axis. */
+  readonly outputIndex: readonly Index[];
+  readonly value: Scalar;
+  /** Scalars referenced by data-dependent indices (gather), by id. */
+  readonly values: ReadonlyMap<number, Scalar>;
+  /** Tensors read, in binding order. */
+  readonly reads: readonly TensorRef[];
+  /** Graph nodes this kernel computes (its output node and everything inlined into it). */
+  readonly fused: readonly Node[];
+  readonly flops: number;
+  readonly bytesRead: number;
+  readonly bytesWritten: number;
+}

@@ -1,0 +1,20 @@
+/**
+ * The device limits the planner and code generators respect. They are inputs to the
+ * compiler, read from the adapter (WebGPU) or the CUDA device; `WEBGPU_DEFAULT_LIMITS` are
+ * the spec defaults every WebGPU device guarantees, which tests also compile for.
+ */
+export interface TargetLimits {
+  readonly maxStorageBuffersPerShaderStage: number;
+  readonly maxComputeWorkgroupStorageSize: number;
+  readonly maxComputeInvocationsPerWorkgroup: number;
+  readonly maxComputeWorkgroupsPerDimension: number;
+  readonly maxStorageBufferBindingSize: number;
+}
+
+export const WEBGPU_DEFAULT_LIMITS: TargetLimits = {
+  maxStorageBuffersPerShaderStage: 8,
+  maxComputeWorkgroupStorageSize: 16384,
+  maxComputeInvocationsPerWorkgroup: 256,
+  maxComputeWorkgroupsPerDimension: 65535,
+  maxStorageBufferBindingSize: 128 * 1024 * 1024,
+};

@@ -1,0 +1,181 @@
+import { nodeFlops, tensorBytes } from '../ir/cost.js';
+import type { Node } from '../ir/node.js';
+import { numel } from '../ir/shape.js';
+import { add, flatten, idx, key, mod, range, unflatten, type Index } from './index-expr.js';
+import type { Bound, Kernel, Loop, Scalar, ScalarType, TensorRef } from './kernel-ir.js';
+
+const typeOf = (n: Node): ScalarType => (n.dtype === 'i32' ? 'i32' : 'f32');
+
+/** A stable structural key for hash-consing scalars. */
+function skey(s: Scalar, ids: WeakMap<Scalar, number>): string {
+  const id = (x: Scalar): number => ids.get(x)!;
+  switch (s.k) {
+    case 'load': return `L${s.tensor}[${key(s.index)}]`;
+    case 'const': return `C${s.type}${s.value}`;
+    case 'index': return `I${s.type}(${key(s.index)})`;
+    case 'unary': return `U${s.fn}(${id(s.a)})`;
+    case 'binary': return `B${s.fn}(${id(s.a)},${id(s.b)})`;
+    case 'where': return `W(${id(s.c)},${id(s.a)},${id(s.b)})`;
+    case 'cast': return `T${s.type}(${id(s.a)})`;
+    case 'guard': return `G(${s.bounds.map((b) => `${key(b.index)}:${b.lo}:${b.hi}`).join(';')})(${id(s.a)})`;
+    case 'reduce': return `R${s.fn}${s.loop.name}:${s.loop.size}(${id(s.body)})`;
+  }
+}
+
+/**
+ * Lowers graph nodes into one kernel. Nodes for which `materialized` gives a tensor ref are
+ * loaded; every other node is inlined: element-wise ops become scalar ops, movement ops
+ * become index arithmetic, reductions and matmuls become loops.
+ */
+export class KernelLowering {
+  private readonly consed = new Map<string, Scalar>();
+  private readonly ids = new WeakMap<Scalar, number>();
+  private nextId = 0;
+  private nextLoop = 0;
+  private readonly reads = new Map<number, TensorRef>();
+  private readonly fused = new Set<Node>();
+  readonly values = new Map<number, Scalar>();
+
+  constructor(private readonly materialized: (node: Node) => TensorRef | undefined) {}
+
+  private mk(s: Scalar): Scalar {
+    const k = skey(s, this.ids);
+    const found = this.consed.get(k);
+    if (found) return found;
+    this.ids.set(s, this.nextId++);
+    this.consed.set(k, s);
+    return s;
+  }
+
+  /** Builds the kernel computing `node` (which must not be a leaf). */
+  kernel(name: string, node: Node, output: TensorRef): Kernel {
+    const outputIndex = node.shape.map((d, i) => idx.variable(`i${i}`, d));
+    // A materialized root is a leaf copied to an output: load it; anything else is computed.
+    const value = this.materialized(node) ? this.at(node, outputIndex) : this.compute(node, outputIndex);
+    const reads = [...this.reads.values()];
+    const fused = [...this.fused];
+    return {
+      name, output, outputIndex, value, values: this.values, reads, fused,
+      flops: fused.reduce((s, n) => s + nodeFlops(n), 0),
+      bytesRead: reads.reduce((s, r) => s + tensorBytes(r.node), 0),
+      bytesWritten: tensorBytes(node),
+    };
+  }
+
+  /** The value of `node` at `index`: a load if it is materialized, else its computation. */
+  private at(node: Node, index: readonly Index[]): Scalar {
+    const ref = this.materialized(node);
+    if (ref) {
+      this.reads.set(ref.id, ref);
+      return this.mk({ k: 'load', tensor: ref.id, index: flatten(index, node.shape), type: ref.type });
+    }
+    return this.compute(node, index);
+  }
+
+  private loop(size: number): Loop {
+    return { name: `r${this.nextLoop++}`, size };
+  }
+
+  private compute(node: Node, index: readonly Index[]): Scalar {
+    this.fused.add(node);
+    const op = node.op;
+    const type = typeOf(node);
+    const [x, y] = node.inputs;
+    switch (op.kind) {
+      case 'input':
+      case 'param':
+        throw new Error(`leaf ${op.name} must be materialized`);
+      case 'const':
+        return this.mk({ k: 'const', value: op.value, type });
+      case 'iota':
+        return this.mk({ k: 'index', index: index[op.axis]!, type });
+      case 'unary':
+        return this.mk({ k: 'unary', fn: op.fn, a: this.at(x!, index), type });
+      case 'binary':
+        return this.mk({ k: 'binary', fn: op.fn, a: this.at(x!, index), b: this.at(y!, index), type });
+      case 'where':
+        return this.mk({ k: 'where', c: this.at(x!, index), a: this.at(y!, index), b: this.at(node.inputs[2]!, index), type });
+      case 'cast':
+        return this.mk({ k: 'cast', a: this.at(x!, index), type });
+      case 'reshape':
+        return this.at(x!, unflatten(flatten(index, node.shape), x!.shape));
+      case 'permute': {
+        const inIndex = new Array<Index>(op.perm.length);
+        op.perm.forEach((p, i) => (inIndex[p] = index[i]!));
+        return this.at(x!, inIndex);
+      }
+      case 'broadcast':
+        return this.at(x!, index.map((ix, i) => (x!.shape[i] === 1 && node.shape[i] !== 1 ? idx.constant(0) : ix)));
+      case 'slice':
+        return this.at(x!, index.map((ix, i) => add(ix, idx.constant(op.starts[i]!))));
+      case 'pad': {
+        const inIndex = index.map((ix, i) => add(ix, idx.constant(-op.lo[i]!)));
+        const bounds = inIndex.flatMap((ix, i) => (op.lo[i] === 0 && op.hi[i] === 0 ? [] : [{ index: ix, lo: 0, hi: x!.shape[i]! }]));
+        return this.guard(bounds, this.at(x!, inIndex), type);
+      }
+      case 'roll': {
+        const n = node.shape[op.axis]!;
+        return this.at(x!, index.map((ix, i) => (i === op.axis ? mod(add(ix, idx.constant(n - op.shift)), n) : ix)));
+      }
+      case 'reduce': {
+        const loop = this.loop(op.axes.reduce((s, a) => s * x!.shape[a]!, 1));
+        const parts = unflatten(idx.variable(loop.name, loop.size), op.axes.map((a) => x!.shape[a]!));
+        const inIndex = index.map((ix, i) => (op.axes.includes(i) ? parts[op.axes.indexOf(i)]! : ix));
+        return this.mk({ k: 'reduce', fn: op.fn, loop, body: this.at(x!, inIndex), type });
+      }
+      case 'matmul': {
+        const r = x!.shape.length;
+        const loop = this.loop(x!.shape[r - 1]!);
+        const kk = idx.variable(loop.name, loop.size);
+        const a = this.at(x!, [...index.slice(0, r - 2), index[r - 2]!, kk]);
+        const b = this.at(y!, [...index.slice(0, r - 2), kk, index[r - 1]!]);
+        return this.mk({ k: 'reduce', fn: 'sum', loop, body: this.mk({ k: 'binary', fn: 'mul', a, b, type }), type });
+      }
+      case 'gather': {
+        const table = x!;
+        const ids = y!;
+        const rank = ids.shape.length;
+        const row = this.at(ids, index.slice(0, rank));
+        const vid = this.nextId++;
+        this.values.set(vid, row);
+        const rowIndex = idx.value(vid, -(2 ** 31), 2 ** 31 - 1);
+        const load = this.at(table, [rowIndex, ...index.slice(rank)]);
+        return this.guard([{ index: rowIndex, lo: 0, hi: table.shape[0]! }], load, type);
+      }
+      case 'scatter_add': {
+        const ids = x!;
+        const upd = y!;
+        const n = numel(ids.shape);
+        const loop = this.loop(n);
+        const at = unflatten(idx.variable(loop.name, loop.size), ids.shape);
+        const target = this.at(ids, at);
+        const hit = this.mk({ k: 'binary', fn: 'eq', a: target, b: this.mk({ k: 'index', index: index[0]!, type: 'i32' }), type: 'i32' });
+        const value = this.at(upd, [...at, ...index.slice(1)]);
+        const zero = this.mk({ k: 'const', value: 0, type });
+        return this.mk({ k: 'reduce', fn: 'sum', loop, body: this.mk({ k: 'where', c: hit, a: value, b: zero, type }), type });
+      }
+      case 'concat': {
+        let offset = 0;
+        let acc: Scalar | undefined;
+        for (const part of node.inputs) {
+          const size = part.shape[op.axis]!;
+          const local = add(index[op.axis]!, idx.constant(-offset));
+          const piece = this.guard([{ index: local, lo: 0, hi: size }], this.at(part, index.map((ix, i) => (i === op.axis ? local : ix))), type);
+          acc = acc ? this.mk({ k: 'binary', fn: 'add', a: acc, b: piece, type }) : piece;
+          offset += size;
+        }
+        return acc!;
+      }
+    }
+  }
+
+  /** Drops bounds the index range already satisfies. */
+  private guard(bounds: readonly Bound[], a: Scalar, type: ScalarType): Scalar {
+    const needed = bounds.filter((b) => {
+      const [lo, hi] = range(b.index);
+      return lo < b.lo || hi >= b.hi;
+    });
+    if (needed.length === 0) return a;
+    return this.mk({ k: 'guard', bounds: needed, a, type });
+  }
+}

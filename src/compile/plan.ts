@@ -1,0 +1,202 @@
+import type { Graph } from '../ir/graph.js';
+import type { Node } from '../ir/node.js';
+import { numel } from '../ir/shape.js';
+import type { Kernel, ScalarType, TensorRef } from './kernel-ir.js';
+import type { TargetLimits } from './limits.js';
+import { KernelLowering } from './lower.js';
+
+/** `fused`: the cost model decides; `unfused`: one kernel per primitive (reshapes are views). */
+export type FusionMode = 'fused' | 'unfused';
+
+export type TensorKind = 'input' | 'param' | 'intermediate' | 'output';
+
+/** Where a tensor lives: its own buffer, or a slice of a packed parameter arena. */
+export interface PlannedTensor {
+  readonly ref: TensorRef;
+  readonly kind: TensorKind;
+  /** Input, param or output name. */
+  readonly name: string;
+  readonly arena?: { readonly index: number; readonly offset: number };
+}
+
+export interface PlannedKernel {
+  readonly kernel: Kernel;
+  readonly workgroupSize: number;
+  readonly workgroups: readonly [number, number];
+  /** Why this kernel's output is materialized instead of being fused into its consumer. */
+  readonly reason: string;
+}
+
+export interface Plan {
+  readonly graph: Graph;
+  readonly mode: FusionMode;
+  readonly limits: TargetLimits;
+  readonly tensors: ReadonlyMap<number, PlannedTensor>;
+  readonly kernels: readonly PlannedKernel[];
+  /** Parameter arenas: element type and length in elements. */
+  readonly arenas: readonly { readonly type: ScalarType; readonly length: number }[];
+}
+
+const ELEMENTWISE = new Set(['unary', 'binary', 'where', 'cast']);
+const MOVEMENT = new Set(['reshape', 'permute', 'broadcast', 'slice', 'pad', 'roll', 'concat', 'const', 'iota']);
+/** Ops whose consumer-side read of each input element happens at most once per output pass. */
+const READS_ONCE = new Set(['unary', 'binary', 'where', 'cast', 'reshape', 'permute', 'slice', 'pad', 'roll', 'concat', 'reduce']);
+const EXPENSIVE = new Set(['reduce', 'matmul', 'gather', 'scatter_add']);
+/** Largest element-wise cone worth recomputing per consumer instead of storing. */
+const MAX_RECOMPUTE_OPS = 24;
+
+const typeOf = (n: Node): ScalarType => (n.dtype === 'i32' ? 'i32' : 'f32');
+const leafName = (n: Node): string => (n.op.kind === 'input' || n.op.kind === 'param' ? n.op.name : '');
+
+/**
+ * Groups the graph's nodes into kernels. A node is materialized (gets a buffer and its own
+ * kernel) when it is an output, when it has several consumers and is not cheap to recompute,
+ * or when it is a reduction or matmul whose consumer would read it more than once per
+ * element (through a broadcast, a matmul or a gather). Everything else is inlined into its
+ * consumer. Kernels that would exceed the storage-buffer limit are split. Every decision
+ * is recorded as the materialized kernel's `reason`, which `fiberc plan` prints.
+ */
+export function planGraph(graph: Graph, mode: FusionMode, limits: TargetLimits): Plan {
+  const consumers = new Map<Node, Node[]>();
+  for (const n of graph.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  const outputs = new Map<Node, string>();
+  for (const o of graph.outputs) if (!outputs.has(o.node)) outputs.set(o.node, o.name);
+
+  const reason = new Map<Node, string>();
+  const onceFromRoot = new Map<Node, boolean>();
+  const recomputeOps = new Map<Node, number>();
+  // Consumers are decided before producers.
+  for (let i = graph.nodes.length - 1; i >= 0; i--) {
+    const n = graph.nodes[i]!;
+    const kind = n.op.kind;
+    const uses = consumers.get(n) ?? [];
+    let why: string | undefined;
+    if (kind === 'input' || kind === 'param') why = kind;
+    else if (outputs.has(n)) why = `graph output "${outputs.get(n)}"`;
+    else if (mode === 'unfused') why = kind === 'reshape' || kind === 'const' ? undefined : 'unfused mode: one kernel per primitive';
+    else if (MOVEMENT.has(kind)) why = undefined;
+    else if (EXPENSIVE.has(kind)) {
+      const c = uses[0]!;
+      const once = uses.length === 1 && READS_ONCE.has(c.op.kind) && (reason.has(c) || onceFromRoot.get(c) === true);
+      if (!once) why = uses.length > 1 ? `${kind} used by ${uses.length} consumers` : `${kind} read more than once per element by its consumer (${c.op.kind})`;
+    } else if (uses.length > 1) {
+      const ops = cone(n, reason, recomputeOps);
+      if (ops < 0) why = `used by ${uses.length} consumers and contains a reduction`;
+      else if (ops > MAX_RECOMPUTE_OPS) why = `used by ${uses.length} consumers and too costly to recompute (${ops} ops)`;
+    }
+    if (why) reason.set(n, why);
+    else {
+      const c = uses[0];
+      onceFromRoot.set(n, uses.length === 1 && c !== undefined && READS_ONCE.has(c.op.kind) && (reason.has(c) || onceFromRoot.get(c) === true));
+    }
+  }
+
+  // Tensor ids and placement: params in arenas, everything else in its own buffer.
+  const tensors = new Map<number, PlannedTensor>();
+  const refs = new Map<Node, TensorRef>();
+  const arenas: { type: ScalarType; length: number }[] = [];
+  const arenaCapacity = Math.floor(limits.maxStorageBufferBindingSize / 4);
+  let nextId = 0;
+  const place = (node: Node, kind: TensorKind, name: string): TensorRef => {
+    const ref: TensorRef = { id: nextId++, node, type: typeOf(node) };
+    let arena: PlannedTensor['arena'];
+    if (kind === 'param') {
+      const size = numel(node.shape);
+      let a = arenas.findIndex((x) => x.type === ref.type && x.length + size <= arenaCapacity);
+      if (a < 0) {
+        arenas.push({ type: ref.type, length: 0 });
+        a = arenas.length - 1;
+      }
+      // Align each param to 16 bytes so vector loads stay possible.
+      const offset = Math.ceil(arenas[a]!.length / 4) * 4;
+      arenas[a]!.length = offset + size;
+      arena = { index: a, offset };
+    }
+    tensors.set(ref.id, { ref, kind, name, ...(arena ? { arena } : {}) });
+    return ref;
+  };
+  for (const n of graph.nodes) {
+    if (!reason.has(n)) continue;
+    const kind: TensorKind = n.op.kind === 'input' ? 'input' : n.op.kind === 'param' ? 'param' : outputs.has(n) ? 'output' : 'intermediate';
+    refs.set(n, place(n, kind, kind === 'input' || kind === 'param' ? leafName(n) : outputs.get(n) ?? ''));
+  }
+
+  const kernels: PlannedKernel[] = [];
+  const emit = (n: Node, outRef: TensorRef, name: string, why: string): void => {
+    // The kernel computes its root node (a leaf root is an output copy: it is loaded).
+    const isLeaf = n.op.kind === 'input' || n.op.kind === 'param';
+    const lower = (): Kernel => new KernelLowering((m) => (m === n && !isLeaf ? undefined : refs.get(m))).kernel(name, n, outRef);
+    let kernel = lower();
+    // Split kernels that bind more storage buffers than the device allows.
+    while (bindingCount(kernel, tensors) + 1 > limits.maxStorageBuffersPerShaderStage) {
+      const inlined = kernel.fused.filter((m) => m !== n && !refs.has(m) && !MOVEMENT.has(m.op.kind));
+      if (inlined.length === 0) throw new Error(`kernel ${name} needs ${bindingCount(kernel, tensors) + 1} storage buffers; the device allows ${limits.maxStorageBuffersPerShaderStage}`);
+      const victim = inlined[0]!;
+      reason.set(victim, `split: kernel ${name} would bind more than ${limits.maxStorageBuffersPerShaderStage} storage buffers`);
+      refs.set(victim, place(victim, 'intermediate', ''));
+      emitInOrder(victim);
+      kernel = lower();
+    }
+    const workgroupSize = workgroupSizeFor(n, graph, limits);
+    const groups = Math.ceil(numel(n.shape) / workgroupSize);
+    const x = Math.min(groups, limits.maxComputeWorkgroupsPerDimension);
+    kernels.push({ kernel, workgroupSize, workgroups: [Math.max(1, x), Math.max(1, Math.ceil(groups / x))], reason: why });
+  };
+  const done = new Set<Node>();
+  const emitInOrder = (n: Node): void => {
+    if (done.has(n)) return;
+    done.add(n);
+    emit(n, refs.get(n)!, kernelName(n, kernels.length), reason.get(n)!);
+  };
+  for (const n of graph.nodes) {
+    if (!reason.has(n)) continue;
+    if (n.op.kind === 'input' || n.op.kind === 'param') {
+      // A leaf that is also an output is copied into its own output tensor.
+      if (outputs.has(n)) {
+        const out = place(n, 'output', outputs.get(n)!);
+        emit(n, out, kernelName(n, kernels.length), `graph output "${outputs.get(n)}" is a ${n.op.kind}: copied`);
+      }
+      continue;
+    }
+    emitInOrder(n);
+  }
+  return { graph, mode, limits, tensors, kernels, arenas };
+}
+
+/** Element-wise ops in the inlinable cone above `n`; -1 if it reaches a non-materialized reduction. */
+function cone(n: Node, materialized: ReadonlyMap<Node, string>, memo: Map<Node, number>): number {
+  const known = memo.get(n);
+  if (known !== undefined) return known;
+  let ops = ELEMENTWISE.has(n.op.kind) ? 1 : 0;
+  if (EXPENSIVE.has(n.op.kind)) ops = -1;
+  for (const i of n.inputs) {
+    if (ops < 0) break;
+    if (materialized.has(i) || i.op.kind === 'input' || i.op.kind === 'param') continue;
+    const c = cone(i, materialized, memo);
+    ops = c < 0 ? -1 : ops + c;
+  }
+  memo.set(n, ops);
+  return ops;
+}
+
+function bindingCount(kernel: Kernel, tensors: ReadonlyMap<number, PlannedTensor>): number {
+  const buffers = new Set<string>();
+  for (const r of kernel.reads) {
+    const t = tensors.get(r.id)!;
+    buffers.add(t.arena ? `arena${t.arena.index}` : `t${r.id}`);
+  }
+  return buffers.size;
+}
+
+function kernelName(n: Node, index: number): string {
+  const what = n.op.kind === 'unary' || n.op.kind === 'binary' ? n.op.fn : n.op.kind === 'reduce' ? `reduce_${n.op.fn}` : n.op.kind;
+  const where = n.scope ? `_${n.scope.replace(/[^A-Za-z0-9]+/g, '_')}` : '';
+  return `k${index}_${what}${where}`.slice(0, 80);
+}
+
+/** The schedule's workgroup_size for the node's module, else 64; within the device limit. */
+function workgroupSizeFor(n: Node, graph: Graph, limits: TargetLimits): number {
+  const s = graph.schedules.find((x) => x.target === 'wgsl' && x.module === n.module && typeof x.settings.workgroup_size === 'number');
+  const wanted = s ? (s.settings.workgroup_size as number) : 64;
+  return Math.min(wanted, limits.maxComputeInvocationsPerWorkgroup);
+}
