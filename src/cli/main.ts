@@ -8,8 +8,14 @@ import { loadProgram, type LoadedProgram } from '../dsl/loader.js';
 import { resolveProgram } from '../dsl/resolve.js';
 import { SafetensorsError, writeSafetensors } from '../fiber/safetensors.js';
 import { printGraph } from '../ir/print.js';
-import { CpuDevice } from '../runtime/cpu.js';
-import { BACKENDS } from '../runtime/device.js';
+import { planGraph, type FusionMode } from '../compile/plan.js';
+import { formatPlan, reportPlan } from '../compile/report.js';
+import { gradGraph } from '../ir/grad.js';
+import { BACKENDS, type BackendName } from '../runtime/device.js';
+import { openDevice, targetLimits } from '../runtime/open.js';
+import { WebGpuError } from '../runtime/webgpu/device.js';
+import { NoAdapterError } from '../runtime/webgpu/dawn.js';
+import { writeKernels } from '../codegen/write.js';
 import { FeedError, prepareFeeds } from '../runtime/feeds.js';
 import { runDemo } from './demo.js';
 import { parseBindings, processIO, readOptional, shapesOf, UsageError, type CliIO } from './io.js';
@@ -49,7 +55,6 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--grad', 'print the backward graph (outputs plus the gradients of all float params and inputs)')
     .action(async (file: string, opts: { entry: string; bind: string[]; grad?: boolean }) => {
       const graph = buildGraph(load(file), opts.entry, { bindings: parseBindings(opts.bind) });
-      const { gradGraph } = await import('../ir/grad.js');
       io.out(printGraph(opts.grad ? gradGraph(graph) : graph));
     });
 
@@ -65,21 +70,57 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--save-params <file>', 'also write the params used (initialised ones included)')
     .option('--bind <dim=n>', 'size of a free dim (normally taken from the inputs)', collect, [])
     .option('--seed <n>', 'seed for parameter initialisation', '0')
-    .action(async (file: string, opts: { entry: string; params?: string; inputs: string; out: string; saveParams?: string; bind: string[]; seed: string }) => {
+    .action(async (file: string, opts: { entry: string; backend: BackendName; params?: string; inputs: string; out: string; saveParams?: string; bind: string[]; seed: string }) => {
       const seed = Number(opts.seed);
       if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed expects an integer, got '${opts.seed}'`);
       const inputs = readOptional(opts.inputs);
       const params = readOptional(opts.params);
       const graph = buildGraph(load(file), opts.entry, { bindings: parseBindings(opts.bind), inputShapes: shapesOf(inputs) });
       const feeds = prepareFeeds(graph, inputs, params, seed);
-      const device = new CpuDevice();
+      const device = await openDevice(opts.backend);
       const outputs = await device.run(graph, feeds);
-      writeSafetensors(opts.out, outputs, { entry: opts.entry, backend: 'cpu' });
+      writeSafetensors(opts.out, outputs, { entry: opts.entry, backend: opts.backend });
       if (opts.saveParams) {
         writeSafetensors(opts.saveParams, new Map(graph.params.map((p) => [(p.op as { name: string }).name, feeds.get((p.op as { name: string }).name)!])));
       }
       for (const [name, t] of outputs) io.out(`${name}: ${t.type}`);
       io.out(`wrote ${opts.out}`);
+    });
+
+  program
+    .command('plan')
+    .description('show how an entry is split into kernels: ops fused, dispatches, FLOPs, bytes, and why each kernel ends')
+    .argument('<file>', '.fib source file')
+    .requiredOption('--entry <name>', 'module or fn to plan')
+    .addOption(new Option('--target <target>', 'code generation target').choices(['wgsl']).default('wgsl'))
+    .addOption(new Option('--mode <mode>', 'fusion mode').choices(['fused', 'unfused']).default('fused'))
+    .addOption(new Option('--limits <which>', 'device limits to plan for: the adapter\'s, or the WebGPU defaults').choices(['adapter', 'default']).default('adapter'))
+    .option('--bind <dim=n>', 'size of a free dim (repeatable)', collect, [])
+    .option('--grad', 'plan the backward graph instead of the forward one')
+    .option('--json', 'print one JSON object (kernels array, dispatches, flops, bytes)')
+    .action(async (file: string, opts: { entry: string; mode: FusionMode; limits: 'adapter' | 'default'; bind: string[]; grad?: boolean; json?: boolean }) => {
+      const graph = buildGraph(load(file), opts.entry, { bindings: parseBindings(opts.bind) });
+      const limits = await targetLimits(opts.limits);
+      const report = reportPlan(planGraph(opts.grad ? gradGraph(graph) : graph, opts.mode, limits), opts.entry, 'wgsl');
+      io.out(opts.json ? JSON.stringify(report, null, 2) : formatPlan(report));
+    });
+
+  program
+    .command('emit')
+    .description('write the kernels of an entry (and its plan.json) to a folder')
+    .argument('<file>', '.fib source file')
+    .requiredOption('--entry <name>', 'module or fn to compile')
+    .addOption(new Option('--target <target>', 'code generation target').choices(['wgsl']).default('wgsl'))
+    .addOption(new Option('--mode <mode>', 'fusion mode').choices(['fused', 'unfused']).default('fused'))
+    .addOption(new Option('--limits <which>', 'device limits to compile for').choices(['adapter', 'default']).default('adapter'))
+    .option('--bind <dim=n>', 'size of a free dim (repeatable)', collect, [])
+    .option('--grad', 'emit the backward graph')
+    .requiredOption('--out <dir>', 'output folder')
+    .action(async (file: string, opts: { entry: string; mode: FusionMode; limits: 'adapter' | 'default'; bind: string[]; grad?: boolean; out: string }) => {
+      const graph = buildGraph(load(file), opts.entry, { bindings: parseBindings(opts.bind) });
+      const plan = planGraph(opts.grad ? gradGraph(graph) : graph, opts.mode, await targetLimits(opts.limits));
+      const written = writeKernels(plan, opts.entry, opts.out);
+      io.out(`wrote ${written.length} kernels and plan.json to ${opts.out}`);
     });
 
   program
@@ -103,7 +144,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       io.err(`fiberc: ${e.message}`);
       return 2;
     }
-    if (e instanceof SafetensorsError || e instanceof FeedError || (e instanceof Error && /^cannot read /.test(e.message))) {
+    if (e instanceof SafetensorsError || e instanceof FeedError || e instanceof WebGpuError || e instanceof NoAdapterError || (e instanceof Error && /^cannot read /.test(e.message))) {
       io.err(`fiberc: error: ${e.message}`);
       return 1;
     }

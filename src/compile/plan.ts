@@ -78,7 +78,7 @@ export function planGraph(graph: Graph, mode: FusionMode, limits: TargetLimits):
     else if (EXPENSIVE.has(kind)) {
       const c = uses[0]!;
       const once = uses.length === 1 && READS_ONCE.has(c.op.kind) && (reason.has(c) || onceFromRoot.get(c) === true);
-      if (!once) why = uses.length > 1 ? `${kind} used by ${uses.length} consumers` : `${kind} read more than once per element by its consumer (${c.op.kind})`;
+      if (!once) why = uses.length > 1 ? `${kind} used by ${uses.length} consumers` : `${kind} result is re-read downstream by ${rereader(c, reason, consumers)}`;
     } else if (uses.length > 1) {
       const ops = cone(n, reason, recomputeOps);
       if (ops < 0) why = `used by ${uses.length} consumers and contains a reduction`;
@@ -161,6 +161,19 @@ export function planGraph(graph: Graph, mode: FusionMode, limits: TargetLimits):
     emitInOrder(n);
   }
   return { graph, mode, limits, tensors, kernels, arenas };
+}
+
+/** The op along the single-consumer chain from `c` that reads its input more than once per element. */
+function rereader(c: Node, materialized: ReadonlyMap<Node, string>, consumers: ReadonlyMap<Node, Node[]>): string {
+  const path: string[] = [];
+  let n: Node | undefined = c;
+  while (n && READS_ONCE.has(n.op.kind) && !materialized.has(n) && path.length < 8) {
+    path.push(n.op.kind);
+    const next: Node[] = consumers.get(n) ?? [];
+    n = next.length === 1 ? next[0] : undefined;
+    if (next.length > 1) return `${[...path].join(' -> ')} (used ${next.length} times)`;
+  }
+  return n ? [...path, n.op.kind].join(' -> ') : path.join(' -> ');
 }
 
 /** Element-wise ops in the inlinable cone above `n`; -1 if it reaches a non-materialized reduction. */

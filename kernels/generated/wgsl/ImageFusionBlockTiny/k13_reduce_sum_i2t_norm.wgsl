@@ -1,0 +1,21 @@
+// k13_reduce_sum_i2t_norm — reduce result is re-read downstream by binary -> binary -> unary -> broadcast; fuses 2 op(s)
+// fiberc pointwise kernel: one invocation per output element; reductions are loops.
+@group(0) @binding(0) var<storage, read_write> buf22: array<f32>;
+@group(0) @binding(1) var<storage, read> buf21: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let flat = i32(gid.x + gid.y * groups.x * 64u);
+  if (flat >= 32) {
+    return;
+  }
+  let i0 = flat / 16;
+  let i1 = flat % 16;
+  var acc0: f32 = 0.0;
+  for (var r0: i32 = 0; r0 < 32; r0++) {
+    let s1: f32 = buf21[i0 * 512 + i1 * 32 + r0];
+    let s2: f32 = s1 * s1;
+    acc0 = acc0 + s2;
+  }
+  buf22[flat] = acc0;
+}

@@ -1,0 +1,21 @@
+// k23_sub_norm2 — used by 3 consumers and contains a reduction; fuses 4 op(s)
+// fiberc pointwise kernel: one invocation per output element; reductions are loops.
+@group(0) @binding(0) var<storage, read_write> buf42: array<f32>;
+@group(0) @binding(1) var<storage, read> buf40: array<f32>;
+@group(0) @binding(2) var<storage, read> buf41: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let flat = i32(gid.x + gid.y * groups.x * 64u);
+  if (flat >= 1024) {
+    return;
+  }
+  let i0 = flat / 512;
+  let i1 = flat / 32 % 16;
+  let i2 = flat % 32;
+  let s0: f32 = buf40[i0 * 512 + i1 * 32 + i2];
+  let s1: f32 = buf41[i0 * 16 + i1];
+  let s2: f32 = s1 / f32(32.0);
+  let s3: f32 = s0 - s2;
+  buf42[flat] = s3;
+}

@@ -1,0 +1,36 @@
+// k2_add_attention_self — used by 2 consumers and contains a reduction; fuses 23 op(s)
+// fiberc pointwise kernel: one invocation per output element; reductions are loops.
+@group(0) @binding(0) var<storage, read_write> buf8: array<f32>;
+@group(0) @binding(1) var<storage, read> buf2: array<f32>;
+@group(0) @binding(2) var<storage, read> arena0: array<f32>;
+@group(0) @binding(3) var<storage, read> buf5: array<f32>;
+@group(0) @binding(4) var<storage, read> buf7: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let flat = i32(gid.x + gid.y * groups.x * 64u);
+  if (flat >= 256) {
+    return;
+  }
+  let i0 = flat / 128;
+  let i1 = flat / 64 % 2;
+  let i2 = flat / 8 % 8;
+  let i3 = flat % 8;
+  var acc0: f32 = 0.0;
+  for (var r0: i32 = 0; r0 < 16; r0++) {
+    let s1: f32 = buf2[i0 * 256 + i1 * 16 + i2 * 32 + r0];
+    let s2: f32 = arena0[1024 + i1 * 16 + r0];
+    let s3: f32 = s1 + s2;
+    let s4: f32 = s3 * f32(0.25);
+    let s5: f32 = buf5[i0 * 256 + i1 * 16 + i3 * 32 + r0];
+    let s6: f32 = arena0[2080 + i1 * 16 + r0];
+    let s7: f32 = s5 + s6;
+    let s8: f32 = s4 * s7;
+    acc0 = acc0 + s8;
+  }
+  let s9: f32 = buf7[i0 * 8 + i3];
+  let s10: f32 = f32(1.0) - s9;
+  let s11: f32 = s10 * f32(-10000.0);
+  let s12: f32 = acc0 + s11;
+  buf8[flat] = s12;
+}

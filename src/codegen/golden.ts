@@ -1,0 +1,71 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WEBGPU_DEFAULT_LIMITS } from '../compile/limits.js';
+import { planGraph } from '../compile/plan.js';
+import { reportPlan } from '../compile/report.js';
+import { buildGraph } from '../dsl/entry.js';
+import { loadProgram } from '../dsl/loader.js';
+import { emitWgsl } from './wgsl/emit.js';
+
+/**
+ * The reviewed copies of generated code (kernels/generated/): the WGSL of the FIBER example
+ * layers, planned for the WebGPU default limits so that they do not depend on the machine.
+ * A test fails when codegen output changes without them being regenerated
+ * (`npm run regen-kernels`), so every codegen change shows up as a diff.
+ */
+export const GOLDEN_ENTRIES = [
+  { entry: 'ImageFusionBlockTiny', bindings: { B: 2, T: 8 } },
+  { entry: 'TextFusionLayerTiny', bindings: { B: 2, T: 8, L: 16 } },
+] as const;
+
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'examples', 'fiber.fib'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('examples/fiber.fib not found');
+    dir = parent;
+  }
+  return dir;
+}
+
+/** The golden files as they should be now: path relative to kernels/generated -> text. */
+export function goldenFiles(): Map<string, string> {
+  const root = repoRoot();
+  const program = loadProgram(resolve(root, 'examples/fiber.fib'));
+  const files = new Map<string, string>();
+  for (const { entry, bindings } of GOLDEN_ENTRIES) {
+    const plan = planGraph(buildGraph(program, entry, { bindings }), 'fused', WEBGPU_DEFAULT_LIMITS);
+    for (const k of plan.kernels) files.set(`wgsl/${entry}/${k.kernel.name}.wgsl`, emitWgsl(k, plan).source);
+    const report = reportPlan(plan, entry, 'wgsl');
+    files.set(`wgsl/${entry}/plan.json`, `${JSON.stringify({ ...report, limits: undefined }, null, 2)}\n`);
+  }
+  return files;
+}
+
+/** Rewrites kernels/generated from scratch. */
+export function regenerateGolden(): number {
+  const dir = join(repoRoot(), 'kernels', 'generated');
+  rmSync(dir, { recursive: true, force: true });
+  const files = goldenFiles();
+  for (const [rel, text] of files) {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), text);
+  }
+  return files.size;
+}
+
+/** The golden files currently on disk. */
+export function goldenOnDisk(): Map<string, string> {
+  const dir = join(repoRoot(), 'kernels', 'generated');
+  const out = new Map<string, string>();
+  const walk = (d: string, prefix: string): void => {
+    if (!existsSync(d)) return;
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name), `${prefix}${e.name}/`);
+      else out.set(`${prefix}${e.name}`, readFileSync(join(d, e.name), 'utf8'));
+    }
+  };
+  walk(dir, '');
+  return out;
+}

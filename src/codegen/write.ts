@@ -1,0 +1,25 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Plan } from '../compile/plan.js';
+import { reportPlan } from '../compile/report.js';
+import { emitWgsl } from './wgsl/emit.js';
+
+/** Writes a file atomically (temporary file, then rename). */
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+/** Writes every kernel of a plan as `<dir>/<kernel>.wgsl`, plus `<dir>/plan.json`; returns the file names. */
+export function writeKernels(plan: Plan, entry: string, dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  for (const k of plan.kernels) {
+    const file = `${k.kernel.name}.wgsl`;
+    writeAtomic(join(dir, file), emitWgsl(k, plan).source);
+    files.push(file);
+  }
+  writeAtomic(join(dir, 'plan.json'), `${JSON.stringify(reportPlan(plan, entry, 'wgsl'), null, 2)}\n`);
+  return files;
+}

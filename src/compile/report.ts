@@ -1,0 +1,68 @@
+import type { Plan } from './plan.js';
+
+/** One kernel of a plan as `fiberc plan --json` reports it. */
+export interface KernelReport {
+  readonly name: string;
+  /** The primitive ops fused into this kernel, by kind (e.g. "matmul", "binary:add"). */
+  readonly ops: readonly string[];
+  readonly flops: number;
+  readonly bytesRead: number;
+  readonly bytesWritten: number;
+  readonly workgroupMemory: number;
+  readonly workgroupSize: number;
+  readonly workgroups: readonly number[];
+  /** Why this kernel ends where it does (what stopped fusion into the consumer). */
+  readonly reason: string;
+}
+
+/** A whole plan: `dispatches` is the number of kernel launches of one forward run. */
+export interface PlanReport {
+  readonly entry: string;
+  readonly target: string;
+  readonly mode: string;
+  readonly dispatches: number;
+  readonly flops: number;
+  readonly bytesRead: number;
+  readonly bytesWritten: number;
+  readonly limits: Plan['limits'];
+  readonly kernels: readonly KernelReport[];
+}
+
+/** The measurable facts of a plan, for `fiberc plan`, the demo and the benchmarks. */
+export function reportPlan(plan: Plan, entry: string, target: string): PlanReport {
+  const kernels: KernelReport[] = plan.kernels.map((p) => ({
+    name: p.kernel.name,
+    ops: p.kernel.fused.map((n) => (n.op.kind === 'unary' || n.op.kind === 'binary' || n.op.kind === 'reduce' ? `${n.op.kind}:${n.op.fn}` : n.op.kind)),
+    flops: p.kernel.flops,
+    bytesRead: p.kernel.bytesRead,
+    bytesWritten: p.kernel.bytesWritten,
+    workgroupMemory: 0,
+    workgroupSize: p.workgroupSize,
+    workgroups: p.workgroups,
+    reason: p.reason,
+  }));
+  const sum = (f: (k: KernelReport) => number): number => kernels.reduce((s, k) => s + f(k), 0);
+  return {
+    entry, target, mode: plan.mode, dispatches: kernels.length,
+    flops: sum((k) => k.flops), bytesRead: sum((k) => k.bytesRead), bytesWritten: sum((k) => k.bytesWritten),
+    limits: plan.limits, kernels,
+  };
+}
+
+const si = (n: number): string => (n >= 1e9 ? `${(n / 1e9).toFixed(2)}G` : n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n));
+
+/** The plan as a table, one kernel per line, with totals. */
+export function formatPlan(r: PlanReport): string {
+  const head = `plan for ${r.entry} on ${r.target} (${r.mode}; limits: ${r.limits.maxStorageBuffersPerShaderStage} storage buffers/stage, ${r.limits.maxComputeWorkgroupStorageSize} B workgroup memory, ${r.limits.maxComputeInvocationsPerWorkgroup} invocations/workgroup)`;
+  const rows = [['kernel', 'ops', 'FLOPs', 'read', 'written', 'grid', 'ends because']];
+  for (const k of r.kernels) {
+    const ops = new Map<string, number>();
+    for (const o of k.ops) ops.set(o, (ops.get(o) ?? 0) + 1);
+    const opText = [...ops].map(([o, n]) => (n > 1 ? `${o}x${n}` : o)).join(' ');
+    rows.push([k.name, opText.length > 60 ? `${opText.slice(0, 57)}...` : opText, si(k.flops), `${si(k.bytesRead)}B`, `${si(k.bytesWritten)}B`, `${k.workgroups.join('x')}x${k.workgroupSize}`, k.reason]);
+  }
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
+  const lines = rows.map((row) => row.map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  '));
+  const total = `total: ${r.dispatches} dispatches, ${si(r.flops)} FLOPs, ${si(r.bytesRead)}B read, ${si(r.bytesWritten)}B written`;
+  return [head, ...lines, total].join('\n');
+}
