@@ -125,7 +125,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
 
   program
     .command('demo')
-    .description('the main job today: build the FIBER example layers, run them on the reference interpreter, check gradients and the alpha = 0 identity')
+    .description('the main job: compile the FIBER example layers for WebGPU, show the plan, run them and check them against the interpreter')
     .option('--examples <dir>', 'folder with fiber.fib', 'examples')
     .action(async (opts: { examples: string }) => {
       await runDemo(opts.examples, io, (file) => load(file));
