@@ -62,33 +62,15 @@ export function planGraph(graph: Graph, mode: FusionMode, limits: TargetLimits):
   const outputs = new Map<Node, string>();
   for (const o of graph.outputs) if (!outputs.has(o.node)) outputs.set(o.node, o.name);
 
-  const reason = new Map<Node, string>();
-  const onceFromRoot = new Map<Node, boolean>();
-  const recomputeOps = new Map<Node, number>();
-  // Consumers are decided before producers.
-  for (let i = graph.nodes.length - 1; i >= 0; i--) {
-    const n = graph.nodes[i]!;
-    const kind = n.op.kind;
-    const uses = consumers.get(n) ?? [];
-    let why: string | undefined;
-    if (kind === 'input' || kind === 'param') why = kind;
-    else if (outputs.has(n)) why = `graph output "${outputs.get(n)}"`;
-    else if (mode === 'unfused') why = kind === 'reshape' || kind === 'const' ? undefined : 'unfused mode: one kernel per primitive';
-    else if (MOVEMENT.has(kind)) why = undefined;
-    else if (EXPENSIVE.has(kind)) {
-      const c = uses[0]!;
-      const once = uses.length === 1 && READS_ONCE.has(c.op.kind) && (reason.has(c) || onceFromRoot.get(c) === true);
-      if (!once) why = uses.length > 1 ? `${kind} used by ${uses.length} consumers` : `${kind} result is re-read downstream by ${rereader(c, reason, consumers)}`;
-    } else if (uses.length > 1) {
-      const ops = cone(n, reason, recomputeOps);
-      if (ops < 0) why = `used by ${uses.length} consumers and contains a reduction`;
-      else if (ops > MAX_RECOMPUTE_OPS) why = `used by ${uses.length} consumers and too costly to recompute (${ops} ops)`;
-    }
-    if (why) reason.set(n, why);
-    else {
-      const c = uses[0];
-      onceFromRoot.set(n, uses.length === 1 && c !== undefined && READS_ONCE.has(c.op.kind) && (reason.has(c) || onceFromRoot.get(c) === true));
-    }
+  // Consumers are decided before producers, but whether a producer's cone is cheap depends on
+  // which of *its* producers are stored: so decide again, each pass seeing the previous pass's
+  // decisions for nodes it has not reached yet, until nothing changes.
+  let reason = new Map<Node, string>();
+  for (let pass = 0; pass < 8; pass++) {
+    const next = decide(graph, mode, consumers, outputs, reason);
+    const stable = next.size === reason.size && [...next.keys()].every((n) => reason.has(n));
+    reason = next;
+    if (stable) break;
   }
 
   // Tensor ids and placement: params in arenas, everything else in its own buffer.
@@ -161,6 +143,47 @@ export function planGraph(graph: Graph, mode: FusionMode, limits: TargetLimits):
     emitInOrder(n);
   }
   return { graph, mode, limits, tensors, kernels, arenas };
+}
+
+/** One pass of materialization decisions (see planGraph); `previous` answers for undecided producers. */
+function decide(graph: Graph, mode: FusionMode, consumers: ReadonlyMap<Node, Node[]>, outputs: ReadonlyMap<Node, string>, previous: ReadonlyMap<Node, string>): Map<Node, string> {
+  const reason = new Map<Node, string>();
+  const onceFromRoot = new Map<Node, boolean>();
+  const known: ReadonlyMap<Node, string> = { get: (n: Node) => reason.get(n) ?? previous.get(n), has: (n: Node) => reason.has(n) || previous.has(n) } as ReadonlyMap<Node, string>;
+  // Consumers are decided before producers.
+  for (let i = graph.nodes.length - 1; i >= 0; i--) {
+    const n = graph.nodes[i]!;
+    const kind = n.op.kind;
+    const uses = consumers.get(n) ?? [];
+    let why: string | undefined;
+    if (kind === 'input' || kind === 'param') why = kind;
+    else if (outputs.has(n)) why = `graph output "${outputs.get(n)}"`;
+    else if (mode === 'unfused') why = kind === 'reshape' || kind === 'const' ? undefined : 'unfused mode: one kernel per primitive';
+    else if (MOVEMENT.has(kind)) why = undefined;
+    else if (EXPENSIVE.has(kind)) {
+      const c = uses[0]!;
+      const once = uses.length === 1 && READS_ONCE.has(c.op.kind) && (reason.has(c) || onceFromRoot.get(c) === true);
+      if (!once) why = uses.length > 1 ? `${kind} used by ${uses.length} consumers` : `${kind} result is re-read downstream by ${rereader(c, reason, consumers)}`;
+    } else if (uses.length > 1) {
+      const ops = cone(n, known, new Map());
+      if (ops < 0) why = `used by ${uses.length} consumers and contains a reduction`;
+      else if (ops > MAX_RECOMPUTE_OPS) why = `used by ${uses.length} consumers and too costly to recompute (${ops} ops)`;
+    } else if (uses.length === 1) {
+      // Inlined into a consumer that reads each element many times (a matmul operand, a
+      // broadcast), the cone would be recomputed per read: store it unless it is one op.
+      const c = uses[0]!;
+      const once = READS_ONCE.has(c.op.kind) && (reason.has(c) || onceFromRoot.get(c) === true);
+      const ops = once ? 0 : cone(n, known, new Map());
+      if (!once && (ops < 0 || ops > 1)) why = `${ops < 0 ? 'contains a reduction and ' : ''}would be recomputed for every read by ${rereader(c, reason, consumers)}`;
+    }
+    if (why) reason.set(n, why);
+    else {
+      const c = uses[0];
+      onceFromRoot.set(n, uses.length === 1 && c !== undefined && READS_ONCE.has(c.op.kind) && (reason.has(c) || onceFromRoot.get(c) === true));
+    }
+  }
+
+  return reason;
 }
 
 /** The op along the single-consumer chain from `c` that reads its input more than once per element. */

@@ -1,7 +1,8 @@
-// k14_reduce_sum_crossattention — reduce result is re-read downstream by broadcast; fuses 1 op(s)
+// k14_reduce_sum_crossattention — reduce result is re-read downstream by broadcast; fuses 4 op(s)
 // fiberc pointwise kernel: one invocation per output element; reductions are loops.
 @group(0) @binding(0) var<storage, read_write> buf30: array<f32>;
-@group(0) @binding(1) var<storage, read> buf29: array<f32>;
+@group(0) @binding(1) var<storage, read> buf28: array<f32>;
+@group(0) @binding(2) var<storage, read> buf29: array<f32>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
@@ -13,9 +14,12 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   let i1 = flat / 8 % 2;
   let i2 = flat % 8;
   var acc0: f32 = 0.0;
+  let s2: f32 = buf29[i0 * 16 + i1 * 8 + i2];
   for (var r0: i32 = 0; r0 < 16; r0++) {
-    let s1: f32 = buf29[i0 * 256 + i1 * 128 + i2 * 16 + r0];
-    acc0 = acc0 + s1;
+    let s1: f32 = buf28[i0 * 256 + i1 * 128 + i2 * 16 + r0];
+    let s3: f32 = s1 - s2;
+    let s4: f32 = exp(s3);
+    acc0 = acc0 + s4;
   }
   buf30[flat] = acc0;
 }

@@ -1,7 +1,8 @@
-// k5_reduce_sum_attention_self — reduce result is re-read downstream by broadcast; fuses 1 op(s)
+// k5_reduce_sum_attention_self — reduce result is re-read downstream by broadcast; fuses 4 op(s)
 // fiberc pointwise kernel: one invocation per output element; reductions are loops.
 @group(0) @binding(0) var<storage, read_write> buf11: array<f32>;
-@group(0) @binding(1) var<storage, read> buf10: array<f32>;
+@group(0) @binding(1) var<storage, read> buf9: array<f32>;
+@group(0) @binding(2) var<storage, read> buf10: array<f32>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
@@ -13,9 +14,12 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   let i1 = flat / 8 % 2;
   let i2 = flat % 8;
   var acc0: f32 = 0.0;
+  let s2: f32 = buf10[i0 * 16 + i1 * 8 + i2];
   for (var r0: i32 = 0; r0 < 8; r0++) {
-    let s1: f32 = buf10[i0 * 128 + i1 * 64 + i2 * 8 + r0];
-    acc0 = acc0 + s1;
+    let s1: f32 = buf9[i0 * 128 + i1 * 64 + i2 * 8 + r0];
+    let s3: f32 = s1 - s2;
+    let s4: f32 = exp(s3);
+    acc0 = acc0 + s4;
   }
   buf11[flat] = acc0;
 }

@@ -1,0 +1,26 @@
+// k16_add_crossattention_value — contains a reduction and would be recomputed for every read by reshape -> permute -> matmul; fuses 7 op(s)
+// fiberc pointwise kernel: one invocation per output element; reductions are loops.
+@group(0) @binding(0) var<storage, read_write> buf34: array<f32>;
+@group(0) @binding(1) var<storage, read> buf24: array<f32>;
+@group(0) @binding(2) var<storage, read> arena0: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let flat = i32(gid.x + gid.y * groups.x * 64u);
+  if (flat >= 1024) {
+    return;
+  }
+  let i0 = flat / 512;
+  let i1 = flat / 32 % 16;
+  let i2 = flat % 32;
+  var acc0: f32 = 0.0;
+  for (var r0: i32 = 0; r0 < 32; r0++) {
+    let s1: f32 = buf24[i0 * 512 + i1 * 32 + r0];
+    let s2: f32 = arena0[6340 + i2 * 32 + r0];
+    let s3: f32 = s1 * s2;
+    acc0 = acc0 + s3;
+  }
+  let s4: f32 = arena0[7364 + i2];
+  let s5: f32 = acc0 + s4;
+  buf34[flat] = s5;
+}

@@ -1,0 +1,26 @@
+// k9_add_attention_output_dense — used by 2 consumers and contains a reduction; fuses 9 op(s)
+// fiberc pointwise kernel: one invocation per output element; reductions are loops.
+@group(0) @binding(0) var<storage, read_write> buf19: array<f32>;
+@group(0) @binding(1) var<storage, read> buf16: array<f32>;
+@group(0) @binding(2) var<storage, read> arena0: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let flat = i32(gid.x + gid.y * groups.x * 64u);
+  if (flat >= 512) {
+    return;
+  }
+  let i0 = flat / 256;
+  let i1 = flat / 32 % 8;
+  let i2 = flat % 32;
+  var acc0: f32 = 0.0;
+  for (var r0: i32 = 0; r0 < 32; r0++) {
+    let s1: f32 = buf16[((r0) % 16) + ((r0) / 16) * 128 + i0 * 256 + i1 * 16];
+    let s2: f32 = arena0[3168 + i2 * 32 + r0];
+    let s3: f32 = s1 * s2;
+    acc0 = acc0 + s3;
+  }
+  let s4: f32 = arena0[4192 + i2];
+  let s5: f32 = acc0 + s4;
+  buf19[flat] = s5;
+}
