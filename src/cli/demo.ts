@@ -66,8 +66,8 @@ export async function runDemo(examples: string, io: CliIO, load: (file: string) 
     const graph = buildGraph(program, entry, { bindings: BINDINGS });
     const feeds = withAlpha(graph, prepareFeeds(graph, exampleInputs(graph, 1), new Map(), 0), 0.5);
     const expected = interpret(graph, feeds);
-    const fused = planGraph(graph, 'fused', device.limits).kernels.length;
-    const unfused = planGraph(graph, 'unfused', device.limits).kernels.length;
+    const fused = planGraph(graph, 'fused', device.limits).dispatches.length;
+    const unfused = planGraph(graph, 'unfused', device.limits).dispatches.length;
     let t0 = performance.now();
     await device.run(graph, feeds);
     const firstMs = performance.now() - t0;

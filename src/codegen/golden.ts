@@ -36,7 +36,10 @@ export function goldenFiles(): Map<string, string> {
   const files = new Map<string, string>();
   for (const { entry, bindings } of GOLDEN_ENTRIES) {
     const plan = planGraph(buildGraph(program, entry, { bindings }), 'fused', WEBGPU_DEFAULT_LIMITS);
-    for (const k of plan.kernels) files.set(`wgsl/${entry}/${k.kernel.name}.wgsl`, emitWgsl(k, plan).source);
+    for (const d of plan.dispatches) {
+      const k = emitWgsl(d, plan);
+      files.set(`wgsl/${entry}/${k.name}.wgsl`, k.source);
+    }
     const report = reportPlan(plan, entry, 'wgsl');
     files.set(`wgsl/${entry}/plan.json`, `${JSON.stringify({ ...report, limits: undefined }, null, 2)}\n`);
   }

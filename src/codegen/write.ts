@@ -11,13 +11,14 @@ function writeAtomic(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-/** Writes every kernel of a plan as `<dir>/<kernel>.wgsl`, plus `<dir>/plan.json`; returns the file names. */
+/** Writes every dispatch of a plan as `<dir>/<kernel>.wgsl`, plus `<dir>/plan.json`; returns the file names. */
 export function writeKernels(plan: Plan, entry: string, dir: string): string[] {
   mkdirSync(dir, { recursive: true });
   const files: string[] = [];
-  for (const k of plan.kernels) {
-    const file = `${k.kernel.name}.wgsl`;
-    writeAtomic(join(dir, file), emitWgsl(k, plan).source);
+  for (const d of plan.dispatches) {
+    const k = emitWgsl(d, plan);
+    const file = `${k.name}.wgsl`;
+    writeAtomic(join(dir, file), k.source);
     files.push(file);
   }
   writeAtomic(join(dir, 'plan.json'), `${JSON.stringify(reportPlan(plan, entry, 'wgsl'), null, 2)}\n`);

@@ -100,11 +100,35 @@ function splitBy(a: Index, c: number): { multiple: Index; rest: Index } {
   return { multiple: normalise(cm, multiple), rest: normalise(a.constant - cm, rest) };
 }
 
+function gcd(a: number, b: number): number {
+  a = Math.abs(a);
+  b = Math.abs(b);
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/**
+ * Finds g dividing c such that a = g*m + r with 0 <= r < g (the terms whose coefficients g
+ * divides make up g*m). Then floor(a/c) = floor(m/(c/g)) and a mod c = g*(m mod (c/g)) + r:
+ * this is what collapses (384*i0 + 96*i1 + i2) / 1536 to i0 / 4 when 96*i1 + i2 < 384.
+ */
+function factorOut(a: Index, c: number): { g: number; m: Index; r: Index } | undefined {
+  const candidates = [...new Set(a.terms.map((t) => gcd(t.coef, c)))].filter((g) => g > 1 && g < c).sort((x, y) => y - x);
+  for (const g of candidates) {
+    const { multiple, rest } = splitBy(a, g);
+    const [rlo, rhi] = range(rest);
+    if (rlo >= 0 && rhi < g && multiple.terms.length > 0) return { g, m: scale(multiple, 1 / g), r: rest };
+  }
+  return undefined;
+}
+
 /** floor(a / c) for a non-negative a and c > 0. */
 export function div(a: Index, c: number): Index {
   if (c === 1) return a;
   const [lo, hi] = range(a);
   if (lo >= 0 && hi < c) return idx.constant(0);
+  const f = factorOut(a, c);
+  if (f) return div(f.m, c / f.g);
   const { multiple, rest } = splitBy(a, c);
   const [rlo, rhi] = range(rest);
   if (rlo >= 0 && rhi < c) return scale(multiple, 1 / c);
@@ -120,6 +144,8 @@ export function mod(a: Index, c: number): Index {
   if (c === 1) return idx.constant(0);
   const [lo, hi] = range(a);
   if (lo >= 0 && hi < c) return a;
+  const f = factorOut(a, c);
+  if (f) return add(scale(mod(f.m, c / f.g), f.g), f.r);
   const { rest } = splitBy(a, c);
   const [rlo, rhi] = range(rest);
   if (rlo >= 0 && rhi < c) return rest;

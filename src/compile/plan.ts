@@ -1,7 +1,8 @@
 import type { Graph } from '../ir/graph.js';
 import type { Node } from '../ir/node.js';
 import { numel } from '../ir/shape.js';
-import type { Kernel, ScalarType, TensorRef } from './kernel-ir.js';
+import { div, flatten, key, type Index } from './index-expr.js';
+import type { Kernel, Scalar, ScalarType, TensorRef } from './kernel-ir.js';
 import type { TargetLimits } from './limits.js';
 import { KernelLowering } from './lower.js';
 
@@ -10,13 +11,19 @@ export type FusionMode = 'fused' | 'unfused';
 
 export type TensorKind = 'input' | 'param' | 'intermediate' | 'output';
 
-/** Where a tensor lives: its own buffer, or a slice of a packed parameter arena. */
+/** Where a tensor lives: its own buffer (inputs, outputs), or a slice of an arena (params, intermediates). */
 export interface PlannedTensor {
   readonly ref: TensorRef;
   readonly kind: TensorKind;
   /** Input, param or output name. */
   readonly name: string;
   readonly arena?: { readonly index: number; readonly offset: number };
+  /**
+   * Copies of the tensor in its arena. A tensor that depends on no graph input (a gathered
+   * relative-position bias, a shift mask) but is computed inside an owner-phased dispatch is
+   * computed whole by every workgroup into that workgroup's own copy.
+   */
+  readonly replicas: number;
 }
 
 export interface PlannedKernel {
@@ -27,14 +34,38 @@ export interface PlannedKernel {
   readonly reason: string;
 }
 
+export interface Arena {
+  readonly role: 'params' | 'scratch';
+  readonly type: ScalarType;
+  readonly length: number;
+}
+
+/**
+ * One launch. With `owners` set, its phases run in one dispatch of one workgroup per owner
+ * (a batch element): each workgroup computes its owner's part of every phase, with storage
+ * and workgroup barriers between phases. That is legal because the planner proved, on the
+ * index expressions, that every phase reads only its own owner's part of what earlier
+ * phases of the same dispatch wrote. Without `owners` it is one plain kernel.
+ */
+export interface Dispatch {
+  readonly phases: readonly PlannedKernel[];
+  readonly owners: number | null;
+  readonly workgroupSize: number;
+  readonly workgroups: readonly [number, number];
+  /** Why the dispatch ends where it does. */
+  readonly reason: string;
+}
+
 export interface Plan {
   readonly graph: Graph;
   readonly mode: FusionMode;
   readonly limits: TargetLimits;
   readonly tensors: ReadonlyMap<number, PlannedTensor>;
   readonly kernels: readonly PlannedKernel[];
-  /** Parameter arenas: element type and length in elements. */
-  readonly arenas: readonly { readonly type: ScalarType; readonly length: number }[];
+  /** Arenas: packed parameters (uploaded) or scratch for intermediates; element type and length. */
+  readonly arenas: readonly Arena[];
+  /** The launches of one run, in order; each runs one or more kernels as phases. */
+  readonly dispatches: readonly Dispatch[];
 }
 
 const ELEMENTWISE = new Set(['unary', 'binary', 'where', 'cast']);
@@ -73,28 +104,13 @@ export function planGraph(graph: Graph, mode: FusionMode, limits: TargetLimits):
     if (stable) break;
   }
 
-  // Tensor ids and placement: params in arenas, everything else in its own buffer.
-  const tensors = new Map<number, PlannedTensor>();
+  // Tensor ids now; arena placement once stitching has said which tensors are replicated.
+  const draft = new Map<number, { ref: TensorRef; kind: TensorKind; name: string }>();
   const refs = new Map<Node, TensorRef>();
-  const arenas: { type: ScalarType; length: number }[] = [];
-  const arenaCapacity = Math.floor(limits.maxStorageBufferBindingSize / 4);
   let nextId = 0;
   const place = (node: Node, kind: TensorKind, name: string): TensorRef => {
     const ref: TensorRef = { id: nextId++, node, type: typeOf(node) };
-    let arena: PlannedTensor['arena'];
-    if (kind === 'param') {
-      const size = numel(node.shape);
-      let a = arenas.findIndex((x) => x.type === ref.type && x.length + size <= arenaCapacity);
-      if (a < 0) {
-        arenas.push({ type: ref.type, length: 0 });
-        a = arenas.length - 1;
-      }
-      // Align each param to 16 bytes so vector loads stay possible.
-      const offset = Math.ceil(arenas[a]!.length / 4) * 4;
-      arenas[a]!.length = offset + size;
-      arena = { index: a, offset };
-    }
-    tensors.set(ref.id, { ref, kind, name, ...(arena ? { arena } : {}) });
+    draft.set(ref.id, { ref, kind, name });
     return ref;
   };
   for (const n of graph.nodes) {
@@ -110,9 +126,9 @@ export function planGraph(graph: Graph, mode: FusionMode, limits: TargetLimits):
     const lower = (): Kernel => new KernelLowering((m) => (m === n && !isLeaf ? undefined : refs.get(m))).kernel(name, n, outRef);
     let kernel = lower();
     // Split kernels that bind more storage buffers than the device allows.
-    while (bindingCount(kernel, tensors) + 1 > limits.maxStorageBuffersPerShaderStage) {
+    while (bindingCount(kernel, draft) + 1 > limits.maxStorageBuffersPerShaderStage) {
       const inlined = kernel.fused.filter((m) => m !== n && !refs.has(m) && !MOVEMENT.has(m.op.kind));
-      if (inlined.length === 0) throw new Error(`kernel ${name} needs ${bindingCount(kernel, tensors) + 1} storage buffers; the device allows ${limits.maxStorageBuffersPerShaderStage}`);
+      if (inlined.length === 0) throw new Error(`kernel ${name} needs ${bindingCount(kernel, draft) + 1} storage buffers; the device allows ${limits.maxStorageBuffersPerShaderStage}`);
       const victim = inlined[0]!;
       reason.set(victim, `split: kernel ${name} would bind more than ${limits.maxStorageBuffersPerShaderStage} storage buffers`);
       refs.set(victim, place(victim, 'intermediate', ''));
@@ -142,7 +158,15 @@ export function planGraph(graph: Graph, mode: FusionMode, limits: TargetLimits):
     }
     emitInOrder(n);
   }
-  return { graph, mode, limits, tensors, kernels, arenas };
+  const inputFree = independentOfInputs(graph);
+  const dispatches = mode === 'fused' ? stitch(graph, kernels, draft, inputFree, limits) : kernels.map(single);
+  const replicated = new Map<number, number>();
+  for (const d of dispatches) {
+    if (d.owners === null) continue;
+    for (const p of d.phases) if (inputFree.has(p.kernel.output.node)) replicated.set(p.kernel.output.id, d.owners);
+  }
+  const { tensors, arenas } = placeInArenas(draft, replicated, limits);
+  return { graph, mode, limits, tensors, kernels, arenas, dispatches };
 }
 
 /** One pass of materialization decisions (see planGraph); `previous` answers for undecided producers. */
@@ -215,13 +239,51 @@ function cone(n: Node, materialized: ReadonlyMap<Node, string>, memo: Map<Node, 
   return ops;
 }
 
-function bindingCount(kernel: Kernel, tensors: ReadonlyMap<number, PlannedTensor>): number {
-  const buffers = new Set<string>();
-  for (const r of kernel.reads) {
-    const t = tensors.get(r.id)!;
-    buffers.add(t.arena ? `arena${t.arena.index}` : `t${r.id}`);
+type Draft = ReadonlyMap<number, { readonly ref: TensorRef; readonly kind: TensorKind; readonly name: string }>;
+
+/** The buffer a tensor will be bound through: params and intermediates share arenas by type. */
+function bufferOf(id: number, draft: Draft): string {
+  const t = draft.get(id)!;
+  return t.kind === 'param' || t.kind === 'intermediate' ? `arena:${t.kind}:${t.ref.type}` : `t${id}`;
+}
+
+function bindingCount(kernel: Kernel, draft: Draft): number {
+  return new Set(kernel.reads.map((r) => bufferOf(r.id, draft))).size;
+}
+
+/** Nodes that depend on no graph input (only on params and constants). */
+function independentOfInputs(graph: Graph): Set<Node> {
+  const dependent = new Set<Node>();
+  for (const n of graph.nodes) if (n.op.kind === 'input' || n.inputs.some((i) => dependent.has(i))) dependent.add(n);
+  return new Set(graph.nodes.filter((n) => !dependent.has(n)));
+}
+
+/**
+ * Packs params and intermediates into arenas (one binding each instead of one per tensor),
+ * up to the device's largest storage binding; aligns each tensor to 16 bytes.
+ */
+function placeInArenas(draft: Draft, replicated: ReadonlyMap<number, number>, limits: TargetLimits): { tensors: Map<number, PlannedTensor>; arenas: Arena[] } {
+  const arenas: { role: Arena['role']; type: ScalarType; length: number }[] = [];
+  const capacity = Math.floor(limits.maxStorageBufferBindingSize / 4);
+  const tensors = new Map<number, PlannedTensor>();
+  for (const { ref, kind, name } of draft.values()) {
+    const replicas = replicated.get(ref.id) ?? 1;
+    if (kind !== 'param' && kind !== 'intermediate') {
+      tensors.set(ref.id, { ref, kind, name, replicas });
+      continue;
+    }
+    const role = kind === 'param' ? 'params' : 'scratch';
+    const size = numel(ref.node.shape) * replicas;
+    let a = arenas.findIndex((x) => x.role === role && x.type === ref.type && Math.ceil(x.length / 4) * 4 + size <= capacity);
+    if (a < 0) {
+      arenas.push({ role, type: ref.type, length: 0 });
+      a = arenas.length - 1;
+    }
+    const offset = Math.ceil(arenas[a]!.length / 4) * 4;
+    arenas[a]!.length = offset + size;
+    tensors.set(ref.id, { ref, kind, name, replicas, arena: { index: a, offset } });
   }
-  return buffers.size;
+  return { tensors, arenas };
 }
 
 function kernelName(n: Node, index: number): string {
@@ -235,4 +297,107 @@ function workgroupSizeFor(n: Node, graph: Graph, limits: TargetLimits): number {
   const s = graph.schedules.find((x) => x.target === 'wgsl' && x.module === n.module && typeof x.settings.workgroup_size === 'number');
   const wanted = s ? (s.settings.workgroup_size as number) : 64;
   return Math.min(wanted, limits.maxComputeInvocationsPerWorkgroup);
+}
+
+/** A kernel launched on its own: one invocation per output element. */
+function single(k: PlannedKernel): Dispatch {
+  return { phases: [k], owners: null, workgroupSize: k.workgroupSize, workgroups: k.workgroups, reason: k.reason };
+}
+
+/** The number of owners (batch elements): the leading size shared by every graph input of rank >= 2. */
+function ownerCount(graph: Graph): number {
+  const leads = new Set(graph.inputs.filter((n) => n.shape.length >= 2).map((n) => n.shape[0]!));
+  return leads.size === 1 ? [...leads][0]! : 1;
+}
+
+/** Every load of a kernel's value (including data-dependent indices). */
+function loadsOf(k: Kernel): { tensor: number; index: Index }[] {
+  const out: { tensor: number; index: Index }[] = [];
+  const seen = new Set<Scalar>();
+  const walk = (s: Scalar): void => {
+    if (seen.has(s)) return;
+    seen.add(s);
+    switch (s.k) {
+      case 'load': out.push({ tensor: s.tensor, index: s.index }); break;
+      case 'unary': case 'cast': walk(s.a); break;
+      case 'binary': walk(s.a); walk(s.b); break;
+      case 'where': walk(s.c); walk(s.a); walk(s.b); break;
+      case 'guard': walk(s.a); break;
+      case 'reduce': walk(s.body); break;
+      default: break;
+    }
+  };
+  walk(k.value);
+  for (const v of k.values.values()) walk(v);
+  return out;
+}
+
+/**
+ * Stitches consecutive kernels into single dispatches partitioned by owner (see Dispatch).
+ * A kernel joins the current dispatch when its output splits evenly among the owners and,
+ * for every tensor an earlier phase of the dispatch wrote, the owner of each element it
+ * loads simplifies to the owner of the element it computes. Otherwise the dispatch ends
+ * there, and says why.
+ */
+function stitch(graph: Graph, kernels: readonly PlannedKernel[], draft: Draft, inputFree: ReadonlySet<Node>, limits: TargetLimits): Dispatch[] {
+  const owners = ownerCount(graph);
+  if (owners < 2) {
+    return kernels.map((k) => ({ ...single(k), reason: `${k.reason}; not stitched: ${owners === 1 ? 'a batch of 1 gives one owner, too little parallelism for one dispatch' : 'no common batch dim'}` }));
+  }
+  const dispatches: Dispatch[] = [];
+  let group: PlannedKernel[] = [];
+  let written = new Set<number>();
+  let buffers = new Set<string>();
+  const close = (why: string): void => {
+    if (group.length === 0) return;
+    if (group.length === 1) dispatches.push({ ...single(group[0]!), reason: why });
+    else {
+      const wg = Math.min(Math.max(...group.map((k) => k.workgroupSize)), limits.maxComputeInvocationsPerWorkgroup);
+      const x = Math.min(owners, limits.maxComputeWorkgroupsPerDimension);
+      dispatches.push({ phases: group, owners, workgroupSize: wg, workgroups: [x, Math.ceil(owners / x)], reason: why });
+    }
+    group = [];
+    written = new Set();
+    buffers = new Set();
+  };
+  const replicated = new Set<number>();
+  for (const k of kernels) {
+    const out = k.kernel.output;
+    const outSize = numel(out.node.shape);
+    // Input-independent tensors are computed whole by every workgroup (see PlannedTensor.replicas).
+    const whole = inputFree.has(out.node) && draft.get(out.id)!.kind === 'intermediate';
+    const fits = whole || outSize % owners === 0;
+    let conflict: string | undefined = fits ? undefined : `${k.kernel.name} has ${outSize} elements, not a multiple of ${owners} owners`;
+    if (!conflict && !whole) {
+      const outOwner = key(div(flatten(k.kernel.outputIndex, out.node.shape), outSize / owners));
+      for (const load of loadsOf(k.kernel)) {
+        if (!written.has(load.tensor) || replicated.has(load.tensor)) continue;
+        const t = draft.get(load.tensor)!;
+        const chunk = numel(t.ref.node.shape) / owners;
+        if (!Number.isInteger(chunk) || key(div(load.index, chunk)) !== outOwner) {
+          conflict = `${k.kernel.name} reads parts of ${t.name || `t${load.tensor}`} that belong to other batch elements`;
+          break;
+        }
+      }
+    }
+    const kb = new Set([...buffers, ...bufferNames(k.kernel, draft)]);
+    if (!conflict && kb.size > limits.maxStorageBuffersPerShaderStage) conflict = `one more phase would bind more than ${limits.maxStorageBuffersPerShaderStage} storage buffers`;
+    if (conflict) {
+      close(`dispatch ends: ${conflict}`);
+      if (!fits) {
+        dispatches.push({ ...single(k), reason: conflict });
+        continue;
+      }
+    }
+    group.push(k);
+    written.add(out.id);
+    if (whole) replicated.add(out.id);
+    buffers = new Set([...buffers, ...bufferNames(k.kernel, draft)]);
+  }
+  close('end of the graph');
+  return dispatches;
+}
+
+function bufferNames(k: Kernel, draft: Draft): string[] {
+  return [k.output, ...k.reads].map((r) => bufferOf(r.id, draft));
 }

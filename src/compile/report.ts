@@ -1,8 +1,12 @@
 import type { Plan } from './plan.js';
 
-/** One kernel of a plan as `fiberc plan --json` reports it. */
+/** One kernel launch (dispatch) of a plan as `fiberc plan --json` reports it. */
 export interface KernelReport {
   readonly name: string;
+  /** The planned kernels this dispatch runs as phases (one unless stitched by owner). */
+  readonly phases: readonly string[];
+  /** Workgroups per owner-phased dispatch are one per owner (batch element); null for plain kernels. */
+  readonly owners: number | null;
   /** The primitive ops fused into this kernel, by kind (e.g. "matmul", "binary:add"). */
   readonly ops: readonly string[];
   readonly flops: number;
@@ -30,16 +34,18 @@ export interface PlanReport {
 
 /** The measurable facts of a plan, for `fiberc plan`, the demo and the benchmarks. */
 export function reportPlan(plan: Plan, entry: string, target: string): PlanReport {
-  const kernels: KernelReport[] = plan.kernels.map((p) => ({
-    name: p.kernel.name,
-    ops: p.kernel.fused.map((n) => (n.op.kind === 'unary' || n.op.kind === 'binary' || n.op.kind === 'reduce' ? `${n.op.kind}:${n.op.fn}` : n.op.kind)),
-    flops: p.kernel.flops,
-    bytesRead: p.kernel.bytesRead,
-    bytesWritten: p.kernel.bytesWritten,
+  const kernels: KernelReport[] = plan.dispatches.map((d) => ({
+    name: d.phases.length === 1 ? d.phases[0]!.kernel.name : `${d.phases[0]!.kernel.name}..${d.phases[d.phases.length - 1]!.kernel.name.split('_')[0]}`,
+    phases: d.phases.map((p) => p.kernel.name),
+    owners: d.owners,
+    ops: d.phases.flatMap((p) => p.kernel.fused.map((n) => (n.op.kind === 'unary' || n.op.kind === 'binary' || n.op.kind === 'reduce' ? `${n.op.kind}:${n.op.fn}` : n.op.kind))),
+    flops: d.phases.reduce((s, p) => s + p.kernel.flops, 0),
+    bytesRead: d.phases.reduce((s, p) => s + p.kernel.bytesRead, 0),
+    bytesWritten: d.phases.reduce((s, p) => s + p.kernel.bytesWritten, 0),
     workgroupMemory: 0,
-    workgroupSize: p.workgroupSize,
-    workgroups: p.workgroups,
-    reason: p.reason,
+    workgroupSize: d.workgroupSize,
+    workgroups: d.workgroups,
+    reason: d.reason,
   }));
   const sum = (f: (k: KernelReport) => number): number => kernels.reduce((s, k) => s + f(k), 0);
   return {
@@ -54,12 +60,12 @@ const si = (n: number): string => (n >= 1e9 ? `${(n / 1e9).toFixed(2)}G` : n >= 
 /** The plan as a table, one kernel per line, with totals. */
 export function formatPlan(r: PlanReport): string {
   const head = `plan for ${r.entry} on ${r.target} (${r.mode}; limits: ${r.limits.maxStorageBuffersPerShaderStage} storage buffers/stage, ${r.limits.maxComputeWorkgroupStorageSize} B workgroup memory, ${r.limits.maxComputeInvocationsPerWorkgroup} invocations/workgroup)`;
-  const rows = [['kernel', 'ops', 'FLOPs', 'read', 'written', 'grid', 'ends because']];
+  const rows = [['kernel', 'phases', 'ops', 'FLOPs', 'read', 'written', 'grid', 'ends because']];
   for (const k of r.kernels) {
     const ops = new Map<string, number>();
     for (const o of k.ops) ops.set(o, (ops.get(o) ?? 0) + 1);
     const opText = [...ops].map(([o, n]) => (n > 1 ? `${o}x${n}` : o)).join(' ');
-    rows.push([k.name, opText.length > 60 ? `${opText.slice(0, 57)}...` : opText, si(k.flops), `${si(k.bytesRead)}B`, `${si(k.bytesWritten)}B`, `${k.workgroups.join('x')}x${k.workgroupSize}`, k.reason]);
+    rows.push([k.name, k.owners ? `${k.phases.length} (1 workgroup per batch element)` : '1', opText.length > 60 ? `${opText.slice(0, 57)}...` : opText, si(k.flops), `${si(k.bytesRead)}B`, `${si(k.bytesWritten)}B`, `${k.workgroups.join('x')}x${k.workgroupSize}`, k.reason]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   const lines = rows.map((row) => row.map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  '));

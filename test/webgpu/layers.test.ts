@@ -43,32 +43,48 @@ describe('FIBER fusion layers on WebGPU equal the interpreter (FiberTiny sizes, 
 });
 
 describe('dispatch counts from the plan', () => {
-  // Asserted exactly so that every change to fusion shows up here. The goal is one dispatch
-  // per layer (the workgroup-owned layer kernel); today's generic fusion gets this far.
-  const expected: Record<(typeof LAYERS)[number], { fused: number; unfused: number }> = {
-    ImageFusionBlockTiny: { fused: 32, unfused: 160 },
-    TextFusionLayerTiny: { fused: 28, unfused: 115 },
+  // Asserted exactly so that every change to fusion shows up here. Forward: the whole layer
+  // is one owner-phased dispatch (one workgroup per batch element). Backward: parameter
+  // gradients sum over the batch, so the planner must split where a phase reads other
+  // batch elements' parts.
+  const expected: Record<(typeof LAYERS)[number], { forward: number; phases: number; unfused: number; backward: number }> = {
+    ImageFusionBlockTiny: { forward: 1, phases: 32, unfused: 160, backward: 11 },
+    TextFusionLayerTiny: { forward: 1, phases: 28, unfused: 115, backward: 9 },
   };
   for (const entry of LAYERS) {
     it(`${entry}`, () => {
       const graph = buildGraph(program, entry, { bindings });
-      const fused = planGraph(graph, 'fused', WEBGPU_DEFAULT_LIMITS).kernels.length;
-      const unfused = planGraph(graph, 'unfused', WEBGPU_DEFAULT_LIMITS).kernels.length;
-      expect({ fused, unfused }).toEqual(expected[entry]);
+      const fused = planGraph(graph, 'fused', WEBGPU_DEFAULT_LIMITS);
+      const counts = {
+        forward: fused.dispatches.length,
+        phases: fused.kernels.length,
+        unfused: planGraph(graph, 'unfused', WEBGPU_DEFAULT_LIMITS).dispatches.length,
+        backward: planGraph(gradGraph(graph), 'fused', WEBGPU_DEFAULT_LIMITS).dispatches.length,
+      };
+      expect(counts).toEqual(expected[entry]);
+      expect(fused.dispatches[0]!.owners).toBe(bindings.B);
     });
   }
 
-  it('every kernel respects the storage-buffer limit it was planned for', () => {
+  it('a batch of one is not stitched into one workgroup, and the plan says why', () => {
+    const plan = planGraph(buildGraph(program, 'TextFusionLayerTiny', { bindings: { ...bindings, B: 1 } }), 'fused', WEBGPU_DEFAULT_LIMITS);
+    expect(plan.dispatches.length).toBe(plan.kernels.length);
+    expect(plan.dispatches[0]!.reason).toContain('a batch of 1 gives one owner');
+  });
+
+  it('every dispatch respects the storage-buffer limit it was planned for', () => {
     const graph = gradGraph(buildGraph(program, 'ImageFusionBlockTiny', { bindings }));
-    const tight = { ...WEBGPU_DEFAULT_LIMITS, maxStorageBuffersPerShaderStage: 4 };
-    const plan = planGraph(graph, 'fused', tight);
-    for (const k of plan.kernels) {
-      const buffers = new Set(k.kernel.reads.map((r) => {
-        const t = plan.tensors.get(r.id)!;
-        return t.arena ? `a${t.arena.index}` : `t${r.id}`;
-      }));
-      expect(buffers.size + 1).toBeLessThanOrEqual(4);
+    for (const limit of [5, 6, 8]) {
+      const tight = { ...WEBGPU_DEFAULT_LIMITS, maxStorageBuffersPerShaderStage: limit };
+      const plan = planGraph(graph, 'fused', tight);
+      for (const d of plan.dispatches) {
+        const buffers = new Set(d.phases.flatMap((p) => [p.kernel.output, ...p.kernel.reads]).map((r) => {
+          const t = plan.tensors.get(r.id)!;
+          return t.arena ? `a${t.arena.index}` : `t${r.id}`;
+        }));
+        expect(buffers.size).toBeLessThanOrEqual(limit);
+      }
+      if (limit === 5) expect(plan.dispatches.some((d) => d.reason.includes('would bind more than 5 storage buffers'))).toBe(true);
     }
-    expect(plan.kernels.some((k) => k.reason.startsWith('split:'))).toBe(true);
   });
 });

@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Index } from '../../compile/index-expr.js';
 import type { Scalar, ScalarType } from '../../compile/kernel-ir.js';
-import type { Plan, PlannedKernel } from '../../compile/plan.js';
+import type { Dispatch, Plan } from '../../compile/plan.js';
+import type { Kernel } from '../../compile/kernel-ir.js';
 import { WGSL_HELPERS } from './helpers.js';
 
 /** What a binding of a compiled kernel is bound to at run time. */
@@ -32,11 +33,15 @@ function findKernelsDir(): string {
   }
 }
 
-let template: HandlebarsTemplateDelegate | undefined;
-function pointwiseTemplate(): HandlebarsTemplateDelegate {
-  // noEscape: this is code, not HTML.
-  template ??= Handlebars.compile(readFileSync(join(findKernelsDir(), 'wgsl', 'pointwise.wgsl.hbs'), 'utf8'), { noEscape: true, strict: true });
-  return template;
+const templates = new Map<string, HandlebarsTemplateDelegate>();
+/** A kernel skeleton from kernels/wgsl/ (noEscape: this is code, not HTML). */
+function skeleton(name: 'pointwise' | 'owner-phases'): HandlebarsTemplateDelegate {
+  let t = templates.get(name);
+  if (!t) {
+    t = Handlebars.compile(readFileSync(join(findKernelsDir(), 'wgsl', `${name}.wgsl.hbs`), 'utf8'), { noEscape: true, strict: true });
+    templates.set(name, t);
+  }
+  return t;
 }
 
 /** A WGSL literal of the given scalar type. */
@@ -49,37 +54,60 @@ function literal(v: number, type: ScalarType): string {
   return `f32(${/[.e]/.test(s) ? s : `${s}.0`})`;
 }
 
-/**
- * Renders one planned kernel as WGSL. Every distinct scalar becomes a `let`; a reduction
- * becomes a `for` loop whose body holds exactly the scalars that depend on its loop
- * variable (the rest are hoisted above it).
- */
-export function emitWgsl(planned: PlannedKernel, plan: Plan): WgslKernel {
-  const k = planned.kernel;
-  const bindings: BindingSource[] = [];
-  const bindingDecls: { binding: number; access: string; name: string; type: string }[] = [];
-  const bufferName = new Map<string, string>();
-  const bind = (source: BindingSource, type: ScalarType, access: 'read' | 'read_write'): string => {
-    const keyOf = source.kind === 'arena' ? `arena${source.index}` : `buf${source.id}`;
-    const existing = bufferName.get(keyOf);
-    if (existing) return existing;
-    const name = keyOf;
-    bufferName.set(keyOf, name);
-    bindingDecls.push({ binding: bindings.length, access, name, type });
-    bindings.push(source);
-    return name;
-  };
-  const location = (id: number): { name: string; offset: number } => {
-    const t = plan.tensors.get(id)!;
-    if (t.arena) return { name: bind({ kind: 'arena', index: t.arena.index }, t.ref.type, 'read'), offset: t.arena.offset };
-    return { name: bind({ kind: 'tensor', id }, t.ref.type, 'read'), offset: 0 };
-  };
-  const output = bind({ kind: 'tensor', id: k.output.id }, k.output.type, 'read_write');
-  for (const r of k.reads) location(r.id);
+/** The bindings and helper functions of one shader, shared by all its phases. */
+class ShaderResources {
+  readonly sources: BindingSource[] = [];
+  readonly decls: { binding: number; access: string; name: string; type: string }[] = [];
+  readonly helpers = new Set<string>();
+  private readonly names = new Map<string, string>();
 
-  const helpers = new Set<string>();
+  /** `ownerPhased`: inside an owner-phased dispatch, replicated tensors are addressed per owner. */
+  constructor(
+    private readonly plan: Plan,
+    private readonly ownerPhased: boolean,
+  ) {}
+
+  private bind(source: BindingSource, type: ScalarType, access: 'read' | 'read_write'): string {
+    const name = source.kind === 'arena' ? `arena${source.index}` : `buf${source.id}`;
+    if (!this.names.has(name)) {
+      this.names.set(name, name);
+      this.decls.push({ binding: this.sources.length, access, name, type });
+      this.sources.push(source);
+    }
+    return name;
+  }
+
+  /**
+   * Where tensor `id` lives: a binding, and the WGSL prefix (`128 + `) that offsets an
+   * element index into it. Scratch arenas are read-write. Replicated tensors are addressed in
+   * the current owner's copy.
+   */
+  location(id: number, write = false): { name: string; base: string } {
+    const t = this.plan.tensors.get(id)!;
+    if (t.arena) {
+      const role = this.plan.arenas[t.arena.index]!.role;
+      const name = this.bind({ kind: 'arena', index: t.arena.index }, t.ref.type, role === 'scratch' ? 'read_write' : 'read');
+      const copy = this.ownerPhased && t.replicas > 1 ? `owner * ${t.ref.node.shape.reduce((a, b) => a * b, 1)} + ` : '';
+      return { name, base: `${t.arena.offset ? `${t.arena.offset} + ` : ''}${copy}` };
+    }
+    return { name: this.bind({ kind: 'tensor', id }, t.ref.type, write || t.kind === 'output' ? 'read_write' : 'read'), base: '' };
+  }
+
+  /** True when the tensor is computed whole by every workgroup of an owner-phased dispatch. */
+  replicated(id: number): boolean {
+    return this.ownerPhased && this.plan.tensors.get(id)!.replicas > 1;
+  }
+}
+
+/**
+ * The statements computing one kernel's value for the element at row-major index `flat`
+ * (a WGSL i32 already in scope), ending with the store. Every distinct scalar becomes a
+ * `let`; a reduction becomes a `for` loop whose body holds exactly the scalars that depend
+ * on its loop variable (the rest are hoisted above it).
+ */
+function phaseStatements(k: Kernel, res: ShaderResources): string[] {
   const loops: string[] = [];
-  // Lines per nesting depth; depth 0 is the kernel body.
+  // Lines per nesting depth; depth 0 is the phase body.
   const blocks: string[][] = [[]];
   const names = new Map<Scalar, string>();
   const valueNames = new Map<number, string>();
@@ -138,7 +166,6 @@ export function emitWgsl(planned: PlannedKernel, plan: Plan): WgslKernel {
     valueNames.set(id, name);
     return name;
   };
-  const wgslType = (t: ScalarType): string => t;
   const zero = (t: ScalarType): string => (t === 'i32' ? '0i' : '0.0');
   const one = (t: ScalarType): string => (t === 'i32' ? '1i' : '1.0');
 
@@ -149,8 +176,8 @@ export function emitWgsl(planned: PlannedKernel, plan: Plan): WgslKernel {
     let expr: string;
     switch (s.k) {
       case 'load': {
-        const loc = location(s.tensor);
-        expr = `${loc.name}[${loc.offset ? `${loc.offset} + ` : ''}${ix(s.index)}]`;
+        const loc = res.location(s.tensor);
+        expr = `${loc.name}[${loc.base}${ix(s.index)}]`;
         break;
       }
       case 'index':
@@ -163,8 +190,8 @@ export function emitWgsl(planned: PlannedKernel, plan: Plan): WgslKernel {
           case 'recip': expr = `1.0 / ${a}`; break;
           case 'rsqrt': expr = `inverseSqrt(${a})`; break;
           case 'sigmoid': expr = `1.0 / (1.0 + exp(-(${a})))`; break;
-          case 'erf': helpers.add('fib_erf'); expr = `fib_erf(${a})`; break;
-          case 'tanh': helpers.add('fib_tanh'); expr = `fib_tanh(${a})`; break;
+          case 'erf': res.helpers.add('fib_erf'); expr = `fib_erf(${a})`; break;
+          case 'tanh': res.helpers.add('fib_tanh'); expr = `fib_tanh(${a})`; break;
           default: expr = `${s.fn}(${a})`;
         }
         break;
@@ -175,8 +202,8 @@ export function emitWgsl(planned: PlannedKernel, plan: Plan): WgslKernel {
         const cmp: Record<string, string> = { lt: '<', le: '<=', gt: '>', ge: '>=', eq: '==', ne: '!=' };
         const arith: Record<string, string> = { add: '+', sub: '-', mul: '*', div: '/' };
         if (cmp[s.fn]) expr = `select(${zero(s.type)}, ${one(s.type)}, ${a} ${cmp[s.fn]} ${b})`;
-        else if (s.fn === 'div' && s.type === 'i32') { helpers.add('fib_idiv'); expr = `fib_idiv(${a}, ${b})`; }
-        else if (s.fn === 'mod') { helpers.add('fib_imod'); expr = `fib_imod(${a}, ${b})`; }
+        else if (s.fn === 'div' && s.type === 'i32') { res.helpers.add('fib_idiv'); expr = `fib_idiv(${a}, ${b})`; }
+        else if (s.fn === 'mod') { res.helpers.add('fib_imod'); expr = `fib_imod(${a}, ${b})`; }
         else if (arith[s.fn]) expr = `${a} ${arith[s.fn]} ${b}`;
         else expr = `${s.fn}(${a}, ${b})`;
         break;
@@ -185,7 +212,7 @@ export function emitWgsl(planned: PlannedKernel, plan: Plan): WgslKernel {
         expr = `select(${scalar(s.b)}, ${scalar(s.a)}, ${scalar(s.c)} != ${zero(s.c.type)})`;
         break;
       case 'cast':
-        expr = `${wgslType(s.type)}(${scalar(s.a)})`;
+        expr = `${s.type}(${scalar(s.a)})`;
         break;
       case 'guard': {
         const conds = s.bounds.map((b) => {
@@ -199,7 +226,7 @@ export function emitWgsl(planned: PlannedKernel, plan: Plan): WgslKernel {
         const acc = `acc${counter++}`;
         const depth = depthOfVars(scalarVars(s));
         const init = s.fn === 'sum' ? zero(s.type) : s.type === 'i32' ? 'i32(-2147483647)' : 'bitcast<f32>(0xff7fffffu)';
-        blocks[depth]!.push(`var ${acc}: ${wgslType(s.type)} = ${init};`);
+        blocks[depth]!.push(`var ${acc}: ${s.type} = ${init};`);
         // Everything the body needs that does not depend on the loop var is emitted above the loop.
         loops.push(s.loop.name);
         blocks.push([]);
@@ -207,13 +234,13 @@ export function emitWgsl(planned: PlannedKernel, plan: Plan): WgslKernel {
         const inner = blocks.pop()!;
         loops.pop();
         const update = s.fn === 'sum' ? `${acc} = ${acc} + ${body};` : `${acc} = max(${acc}, ${body});`;
-        blocks[depth]!.push(`for (var ${s.loop.name}: i32 = 0; ${s.loop.name} < ${s.loop.size}; ${s.loop.name}++) {`, ...inner.map((l) => `  ${l}`), `  ${update}`, '}');
+        blocks[depth]!.push(`for (var ${s.loop.name}: i32 = 0; ${s.loop.name} < ${s.loop.size} + fib_z; ${s.loop.name}++) {`, ...inner.map((l) => `  ${l}`), `  ${update}`, '}');
         names.set(s, acc);
         return acc;
       }
     }
     const name = `s${counter++}`;
-    blocks[depthOfVars(scalarVars(s))]!.push(`let ${name}: ${wgslType(s.type)} = ${expr};`);
+    blocks[depthOfVars(scalarVars(s))]!.push(`let ${name}: ${s.type} = ${expr};`);
     names.set(s, name);
     return name;
   };
@@ -226,18 +253,38 @@ export function emitWgsl(planned: PlannedKernel, plan: Plan): WgslKernel {
     stride *= shape[i]!;
   }
   const result = scalar(k.value);
-  const source = pointwiseTemplate()({
-    name: k.name,
-    summary: `${planned.reason}; fuses ${k.fused.length} op(s)`,
-    bindings: bindingDecls,
-    helpers: [...helpers].sort().map((h) => WGSL_HELPERS[h]).join('\n\n'),
-    workgroupSize: planned.workgroupSize,
-    count: shape.reduce((a, b) => a * b, 1),
-    indexLines,
-    bodyLines: blocks[0],
-    output,
-    outputOffset: '',
-    result,
-  });
-  return { name: k.name, source, bindings, workgroups: planned.workgroups };
+  const out = res.location(k.output.id, true);
+  return [...indexLines, ...blocks[0]!, `${out.name}[${out.base}flat] = ${result};`];
 }
+
+/** Renders one dispatch of a plan as a WGSL compute shader. */
+export function emitWgsl(d: Dispatch, plan: Plan): WgslKernel {
+  const res = new ShaderResources(plan, d.owners !== null);
+  const phases = d.phases.map((p) => ({ p, lines: phaseStatements(p.kernel, res) }));
+  const helpers = [...res.helpers].sort().map((h) => WGSL_HELPERS[h]).join('\n\n');
+  const name = d.phases.length === 1 ? d.phases[0]!.kernel.name : `${d.phases[0]!.kernel.name}__${d.phases[d.phases.length - 1]!.kernel.name.split('_')[0]}`;
+  let source: string;
+  if (d.owners === null) {
+    const k = d.phases[0]!.kernel;
+    source = skeleton('pointwise')({
+      name, summary: `${d.reason}; fuses ${k.fused.length} op(s)`, bindings: res.decls, helpers,
+      workgroupSize: d.workgroupSize, count: numel(k.output.node.shape), statements: phases[0]!.lines,
+    });
+  } else {
+    source = skeleton('owner-phases')({
+      name, summary: d.reason, bindings: res.decls, helpers, workgroupSize: d.workgroupSize, owners: d.owners,
+      phases: phases.map(({ p, lines }, index) => {
+        const whole = res.replicated(p.kernel.output.id);
+        const chunk = numel(p.kernel.output.node.shape) / (whole ? 1 : d.owners!);
+        return {
+          index, name: p.kernel.name, chunk, statements: lines,
+          summary: `${p.kernel.fused.length} op(s)${whole ? '; depends on no input: every workgroup computes its own copy' : ''}; alone it would end because: ${p.reason}`,
+          flat: whole ? 'e' : `owner * ${chunk} + e`,
+        };
+      }),
+    });
+  }
+  return { name, source, bindings: res.sources, workgroups: d.workgroups };
+}
+
+const numel = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);

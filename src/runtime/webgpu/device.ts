@@ -89,7 +89,7 @@ export class WebGpuDevice implements Device {
     if (cached) return cached;
     this.check();
     const plan = planGraph(graph, mode, this.limits);
-    const kernels = plan.kernels.map((k) => emitWgsl(k, plan));
+    const kernels = plan.dispatches.map((d) => emitWgsl(d, plan));
     const pipelines: GPUComputePipeline[] = [];
     for (const k of kernels) pipelines.push(await this.pipeline(k));
     const result = { plan, kernels, pipelines };
@@ -174,7 +174,7 @@ export class WebGpuSession {
   /** Uploads inputs and params (params go to their arena offsets). */
   write(feeds: ReadonlyMap<string, HostTensor>): void {
     const queue = this.owner.device.queue;
-    const arenaData = this.compiled.plan.arenas.map((a) => (a.type === 'i32' ? new Int32Array(a.length) : new Float32Array(a.length)));
+    const arenaData = this.compiled.plan.arenas.map((a) => (a.role !== 'params' ? null : a.type === 'i32' ? new Int32Array(a.length) : new Float32Array(a.length)));
     for (const t of this.compiled.plan.tensors.values()) {
       if (t.kind !== 'input' && t.kind !== 'param') continue;
       const value = feeds.get(t.name);
@@ -183,7 +183,9 @@ export class WebGpuSession {
       if (t.arena) arenaData[t.arena.index]!.set(data, t.arena.offset);
       else queue.writeBuffer(this.buffers.get(t.ref.id)!, 0, data);
     }
-    arenaData.forEach((d, i) => queue.writeBuffer(this.arenas[i]!, 0, d));
+    arenaData.forEach((d, i) => {
+      if (d) queue.writeBuffer(this.arenas[i]!, 0, d);
+    });
   }
 
   /** Records every kernel in one compute pass and submits it. */
