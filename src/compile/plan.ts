@@ -159,7 +159,7 @@ export function planGraph(graph: Graph, mode: FusionMode, limits: TargetLimits):
     emitInOrder(n);
   }
   const inputFree = independentOfInputs(graph);
-  const dispatches = mode === 'fused' ? stitch(graph, kernels, draft, inputFree, limits) : kernels.map(single);
+  const dispatches = mode === 'fused' ? stitch(graph, orderByLayer(kernels), draft, inputFree, limits) : kernels.map(single);
   const replicated = new Map<number, number>();
   for (const d of dispatches) {
     if (d.owners === null) continue;
@@ -299,6 +299,64 @@ function workgroupSizeFor(n: Node, graph: Graph, limits: TargetLimits): number {
   return Math.min(wanted, limits.maxComputeInvocationsPerWorkgroup);
 }
 
+/**
+ * Phases one owner-phased shader may hold. Bigger shaders compile slowly (lavapipe: about
+ * 0.1 s per phase, super-linearly) and a layer needs about 30.
+ */
+const MAX_PHASES = 64;
+
+/**
+ * The layer a node belongs to: its instance path up to the last list index
+ * (`text.layer.3.attention.self` -> `text.layer.3`), since instances in lists are layers.
+ * Owner-phased dispatches do not cross layers: one kernel per layer, as ARCHITECTURE.md says.
+ */
+function layerOf(n: Node): string {
+  const parts = n.scope.split('.');
+  let last = -1;
+  parts.forEach((p, i) => {
+    if (/^\d+$/.test(p)) last = i;
+  });
+  return last < 0 ? '' : parts.slice(0, last + 1).join('.');
+}
+
+/**
+ * Reorders the kernels so that each layer's kernels are contiguous and can share one
+ * dispatch: layers are ordered topologically by their data dependencies (ties by first
+ * appearance), kernels within a layer keep their order. If the layers depend on each other
+ * cyclically the original order is kept.
+ */
+function orderByLayer(kernels: readonly PlannedKernel[]): PlannedKernel[] {
+  const layers: string[] = [];
+  const members = new Map<string, PlannedKernel[]>();
+  for (const k of kernels) {
+    const l = layerOf(k.kernel.output.node);
+    if (!members.has(l)) {
+      members.set(l, []);
+      layers.push(l);
+    }
+    members.get(l)!.push(k);
+  }
+  const producerLayer = new Map<number, string>();
+  for (const k of kernels) producerLayer.set(k.kernel.output.id, layerOf(k.kernel.output.node));
+  const deps = new Map(layers.map((l) => [l, new Set<string>()]));
+  for (const k of kernels) {
+    const l = layerOf(k.kernel.output.node);
+    for (const r of k.kernel.reads) {
+      const p = producerLayer.get(r.id);
+      if (p !== undefined && p !== l) deps.get(l)!.add(p);
+    }
+  }
+  const order: string[] = [];
+  const done = new Set<string>();
+  while (order.length < layers.length) {
+    const next = layers.find((l) => !done.has(l) && [...deps.get(l)!].every((d) => done.has(d)));
+    if (next === undefined) return [...kernels];
+    order.push(next);
+    done.add(next);
+  }
+  return order.flatMap((l) => members.get(l)!);
+}
+
 /** A kernel launched on its own: one invocation per output element. */
 function single(k: PlannedKernel): Dispatch {
   return { phases: [k], owners: null, workgroupSize: k.workgroupSize, workgroups: k.workgroups, reason: k.reason };
@@ -361,6 +419,7 @@ function stitch(graph: Graph, kernels: readonly PlannedKernel[], draft: Draft, i
     buffers = new Set();
   };
   const replicated = new Set<number>();
+  let groupLayer = '';
   for (const k of kernels) {
     const out = k.kernel.output;
     const outSize = numel(out.node.shape);
@@ -382,6 +441,9 @@ function stitch(graph: Graph, kernels: readonly PlannedKernel[], draft: Draft, i
     }
     const kb = new Set([...buffers, ...bufferNames(k.kernel, draft)]);
     if (!conflict && kb.size > limits.maxStorageBuffersPerShaderStage) conflict = `one more phase would bind more than ${limits.maxStorageBuffersPerShaderStage} storage buffers`;
+    const layer = layerOf(k.kernel.output.node);
+    if (!conflict && group.length > 0 && layer !== groupLayer) conflict = `the next phase belongs to another layer (${layer || 'top level'})`;
+    if (!conflict && group.length >= MAX_PHASES) conflict = `${MAX_PHASES} phases is the most one shader holds (compile time)`;
     if (conflict) {
       close(`dispatch ends: ${conflict}`);
       if (!fits) {
@@ -389,6 +451,7 @@ function stitch(graph: Graph, kernels: readonly PlannedKernel[], draft: Draft, i
         continue;
       }
     }
+    if (group.length === 0) groupLayer = layer;
     group.push(k);
     written.add(out.id);
     if (whole) replicated.add(out.id);
