@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exampleInputs, withAlpha } from '../src/cli/demo.js';
-import { planGraph, type FusionMode } from '../src/compile/plan.js';
+import type { FusionMode } from '../src/compile/plan.js';
 import { reportPlan } from '../src/compile/report.js';
 import { buildGraph } from '../src/dsl/entry.js';
 import { loadProgram } from '../src/dsl/loader.js';

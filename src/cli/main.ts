@@ -8,7 +8,8 @@ import { loadProgram, type LoadedProgram } from '../dsl/loader.js';
 import { resolveProgram } from '../dsl/resolve.js';
 import { SafetensorsError, writeSafetensors } from '../fiber/safetensors.js';
 import { printGraph } from '../ir/print.js';
-import { planGraph, type FusionMode } from '../compile/plan.js';
+import type { FusionMode } from '../compile/plan.js';
+import { compileWgsl, DUMPABLE, type PassName } from '../compile/pipeline.js';
 import { formatPlan, reportPlan } from '../compile/report.js';
 import { gradGraph } from '../ir/grad.js';
 import { BACKENDS, type BackendName } from '../runtime/device.js';
@@ -98,10 +99,13 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--bind <dim=n>', 'size of a free dim (repeatable)', collect, [])
     .option('--grad', 'plan the backward graph instead of the forward one')
     .option('--json', 'print one JSON object (kernels array, dispatches, flops, bytes)')
-    .action(async (file: string, opts: { entry: string; mode: FusionMode; limits: 'adapter' | 'default'; bind: string[]; grad?: boolean; json?: boolean }) => {
+    .addOption(new Option('--dump-after <pass>', 'also print the state after a compiler pass (see src/compile/pipeline.ts)').choices([...DUMPABLE]))
+    .action(async (file: string, opts: { entry: string; mode: FusionMode; limits: 'adapter' | 'default'; bind: string[]; grad?: boolean; json?: boolean; dumpAfter?: PassName }) => {
       const graph = buildGraph(load(file), opts.entry, { bindings: parseBindings(opts.bind) });
       const limits = await targetLimits(opts.limits);
-      const report = reportPlan(planGraph(opts.grad ? gradGraph(graph) : graph, opts.mode, limits), opts.entry, 'wgsl');
+      const dump = (text: string): void => io.out(`--- after ${opts.dumpAfter} ---\n${text}\n--- end of ${opts.dumpAfter} ---`);
+      const { plan } = compileWgsl(opts.grad ? gradGraph(graph) : graph, { mode: opts.mode, limits, dumpAfter: opts.dumpAfter, dump });
+      const report = reportPlan(plan, opts.entry, 'wgsl');
       io.out(opts.json ? JSON.stringify(report, null, 2) : formatPlan(report));
     });
 
@@ -118,8 +122,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .requiredOption('--out <dir>', 'output folder')
     .action(async (file: string, opts: { entry: string; mode: FusionMode; limits: 'adapter' | 'default'; bind: string[]; grad?: boolean; out: string }) => {
       const graph = buildGraph(load(file), opts.entry, { bindings: parseBindings(opts.bind) });
-      const plan = planGraph(opts.grad ? gradGraph(graph) : graph, opts.mode, await targetLimits(opts.limits));
-      const written = writeKernels(plan, opts.entry, opts.out);
+      const program = compileWgsl(opts.grad ? gradGraph(graph) : graph, { mode: opts.mode, limits: await targetLimits(opts.limits) });
+      const written = writeKernels(program, opts.entry, opts.out);
       io.out(`wrote ${written.length} kernels and plan.json to ${opts.out}`);
     });
 

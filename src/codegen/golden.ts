@@ -2,11 +2,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WEBGPU_DEFAULT_LIMITS } from '../compile/limits.js';
-import { planGraph } from '../compile/plan.js';
+import { compileWgsl } from '../compile/pipeline.js';
 import { reportPlan } from '../compile/report.js';
 import { buildGraph } from '../dsl/entry.js';
 import { loadProgram } from '../dsl/loader.js';
-import { emitWgsl } from './wgsl/emit.js';
 
 /**
  * The reviewed copies of generated code (kernels/generated/): the WGSL of the FIBER example
@@ -35,11 +34,8 @@ export function goldenFiles(): Map<string, string> {
   const program = loadProgram(resolve(root, 'examples/fiber.fib'));
   const files = new Map<string, string>();
   for (const { entry, bindings } of GOLDEN_ENTRIES) {
-    const plan = planGraph(buildGraph(program, entry, { bindings }), 'fused', WEBGPU_DEFAULT_LIMITS);
-    for (const d of plan.dispatches) {
-      const k = emitWgsl(d, plan);
-      files.set(`wgsl/${entry}/${k.name}.wgsl`, k.source);
-    }
+    const { plan, kernels } = compileWgsl(buildGraph(program, entry, { bindings }), { mode: 'fused', limits: WEBGPU_DEFAULT_LIMITS });
+    for (const k of kernels) files.set(`wgsl/${entry}/${k.name}.wgsl`, k.source);
     const report = reportPlan(plan, entry, 'wgsl');
     files.set(`wgsl/${entry}/plan.json`, `${JSON.stringify({ ...report, limits: undefined }, null, 2)}\n`);
   }

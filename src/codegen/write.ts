@@ -1,8 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Plan } from '../compile/plan.js';
+import type { WgslProgram } from '../compile/pipeline.js';
 import { reportPlan } from '../compile/report.js';
-import { emitWgsl } from './wgsl/emit.js';
 
 /** Writes a file atomically (temporary file, then rename). */
 function writeAtomic(path: string, text: string): void {
@@ -12,15 +11,14 @@ function writeAtomic(path: string, text: string): void {
 }
 
 /** Writes every dispatch of a plan as `<dir>/<kernel>.wgsl`, plus `<dir>/plan.json`; returns the file names. */
-export function writeKernels(plan: Plan, entry: string, dir: string): string[] {
+export function writeKernels(program: WgslProgram, entry: string, dir: string): string[] {
   mkdirSync(dir, { recursive: true });
   const files: string[] = [];
-  for (const d of plan.dispatches) {
-    const k = emitWgsl(d, plan);
+  for (const k of program.kernels) {
     const file = `${k.name}.wgsl`;
     writeAtomic(join(dir, file), k.source);
     files.push(file);
   }
-  writeAtomic(join(dir, 'plan.json'), `${JSON.stringify(reportPlan(plan, entry, 'wgsl'), null, 2)}\n`);
+  writeAtomic(join(dir, 'plan.json'), `${JSON.stringify(reportPlan(program.plan, entry, 'wgsl'), null, 2)}\n`);
   return files;
 }

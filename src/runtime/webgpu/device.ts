@@ -2,8 +2,9 @@
 import { createHash } from 'node:crypto';
 import type { TargetLimits } from '../../compile/limits.js';
 import { WEBGPU_DEFAULT_LIMITS } from '../../compile/limits.js';
-import { planGraph, type FusionMode, type Plan } from '../../compile/plan.js';
-import { emitWgsl, type WgslKernel } from '../../codegen/wgsl/emit.js';
+import type { FusionMode, Plan } from '../../compile/plan.js';
+import { compileWgsl } from '../../compile/pipeline.js';
+import type { WgslKernel } from '../../codegen/wgsl/emit.js';
 import type { Graph } from '../../ir/graph.js';
 import { numel } from '../../ir/shape.js';
 import { HostTensor } from '../../ir/tensor.js';
@@ -88,8 +89,7 @@ export class WebGpuDevice implements Device {
     const cached = mode === this.mode ? this.compiled.get(graph) : undefined;
     if (cached) return cached;
     this.check();
-    const plan = planGraph(graph, mode, this.limits);
-    const kernels = plan.dispatches.map((d) => emitWgsl(d, plan));
+    const { plan, kernels } = compileWgsl(graph, { mode, limits: this.limits });
     const pipelines: GPUComputePipeline[] = [];
     for (const k of kernels) pipelines.push(await this.pipeline(k));
     const result = { plan, kernels, pipelines };

@@ -1,0 +1,110 @@
+import type { Graph } from '../ir/graph.js';
+import type { Node } from '../ir/node.js';
+import type { FusionMode } from './plan.js';
+
+/**
+ * Pass `decide`: which graph nodes are materialized (stored, with a kernel of their own) and
+ * why. A node is materialized when it is a leaf or an output, when it has several consumers
+ * and is not cheap to recompute, when it is a reduction or matmul whose consumer would read
+ * it more than once per element (through a broadcast, a matmul or a gather), or when it is
+ * an element-wise cone that such a consumer would recompute per read. Everything else is
+ * inlined into its consumer.
+ */
+
+export const ELEMENTWISE = new Set(['unary', 'binary', 'where', 'cast']);
+export const MOVEMENT = new Set(['reshape', 'permute', 'broadcast', 'slice', 'pad', 'roll', 'concat', 'const', 'iota']);
+/** Ops whose consumer-side read of each input element happens at most once per output pass. */
+const READS_ONCE = new Set(['unary', 'binary', 'where', 'cast', 'reshape', 'permute', 'slice', 'pad', 'roll', 'concat', 'reduce']);
+const EXPENSIVE = new Set(['reduce', 'matmul', 'gather', 'scatter_add']);
+/** Largest element-wise cone worth recomputing per consumer instead of storing. */
+const MAX_RECOMPUTE_OPS = 24;
+
+/** The materialized nodes of a graph, each with the reason it is stored. */
+export function decideMaterialization(graph: Graph, mode: FusionMode): Map<Node, string> {
+  const consumers = new Map<Node, Node[]>();
+  for (const n of graph.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  const outputs = new Map<Node, string>();
+  for (const o of graph.outputs) if (!outputs.has(o.node)) outputs.set(o.node, o.name);
+  // Consumers are decided before producers, but whether a producer's cone is cheap depends on
+  // which of *its* producers are stored: so decide again, each pass seeing the previous pass's
+  // decisions for nodes it has not reached yet, until nothing changes.
+  let reason = new Map<Node, string>();
+  for (let pass = 0; pass < 8; pass++) {
+    const next = decide(graph, mode, consumers, outputs, reason);
+    const stable = next.size === reason.size && [...next.keys()].every((n) => reason.has(n));
+    reason = next;
+    if (stable) break;
+  }
+  return reason;
+}
+
+/** One pass of materialization decisions; `previous` answers for undecided producers. */
+function decide(graph: Graph, mode: FusionMode, consumers: ReadonlyMap<Node, Node[]>, outputs: ReadonlyMap<Node, string>, previous: ReadonlyMap<Node, string>): Map<Node, string> {
+  const reason = new Map<Node, string>();
+  const onceFromRoot = new Map<Node, boolean>();
+  const known: ReadonlyMap<Node, string> = { get: (n: Node) => reason.get(n) ?? previous.get(n), has: (n: Node) => reason.has(n) || previous.has(n) } as ReadonlyMap<Node, string>;
+  // Consumers are decided before producers.
+  for (let i = graph.nodes.length - 1; i >= 0; i--) {
+    const n = graph.nodes[i]!;
+    const kind = n.op.kind;
+    const uses = consumers.get(n) ?? [];
+    let why: string | undefined;
+    if (kind === 'input' || kind === 'param') why = kind;
+    else if (outputs.has(n)) why = `graph output "${outputs.get(n)}"`;
+    else if (mode === 'unfused') why = kind === 'reshape' || kind === 'const' ? undefined : 'unfused mode: one kernel per primitive';
+    else if (MOVEMENT.has(kind)) why = undefined;
+    else if (EXPENSIVE.has(kind)) {
+      const c = uses[0]!;
+      const once = uses.length === 1 && READS_ONCE.has(c.op.kind) && (reason.has(c) || onceFromRoot.get(c) === true);
+      if (!once) why = uses.length > 1 ? `${kind} used by ${uses.length} consumers` : `${kind} result is re-read downstream by ${rereader(c, reason, consumers)}`;
+    } else if (uses.length > 1) {
+      const ops = cone(n, known, new Map());
+      if (ops < 0) why = `used by ${uses.length} consumers and contains a reduction`;
+      else if (ops > MAX_RECOMPUTE_OPS) why = `used by ${uses.length} consumers and too costly to recompute (${ops} ops)`;
+    } else if (uses.length === 1) {
+      // Inlined into a consumer that reads each element many times (a matmul operand, a
+      // broadcast), the cone would be recomputed per read: store it unless it is one op.
+      const c = uses[0]!;
+      const once = READS_ONCE.has(c.op.kind) && (reason.has(c) || onceFromRoot.get(c) === true);
+      const ops = once ? 0 : cone(n, known, new Map());
+      if (!once && (ops < 0 || ops > 1)) why = `${ops < 0 ? 'contains a reduction and ' : ''}would be recomputed for every read by ${rereader(c, reason, consumers)}`;
+    }
+    if (why) reason.set(n, why);
+    else {
+      const c = uses[0];
+      onceFromRoot.set(n, uses.length === 1 && c !== undefined && READS_ONCE.has(c.op.kind) && (reason.has(c) || onceFromRoot.get(c) === true));
+    }
+  }
+
+  return reason;
+}
+
+/** The op along the single-consumer chain from `c` that reads its input more than once per element. */
+function rereader(c: Node, materialized: ReadonlyMap<Node, string>, consumers: ReadonlyMap<Node, Node[]>): string {
+  const path: string[] = [];
+  let n: Node | undefined = c;
+  while (n && READS_ONCE.has(n.op.kind) && !materialized.has(n) && path.length < 8) {
+    path.push(n.op.kind);
+    const next: Node[] = consumers.get(n) ?? [];
+    n = next.length === 1 ? next[0] : undefined;
+    if (next.length > 1) return `${[...path].join(' -> ')} (used ${next.length} times)`;
+  }
+  return n ? [...path, n.op.kind].join(' -> ') : path.join(' -> ');
+}
+
+/** Element-wise ops in the inlinable cone above `n`; -1 if it reaches a non-materialized reduction. */
+function cone(n: Node, materialized: ReadonlyMap<Node, string>, memo: Map<Node, number>): number {
+  const known = memo.get(n);
+  if (known !== undefined) return known;
+  let ops = ELEMENTWISE.has(n.op.kind) ? 1 : 0;
+  if (EXPENSIVE.has(n.op.kind)) ops = -1;
+  for (const i of n.inputs) {
+    if (ops < 0) break;
+    if (materialized.has(i) || i.op.kind === 'input' || i.op.kind === 'param') continue;
+    const c = cone(i, materialized, memo);
+    ops = c < 0 ? -1 : ops + c;
+  }
+  memo.set(n, ops);
+  return ops;
+}
+

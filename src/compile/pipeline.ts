@@ -1,0 +1,52 @@
+import { emitWgsl, type WgslKernel } from '../codegen/wgsl/emit.js';
+import type { Graph } from '../ir/graph.js';
+import { printGraph } from '../ir/print.js';
+import type { TargetLimits } from './limits.js';
+import { planGraph, PLAN_PASSES, type FusionMode, type Plan } from './plan.js';
+
+/**
+ * The whole compiler, one pass per line, in order. `fiberc plan|emit --dump-after=PASS`
+ * prints the state after any of the passes from `graph` on.
+ *
+ *   parse      src/dsl/parse.ts        .fib text -> typed AST (chevrotain CstParser + CST visitor)
+ *   resolve    src/dsl/resolve.ts      names and call arities, statically (fiberc check)
+ *   elaborate  src/dsl/entry.ts        run the program at compile time -> graph IR (shapes bound)
+ *   grad       src/ir/grad.ts          reverse-mode autodiff -> the backward graph (optional)
+ *   decide     src/compile/materialize.ts  which nodes are stored, and why
+ *   lower      src/compile/kernels.ts  one kernel-IR kernel per stored node, the rest inlined
+ *   order      src/compile/stitch.ts   layers made contiguous, in dependency order
+ *   stitch     src/compile/stitch.ts   kernels -> dispatches (owner-phased where proven legal)
+ *   place      src/compile/arenas.ts   params and intermediates packed into arenas
+ *   emit-wgsl  src/codegen/wgsl/emit.ts  one WGSL compute shader per dispatch
+ */
+export const PASSES = ['parse', 'resolve', 'elaborate', 'grad', ...PLAN_PASSES, 'emit-wgsl'] as const;
+export type PassName = (typeof PASSES)[number];
+
+/** Passes whose result can be dumped from a graph (the front-end ones print the graph itself). */
+export const DUMPABLE: readonly PassName[] = ['elaborate', 'grad', ...PLAN_PASSES, 'emit-wgsl'];
+
+export interface CompileOptions {
+  readonly mode: FusionMode;
+  readonly limits: TargetLimits;
+  /** Print the state after this pass through `dump`. */
+  readonly dumpAfter?: PassName;
+  readonly dump?: (text: string) => void;
+}
+
+/** A graph compiled for WebGPU: the plan and one WGSL shader per dispatch. */
+export interface WgslProgram {
+  readonly plan: Plan;
+  readonly kernels: readonly WgslKernel[];
+}
+
+/** Runs the compiler's back end on a graph: plan passes, then WGSL emission. */
+export function compileWgsl(graph: Graph, options: CompileOptions): WgslProgram {
+  const { dumpAfter, dump } = options;
+  if ((dumpAfter === 'elaborate' || dumpAfter === 'grad') && dump) dump(printGraph(graph));
+  const plan = planGraph(graph, options.mode, options.limits, (pass, render) => {
+    if (pass === dumpAfter && dump) dump(render());
+  });
+  const kernels = plan.dispatches.map((d) => emitWgsl(d, plan));
+  if (dumpAfter === 'emit-wgsl' && dump) dump(kernels.map((k) => k.source).join('\n'));
+  return { plan, kernels };
+}

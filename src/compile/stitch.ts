@@ -1,0 +1,174 @@
+import type { Graph } from '../ir/graph.js';
+import type { Node } from '../ir/node.js';
+import { numel } from '../ir/shape.js';
+import { div, flatten, key, type Index } from './index-expr.js';
+import type { Kernel, Scalar } from './kernel-ir.js';
+import { bufferOf, type Draft } from './kernels.js';
+import type { TargetLimits } from './limits.js';
+import type { Dispatch, PlannedKernel } from './plan.js';
+
+/**
+ * Phases one owner-phased shader may hold. Bigger shaders compile slowly (lavapipe: about
+ * 0.1 s per phase, super-linearly) and a layer needs about 30.
+ */
+const MAX_PHASES = 64;
+
+/**
+ * The layer a node belongs to: its instance path up to the last list index
+ * (`text.layer.3.attention.self` -> `text.layer.3`), since instances in lists are layers.
+ * Owner-phased dispatches do not cross layers: one kernel per layer, as ARCHITECTURE.md says.
+ */
+function layerOf(n: Node): string {
+  const parts = n.scope.split('.');
+  let last = -1;
+  parts.forEach((p, i) => {
+    if (/^\d+$/.test(p)) last = i;
+  });
+  return last < 0 ? '' : parts.slice(0, last + 1).join('.');
+}
+
+/**
+ * Pass `order`: reorders the kernels so that each layer's kernels are contiguous and can share one
+ * dispatch: layers are ordered topologically by their data dependencies (ties by first
+ * appearance), kernels within a layer keep their order. If the layers depend on each other
+ * cyclically the original order is kept.
+ */
+export function orderByLayer(kernels: readonly PlannedKernel[]): PlannedKernel[] {
+  const layers: string[] = [];
+  const members = new Map<string, PlannedKernel[]>();
+  for (const k of kernels) {
+    const l = layerOf(k.kernel.output.node);
+    if (!members.has(l)) {
+      members.set(l, []);
+      layers.push(l);
+    }
+    members.get(l)!.push(k);
+  }
+  const producerLayer = new Map<number, string>();
+  for (const k of kernels) producerLayer.set(k.kernel.output.id, layerOf(k.kernel.output.node));
+  const deps = new Map(layers.map((l) => [l, new Set<string>()]));
+  for (const k of kernels) {
+    const l = layerOf(k.kernel.output.node);
+    for (const r of k.kernel.reads) {
+      const p = producerLayer.get(r.id);
+      if (p !== undefined && p !== l) deps.get(l)!.add(p);
+    }
+  }
+  const order: string[] = [];
+  const done = new Set<string>();
+  while (order.length < layers.length) {
+    const next = layers.find((l) => !done.has(l) && [...deps.get(l)!].every((d) => done.has(d)));
+    if (next === undefined) return [...kernels];
+    order.push(next);
+    done.add(next);
+  }
+  return order.flatMap((l) => members.get(l)!);
+}
+
+/** A kernel launched on its own: one invocation per output element. */
+export function single(k: PlannedKernel): Dispatch {
+  return { phases: [k], owners: null, workgroupSize: k.workgroupSize, workgroups: k.workgroups, reason: k.reason };
+}
+
+/** The number of owners (batch elements): the leading size shared by every graph input of rank >= 2. */
+function ownerCount(graph: Graph): number {
+  const leads = new Set(graph.inputs.filter((n) => n.shape.length >= 2).map((n) => n.shape[0]!));
+  return leads.size === 1 ? [...leads][0]! : 1;
+}
+
+/** Every load of a kernel's value (including data-dependent indices). */
+function loadsOf(k: Kernel): { tensor: number; index: Index }[] {
+  const out: { tensor: number; index: Index }[] = [];
+  const seen = new Set<Scalar>();
+  const walk = (s: Scalar): void => {
+    if (seen.has(s)) return;
+    seen.add(s);
+    switch (s.k) {
+      case 'load': out.push({ tensor: s.tensor, index: s.index }); break;
+      case 'unary': case 'cast': walk(s.a); break;
+      case 'binary': walk(s.a); walk(s.b); break;
+      case 'where': walk(s.c); walk(s.a); walk(s.b); break;
+      case 'guard': walk(s.a); break;
+      case 'reduce': walk(s.body); break;
+      default: break;
+    }
+  };
+  walk(k.value);
+  for (const v of k.values.values()) walk(v);
+  return out;
+}
+
+/**
+ * Pass `stitch`: stitches consecutive kernels into single dispatches partitioned by owner (see Dispatch).
+ * A kernel joins the current dispatch when its output splits evenly among the owners and,
+ * for every tensor an earlier phase of the dispatch wrote, the owner of each element it
+ * loads simplifies to the owner of the element it computes. Otherwise the dispatch ends
+ * there, and says why.
+ */
+export function stitch(graph: Graph, kernels: readonly PlannedKernel[], draft: Draft, inputFree: ReadonlySet<Node>, limits: TargetLimits): Dispatch[] {
+  const owners = ownerCount(graph);
+  if (owners < 2) {
+    return kernels.map((k) => ({ ...single(k), reason: `${k.reason}; not stitched: ${owners === 1 ? 'a batch of 1 gives one owner, too little parallelism for one dispatch' : 'no common batch dim'}` }));
+  }
+  const dispatches: Dispatch[] = [];
+  let group: PlannedKernel[] = [];
+  let written = new Set<number>();
+  let buffers = new Set<string>();
+  const close = (why: string): void => {
+    if (group.length === 0) return;
+    if (group.length === 1) dispatches.push({ ...single(group[0]!), reason: why });
+    else {
+      const wg = Math.min(Math.max(...group.map((k) => k.workgroupSize)), limits.maxComputeInvocationsPerWorkgroup);
+      const x = Math.min(owners, limits.maxComputeWorkgroupsPerDimension);
+      dispatches.push({ phases: group, owners, workgroupSize: wg, workgroups: [x, Math.ceil(owners / x)], reason: why });
+    }
+    group = [];
+    written = new Set();
+    buffers = new Set();
+  };
+  const replicated = new Set<number>();
+  let groupLayer = '';
+  for (const k of kernels) {
+    const out = k.kernel.output;
+    const outSize = numel(out.node.shape);
+    // Input-independent tensors are computed whole by every workgroup (see PlannedTensor.replicas).
+    const whole = inputFree.has(out.node) && draft.get(out.id)!.kind === 'intermediate';
+    const fits = whole || outSize % owners === 0;
+    let conflict: string | undefined = fits ? undefined : `${k.kernel.name} has ${outSize} elements, not a multiple of ${owners} owners`;
+    if (!conflict && !whole) {
+      const outOwner = key(div(flatten(k.kernel.outputIndex, out.node.shape), outSize / owners));
+      for (const load of loadsOf(k.kernel)) {
+        if (!written.has(load.tensor) || replicated.has(load.tensor)) continue;
+        const t = draft.get(load.tensor)!;
+        const chunk = numel(t.ref.node.shape) / owners;
+        if (!Number.isInteger(chunk) || key(div(load.index, chunk)) !== outOwner) {
+          conflict = `${k.kernel.name} reads parts of ${t.name || `t${load.tensor}`} that belong to other batch elements`;
+          break;
+        }
+      }
+    }
+    const kb = new Set([...buffers, ...bufferNames(k.kernel, draft)]);
+    if (!conflict && kb.size > limits.maxStorageBuffersPerShaderStage) conflict = `one more phase would bind more than ${limits.maxStorageBuffersPerShaderStage} storage buffers`;
+    const layer = layerOf(k.kernel.output.node);
+    if (!conflict && group.length > 0 && layer !== groupLayer) conflict = `the next phase belongs to another layer (${layer || 'top level'})`;
+    if (!conflict && group.length >= MAX_PHASES) conflict = `${MAX_PHASES} phases is the most one shader holds (compile time)`;
+    if (conflict) {
+      close(`dispatch ends: ${conflict}`);
+      if (!fits) {
+        dispatches.push({ ...single(k), reason: conflict });
+        continue;
+      }
+    }
+    if (group.length === 0) groupLayer = layer;
+    group.push(k);
+    written.add(out.id);
+    if (whole) replicated.add(out.id);
+    buffers = new Set([...buffers, ...bufferNames(k.kernel, draft)]);
+  }
+  close('end of the graph');
+  return dispatches;
+}
+
+function bufferNames(k: Kernel, draft: Draft): string[] {
+  return [k.output, ...k.reads].map((r) => bufferOf(r.id, draft));
+}
