@@ -174,3 +174,28 @@ export function unflatten(flat: Index, shape: readonly number[]): Index[] {
   }
   return out;
 }
+
+/**
+ * Replaces variable `name` by `by` and re-simplifies (used to specialise a kernel's index
+ * expressions to one element of a register tile).
+ */
+export function substitute(i: Index, name: string, by: Index): Index {
+  let acc = idx.constant(i.constant);
+  for (const t of i.terms) {
+    const a = t.atom;
+    let atom: Index;
+    switch (a.k) {
+      case 'var': atom = a.name === name ? by : { constant: 0, terms: [{ coef: 1, atom: a }] }; break;
+      case 'value': atom = { constant: 0, terms: [{ coef: 1, atom: a }] }; break;
+      case 'div': atom = div(substitute(a.of, name, by), a.by); break;
+      case 'mod': atom = mod(substitute(a.of, name, by), a.by); break;
+    }
+    acc = add(acc, scale(atom, t.coef));
+  }
+  return acc;
+}
+
+/** Whether an index mentions variable `name` (data-dependent values are not looked into). */
+export function mentions(i: Index, name: string): boolean {
+  return i.terms.some((t) => (t.atom.k === 'var' ? t.atom.name === name : t.atom.k === 'value' ? false : mentions(t.atom.of, name)));
+}

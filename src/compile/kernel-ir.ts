@@ -35,7 +35,9 @@ export type Scalar =
   | { readonly k: 'cast'; readonly a: Scalar; readonly type: ScalarType }
   /** `a` where every bound holds, else 0 (pad, gather out of range, concat pieces). */
   | { readonly k: 'guard'; readonly bounds: readonly Bound[]; readonly a: Scalar; readonly type: ScalarType }
-  | { readonly k: 'reduce'; readonly fn: 'sum' | 'max'; readonly loop: Loop; readonly body: Scalar; readonly type: ScalarType };
+  | { readonly k: 'reduce'; readonly fn: 'sum' | 'max'; readonly loop: Loop; readonly body: Scalar; readonly type: ScalarType }
+  /** A value the code generator already holds under `name` (a register-tile accumulator). */
+  | { readonly k: 'named'; readonly name: string; readonly type: ScalarType };
 
 /** A tensor a kernel reads or writes, by the id the plan gave it. */
 export interface TensorRef {

@@ -19,6 +19,7 @@ function skey(s: Scalar, ids: WeakMap<Scalar, number>): string {
     case 'cast': return `T${s.type}(${id(s.a)})`;
     case 'guard': return `G(${s.bounds.map((b) => `${key(b.index)}:${b.lo}:${b.hi}`).join(';')})(${id(s.a)})`;
     case 'reduce': return `R${s.fn}${s.loop.name}:${s.loop.size}(${id(s.body)})`;
+    case 'named': return `N${s.name}`;
   }
 }
 

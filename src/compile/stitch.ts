@@ -14,6 +14,15 @@ import type { Dispatch, PlannedKernel } from './plan.js';
 const MAX_PHASES = 64;
 
 /**
+ * Work per owner above which a layer runs faster as separate dispatches: an owner-phased
+ * dispatch runs each batch element on one workgroup, so a big layer leaves cores idle that
+ * per-element kernels would use, while its saving (a few dozen dispatches at ~25 us each on
+ * lavapipe) stops mattering. Measured on lavapipe: FiberTiny layers (0.3-0.6 MFLOP per batch
+ * element) run 3-4x faster stitched; FIBER-B layers (1.6-4.5 GFLOP) 1.3-2x slower.
+ */
+const MAX_STITCHED_FLOPS_PER_OWNER = 32e6;
+
+/**
  * The layer a node belongs to: its instance path up to the last list index
  * (`text.layer.3.attention.self` -> `text.layer.3`), since instances in lists are layers.
  * Owner-phased dispatches do not cross layers: one kernel per layer, as ARCHITECTURE.md says.
@@ -128,6 +137,7 @@ export function stitch(graph: Graph, kernels: readonly PlannedKernel[], draft: D
   };
   const replicated = new Set<number>();
   let groupLayer = '';
+  let groupFlops = 0;
   for (const k of kernels) {
     const out = k.kernel.output;
     const outSize = numel(out.node.shape);
@@ -152,6 +162,8 @@ export function stitch(graph: Graph, kernels: readonly PlannedKernel[], draft: D
     const layer = layerOf(k.kernel.output.node);
     if (!conflict && group.length > 0 && layer !== groupLayer) conflict = `the next phase belongs to another layer (${layer || 'top level'})`;
     if (!conflict && group.length >= MAX_PHASES) conflict = `${MAX_PHASES} phases is the most one shader holds (compile time)`;
+    const flops = groupFlops + k.kernel.flops / owners;
+    if (!conflict && group.length > 0 && flops > MAX_STITCHED_FLOPS_PER_OWNER) conflict = `more than ${MAX_STITCHED_FLOPS_PER_OWNER / 1e6} MFLOP per batch element: separate dispatches use more cores`;
     if (conflict) {
       close(`dispatch ends: ${conflict}`);
       if (!fits) {
@@ -159,7 +171,11 @@ export function stitch(graph: Graph, kernels: readonly PlannedKernel[], draft: D
         continue;
       }
     }
-    if (group.length === 0) groupLayer = layer;
+    if (group.length === 0) {
+      groupLayer = layer;
+      groupFlops = 0;
+    }
+    groupFlops += k.kernel.flops / owners;
     group.push(k);
     written.add(out.id);
     if (whole) replicated.add(out.id);

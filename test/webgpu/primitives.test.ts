@@ -61,6 +61,12 @@ describe('WGSL primitives equal the interpreter, forward and backward', () => {
     await check({ x }, (b, n) => b.reduce('max', n.x!, [0, 2]));
     await check({ a: randomTensor([2, 3, 5], 7), w: randomTensor([5, 4], 8) }, (b, n) => b.matmul(n.a!, n.w!));
   });
+  it('register-tiled matmuls: partial tiles, batches, fused epilogues', async () => {
+    // 6x7 outputs: 4x4 tiles with ragged edges; the bias add and tanh run on the accumulators.
+    await check({ a: randomTensor([6, 5], 12), w: randomTensor([5, 7], 13), bias: randomTensor([7], 14) }, (b, n) =>
+      b.unary('tanh', b.binaryBroadcast('add', b.matmul(n.a!, n.w!), n.bias!)));
+    await check({ a: randomTensor([3, 9, 4], 15), w: randomTensor([3, 4, 10], 16) }, (b, n) => b.matmul(n.a!, n.w!));
+  });
   it('movement: reshape, permute, broadcast, slice, pad, roll, concat', async () => {
     await check({ x }, (b, n) => b.permute(b.reshape(n.x!, [6, 4]), [1, 0]));
     await check({ x }, (b, n) => b.permute(n.x!, [2, 0, 1]));

@@ -2,7 +2,8 @@ import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Index } from '../../compile/index-expr.js';
+import { add, flatten, idx, type Index } from '../../compile/index-expr.js';
+import { findMatmulTile, replaceScalar, substituteVar, type MatmulTile } from '../../compile/tile.js';
 import type { Scalar, ScalarType } from '../../compile/kernel-ir.js';
 import type { Dispatch, Plan } from '../../compile/plan.js';
 import type { Kernel } from '../../compile/kernel-ir.js';
@@ -105,7 +106,7 @@ class ShaderResources {
  * `let`; a reduction becomes a `for` loop whose body holds exactly the scalars that depend
  * on its loop variable (the rest are hoisted above it).
  */
-function phaseStatements(k: Kernel, res: ShaderResources): string[] {
+function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile): string[] {
   const loops: string[] = [];
   // Lines per nesting depth; depth 0 is the phase body.
   const blocks: string[][] = [[]];
@@ -135,7 +136,7 @@ function phaseStatements(k: Kernel, res: ShaderResources): string[] {
     const out = new Set<string>();
     switch (s.k) {
       case 'load': case 'index': indexVars(s.index, out); break;
-      case 'const': break;
+      case 'const': case 'named': break;
       case 'unary': case 'cast': scalarVars(s.a).forEach((v) => out.add(v)); break;
       case 'binary': [s.a, s.b].forEach((x) => scalarVars(x).forEach((v) => out.add(v))); break;
       case 'where': [s.c, s.a, s.b].forEach((x) => scalarVars(x).forEach((v) => out.add(v))); break;
@@ -171,6 +172,7 @@ function phaseStatements(k: Kernel, res: ShaderResources): string[] {
 
   const scalar = (s: Scalar): string => {
     if (s.k === 'const') return literal(s.value, s.type);
+    if (s.k === 'named') return s.name;
     const known = names.get(s);
     if (known) return known;
     let expr: string;
@@ -246,6 +248,8 @@ function phaseStatements(k: Kernel, res: ShaderResources): string[] {
   };
 
   const shape = k.output.node.shape;
+  const out = res.location(k.output.id, true);
+  if (tile) return tiledStatements(tile);
   const indexLines: string[] = [];
   let stride = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
@@ -253,22 +257,72 @@ function phaseStatements(k: Kernel, res: ShaderResources): string[] {
     stride *= shape[i]!;
   }
   const result = scalar(k.value);
-  const out = res.location(k.output.id, true);
   return [...indexLines, ...blocks[0]!, `${out.name}[${out.base}flat] = ${result};`];
+
+  /** A TM x TN register tile per invocation: `flat` numbers tiles, not elements. */
+  function tiledStatements(t: MatmulTile): string[] {
+    const r = shape.length;
+    const [mSize, nSize] = [shape[r - 2]!, shape[r - 1]!];
+    const tileShape = [...shape.slice(0, r - 2), Math.ceil(mSize / t.tm), Math.ceil(nSize / t.tn)];
+    const lines: string[] = [];
+    let stride = 1;
+    for (let i = r - 1; i >= 0; i--) {
+      const name = i === r - 2 ? 'tile_m' : i === r - 1 ? 'tile_n' : `i${i}`;
+      if (tileShape[i]! > 1) lines.unshift(`let ${name} = ${stride === 1 ? 'flat' : `flat / ${stride}`}${i > 0 ? ` % ${tileShape[i]}` : ''};`);
+      else if (i >= r - 2) lines.unshift(`let ${name} = 0;`);
+      stride *= tileShape[i]!;
+    }
+    lines.push(`let m0 = tile_m * ${t.tm};`, `let n0 = tile_n * ${t.tn};`);
+    const rowAt = (i: number): Index => add(idx.variable('m0', mSize), idx.constant(i));
+    const colAt = (j: number): Index => add(idx.variable('n0', nSize), idx.constant(j));
+    const accs = (i: number, j: number): string => `acc_${i}_${j}`;
+    const zeroInit = t.reduce.type === 'i32' ? '0i' : '0.0';
+    for (let i = 0; i < t.tm; i++) for (let j = 0; j < t.tn; j++) blocks[0]!.push(`var ${accs(i, j)}: ${t.reduce.type} = ${zeroInit};`);
+    loops.push(t.reduce.loop.name);
+    blocks.push([]);
+    const aNames = [...Array(t.tm).keys()].map((i) => scalar(substituteVar(t.a, t.mVar, rowAt(i))));
+    const bNames = [...Array(t.tn).keys()].map((j) => scalar(substituteVar(t.b, t.nVar, colAt(j))));
+    const inner = blocks.pop()!;
+    loops.pop();
+    const updates: string[] = [];
+    for (let i = 0; i < t.tm; i++) for (let j = 0; j < t.tn; j++) updates.push(`${accs(i, j)} = ${accs(i, j)} + ${aNames[i]} * ${bNames[j]};`);
+    const loop = t.reduce.loop;
+    blocks[0]!.push(`for (var ${loop.name}: i32 = 0; ${loop.name} < ${loop.size} + fib_z; ${loop.name}++) {`, ...[...inner, ...updates].map((l) => `  ${l}`), '}');
+    const stores: string[] = [];
+    for (let i = 0; i < t.tm; i++) {
+      for (let j = 0; j < t.tn; j++) {
+        const element = replaceScalar(k.value, t.reduce, { k: 'named', name: accs(i, j), type: t.reduce.type });
+        const value = scalar(substituteVar(substituteVar(element, t.mVar, rowAt(i)), t.nVar, colAt(j)));
+        const at = ix(flatten([...shape.slice(0, r - 2).map((d, a) => idx.variable(`i${a}`, d)), rowAt(i), colAt(j)], shape));
+        stores.push(`if (m0 + ${i} < ${mSize} && n0 + ${j} < ${nSize}) {`, `  ${out.name}[${out.base}${at}] = ${value};`, '}');
+      }
+    }
+    return [...lines, ...blocks[0]!, ...stores];
+  }
 }
 
 /** Renders one dispatch of a plan as a WGSL compute shader. */
 export function emitWgsl(d: Dispatch, plan: Plan): WgslKernel {
   const res = new ShaderResources(plan, d.owners !== null);
-  const phases = d.phases.map((p) => ({ p, lines: phaseStatements(p.kernel, res) }));
+  // Plain matmul kernels compute a register tile per invocation (see compile/tile.ts).
+  const tile = d.owners === null ? findMatmulTile(d.phases[0]!.kernel) : undefined;
+  const phases = d.phases.map((p) => ({ p, lines: phaseStatements(p.kernel, res, tile) }));
   const helpers = [...res.helpers].sort().map((h) => WGSL_HELPERS[h]).join('\n\n');
   const name = d.phases.length === 1 ? d.phases[0]!.kernel.name : `${d.phases[0]!.kernel.name}__${d.phases[d.phases.length - 1]!.kernel.name.split('_')[0]}`;
   let source: string;
+  let workgroups = d.workgroups;
   if (d.owners === null) {
     const k = d.phases[0]!.kernel;
+    const shape = k.output.node.shape;
+    const count = tile ? numel([...shape.slice(0, -2), Math.ceil(shape[shape.length - 2]! / tile.tm), Math.ceil(shape[shape.length - 1]! / tile.tn)]) : numel(shape);
+    if (tile) {
+      const groups = Math.ceil(count / d.workgroupSize);
+      const x = Math.min(groups, plan.limits.maxComputeWorkgroupsPerDimension);
+      workgroups = [Math.max(1, x), Math.max(1, Math.ceil(groups / x))];
+    }
     source = skeleton('pointwise')({
-      name, summary: `${d.reason}; fuses ${k.fused.length} op(s)`, bindings: res.decls, helpers,
-      workgroupSize: d.workgroupSize, count: numel(k.output.node.shape), statements: phases[0]!.lines,
+      name, summary: `${d.reason}; fuses ${k.fused.length} op(s)${tile ? `; ${tile.tm}x${tile.tn} register tile per invocation` : ''}`, bindings: res.decls, helpers,
+      workgroupSize: d.workgroupSize, count, statements: phases[0]!.lines,
     });
   } else {
     source = skeleton('owner-phases')({
@@ -284,7 +338,7 @@ export function emitWgsl(d: Dispatch, plan: Plan): WgslKernel {
       }),
     });
   }
-  return { name, source, bindings: res.sources, workgroups: d.workgroups };
+  return { name, source, bindings: res.sources, workgroups };
 }
 
 const numel = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);

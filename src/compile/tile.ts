@@ -1,0 +1,141 @@
+import { mentions, substitute, type Index } from './index-expr.js';
+import type { Kernel, Scalar } from './kernel-ir.js';
+
+/**
+ * Register tiling of matmul kernels. A kernel whose value contains a contraction
+ * `sum_k a(m, k) * b(k, n)` over its last two output axes computes a TM x TN tile of outputs
+ * per invocation: per k it loads TM values of `a` and TN of `b` instead of TM*TN of each, which
+ * is what makes matmuls fast on lavapipe (../shared/MACHINE-NOTES.md: 4x4 register tiles
+ * ~8 GFLOP/s vs ~1.5 for one output per invocation).
+ */
+export interface MatmulTile {
+  /** The contraction in the kernel's value. */
+  readonly reduce: Extract<Scalar, { k: 'reduce' }>;
+  readonly a: Scalar;
+  readonly b: Scalar;
+  /** Output index variables of the tiled axes (rows m, columns n) and the tile shape. */
+  readonly mVar: string;
+  readonly nVar: string;
+  readonly tm: number;
+  readonly tn: number;
+}
+
+/** Rebuilds a scalar DAG bottom-up through `f` (which sees already-rebuilt children). */
+export function mapScalar(root: Scalar, f: (s: Scalar) => Scalar): Scalar {
+  const memo = new Map<Scalar, Scalar>();
+  const go = (s: Scalar): Scalar => {
+    const hit = memo.get(s);
+    if (hit) return hit;
+    let rebuilt: Scalar;
+    switch (s.k) {
+      case 'unary': case 'cast': rebuilt = { ...s, a: go(s.a) }; break;
+      case 'binary': rebuilt = { ...s, a: go(s.a), b: go(s.b) }; break;
+      case 'where': rebuilt = { ...s, c: go(s.c), a: go(s.a), b: go(s.b) }; break;
+      case 'guard': rebuilt = { ...s, a: go(s.a) }; break;
+      case 'reduce': rebuilt = { ...s, body: go(s.body) }; break;
+      default: rebuilt = s;
+    }
+    const out = f(rebuilt);
+    memo.set(s, out);
+    return out;
+  };
+  return go(root);
+}
+
+/** The scalar with index variable `name` replaced by `by` everywhere. */
+export function substituteVar(root: Scalar, name: string, by: Index): Scalar {
+  return mapScalar(root, (s) => {
+    switch (s.k) {
+      case 'load': case 'index': return { ...s, index: substitute(s.index, name, by) };
+      case 'guard': return { ...s, bounds: s.bounds.map((b) => ({ ...b, index: substitute(b.index, name, by) })) };
+      default: return s;
+    }
+  });
+}
+
+/** The scalar with node `target` replaced by `by`. */
+export function replaceScalar(root: Scalar, target: Scalar, by: Scalar): Scalar {
+  const memo = new Map<Scalar, Scalar>();
+  const go = (s: Scalar): Scalar => {
+    if (s === target) return by;
+    const hit = memo.get(s);
+    if (hit) return hit;
+    let out: Scalar;
+    switch (s.k) {
+      case 'unary': case 'cast': out = { ...s, a: go(s.a) }; break;
+      case 'binary': out = { ...s, a: go(s.a), b: go(s.b) }; break;
+      case 'where': out = { ...s, c: go(s.c), a: go(s.a), b: go(s.b) }; break;
+      case 'guard': out = { ...s, a: go(s.a) }; break;
+      case 'reduce': out = { ...s, body: go(s.body) }; break;
+      default: out = s;
+    }
+    memo.set(s, out);
+    return out;
+  };
+  return go(root);
+}
+
+/** Visits every node of a scalar DAG once (the original nodes, unlike mapScalar). */
+function visit(root: Scalar, f: (s: Scalar) => void): void {
+  const seen = new Set<Scalar>();
+  const go = (s: Scalar): void => {
+    if (seen.has(s)) return;
+    seen.add(s);
+    f(s);
+    switch (s.k) {
+      case 'unary': case 'cast': case 'guard': go(s.a); break;
+      case 'binary': go(s.a); go(s.b); break;
+      case 'where': go(s.c); go(s.a); go(s.b); break;
+      case 'reduce': go(s.body); break;
+      default: break;
+    }
+  };
+  go(root);
+}
+
+/** Whether every index variable in `s` is one of `allowed`. */
+function onlyVars(s: Scalar, allowed: ReadonlySet<string>): boolean {
+  let ok = true;
+  const check = (i: Index): void => {
+    for (const t of i.terms) {
+      if (t.atom.k === 'var' && !allowed.has(t.atom.name)) ok = false;
+      if (t.atom.k === 'div' || t.atom.k === 'mod') check(t.atom.of);
+    }
+  };
+  visit(s, (x) => {
+    if (x.k === 'load' || x.k === 'index') check(x.index);
+    if (x.k === 'guard') x.bounds.forEach((b) => check(b.index));
+  });
+  return ok;
+}
+
+function dependsOn(s: Scalar, name: string): boolean {
+  let found = false;
+  visit(s, (x) => {
+    if ((x.k === 'load' || x.k === 'index') && mentions(x.index, name)) found = true;
+    if (x.k === 'guard' && x.bounds.some((b) => mentions(b.index, name))) found = true;
+  });
+  return found;
+}
+
+/** The register tile for a kernel, when its value has a suitable contraction (else undefined). */
+export function findMatmulTile(k: Kernel, tile = 4): MatmulTile | undefined {
+  const shape = k.output.node.shape;
+  const r = shape.length;
+  if (r < 2 || k.values.size > 0 || shape[r - 2]! < 2 || shape[r - 1]! < 2) return undefined;
+  const mVar = `i${r - 2}`;
+  const nVar = `i${r - 1}`;
+  let found: MatmulTile | undefined;
+  visit(k.value, (s) => {
+    if (found || s.k !== 'reduce' || s.fn !== 'sum' || s.body.k !== 'binary' || s.body.fn !== 'mul') return;
+    // Only a contraction at the top level: one nested in another reduction's loop cannot be tiled.
+    if (!onlyVars(s, new Set([s.loop.name, ...shape.map((_, i) => `i${i}`)]))) return;
+    const { a, b } = s.body;
+    const fits = (x: Scalar, y: Scalar): boolean => dependsOn(x, mVar) && !dependsOn(x, nVar) && dependsOn(y, nVar) && !dependsOn(y, mVar);
+    const tm = Math.min(tile, shape[r - 2]!);
+    const tn = Math.min(tile, shape[r - 1]!);
+    if (fits(a, b)) found = { reduce: s, a, b, mVar, nVar, tm, tn };
+    else if (fits(b, a)) found = { reduce: s, a: b, b: a, mVar, nVar, tm, tn };
+  });
+  return found;
+}
