@@ -26,12 +26,7 @@ export function graphOf(inputs: Record<string, HostTensor>, body: (b: GraphBuild
 export const T = (shape: number[], values: number[], dtype: 'f32' | 'i32' = 'f32'): HostTensor => HostTensor.from(shape, values, dtype);
 
 /** Max absolute difference of two tensors (shapes must match). */
-export function maxDiff(a: HostTensor, b: HostTensor): number {
-  if (a.shape.join() !== b.shape.join()) throw new Error(`shapes differ: ${a.type} vs ${b.type}`);
-  let m = 0;
-  for (let i = 0; i < a.data.length; i++) m = Math.max(m, Math.abs(a.data[i]! - b.data[i]!));
-  return m;
-}
+export { maxAbsDifference as maxDiff } from '../src/ir/compare.js';
 
 /** Checks a program held in memory (plus std), building every entry; returns the formatted error or 'ok'. */
 export function checkSource(files: Record<string, string>, main = 'main.fib'): string {

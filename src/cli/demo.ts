@@ -3,6 +3,7 @@ import { planGraph } from '../compile/plan.js';
 import { formatPlan, reportPlan } from '../compile/report.js';
 import { buildGraph } from '../dsl/entry.js';
 import type { LoadedProgram } from '../dsl/loader.js';
+import { relativeMaxError } from '../ir/compare.js';
 import { gradientSamples, randomTensor, relativeError } from '../ir/gradcheck.js';
 import type { Graph } from '../ir/graph.js';
 import { interpret } from '../ir/interpret.js';
@@ -42,13 +43,6 @@ export function withAlpha(graph: Graph, feeds: Map<string, HostTensor>, alpha: n
   return out;
 }
 
-function maxRelative(a: HostTensor, b: HostTensor): number {
-  const scale = Math.max(1e-6, ...b.data.map(Math.abs));
-  let m = 0;
-  for (let i = 0; i < a.data.length; i++) m = Math.max(m, Math.abs(a.data[i]! - b.data[i]!));
-  return m / scale;
-}
-
 /**
  * `fiberc demo`, the main job: compiles the FIBER example layers and FiberTiny for WebGPU,
  * shows the plan, runs them on the adapter, and checks every output against the Float64
@@ -74,7 +68,7 @@ export async function runDemo(examples: string, io: CliIO, load: (file: string) 
     t0 = performance.now();
     const actual = await device.run(graph, feeds);
     const ms = performance.now() - t0;
-    const err = Math.max(...[...expected].map(([k, v]) => maxRelative(actual.get(k)!, v)));
+    const err = Math.max(...[...expected].map(([k, v]) => relativeMaxError(actual.get(k)!, v)));
     const leaves = graph.params.map((p) => (p.op as { name: string }).name).filter((n, i) => i % Math.max(1, Math.floor(graph.params.length / 6)) === 0 || n.endsWith('alpha'));
     const samples = gradientSamples(graph, feeds, leaves, 2, 5);
     const gradErr = Math.max(...samples.map((s) => relativeError(s.autodiff, s.numeric, 1e-4)));

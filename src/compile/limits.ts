@@ -9,6 +9,12 @@ export interface TargetLimits {
   readonly maxComputeInvocationsPerWorkgroup: number;
   readonly maxComputeWorkgroupsPerDimension: number;
   readonly maxStorageBufferBindingSize: number;
+  /**
+   * The subgroup size when the device has the `subgroups` feature and a fixed subgroup size
+   * (lavapipe: 8); absent otherwise. Matmul kernels then share operand rows across the
+   * subgroup's lanes with subgroupBroadcast instead of each lane gathering them.
+   */
+  readonly subgroupSize?: number;
 }
 
 export const WEBGPU_DEFAULT_LIMITS: TargetLimits = {

@@ -9,7 +9,7 @@ import { gradGraph } from '../../src/ir/grad.js';
 import { randomTensor } from '../../src/ir/gradcheck.js';
 import { interpret } from '../../src/ir/interpret.js';
 import { prepareFeeds } from '../../src/runtime/feeds.js';
-import { maxDiff } from '../helpers.js';
+import { relativeMaxError } from '../../src/ir/compare.js';
 import { gpu } from './gpu.js';
 
 const program = loadProgram(resolve(__dirname, '../../examples/fiber.fib'));
@@ -34,11 +34,22 @@ describe('FIBER fusion layers on WebGPU equal the interpreter (FiberTiny sizes, 
         const actual = await (await gpu('fused', limits)).run(back, feeds);
         expect(back.outputs.length).toBeGreaterThan(20);
         for (const [name, e] of expected) {
-          const scale = Math.max(1e-3, ...e.data.map(Math.abs));
-          expect(maxDiff(actual.get(name)!, e) / scale, name).toBeLessThan(2e-4);
+          expect(relativeMaxError(actual.get(name)!, e, 1e-3), name).toBeLessThan(2e-4);
         }
       });
     }
+  }
+});
+
+describe('FIBER-B layers at their real sizes, batch 1 (register-tiled, subgroup-shared matmuls)', () => {
+  for (const [entry, extra] of [['ImageFusionBlockBase', {}], ['TextFusionLayerBase', { L: 576 }]] as const) {
+    it(`${entry} equals the interpreter`, async () => {
+      const graph = buildGraph(program, entry, { bindings: { B: 1, T: 40, ...extra } });
+      const feeds = withAlpha(graph, prepareFeeds(graph, exampleInputs(graph, 6), new Map(), 7), 0.5);
+      const expected = interpret(graph, feeds).get('out')!;
+      const actual = (await (await gpu('fused')).run(graph, feeds)).get('out')!;
+      expect(relativeMaxError(actual, expected)).toBeLessThan(1e-5);
+    });
   }
 });
 

@@ -2,7 +2,7 @@ import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { add, flatten, idx, type Index } from '../../compile/index-expr.js';
+import { add, div, flatten, idx, mod, scale, type Index } from '../../compile/index-expr.js';
 import { findMatmulTile, replaceScalar, substituteVar, type MatmulTile } from '../../compile/tile.js';
 import type { Scalar, ScalarType } from '../../compile/kernel-ir.js';
 import type { Dispatch, Plan } from '../../compile/plan.js';
@@ -106,7 +106,7 @@ class ShaderResources {
  * `let`; a reduction becomes a `for` loop whose body holds exactly the scalars that depend
  * on its loop variable (the rest are hoisted above it).
  */
-function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile): string[] {
+function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, subgroup?: number): string[] {
   const loops: string[] = [];
   // Lines per nesting depth; depth 0 is the phase body.
   const blocks: string[][] = [[]];
@@ -249,7 +249,7 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile): st
 
   const shape = k.output.node.shape;
   const out = res.location(k.output.id, true);
-  if (tile) return tiledStatements(tile);
+  if (tile) return subgroup ? subgroupTiledStatements(tile, subgroup) : tiledStatements(tile);
   const indexLines: string[] = [];
   let stride = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
@@ -260,7 +260,7 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile): st
   return [...indexLines, ...blocks[0]!, `${out.name}[${out.base}flat] = ${result};`];
 
   /** A TM x TN register tile per invocation: `flat` numbers tiles, not elements. */
-  function tiledStatements(t: MatmulTile): string[] {
+  function tiledStatements(t: MatmulTile, sg?: { own: Scalar; kb: number; size: number }): string[] {
     const r = shape.length;
     const [mSize, nSize] = [shape[r - 2]!, shape[r - 1]!];
     const tileShape = [...shape.slice(0, r - 2), Math.ceil(mSize / t.tm), Math.ceil(nSize / t.tn)];
@@ -278,16 +278,37 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile): st
     const accs = (i: number, j: number): string => `acc_${i}_${j}`;
     const zeroInit = t.reduce.type === 'i32' ? '0i' : '0.0';
     for (let i = 0; i < t.tm; i++) for (let j = 0; j < t.tn; j++) blocks[0]!.push(`var ${accs(i, j)}: ${t.reduce.type} = ${zeroInit};`);
-    loops.push(t.reduce.loop.name);
-    blocks.push([]);
-    const aNames = [...Array(t.tm).keys()].map((i) => scalar(substituteVar(t.a, t.mVar, rowAt(i))));
-    const bNames = [...Array(t.tn).keys()].map((j) => scalar(substituteVar(t.b, t.nVar, colAt(j))));
-    const inner = blocks.pop()!;
-    loops.pop();
-    const updates: string[] = [];
-    for (let i = 0; i < t.tm; i++) for (let j = 0; j < t.tn; j++) updates.push(`${accs(i, j)} = ${accs(i, j)} + ${aNames[i]} * ${bNames[j]};`);
     const loop = t.reduce.loop;
-    blocks[0]!.push(`for (var ${loop.name}: i32 = 0; ${loop.name} < ${loop.size} + fib_z; ${loop.name}++) {`, ...[...inner, ...updates].map((l) => `  ${l}`), '}');
+    const updates: string[] = [];
+    let inner: string[];
+    let header: string;
+    if (!sg) {
+      loops.push(loop.name);
+      blocks.push([]);
+      const aNames = [...Array(t.tm).keys()].map((i) => scalar(substituteVar(t.a, t.mVar, rowAt(i))));
+      const bNames = [...Array(t.tn).keys()].map((j) => scalar(substituteVar(t.b, t.nVar, colAt(j))));
+      inner = blocks.pop()!;
+      loops.pop();
+      for (let i = 0; i < t.tm; i++) for (let j = 0; j < t.tn; j++) updates.push(`${accs(i, j)} = ${accs(i, j)} + ${aNames[i]} * ${bNames[j]};`);
+      header = `for (var ${loop.name}: i32 = 0; ${loop.name} < ${loop.size} + fib_z; ${loop.name}++) {`;
+    } else {
+      loops.push('kb');
+      blocks.push([]);
+      const own = scalar(sg.own);
+      const shares: string[] = [];
+      for (let s = 0; s < sg.kb; s++) {
+        const kIndex = add(scale(idx.variable('kb', loop.size / sg.kb), sg.kb), idx.constant(s));
+        const bNames = [...Array(t.tn).keys()].map((j) => scalar(substituteVar(substituteVar(t.b, t.nVar, colAt(j)), loop.name, kIndex)));
+        for (let i = 0; i < t.tm; i++) {
+          shares.push(`let sh_${s}_${i} = subgroupBroadcast(${own}, ${s * t.tm + i}u);`);
+          for (let j = 0; j < t.tn; j++) updates.push(`${accs(i, j)} = ${accs(i, j)} + sh_${s}_${i} * ${bNames[j]};`);
+        }
+      }
+      inner = [...blocks.pop()!, ...shares];
+      loops.pop();
+      header = `for (var kb: i32 = 0; kb < ${loop.size / sg.kb} + fib_z; kb++) {`;
+    }
+    blocks[0]!.push(header, ...[...inner, ...updates].map((l) => `  ${l}`), '}');
     const stores: string[] = [];
     for (let i = 0; i < t.tm; i++) {
       for (let j = 0; j < t.tn; j++) {
@@ -299,6 +320,25 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile): st
     }
     return [...lines, ...blocks[0]!, ...stores];
   }
+
+  /**
+   * The register tile with operand `a` shared across the subgroup: the lanes of a subgroup
+   * hold tiles of the same rows (consecutive invocations differ in tile_n), so per block of
+   * S/TM steps of k, lane L loads a(m0 + L % TM, k + L / TM) and every lane takes the TM x S/TM
+   * values it needs by subgroupBroadcast instead of gathering them itself.
+   */
+  function subgroupTiledStatements(t: MatmulTile, size: number): string[] {
+    const kb = size / t.tm;
+    const loop = t.reduce.loop;
+    const shared: MatmulTile = t;
+    const own = substituteVar(
+      substituteVar(shared.a, t.mVar, add(idx.variable('m0', shape[shape.length - 2]!), mod(idx.variable('lane', size), t.tm))),
+      loop.name,
+      add(scale(idx.variable('kb', loop.size / kb), kb), div(idx.variable('lane', size), t.tm)),
+    );
+    const body = tiledStatements(t, { own, kb, size });
+    return body.map((l) => l.replace(/^(\s*)if \((m0 \+ \d+ < \d+ && n0 \+ \d+ < \d+)\) \{$/, '$1if (in_range && $2) {'));
+  }
 }
 
 /** Renders one dispatch of a plan as a WGSL compute shader. */
@@ -306,7 +346,8 @@ export function emitWgsl(d: Dispatch, plan: Plan): WgslKernel {
   const res = new ShaderResources(plan, d.owners !== null);
   // Plain matmul kernels compute a register tile per invocation (see compile/tile.ts).
   const tile = d.owners === null ? findMatmulTile(d.phases[0]!.kernel) : undefined;
-  const phases = d.phases.map((p) => ({ p, lines: phaseStatements(p.kernel, res, tile) }));
+  const subgroup = tile && subgroupFits(tile, d.phases[0]!.kernel, plan.limits.subgroupSize, d.workgroupSize);
+  const phases = d.phases.map((p) => ({ p, lines: phaseStatements(p.kernel, res, tile, subgroup) }));
   const helpers = [...res.helpers].sort().map((h) => WGSL_HELPERS[h]).join('\n\n');
   const name = d.phases.length === 1 ? d.phases[0]!.kernel.name : `${d.phases[0]!.kernel.name}__${d.phases[d.phases.length - 1]!.kernel.name.split('_')[0]}`;
   let source: string;
@@ -321,8 +362,8 @@ export function emitWgsl(d: Dispatch, plan: Plan): WgslKernel {
       workgroups = [Math.max(1, x), Math.max(1, Math.ceil(groups / x))];
     }
     source = skeleton('pointwise')({
-      name, summary: `${d.reason}; fuses ${k.fused.length} op(s)${tile ? `; ${tile.tm}x${tile.tn} register tile per invocation` : ''}`, bindings: res.decls, helpers,
-      workgroupSize: d.workgroupSize, count, statements: phases[0]!.lines,
+      name, summary: `${d.reason}; fuses ${k.fused.length} op(s)${tile ? `; ${tile.tm}x${tile.tn} register tile per invocation${subgroup ? `, rows shared across a subgroup of ${subgroup}` : ''}` : ''}`,
+      bindings: res.decls, helpers, workgroupSize: d.workgroupSize, count, statements: phases[0]!.lines, tiled: !!tile, subgroups: !!subgroup,
     });
   } else {
     source = skeleton('owner-phases')({
@@ -342,3 +383,17 @@ export function emitWgsl(d: Dispatch, plan: Plan): WgslKernel {
 }
 
 const numel = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * The subgroup size to share the tile's rows with, when the layout allows: a fixed subgroup
+ * size that is a multiple of the tile height, tiles along n in whole subgroups (so a
+ * subgroup's lanes hold tiles of the same rows), and k in whole blocks.
+ */
+function subgroupFits(tile: MatmulTile, k: Kernel, size: number | undefined, workgroupSize: number): number | undefined {
+  if (!size) return undefined;
+  const shape = k.output.node.shape;
+  const tilesN = Math.ceil(shape[shape.length - 1]! / tile.tn);
+  const kb = size / tile.tm;
+  const fits = Number.isInteger(kb) && tilesN % size === 0 && tile.reduce.loop.size % kb === 0 && workgroupSize % size === 0;
+  return fits ? size : undefined;
+}

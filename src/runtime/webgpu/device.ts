@@ -74,6 +74,7 @@ export class WebGpuDevice implements Device {
           maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
           maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
           maxStorageBufferBindingSize: Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize),
+          ...(fixedSubgroupSize(adapter) ? { subgroupSize: fixedSubgroupSize(adapter) } : {}),
         }
       : WEBGPU_DEFAULT_LIMITS;
     const info = adapter.info as GPUAdapterInfo | undefined;
@@ -143,6 +144,13 @@ export class WebGpuDevice implements Device {
   dispose(): void {
     this.device.destroy();
   }
+}
+
+/** The adapter's subgroup size when it has the feature and the size is fixed (min = max). */
+function fixedSubgroupSize(adapter: GPUAdapter): number | undefined {
+  const info = adapter.info as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
+  if (!adapter.features.has('subgroups') || !info.subgroupMinSize || info.subgroupMinSize !== info.subgroupMaxSize) return undefined;
+  return info.subgroupMinSize;
 }
 
 /** The buffers of one compiled graph on one device. */
