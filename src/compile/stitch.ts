@@ -6,6 +6,7 @@ import type { Kernel, Scalar } from './kernel-ir.js';
 import { bufferOf, type Draft } from './kernels.js';
 import type { TargetLimits } from './limits.js';
 import type { Dispatch, PlannedKernel } from './plan.js';
+import { findMatmulTile } from './tile.js';
 
 /**
  * Phases one owner-phased shader may hold. Bigger shaders compile slowly (lavapipe: about
@@ -18,9 +19,13 @@ const MAX_PHASES = 64;
  * dispatch runs each batch element on one workgroup, so a big layer leaves cores idle that
  * per-element kernels would use, while its saving (a few dozen dispatches at ~25 us each on
  * lavapipe) stops mattering. Measured on lavapipe: FiberTiny layers (0.3-0.6 MFLOP per batch
- * element) run 3-4x faster stitched; FIBER-B layers (1.6-4.5 GFLOP) 1.3-2x slower.
+ * element) run 3-4x faster stitched; FIBER-B layers (1.6-4.5 GFLOP) ran 1.3-2x slower stitched
+ * whole, and at batch 8 groups capped at 4 MFLOP beat groups capped at 32 MFLOP by 4%.
  */
-const MAX_STITCHED_FLOPS_PER_OWNER = 32e6;
+const MAX_STITCHED_FLOPS_PER_OWNER = 4e6;
+
+/** Matmuls above this many FLOPs per owner are not made phases (see stitch). */
+const MAX_PHASE_MATMUL_FLOPS = 4e6;
 
 /**
  * The layer a node belongs to: its instance path up to the last list index
@@ -141,6 +146,14 @@ export function stitch(graph: Graph, kernels: readonly PlannedKernel[], draft: D
   for (const k of kernels) {
     const out = k.kernel.output;
     const outSize = numel(out.node.shape);
+    // A big matmul runs register-tiled (and subgroup-shared) on its own; inside a phase it
+    // would be computed one element per invocation.
+    const perOwner = k.kernel.flops / owners;
+    if (perOwner > MAX_PHASE_MATMUL_FLOPS && findMatmulTile(k.kernel)) {
+      close(`dispatch ends: ${k.kernel.name} is a matmul of ${(perOwner / 1e6).toFixed(1)} MFLOP per batch element, faster register-tiled on its own`);
+      dispatches.push({ ...single(k), reason: `a matmul of ${(perOwner / 1e6).toFixed(1)} MFLOP per batch element runs register-tiled on its own` });
+      continue;
+    }
     // Input-independent tensors are computed whole by every workgroup (see PlannedTensor.replicas).
     const whole = inputFree.has(out.node) && draft.get(out.id)!.kind === 'intermediate';
     const fits = whole || outSize % owners === 0;
