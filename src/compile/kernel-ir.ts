@@ -46,6 +46,19 @@ export interface TensorRef {
   readonly type: ScalarType;
 }
 
+/**
+ * The attention template (compile/attention.ts): per query row, online softmax over `keys` of
+ * `score` (a scalar of the row's index variables and the key loop), accumulating `value` (a
+ * scalar of the key loop and the last output variable) for every value column.
+ */
+export interface AttentionBody {
+  readonly score: Scalar;
+  readonly value: Scalar;
+  readonly keys: Loop;
+  /** Value columns (the output's last axis), each with its own accumulator. */
+  readonly columns: number;
+}
+
 /** One kernel: computes `output` (row-major) element by element from `value`. */
 export interface Kernel {
   readonly name: string;
@@ -53,6 +66,8 @@ export interface Kernel {
   /** The output element being computed: one index variable per output axis. */
   readonly outputIndex: readonly Index[];
   readonly value: Scalar;
+  /** Set for attention kernels: then an invocation computes a whole output row. */
+  readonly attention?: AttentionBody;
   /** Scalars referenced by data-dependent indices (gather), by id. */
   readonly values: ReadonlyMap<number, Scalar>;
   /** Tensors read, in binding order. */
@@ -62,4 +77,15 @@ export interface Kernel {
   readonly flops: number;
   readonly bytesRead: number;
   readonly bytesWritten: number;
+}
+
+/** Scalars a kernel evaluates (its value, data-dependent indices, the attention's value). */
+export function kernelScalars(k: Kernel): Scalar[] {
+  return [k.value, ...k.values.values(), ...(k.attention ? [k.attention.value] : [])];
+}
+
+/** Independent work items: output elements, or output rows for attention kernels. */
+export function workItems(k: Kernel): number {
+  const n = k.output.node.shape.reduce((a, b) => a * b, 1);
+  return k.attention ? n / k.attention.columns : n;
 }

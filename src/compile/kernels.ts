@@ -1,7 +1,7 @@
 import type { Graph } from '../ir/graph.js';
 import type { Node } from '../ir/node.js';
-import { numel } from '../ir/shape.js';
-import type { Kernel, ScalarType, TensorRef } from './kernel-ir.js';
+import type { AttentionMatch } from './attention.js';
+import { workItems, type Kernel, type ScalarType, type TensorRef } from './kernel-ir.js';
 import type { TargetLimits } from './limits.js';
 import { KernelLowering } from './lower.js';
 import { MOVEMENT } from './materialize.js';
@@ -19,7 +19,7 @@ const leafName = (n: Node): string => (n.op.kind === 'input' || n.op.kind === 'p
  * device allows gets one of its inlined producers materialized (the reason says so) until it
  * fits. Returns the kernels and the tensors they read and write.
  */
-export function lowerKernels(graph: Graph, reason: Map<Node, string>, limits: TargetLimits): { kernels: PlannedKernel[]; draft: Draft } {
+export function lowerKernels(graph: Graph, reason: Map<Node, string>, limits: TargetLimits, attention: ReadonlyMap<Node, AttentionMatch> = new Map()): { kernels: PlannedKernel[]; draft: Draft } {
   const outputs = new Map<Node, string>();
   for (const o of graph.outputs) if (!outputs.has(o.node)) outputs.set(o.node, o.name);
   // Tensor ids now; arena placement once stitching has said which tensors are replicated.
@@ -41,7 +41,11 @@ export function lowerKernels(graph: Graph, reason: Map<Node, string>, limits: Ta
   const emit = (n: Node, outRef: TensorRef, name: string, why: string): void => {
     // The kernel computes its root node (a leaf root is an output copy: it is loaded).
     const isLeaf = n.op.kind === 'input' || n.op.kind === 'param';
-    const lower = (): Kernel => new KernelLowering((m) => (m === n && !isLeaf ? undefined : refs.get(m))).kernel(name, n, outRef);
+    const match = attention.get(n);
+    const lower = (): Kernel => {
+      const lowering = new KernelLowering((m) => (m === n && !isLeaf ? undefined : refs.get(m)));
+      return match && outRef.node === n ? lowering.attentionKernel(name, match, outRef) : lowering.kernel(name, n, outRef);
+    };
     let kernel = lower();
     // Split kernels that bind more storage buffers than the device allows.
     while (bindingCount(kernel, draft) + 1 > limits.maxStorageBuffersPerShaderStage) {
@@ -54,7 +58,7 @@ export function lowerKernels(graph: Graph, reason: Map<Node, string>, limits: Ta
       kernel = lower();
     }
     const workgroupSize = workgroupSizeFor(n, graph, limits);
-    const groups = Math.ceil(numel(n.shape) / workgroupSize);
+    const groups = Math.ceil(workItems(kernel) / workgroupSize);
     const x = Math.min(groups, limits.maxComputeWorkgroupsPerDimension);
     kernels.push({ kernel, workgroupSize, workgroups: [Math.max(1, x), Math.max(1, Math.ceil(groups / x))], reason: why });
   };

@@ -2,6 +2,7 @@ import { nodeFlops, tensorBytes } from '../ir/cost.js';
 import type { Node } from '../ir/node.js';
 import { numel } from '../ir/shape.js';
 import { add, flatten, idx, key, mod, range, unflatten, type Index } from './index-expr.js';
+import type { AttentionMatch } from './attention.js';
 import type { Bound, Kernel, Loop, Scalar, ScalarType, TensorRef } from './kernel-ir.js';
 
 const typeOf = (n: Node): ScalarType => (n.dtype === 'i32' ? 'i32' : 'f32');
@@ -60,6 +61,34 @@ export class KernelLowering {
       flops: fused.reduce((s, n) => s + nodeFlops(n), 0),
       bytesRead: reads.reduce((s, r) => s + tensorBytes(r.node), 0),
       bytesWritten: tensorBytes(node),
+    };
+  }
+
+  /**
+   * Builds the attention-template kernel for a matched attention (see attention.ts): the
+   * score at (row, key) and the value at (key, column), with the key loop shared.
+   */
+  attentionKernel(name: string, m: AttentionMatch, output: TensorRef): Kernel {
+    const p = m.output;
+    const r = p.shape.length;
+    const outputIndex = p.shape.map((d, i) => idx.variable(`i${i}`, d));
+    const keys = this.loop(m.values.shape[m.values.shape.length - 2]!);
+    const key = idx.variable(keys.name, keys.size);
+    // The probability operand at (row, key), followed down its reshapes to the softmax.
+    let index: Index[] = [...outputIndex.slice(0, r - 1), key];
+    for (let a = m.probs; a !== m.division; a = a.inputs[0]!) index = unflatten(flatten(index, a.shape), a.inputs[0]!.shape);
+    const score = this.at(m.scores, index);
+    const value = this.at(m.values, [...outputIndex.slice(0, r - 2), key, outputIndex[r - 1]!]);
+    for (const n of m.internal) this.fused.add(n);
+    this.fused.add(p);
+    const reads = [...this.reads.values()];
+    const fused = [...this.fused];
+    return {
+      name, output, outputIndex, value: score, values: this.values, reads, fused,
+      attention: { score, value, keys, columns: p.shape[r - 1]! },
+      flops: fused.reduce((s, n) => s + nodeFlops(n), 0),
+      bytesRead: reads.reduce((s, rr) => s + tensorBytes(rr.node), 0),
+      bytesWritten: tensorBytes(p),
     };
   }
 

@@ -1,5 +1,6 @@
 import type { Graph } from '../ir/graph.js';
 import type { Node } from '../ir/node.js';
+import type { AttentionMatch } from './attention.js';
 import type { FusionMode } from './plan.js';
 
 /**
@@ -20,7 +21,7 @@ const EXPENSIVE = new Set(['reduce', 'matmul', 'gather', 'scatter_add']);
 const MAX_RECOMPUTE_OPS = 24;
 
 /** The materialized nodes of a graph, each with the reason it is stored. */
-export function decideMaterialization(graph: Graph, mode: FusionMode): Map<Node, string> {
+export function decideMaterialization(graph: Graph, mode: FusionMode, attention: ReadonlyMap<Node, AttentionMatch> = new Map()): Map<Node, string> {
   const consumers = new Map<Node, Node[]>();
   for (const n of graph.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
   const outputs = new Map<Node, string>();
@@ -30,7 +31,7 @@ export function decideMaterialization(graph: Graph, mode: FusionMode): Map<Node,
   // decisions for nodes it has not reached yet, until nothing changes.
   let reason = new Map<Node, string>();
   for (let pass = 0; pass < 8; pass++) {
-    const next = decide(graph, mode, consumers, outputs, reason);
+    const next = decide(graph, mode, consumers, outputs, reason, attention);
     const stable = next.size === reason.size && [...next.keys()].every((n) => reason.has(n));
     reason = next;
     if (stable) break;
@@ -39,9 +40,14 @@ export function decideMaterialization(graph: Graph, mode: FusionMode): Map<Node,
 }
 
 /** One pass of materialization decisions; `previous` answers for undecided producers. */
-function decide(graph: Graph, mode: FusionMode, consumers: ReadonlyMap<Node, Node[]>, outputs: ReadonlyMap<Node, string>, previous: ReadonlyMap<Node, string>): Map<Node, string> {
+function decide(
+  graph: Graph, mode: FusionMode, consumers: ReadonlyMap<Node, Node[]>, outputs: ReadonlyMap<Node, string>,
+  previous: ReadonlyMap<Node, string>, attention: ReadonlyMap<Node, AttentionMatch>,
+): Map<Node, string> {
   const reason = new Map<Node, string>();
   const onceFromRoot = new Map<Node, boolean>();
+  const internal = new Set<Node>();
+  for (const m of attention.values()) m.internal.forEach((n) => internal.add(n));
   const known: ReadonlyMap<Node, string> = { get: (n: Node) => reason.get(n) ?? previous.get(n), has: (n: Node) => reason.has(n) || previous.has(n) } as ReadonlyMap<Node, string>;
   // Consumers are decided before producers.
   for (let i = graph.nodes.length - 1; i >= 0; i--) {
@@ -50,7 +56,12 @@ function decide(graph: Graph, mode: FusionMode, consumers: ReadonlyMap<Node, Nod
     const uses = consumers.get(n) ?? [];
     let why: string | undefined;
     if (kind === 'input' || kind === 'param') why = kind;
-    else if (outputs.has(n)) why = `graph output "${outputs.get(n)}"`;
+    else if (attention.has(n)) why = 'attention: online-softmax template (scores and probabilities are never stored)';
+    else if (internal.has(n)) {
+      // Inside the template every score is computed once per (query, key): a root for its producers.
+      onceFromRoot.set(n, true);
+      continue;
+    } else if (outputs.has(n)) why = `graph output "${outputs.get(n)}"`;
     else if (mode === 'unfused') why = kind === 'reshape' || kind === 'const' ? undefined : 'unfused mode: one kernel per primitive';
     else if (MOVEMENT.has(kind)) why = undefined;
     else if (EXPENSIVE.has(kind)) {

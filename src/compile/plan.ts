@@ -1,5 +1,6 @@
 import type { Graph } from '../ir/graph.js';
 import { independentOfInputs, placeInArenas } from './arenas.js';
+import { findAttention } from './attention.js';
 import type { Kernel, ScalarType, TensorRef } from './kernel-ir.js';
 import { lowerKernels } from './kernels.js';
 import type { TargetLimits } from './limits.js';
@@ -79,9 +80,10 @@ export type PassObserver = (pass: PlanPass, render: () => string) => void;
  * a kernel or a dispatch carries its reason, which `fiberc plan` prints.
  */
 export function planGraph(graph: Graph, mode: FusionMode, limits: TargetLimits, observe?: PassObserver): Plan {
-  const reason = decideMaterialization(graph, mode);
+  const attention = mode === 'fused' ? findAttention(graph) : new Map();
+  const reason = decideMaterialization(graph, mode, attention);
   observe?.('decide', () => [...reason].map(([n, why]) => `%${n.id} ${n.op.kind} ${n.scope}: ${why}`).join('\n'));
-  const { kernels, draft } = lowerKernels(graph, reason, limits);
+  const { kernels, draft } = lowerKernels(graph, reason, limits, attention);
   observe?.('lower', () => kernels.map((k) => `${k.kernel.name}: ${k.kernel.fused.length} ops, reads ${k.kernel.reads.length} tensors`).join('\n'));
   const ordered = mode === 'fused' ? orderByLayer(kernels) : kernels;
   observe?.('order', () => ordered.map((k) => k.kernel.name).join('\n'));

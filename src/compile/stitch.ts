@@ -2,7 +2,7 @@ import type { Graph } from '../ir/graph.js';
 import type { Node } from '../ir/node.js';
 import { numel } from '../ir/shape.js';
 import { div, flatten, key, type Index } from './index-expr.js';
-import type { Kernel, Scalar } from './kernel-ir.js';
+import { kernelScalars, workItems, type Kernel, type Scalar } from './kernel-ir.js';
 import { bufferOf, type Draft } from './kernels.js';
 import type { TargetLimits } from './limits.js';
 import type { Dispatch, PlannedKernel } from './plan.js';
@@ -107,8 +107,7 @@ function loadsOf(k: Kernel): { tensor: number; index: Index }[] {
       default: break;
     }
   };
-  walk(k.value);
-  for (const v of k.values.values()) walk(v);
+  kernelScalars(k).forEach(walk);
   return out;
 }
 
@@ -149,14 +148,14 @@ export function stitch(graph: Graph, kernels: readonly PlannedKernel[], draft: D
     // A big matmul runs register-tiled (and subgroup-shared) on its own; inside a phase it
     // would be computed one element per invocation.
     const perOwner = k.kernel.flops / owners;
-    if (perOwner > MAX_PHASE_MATMUL_FLOPS && findMatmulTile(k.kernel)) {
+    if (perOwner > MAX_PHASE_MATMUL_FLOPS && !k.kernel.attention && findMatmulTile(k.kernel)) {
       close(`dispatch ends: ${k.kernel.name} is a matmul of ${(perOwner / 1e6).toFixed(1)} MFLOP per batch element, faster register-tiled on its own`);
       dispatches.push({ ...single(k), reason: `a matmul of ${(perOwner / 1e6).toFixed(1)} MFLOP per batch element runs register-tiled on its own` });
       continue;
     }
     // Input-independent tensors are computed whole by every workgroup (see PlannedTensor.replicas).
     const whole = inputFree.has(out.node) && draft.get(out.id)!.kind === 'intermediate';
-    const fits = whole || outSize % owners === 0;
+    const fits = whole || (outSize % owners === 0 && workItems(k.kernel) % owners === 0);
     let conflict: string | undefined = fits ? undefined : `${k.kernel.name} has ${outSize} elements, not a multiple of ${owners} owners`;
     if (!conflict && !whole) {
       const outOwner = key(div(flatten(k.kernel.outputIndex, out.node.shape), outSize / owners));

@@ -6,7 +6,7 @@ import { add, div, flatten, idx, mod, scale, type Index } from '../../compile/in
 import { findMatmulTile, replaceScalar, substituteVar, type MatmulTile } from '../../compile/tile.js';
 import type { Scalar, ScalarType } from '../../compile/kernel-ir.js';
 import type { Dispatch, Plan } from '../../compile/plan.js';
-import type { Kernel } from '../../compile/kernel-ir.js';
+import { workItems, type AttentionBody, type Kernel } from '../../compile/kernel-ir.js';
 import { WGSL_HELPERS } from './helpers.js';
 
 /** What a binding of a compiled kernel is bound to at run time. */
@@ -249,6 +249,7 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
 
   const shape = k.output.node.shape;
   const out = res.location(k.output.id, true);
+  if (k.attention) return attentionStatements(k.attention);
   if (tile) return subgroup ? subgroupTiledStatements(tile, subgroup) : tiledStatements(tile);
   const indexLines: string[] = [];
   let stride = 1;
@@ -258,6 +259,37 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
   }
   const result = scalar(k.value);
   return [...indexLines, ...blocks[0]!, `${out.name}[${out.base}flat] = ${result};`];
+
+  /**
+   * The attention template: `flat` numbers query rows. One pass over the keys keeps a running
+   * max, a running sum of exponentials and one accumulator per value column, rescaling them
+   * when the max grows (online softmax). A row whose every score is -inf gives 0, not NaN.
+   */
+  function attentionStatements(a: AttentionBody): string[] {
+    const r = shape.length;
+    const lines: string[] = [];
+    let stride = 1;
+    for (let i = r - 2; i >= 0; i--) {
+      if (shape[i]! > 1) lines.unshift(`let i${i} = ${stride === 1 ? 'flat' : `flat / ${stride}`}${i > 0 ? ` % ${shape[i]}` : ''};`);
+      stride *= shape[i]!;
+    }
+    const acc = (d: number): string => `acc_${d}`;
+    blocks[0]!.push('var run_max: f32 = bitcast<f32>(0xff7fffffu);', 'var run_sum: f32 = 0.0;');
+    for (let d = 0; d < a.columns; d++) blocks[0]!.push(`var ${acc(d)}: f32 = 0.0;`);
+    loops.push(a.keys.name);
+    blocks.push([]);
+    const score = scalar(a.score);
+    const update = [`let new_max = max(run_max, ${score});`, 'let rescale = exp(run_max - new_max);', `let weight = exp(${score} - new_max);`, 'run_sum = run_sum * rescale + weight;'];
+    const columnVar = `i${r - 1}`;
+    const values = [...Array(a.columns).keys()].map((d) => scalar(substituteVar(a.value, columnVar, idx.constant(d))));
+    const inner = blocks.pop()!;
+    loops.pop();
+    const accumulate = values.map((v, d) => `${acc(d)} = ${acc(d)} * rescale + weight * ${v};`);
+    blocks[0]!.push(`for (var ${a.keys.name}: i32 = 0; ${a.keys.name} < ${a.keys.size} + fib_z; ${a.keys.name}++) {`, ...[...inner, ...update, ...accumulate, 'run_max = new_max;'].map((l) => `  ${l}`), '}');
+    blocks[0]!.push('let inv_sum = select(0.0, 1.0 / run_sum, run_sum > 0.0);');
+    const stores = [...Array(a.columns).keys()].map((d) => `${out.name}[${out.base}flat * ${a.columns} + ${d}] = ${acc(d)} * inv_sum;`);
+    return [...lines, ...blocks[0]!, ...stores];
+  }
 
   /** A TM x TN register tile per invocation: `flat` numbers tiles, not elements. */
   function tiledStatements(t: MatmulTile, sg?: { own: Scalar; kb: number; size: number }): string[] {
@@ -345,7 +377,7 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
 export function emitWgsl(d: Dispatch, plan: Plan): WgslKernel {
   const res = new ShaderResources(plan, d.owners !== null);
   // Plain matmul kernels compute a register tile per invocation (see compile/tile.ts).
-  const tile = d.owners === null ? findMatmulTile(d.phases[0]!.kernel) : undefined;
+  const tile = d.owners === null && !d.phases[0]!.kernel.attention ? findMatmulTile(d.phases[0]!.kernel) : undefined;
   const subgroup = tile && subgroupFits(tile, d.phases[0]!.kernel, plan.limits.subgroupSize, d.workgroupSize);
   const phases = d.phases.map((p) => ({ p, lines: phaseStatements(p.kernel, res, tile, subgroup) }));
   const helpers = [...res.helpers].sort().map((h) => WGSL_HELPERS[h]).join('\n\n');
@@ -355,7 +387,7 @@ export function emitWgsl(d: Dispatch, plan: Plan): WgslKernel {
   if (d.owners === null) {
     const k = d.phases[0]!.kernel;
     const shape = k.output.node.shape;
-    const count = tile ? numel([...shape.slice(0, -2), Math.ceil(shape[shape.length - 2]! / tile.tm), Math.ceil(shape[shape.length - 1]! / tile.tn)]) : numel(shape);
+    const count = tile ? numel([...shape.slice(0, -2), Math.ceil(shape[shape.length - 2]! / tile.tm), Math.ceil(shape[shape.length - 1]! / tile.tn)]) : workItems(k);
     if (tile) {
       const groups = Math.ceil(count / d.workgroupSize);
       const x = Math.min(groups, plan.limits.maxComputeWorkgroupsPerDimension);
@@ -370,7 +402,7 @@ export function emitWgsl(d: Dispatch, plan: Plan): WgslKernel {
       name, summary: d.reason, bindings: res.decls, helpers, workgroupSize: d.workgroupSize, owners: d.owners,
       phases: phases.map(({ p, lines }, index) => {
         const whole = res.replicated(p.kernel.output.id);
-        const chunk = numel(p.kernel.output.node.shape) / (whole ? 1 : d.owners!);
+        const chunk = workItems(p.kernel) / (whole ? 1 : d.owners!);
         return {
           index, name: p.kernel.name, chunk, statements: lines,
           summary: `${p.kernel.fused.length} op(s)${whole ? '; depends on no input: every workgroup computes its own copy' : ''}; alone it would end because: ${p.reason}`,

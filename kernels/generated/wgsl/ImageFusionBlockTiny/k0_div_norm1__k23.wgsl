@@ -1,4 +1,4 @@
-// k0_div_norm1__k31 — end of the graph
+// k0_div_norm1__k23 — end of the graph
 // fiberc owner-phased kernel: one workgroup per owner (batch element) runs every phase for
 // its owner's part of each tensor; barriers separate the phases. The planner proved that no
 // phase reads another owner's part of anything an earlier phase wrote.
@@ -6,9 +6,9 @@
 @group(0) @binding(1) var<storage, read> buf0: array<f32>;
 @group(0) @binding(2) var<storage, read> arena1: array<f32>;
 @group(0) @binding(3) var<storage, read_write> arena2: array<i32>;
-@group(0) @binding(4) var<storage, read> buf31: array<f32>;
-@group(0) @binding(5) var<storage, read> buf35: array<f32>;
-@group(0) @binding(6) var<storage, read_write> buf56: array<f32>;
+@group(0) @binding(4) var<storage, read> buf27: array<f32>;
+@group(0) @binding(5) var<storage, read> buf31: array<f32>;
+@group(0) @binding(6) var<storage, read_write> buf48: array<f32>;
 
 fn fib_erf(x: f32) -> f32 {
   let t = 1.0 / (1.0 + 0.3275911 * abs(x));
@@ -186,107 +186,103 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
   storageBarrier();
   workgroupBarrier();
 
-  // phase 8: k8_add_attn (19 op(s); alone it would end because: used by 2 consumers and contains a reduction)
-  for (var e = i32(lid); e < 128; e += 64) {
-    let flat = owner * 128 + e;
-    let i0 = flat / 128;
-    let i1 = flat / 32 % 4;
-    let i2 = flat / 16 % 2;
-    let i3 = flat / 4 % 4;
-    let i4 = flat % 4;
-    var acc0: f32 = 0.0;
-    for (var r0: i32 = 0; r0 < 16 + fib_z; r0++) {
-      let s1: f32 = arena0[1088 + i0 * 1536 + i1 * 384 + i2 * 16 + i3 * 96 + r0];
-      let s2: f32 = s1 * f32(0.25);
-      let s3: f32 = arena0[1088 + i0 * 1536 + i1 * 384 + i2 * 16 + i4 * 96 + r0 + 32];
-      let s4: f32 = s2 * s3;
-      acc0 = acc0 + s4;
-    }
-    let s5: f32 = arena0[4160 + owner * 32 + i2 + i3 * 8 + i4 * 2];
-    let s6: f32 = arena0[4256 + owner * 64 + i1 * 16 + i3 * 4 + i4];
-    let s7: f32 = s5 + s6;
-    let s8: f32 = acc0 + s7;
-    arena0[4384 + flat] = s8;
-  }
-  storageBarrier();
-  workgroupBarrier();
-
-  // phase 9: k9_reduce_max_attn (1 op(s); alone it would end because: reduce result is re-read downstream by broadcast)
+  // phase 8: k8_matmul_attn (30 op(s); alone it would end because: attention: online-softmax template (scores and probabilities are never stored))
   for (var e = i32(lid); e < 32; e += 64) {
     let flat = owner * 32 + e;
-    let i0 = flat / 32;
-    let i1 = flat / 8 % 4;
-    let i2 = flat / 4 % 2;
-    let i3 = flat % 4;
-    var acc0: f32 = bitcast<f32>(0xff7fffffu);
+    let i0 = flat / 8;
+    let i1 = flat / 4 % 2;
+    let i2 = flat % 4;
+    var run_max: f32 = bitcast<f32>(0xff7fffffu);
+    var run_sum: f32 = 0.0;
+    var acc_0: f32 = 0.0;
+    var acc_1: f32 = 0.0;
+    var acc_2: f32 = 0.0;
+    var acc_3: f32 = 0.0;
+    var acc_4: f32 = 0.0;
+    var acc_5: f32 = 0.0;
+    var acc_6: f32 = 0.0;
+    var acc_7: f32 = 0.0;
+    var acc_8: f32 = 0.0;
+    var acc_9: f32 = 0.0;
+    var acc_10: f32 = 0.0;
+    var acc_11: f32 = 0.0;
+    var acc_12: f32 = 0.0;
+    var acc_13: f32 = 0.0;
+    var acc_14: f32 = 0.0;
+    var acc_15: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 4 + fib_z; r0++) {
-      let s1: f32 = arena0[4384 + i0 * 128 + i1 * 32 + i2 * 16 + i3 * 4 + r0];
-      acc0 = max(acc0, s1);
+      var acc0: f32 = 0.0;
+      for (var r1: i32 = 0; r1 < 16 + fib_z; r1++) {
+        let s1: f32 = arena0[1088 + ((i0) % 4) * 384 + ((i0) / 4) * 1536 + i1 * 16 + i2 * 96 + r1];
+        let s2: f32 = s1 * f32(0.25);
+        let s3: f32 = arena0[1088 + ((i0) % 4) * 384 + ((i0) / 4) * 1536 + i1 * 16 + r0 * 96 + r1 + 32];
+        let s4: f32 = s2 * s3;
+        acc0 = acc0 + s4;
+      }
+      let s5: f32 = arena0[4160 + owner * 32 + i1 + i2 * 8 + r0 * 2];
+      let s6: f32 = arena0[4256 + owner * 64 + ((i0) % 4) * 16 + i2 * 4 + r0];
+      let s7: f32 = s5 + s6;
+      let s8: f32 = acc0 + s7;
+      let s9: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 64];
+      let s10: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 65];
+      let s11: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 66];
+      let s12: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 67];
+      let s13: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 68];
+      let s14: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 69];
+      let s15: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 70];
+      let s16: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 71];
+      let s17: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 72];
+      let s18: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 73];
+      let s19: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 74];
+      let s20: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 75];
+      let s21: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 76];
+      let s22: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 77];
+      let s23: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 78];
+      let s24: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 79];
+      let new_max = max(run_max, s8);
+      let rescale = exp(run_max - new_max);
+      let weight = exp(s8 - new_max);
+      run_sum = run_sum * rescale + weight;
+      acc_0 = acc_0 * rescale + weight * s9;
+      acc_1 = acc_1 * rescale + weight * s10;
+      acc_2 = acc_2 * rescale + weight * s11;
+      acc_3 = acc_3 * rescale + weight * s12;
+      acc_4 = acc_4 * rescale + weight * s13;
+      acc_5 = acc_5 * rescale + weight * s14;
+      acc_6 = acc_6 * rescale + weight * s15;
+      acc_7 = acc_7 * rescale + weight * s16;
+      acc_8 = acc_8 * rescale + weight * s17;
+      acc_9 = acc_9 * rescale + weight * s18;
+      acc_10 = acc_10 * rescale + weight * s19;
+      acc_11 = acc_11 * rescale + weight * s20;
+      acc_12 = acc_12 * rescale + weight * s21;
+      acc_13 = acc_13 * rescale + weight * s22;
+      acc_14 = acc_14 * rescale + weight * s23;
+      acc_15 = acc_15 * rescale + weight * s24;
+      run_max = new_max;
     }
-    arena0[4640 + flat] = acc0;
+    let inv_sum = select(0.0, 1.0 / run_sum, run_sum > 0.0);
+    arena0[4384 + flat * 16 + 0] = acc_0 * inv_sum;
+    arena0[4384 + flat * 16 + 1] = acc_1 * inv_sum;
+    arena0[4384 + flat * 16 + 2] = acc_2 * inv_sum;
+    arena0[4384 + flat * 16 + 3] = acc_3 * inv_sum;
+    arena0[4384 + flat * 16 + 4] = acc_4 * inv_sum;
+    arena0[4384 + flat * 16 + 5] = acc_5 * inv_sum;
+    arena0[4384 + flat * 16 + 6] = acc_6 * inv_sum;
+    arena0[4384 + flat * 16 + 7] = acc_7 * inv_sum;
+    arena0[4384 + flat * 16 + 8] = acc_8 * inv_sum;
+    arena0[4384 + flat * 16 + 9] = acc_9 * inv_sum;
+    arena0[4384 + flat * 16 + 10] = acc_10 * inv_sum;
+    arena0[4384 + flat * 16 + 11] = acc_11 * inv_sum;
+    arena0[4384 + flat * 16 + 12] = acc_12 * inv_sum;
+    arena0[4384 + flat * 16 + 13] = acc_13 * inv_sum;
+    arena0[4384 + flat * 16 + 14] = acc_14 * inv_sum;
+    arena0[4384 + flat * 16 + 15] = acc_15 * inv_sum;
   }
   storageBarrier();
   workgroupBarrier();
 
-  // phase 10: k10_reduce_sum_attn (4 op(s); alone it would end because: reduce result is re-read downstream by broadcast)
-  for (var e = i32(lid); e < 32; e += 64) {
-    let flat = owner * 32 + e;
-    let i0 = flat / 32;
-    let i1 = flat / 8 % 4;
-    let i2 = flat / 4 % 2;
-    let i3 = flat % 4;
-    var acc0: f32 = 0.0;
-    let s2: f32 = arena0[4640 + i0 * 32 + i1 * 8 + i2 * 4 + i3];
-    for (var r0: i32 = 0; r0 < 4 + fib_z; r0++) {
-      let s1: f32 = arena0[4384 + i0 * 128 + i1 * 32 + i2 * 16 + i3 * 4 + r0];
-      let s3: f32 = s1 - s2;
-      let s4: f32 = exp(s3);
-      acc0 = acc0 + s4;
-    }
-    arena0[4704 + flat] = acc0;
-  }
-  storageBarrier();
-  workgroupBarrier();
-
-  // phase 11: k11_div_attn (5 op(s); alone it would end because: would be recomputed for every read by reshape -> matmul)
-  for (var e = i32(lid); e < 128; e += 64) {
-    let flat = owner * 128 + e;
-    let i0 = flat / 128;
-    let i1 = flat / 32 % 4;
-    let i2 = flat / 16 % 2;
-    let i3 = flat / 4 % 4;
-    let i4 = flat % 4;
-    let s0: f32 = arena0[4384 + i0 * 128 + i1 * 32 + i2 * 16 + i3 * 4 + i4];
-    let s1: f32 = arena0[4640 + i0 * 32 + i1 * 8 + i2 * 4 + i3];
-    let s2: f32 = s0 - s1;
-    let s3: f32 = exp(s2);
-    let s4: f32 = arena0[4704 + i0 * 32 + i1 * 8 + i2 * 4 + i3];
-    let s5: f32 = s3 / s4;
-    arena0[4768 + flat] = s5;
-  }
-  storageBarrier();
-  workgroupBarrier();
-
-  // phase 12: k12_matmul_attn (6 op(s); alone it would end because: matmul result is re-read downstream by permute -> reshape -> reshape -> matmul)
-  for (var e = i32(lid); e < 512; e += 64) {
-    let flat = owner * 512 + e;
-    let i0 = flat / 128;
-    let i1 = flat / 64 % 2;
-    let i2 = flat / 16 % 4;
-    let i3 = flat % 16;
-    var acc0: f32 = 0.0;
-    for (var r0: i32 = 0; r0 < 4 + fib_z; r0++) {
-      let s1: f32 = arena0[4768 + ((i0) % 4) * 32 + ((i0) / 4) * 128 + i1 * 16 + i2 * 4 + r0];
-      let s2: f32 = arena0[1088 + i0 * 384 + i1 * 16 + i3 + r0 * 96 + 64];
-      let s3: f32 = s1 * s2;
-      acc0 = acc0 + s3;
-    }
-    arena0[5024 + flat] = acc0;
-  }
-  storageBarrier();
-  workgroupBarrier();
-
-  // phase 13: k13_add_attn_proj (9 op(s); alone it would end because: contains a reduction and would be recomputed for every read by reshape -> permute -> reshape -> roll -> roll -> reshape (used 3 times))
+  // phase 9: k9_add_attn_proj (9 op(s); alone it would end because: contains a reduction and would be recomputed for every read by reshape -> permute -> reshape -> roll -> roll -> reshape (used 3 times))
   for (var e = i32(lid); e < 512; e += 64) {
     let flat = owner * 512 + e;
     let i0 = flat / 128;
@@ -294,43 +290,43 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i2 = flat % 32;
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena0[5024 + ((r0) % 16) + ((r0) / 16) * 64 + i0 * 128 + i1 * 16];
+      let s1: f32 = arena0[4384 + ((r0) % 16) + ((r0) / 16) * 64 + i0 * 128 + i1 * 16];
       let s2: f32 = arena1[3252 + i2 * 32 + r0];
       let s3: f32 = s1 * s2;
       acc0 = acc0 + s3;
     }
     let s4: f32 = arena1[4276 + i2];
     let s5: f32 = acc0 + s4;
-    arena0[6048 + flat] = s5;
+    arena0[5408 + flat] = s5;
   }
   storageBarrier();
   workgroupBarrier();
 
-  // phase 14: k14_div_i2t_norm (9 op(s); alone it would end because: contains a reduction and would be recomputed for every read by broadcast)
+  // phase 10: k10_div_i2t_norm (9 op(s); alone it would end because: contains a reduction and would be recomputed for every read by broadcast)
   for (var e = i32(lid); e < 16; e += 64) {
     let flat = owner * 16 + e;
     let i0 = flat / 16;
     let i1 = flat % 16;
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena0[6048 + ((((((i1) % 4) + 3) % 4)) % 2) * 32 + ((((((i1) % 4) + 3) % 4)) / 2) * 128 + ((((((i1) / 4) + 3) % 4)) % 2) * 64 + ((((((i1) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + r0];
+      let s1: f32 = arena0[5408 + ((((((i1) % 4) + 3) % 4)) % 2) * 32 + ((((((i1) % 4) + 3) % 4)) / 2) * 128 + ((((((i1) / 4) + 3) % 4)) % 2) * 64 + ((((((i1) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + r0];
       acc0 = acc0 + s1;
     }
     let s2: f32 = acc0 / f32(32.0);
-    arena0[7072 + flat] = s2;
+    arena0[6432 + flat] = s2;
   }
   storageBarrier();
   workgroupBarrier();
 
-  // phase 15: k15_rsqrt_i2t_norm (15 op(s); alone it would end because: contains a reduction and would be recomputed for every read by broadcast)
+  // phase 11: k11_rsqrt_i2t_norm (15 op(s); alone it would end because: contains a reduction and would be recomputed for every read by broadcast)
   for (var e = i32(lid); e < 16; e += 64) {
     let flat = owner * 16 + e;
     let i0 = flat / 16;
     let i1 = flat % 16;
     var acc0: f32 = 0.0;
-    let s2: f32 = arena0[7072 + i0 * 16 + i1];
+    let s2: f32 = arena0[6432 + i0 * 16 + i1];
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena0[6048 + ((((((i1) % 4) + 3) % 4)) % 2) * 32 + ((((((i1) % 4) + 3) % 4)) / 2) * 128 + ((((((i1) / 4) + 3) % 4)) % 2) * 64 + ((((((i1) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + r0];
+      let s1: f32 = arena0[5408 + ((((((i1) % 4) + 3) % 4)) % 2) * 32 + ((((((i1) % 4) + 3) % 4)) / 2) * 128 + ((((((i1) / 4) + 3) % 4)) % 2) * 64 + ((((((i1) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + r0];
       let s3: f32 = s1 - s2;
       let s4: f32 = s3 * s3;
       acc0 = acc0 + s4;
@@ -338,32 +334,32 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s5: f32 = acc0 / f32(32.0);
     let s6: f32 = s5 + f32(0.00001);
     let s7: f32 = inverseSqrt(s6);
-    arena0[7104 + flat] = s7;
+    arena0[6464 + flat] = s7;
   }
   storageBarrier();
   workgroupBarrier();
 
-  // phase 16: k16_add_i2t_norm (16 op(s); alone it would end because: would be recomputed for every read by reshape -> matmul)
+  // phase 12: k12_add_i2t_norm (16 op(s); alone it would end because: would be recomputed for every read by reshape -> matmul)
   for (var e = i32(lid); e < 512; e += 64) {
     let flat = owner * 512 + e;
     let i0 = flat / 512;
     let i1 = flat / 32 % 16;
     let i2 = flat % 32;
-    let s0: f32 = arena0[6048 + ((((((i1) % 4) + 3) % 4)) % 2) * 32 + ((((((i1) % 4) + 3) % 4)) / 2) * 128 + ((((((i1) / 4) + 3) % 4)) % 2) * 64 + ((((((i1) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + i2];
-    let s1: f32 = arena0[7072 + i0 * 16 + i1];
+    let s0: f32 = arena0[5408 + ((((((i1) % 4) + 3) % 4)) % 2) * 32 + ((((((i1) % 4) + 3) % 4)) / 2) * 128 + ((((((i1) / 4) + 3) % 4)) % 2) * 64 + ((((((i1) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + i2];
+    let s1: f32 = arena0[6432 + i0 * 16 + i1];
     let s2: f32 = s0 - s1;
-    let s3: f32 = arena0[7104 + i0 * 16 + i1];
+    let s3: f32 = arena0[6464 + i0 * 16 + i1];
     let s4: f32 = s2 * s3;
     let s5: f32 = arena1[4312 + i2];
     let s6: f32 = s4 * s5;
     let s7: f32 = arena1[4344 + i2];
     let s8: f32 = s6 + s7;
-    arena0[7136 + flat] = s8;
+    arena0[6496 + flat] = s8;
   }
   storageBarrier();
   workgroupBarrier();
 
-  // phase 17: k17_mul_i2t (11 op(s); alone it would end because: contains a reduction and would be recomputed for every read by matmul)
+  // phase 13: k13_mul_i2t (11 op(s); alone it would end because: contains a reduction and would be recomputed for every read by matmul)
   for (var e = i32(lid); e < 512; e += 64) {
     let flat = owner * 512 + e;
     let i0 = flat / 512;
@@ -372,7 +368,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i3 = flat % 16;
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena0[7136 + i0 * 512 + i2 * 32 + r0];
+      let s1: f32 = arena0[6496 + i0 * 512 + i2 * 32 + r0];
       let s2: f32 = arena1[4376 + i1 * 512 + i3 * 32 + r0];
       let s3: f32 = s1 * s2;
       acc0 = acc0 + s3;
@@ -380,12 +376,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s4: f32 = arena1[5400 + i1 * 16 + i3];
     let s5: f32 = acc0 + s4;
     let s6: f32 = s5 * f32(0.25);
-    arena0[8160 + flat] = s6;
+    arena0[7520 + flat] = s6;
   }
   storageBarrier();
   workgroupBarrier();
 
-  // phase 18: k18_add_i2t_kv_text (7 op(s); alone it would end because: contains a reduction and would be recomputed for every read by reshape -> permute (used 2 times))
+  // phase 14: k14_add_i2t_kv_text (7 op(s); alone it would end because: contains a reduction and would be recomputed for every read by reshape -> permute (used 2 times))
   for (var e = i32(lid); e < 512; e += 64) {
     let flat = owner * 512 + e;
     let i0 = flat / 512;
@@ -393,137 +389,137 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i2 = flat % 64;
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = buf31[i0 * 256 + i1 * 32 + r0];
+      let s1: f32 = buf27[i0 * 256 + i1 * 32 + r0];
       let s2: f32 = arena1[5432 + i2 * 32 + r0];
       let s3: f32 = s1 * s2;
       acc0 = acc0 + s3;
     }
     let s4: f32 = arena1[7480 + i2];
     let s5: f32 = acc0 + s4;
-    arena0[9184 + flat] = s5;
+    arena0[8544 + flat] = s5;
   }
   storageBarrier();
   workgroupBarrier();
 
-  // phase 19: k19_mul_i2t (4 op(s); alone it would end because: would be recomputed for every read by reshape -> broadcast)
+  // phase 15: k15_mul_i2t (4 op(s); alone it would end because: would be recomputed for every read by reshape -> broadcast)
   for (var e = i32(lid); e < 8; e += 64) {
     let flat = owner * 8 + e;
     let i0 = flat / 8;
     let i1 = flat % 8;
-    let s0: f32 = buf35[i0 * 8 + i1];
+    let s0: f32 = buf31[i0 * 8 + i1];
     let s1: f32 = f32(1.0) - s0;
     let s2: f32 = s1 * f32(-10000.0);
-    arena0[10208 + flat] = s2;
+    arena0[9568 + flat] = s2;
   }
   storageBarrier();
   workgroupBarrier();
 
-  // phase 20: k20_add_i2t (9 op(s); alone it would end because: used by 2 consumers and contains a reduction)
-  for (var e = i32(lid); e < 256; e += 64) {
-    let flat = owner * 256 + e;
-    let i0 = flat / 256;
-    let i1 = flat / 128 % 2;
-    let i2 = flat / 8 % 16;
-    let i3 = flat % 8;
-    var acc0: f32 = 0.0;
-    for (var r0: i32 = 0; r0 < 16 + fib_z; r0++) {
-      let s1: f32 = arena0[8160 + i0 * 512 + i1 * 256 + i2 * 16 + r0];
-      let s2: f32 = arena0[9184 + i0 * 512 + i1 * 16 + i3 * 64 + r0];
-      let s3: f32 = s1 * s2;
-      acc0 = acc0 + s3;
-    }
-    let s4: f32 = arena0[10208 + i0 * 8 + i3];
-    let s5: f32 = acc0 + s4;
-    arena0[10224 + flat] = s5;
-  }
-  storageBarrier();
-  workgroupBarrier();
-
-  // phase 21: k21_reduce_max_i2t (1 op(s); alone it would end because: reduce result is re-read downstream by broadcast)
+  // phase 16: k16_matmul_i2t (19 op(s); alone it would end because: attention: online-softmax template (scores and probabilities are never stored))
   for (var e = i32(lid); e < 32; e += 64) {
     let flat = owner * 32 + e;
     let i0 = flat / 32;
     let i1 = flat / 16 % 2;
     let i2 = flat % 16;
-    var acc0: f32 = bitcast<f32>(0xff7fffffu);
+    var run_max: f32 = bitcast<f32>(0xff7fffffu);
+    var run_sum: f32 = 0.0;
+    var acc_0: f32 = 0.0;
+    var acc_1: f32 = 0.0;
+    var acc_2: f32 = 0.0;
+    var acc_3: f32 = 0.0;
+    var acc_4: f32 = 0.0;
+    var acc_5: f32 = 0.0;
+    var acc_6: f32 = 0.0;
+    var acc_7: f32 = 0.0;
+    var acc_8: f32 = 0.0;
+    var acc_9: f32 = 0.0;
+    var acc_10: f32 = 0.0;
+    var acc_11: f32 = 0.0;
+    var acc_12: f32 = 0.0;
+    var acc_13: f32 = 0.0;
+    var acc_14: f32 = 0.0;
+    var acc_15: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 8 + fib_z; r0++) {
-      let s1: f32 = arena0[10224 + i0 * 256 + i1 * 128 + i2 * 8 + r0];
-      acc0 = max(acc0, s1);
+      var acc0: f32 = 0.0;
+      for (var r1: i32 = 0; r1 < 16 + fib_z; r1++) {
+        let s1: f32 = arena0[7520 + i0 * 512 + i1 * 256 + i2 * 16 + r1];
+        let s2: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + r1];
+        let s3: f32 = s1 * s2;
+        acc0 = acc0 + s3;
+      }
+      let s4: f32 = arena0[9568 + i0 * 8 + r0];
+      let s5: f32 = acc0 + s4;
+      let s6: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 32];
+      let s7: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 33];
+      let s8: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 34];
+      let s9: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 35];
+      let s10: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 36];
+      let s11: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 37];
+      let s12: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 38];
+      let s13: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 39];
+      let s14: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 40];
+      let s15: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 41];
+      let s16: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 42];
+      let s17: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 43];
+      let s18: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 44];
+      let s19: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 45];
+      let s20: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 46];
+      let s21: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 47];
+      let new_max = max(run_max, s5);
+      let rescale = exp(run_max - new_max);
+      let weight = exp(s5 - new_max);
+      run_sum = run_sum * rescale + weight;
+      acc_0 = acc_0 * rescale + weight * s6;
+      acc_1 = acc_1 * rescale + weight * s7;
+      acc_2 = acc_2 * rescale + weight * s8;
+      acc_3 = acc_3 * rescale + weight * s9;
+      acc_4 = acc_4 * rescale + weight * s10;
+      acc_5 = acc_5 * rescale + weight * s11;
+      acc_6 = acc_6 * rescale + weight * s12;
+      acc_7 = acc_7 * rescale + weight * s13;
+      acc_8 = acc_8 * rescale + weight * s14;
+      acc_9 = acc_9 * rescale + weight * s15;
+      acc_10 = acc_10 * rescale + weight * s16;
+      acc_11 = acc_11 * rescale + weight * s17;
+      acc_12 = acc_12 * rescale + weight * s18;
+      acc_13 = acc_13 * rescale + weight * s19;
+      acc_14 = acc_14 * rescale + weight * s20;
+      acc_15 = acc_15 * rescale + weight * s21;
+      run_max = new_max;
     }
-    arena0[10736 + flat] = acc0;
+    let inv_sum = select(0.0, 1.0 / run_sum, run_sum > 0.0);
+    arena0[9584 + flat * 16 + 0] = acc_0 * inv_sum;
+    arena0[9584 + flat * 16 + 1] = acc_1 * inv_sum;
+    arena0[9584 + flat * 16 + 2] = acc_2 * inv_sum;
+    arena0[9584 + flat * 16 + 3] = acc_3 * inv_sum;
+    arena0[9584 + flat * 16 + 4] = acc_4 * inv_sum;
+    arena0[9584 + flat * 16 + 5] = acc_5 * inv_sum;
+    arena0[9584 + flat * 16 + 6] = acc_6 * inv_sum;
+    arena0[9584 + flat * 16 + 7] = acc_7 * inv_sum;
+    arena0[9584 + flat * 16 + 8] = acc_8 * inv_sum;
+    arena0[9584 + flat * 16 + 9] = acc_9 * inv_sum;
+    arena0[9584 + flat * 16 + 10] = acc_10 * inv_sum;
+    arena0[9584 + flat * 16 + 11] = acc_11 * inv_sum;
+    arena0[9584 + flat * 16 + 12] = acc_12 * inv_sum;
+    arena0[9584 + flat * 16 + 13] = acc_13 * inv_sum;
+    arena0[9584 + flat * 16 + 14] = acc_14 * inv_sum;
+    arena0[9584 + flat * 16 + 15] = acc_15 * inv_sum;
   }
   storageBarrier();
   workgroupBarrier();
 
-  // phase 22: k22_reduce_sum_i2t (4 op(s); alone it would end because: reduce result is re-read downstream by broadcast)
-  for (var e = i32(lid); e < 32; e += 64) {
-    let flat = owner * 32 + e;
-    let i0 = flat / 32;
-    let i1 = flat / 16 % 2;
-    let i2 = flat % 16;
-    var acc0: f32 = 0.0;
-    let s2: f32 = arena0[10736 + i0 * 32 + i1 * 16 + i2];
-    for (var r0: i32 = 0; r0 < 8 + fib_z; r0++) {
-      let s1: f32 = arena0[10224 + i0 * 256 + i1 * 128 + i2 * 8 + r0];
-      let s3: f32 = s1 - s2;
-      let s4: f32 = exp(s3);
-      acc0 = acc0 + s4;
-    }
-    arena0[10800 + flat] = acc0;
-  }
-  storageBarrier();
-  workgroupBarrier();
-
-  // phase 23: k23_div_i2t (5 op(s); alone it would end because: would be recomputed for every read by matmul)
-  for (var e = i32(lid); e < 256; e += 64) {
-    let flat = owner * 256 + e;
-    let i0 = flat / 256;
-    let i1 = flat / 128 % 2;
-    let i2 = flat / 8 % 16;
-    let i3 = flat % 8;
-    let s0: f32 = arena0[10224 + i0 * 256 + i1 * 128 + i2 * 8 + i3];
-    let s1: f32 = arena0[10736 + i0 * 32 + i1 * 16 + i2];
-    let s2: f32 = s0 - s1;
-    let s3: f32 = exp(s2);
-    let s4: f32 = arena0[10800 + i0 * 32 + i1 * 16 + i2];
-    let s5: f32 = s3 / s4;
-    arena0[10864 + flat] = s5;
-  }
-  storageBarrier();
-  workgroupBarrier();
-
-  // phase 24: k24_matmul_i2t (5 op(s); alone it would end because: matmul result is re-read downstream by permute -> reshape -> reshape -> matmul)
-  for (var e = i32(lid); e < 512; e += 64) {
-    let flat = owner * 512 + e;
-    let i0 = flat / 512;
-    let i1 = flat / 256 % 2;
-    let i2 = flat / 16 % 16;
-    let i3 = flat % 16;
-    var acc0: f32 = 0.0;
-    for (var r0: i32 = 0; r0 < 8 + fib_z; r0++) {
-      let s1: f32 = arena0[10864 + i0 * 256 + i1 * 128 + i2 * 8 + r0];
-      let s2: f32 = arena0[9184 + i0 * 512 + i1 * 16 + i3 + r0 * 64 + 32];
-      let s3: f32 = s1 * s2;
-      acc0 = acc0 + s3;
-    }
-    arena0[11376 + flat] = acc0;
-  }
-  storageBarrier();
-  workgroupBarrier();
-
-  // phase 25: k25_add (20 op(s); alone it would end because: used by 3 consumers and contains a reduction)
+  // phase 17: k17_add (20 op(s); alone it would end because: used by 3 consumers and contains a reduction)
   for (var e = i32(lid); e < 512; e += 64) {
     let flat = owner * 512 + e;
     let i0 = flat / 512;
     let i1 = flat / 32 % 16;
     let i2 = flat % 32;
     let s0: f32 = buf0[i0 * 512 + i1 * 32 + i2];
-    let s1: f32 = arena0[6048 + ((((((i1) % 4) + 3) % 4)) % 2) * 32 + ((((((i1) % 4) + 3) % 4)) / 2) * 128 + ((((((i1) / 4) + 3) % 4)) % 2) * 64 + ((((((i1) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + i2];
+    let s1: f32 = arena0[5408 + ((((((i1) % 4) + 3) % 4)) % 2) * 32 + ((((((i1) % 4) + 3) % 4)) / 2) * 128 + ((((((i1) / 4) + 3) % 4)) % 2) * 64 + ((((((i1) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + i2];
     let s2: f32 = s0 + s1;
     let s3: f32 = arena1[4308 + 0];
     var acc4: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s5: f32 = arena0[11376 + ((r0) % 16) + ((r0) / 16) * 256 + i0 * 512 + i1 * 16];
+      let s5: f32 = arena0[9584 + ((r0) % 16) + ((r0) / 16) * 256 + i0 * 512 + i1 * 16];
       let s6: f32 = arena1[7544 + i2 * 32 + r0];
       let s7: f32 = s5 * s6;
       acc4 = acc4 + s7;
@@ -532,36 +528,36 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s9: f32 = acc4 + s8;
     let s10: f32 = s3 * s9;
     let s11: f32 = s2 + s10;
-    arena0[12400 + flat] = s11;
+    arena0[10608 + flat] = s11;
   }
   storageBarrier();
   workgroupBarrier();
 
-  // phase 26: k26_div_norm2 (3 op(s); alone it would end because: contains a reduction and would be recomputed for every read by broadcast)
+  // phase 18: k18_div_norm2 (3 op(s); alone it would end because: contains a reduction and would be recomputed for every read by broadcast)
   for (var e = i32(lid); e < 16; e += 64) {
     let flat = owner * 16 + e;
     let i0 = flat / 16;
     let i1 = flat % 16;
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena0[12400 + i0 * 512 + i1 * 32 + r0];
+      let s1: f32 = arena0[10608 + i0 * 512 + i1 * 32 + r0];
       acc0 = acc0 + s1;
     }
     let s2: f32 = acc0 / f32(32.0);
-    arena0[13424 + flat] = s2;
+    arena0[11632 + flat] = s2;
   }
   storageBarrier();
   workgroupBarrier();
 
-  // phase 27: k27_rsqrt_norm2 (9 op(s); alone it would end because: contains a reduction and would be recomputed for every read by broadcast)
+  // phase 19: k19_rsqrt_norm2 (9 op(s); alone it would end because: contains a reduction and would be recomputed for every read by broadcast)
   for (var e = i32(lid); e < 16; e += 64) {
     let flat = owner * 16 + e;
     let i0 = flat / 16;
     let i1 = flat % 16;
     var acc0: f32 = 0.0;
-    let s2: f32 = arena0[13424 + i0 * 16 + i1];
+    let s2: f32 = arena0[11632 + i0 * 16 + i1];
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena0[12400 + i0 * 512 + i1 * 32 + r0];
+      let s1: f32 = arena0[10608 + i0 * 512 + i1 * 32 + r0];
       let s3: f32 = s1 - s2;
       let s4: f32 = s3 * s3;
       acc0 = acc0 + s4;
@@ -569,32 +565,32 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s5: f32 = acc0 / f32(32.0);
     let s6: f32 = s5 + f32(0.00001);
     let s7: f32 = inverseSqrt(s6);
-    arena0[13456 + flat] = s7;
+    arena0[11664 + flat] = s7;
   }
   storageBarrier();
   workgroupBarrier();
 
-  // phase 28: k28_add_norm2 (10 op(s); alone it would end because: would be recomputed for every read by reshape -> matmul)
+  // phase 20: k20_add_norm2 (10 op(s); alone it would end because: would be recomputed for every read by reshape -> matmul)
   for (var e = i32(lid); e < 512; e += 64) {
     let flat = owner * 512 + e;
     let i0 = flat / 512;
     let i1 = flat / 32 % 16;
     let i2 = flat % 32;
-    let s0: f32 = arena0[12400 + i0 * 512 + i1 * 32 + i2];
-    let s1: f32 = arena0[13424 + i0 * 16 + i1];
+    let s0: f32 = arena0[10608 + i0 * 512 + i1 * 32 + i2];
+    let s1: f32 = arena0[11632 + i0 * 16 + i1];
     let s2: f32 = s0 - s1;
-    let s3: f32 = arena0[13456 + i0 * 16 + i1];
+    let s3: f32 = arena0[11664 + i0 * 16 + i1];
     let s4: f32 = s2 * s3;
     let s5: f32 = arena1[8600 + i2];
     let s6: f32 = s4 * s5;
     let s7: f32 = arena1[8632 + i2];
     let s8: f32 = s6 + s7;
-    arena0[13488 + flat] = s8;
+    arena0[11696 + flat] = s8;
   }
   storageBarrier();
   workgroupBarrier();
 
-  // phase 29: k29_add_mlp_fc1 (7 op(s); alone it would end because: used by 2 consumers and contains a reduction)
+  // phase 21: k21_add_mlp_fc1 (7 op(s); alone it would end because: used by 2 consumers and contains a reduction)
   for (var e = i32(lid); e < 2048; e += 64) {
     let flat = owner * 2048 + e;
     let i0 = flat / 2048;
@@ -602,45 +598,45 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i2 = flat % 128;
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena0[13488 + i0 * 512 + i1 * 32 + r0];
+      let s1: f32 = arena0[11696 + i0 * 512 + i1 * 32 + r0];
       let s2: f32 = arena1[8664 + i2 * 32 + r0];
       let s3: f32 = s1 * s2;
       acc0 = acc0 + s3;
     }
     let s4: f32 = arena1[12760 + i2];
     let s5: f32 = acc0 + s4;
-    arena0[14512 + flat] = s5;
+    arena0[12720 + flat] = s5;
   }
   storageBarrier();
   workgroupBarrier();
 
-  // phase 30: k30_mul_mlp (8 op(s); alone it would end because: would be recomputed for every read by reshape -> matmul)
+  // phase 22: k22_mul_mlp (8 op(s); alone it would end because: would be recomputed for every read by reshape -> matmul)
   for (var e = i32(lid); e < 2048; e += 64) {
     let flat = owner * 2048 + e;
     let i0 = flat / 2048;
     let i1 = flat / 128 % 16;
     let i2 = flat % 128;
-    let s0: f32 = arena0[14512 + i0 * 2048 + i1 * 128 + i2];
+    let s0: f32 = arena0[12720 + i0 * 2048 + i1 * 128 + i2];
     let s1: f32 = f32(0.5) * s0;
     let s2: f32 = s0 * f32(0.7071067811865476);
     let s3: f32 = fib_erf(s2);
     let s4: f32 = f32(1.0) + s3;
     let s5: f32 = s1 * s4;
-    arena0[18608 + flat] = s5;
+    arena0[16816 + flat] = s5;
   }
   storageBarrier();
   workgroupBarrier();
 
-  // phase 31: k31_add (8 op(s); alone it would end because: graph output "out")
+  // phase 23: k23_add (8 op(s); alone it would end because: graph output "out")
   for (var e = i32(lid); e < 512; e += 64) {
     let flat = owner * 512 + e;
     let i0 = flat / 512;
     let i1 = flat / 32 % 16;
     let i2 = flat % 32;
-    let s0: f32 = arena0[12400 + i0 * 512 + i1 * 32 + i2];
+    let s0: f32 = arena0[10608 + i0 * 512 + i1 * 32 + i2];
     var acc1: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 128 + fib_z; r0++) {
-      let s2: f32 = arena0[18608 + i0 * 2048 + i1 * 128 + r0];
+      let s2: f32 = arena0[16816 + i0 * 2048 + i1 * 128 + r0];
       let s3: f32 = arena1[12888 + i2 * 128 + r0];
       let s4: f32 = s2 * s3;
       acc1 = acc1 + s4;
@@ -648,7 +644,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s5: f32 = arena1[16984 + i2];
     let s6: f32 = acc1 + s5;
     let s7: f32 = s0 + s6;
-    buf56[flat] = s7;
+    buf48[flat] = s7;
   }
   storageBarrier();
   workgroupBarrier();

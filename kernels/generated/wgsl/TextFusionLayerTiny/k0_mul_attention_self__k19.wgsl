@@ -1,0 +1,570 @@
+// k0_mul_attention_self__k19 — end of the graph
+// fiberc owner-phased kernel: one workgroup per owner (batch element) runs every phase for
+// its owner's part of each tensor; barriers separate the phases. The planner proved that no
+// phase reads another owner's part of anything an earlier phase wrote.
+@group(0) @binding(0) var<storage, read_write> arena1: array<f32>;
+@group(0) @binding(1) var<storage, read> buf0: array<f32>;
+@group(0) @binding(2) var<storage, read> arena0: array<f32>;
+@group(0) @binding(3) var<storage, read> buf7: array<f32>;
+@group(0) @binding(4) var<storage, read> buf20: array<f32>;
+@group(0) @binding(5) var<storage, read_write> buf47: array<f32>;
+
+fn fib_erf(x: f32) -> f32 {
+  let t = 1.0 / (1.0 + 0.3275911 * abs(x));
+  let y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * exp(-x * x);
+  return select(-y, y, x >= 0.0);
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let owner = i32(wid.x + wid.y * groups.x);
+  // 0 at run time (z is always 1) but opaque to the shader compiler: reduction loops that end
+  // at `n + fib_z` are not unrolled (unrolled, a FIBER layer took lavapipe 80 s to compile).
+  let fib_z = i32(groups.z) - 1;
+  if (owner >= 2) {
+    return;
+  }
+
+  // phase 0: k0_mul_attention_self (11 op(s); alone it would end because: contains a reduction and would be recomputed for every read by matmul)
+  for (var e = i32(lid); e < 256; e += 64) {
+    let flat = owner * 256 + e;
+    let i0 = flat / 256;
+    let i1 = flat / 128 % 2;
+    let i2 = flat / 16 % 8;
+    let i3 = flat % 16;
+    var acc0: f32 = 0.0;
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s1: f32 = buf0[i0 * 256 + i2 * 32 + r0];
+      let s2: f32 = arena0[i1 * 512 + i3 * 32 + r0];
+      let s3: f32 = s1 * s2;
+      acc0 = acc0 + s3;
+    }
+    let s4: f32 = arena0[1024 + i1 * 16 + i3];
+    let s5: f32 = acc0 + s4;
+    let s6: f32 = s5 * f32(0.25);
+    arena1[flat] = s6;
+  }
+  storageBarrier();
+  workgroupBarrier();
+
+  // phase 1: k1_add_attention_self_key (7 op(s); alone it would end because: contains a reduction and would be recomputed for every read by reshape -> permute -> permute -> matmul)
+  for (var e = i32(lid); e < 256; e += 64) {
+    let flat = owner * 256 + e;
+    let i0 = flat / 256;
+    let i1 = flat / 32 % 8;
+    let i2 = flat % 32;
+    var acc0: f32 = 0.0;
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s1: f32 = buf0[i0 * 256 + i1 * 32 + r0];
+      let s2: f32 = arena0[1056 + i2 * 32 + r0];
+      let s3: f32 = s1 * s2;
+      acc0 = acc0 + s3;
+    }
+    let s4: f32 = arena0[2080 + i2];
+    let s5: f32 = acc0 + s4;
+    arena1[512 + flat] = s5;
+  }
+  storageBarrier();
+  workgroupBarrier();
+
+  // phase 2: k2_mul (4 op(s); alone it would end because: would be recomputed for every read by reshape -> broadcast)
+  for (var e = i32(lid); e < 8; e += 64) {
+    let flat = owner * 8 + e;
+    let i0 = flat / 8;
+    let i1 = flat % 8;
+    let s0: f32 = buf7[i0 * 8 + i1];
+    let s1: f32 = f32(1.0) - s0;
+    let s2: f32 = s1 * f32(-10000.0);
+    arena1[1024 + flat] = s2;
+  }
+  storageBarrier();
+  workgroupBarrier();
+
+  // phase 3: k3_add_attention_self_value (7 op(s); alone it would end because: contains a reduction and would be recomputed for every read by reshape -> permute -> matmul)
+  for (var e = i32(lid); e < 256; e += 64) {
+    let flat = owner * 256 + e;
+    let i0 = flat / 256;
+    let i1 = flat / 32 % 8;
+    let i2 = flat % 32;
+    var acc0: f32 = 0.0;
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s1: f32 = buf0[i0 * 256 + i1 * 32 + r0];
+      let s2: f32 = arena0[2112 + i2 * 32 + r0];
+      let s3: f32 = s1 * s2;
+      acc0 = acc0 + s3;
+    }
+    let s4: f32 = arena0[3136 + i2];
+    let s5: f32 = acc0 + s4;
+    arena1[1040 + flat] = s5;
+  }
+  storageBarrier();
+  workgroupBarrier();
+
+  // phase 4: k4_matmul_attention_self (17 op(s); alone it would end because: attention: online-softmax template (scores and probabilities are never stored))
+  for (var e = i32(lid); e < 16; e += 64) {
+    let flat = owner * 16 + e;
+    let i0 = flat / 16;
+    let i1 = flat / 8 % 2;
+    let i2 = flat % 8;
+    var run_max: f32 = bitcast<f32>(0xff7fffffu);
+    var run_sum: f32 = 0.0;
+    var acc_0: f32 = 0.0;
+    var acc_1: f32 = 0.0;
+    var acc_2: f32 = 0.0;
+    var acc_3: f32 = 0.0;
+    var acc_4: f32 = 0.0;
+    var acc_5: f32 = 0.0;
+    var acc_6: f32 = 0.0;
+    var acc_7: f32 = 0.0;
+    var acc_8: f32 = 0.0;
+    var acc_9: f32 = 0.0;
+    var acc_10: f32 = 0.0;
+    var acc_11: f32 = 0.0;
+    var acc_12: f32 = 0.0;
+    var acc_13: f32 = 0.0;
+    var acc_14: f32 = 0.0;
+    var acc_15: f32 = 0.0;
+    for (var r0: i32 = 0; r0 < 8 + fib_z; r0++) {
+      var acc0: f32 = 0.0;
+      for (var r1: i32 = 0; r1 < 16 + fib_z; r1++) {
+        let s1: f32 = arena1[i0 * 256 + i1 * 128 + i2 * 16 + r1];
+        let s2: f32 = arena1[512 + i0 * 256 + i1 * 16 + r0 * 32 + r1];
+        let s3: f32 = s1 * s2;
+        acc0 = acc0 + s3;
+      }
+      let s4: f32 = arena1[1024 + i0 * 8 + r0];
+      let s5: f32 = acc0 + s4;
+      let s6: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32];
+      let s7: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 1];
+      let s8: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 2];
+      let s9: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 3];
+      let s10: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 4];
+      let s11: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 5];
+      let s12: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 6];
+      let s13: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 7];
+      let s14: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 8];
+      let s15: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 9];
+      let s16: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 10];
+      let s17: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 11];
+      let s18: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 12];
+      let s19: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 13];
+      let s20: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 14];
+      let s21: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 15];
+      let new_max = max(run_max, s5);
+      let rescale = exp(run_max - new_max);
+      let weight = exp(s5 - new_max);
+      run_sum = run_sum * rescale + weight;
+      acc_0 = acc_0 * rescale + weight * s6;
+      acc_1 = acc_1 * rescale + weight * s7;
+      acc_2 = acc_2 * rescale + weight * s8;
+      acc_3 = acc_3 * rescale + weight * s9;
+      acc_4 = acc_4 * rescale + weight * s10;
+      acc_5 = acc_5 * rescale + weight * s11;
+      acc_6 = acc_6 * rescale + weight * s12;
+      acc_7 = acc_7 * rescale + weight * s13;
+      acc_8 = acc_8 * rescale + weight * s14;
+      acc_9 = acc_9 * rescale + weight * s15;
+      acc_10 = acc_10 * rescale + weight * s16;
+      acc_11 = acc_11 * rescale + weight * s17;
+      acc_12 = acc_12 * rescale + weight * s18;
+      acc_13 = acc_13 * rescale + weight * s19;
+      acc_14 = acc_14 * rescale + weight * s20;
+      acc_15 = acc_15 * rescale + weight * s21;
+      run_max = new_max;
+    }
+    let inv_sum = select(0.0, 1.0 / run_sum, run_sum > 0.0);
+    arena1[1552 + flat * 16 + 0] = acc_0 * inv_sum;
+    arena1[1552 + flat * 16 + 1] = acc_1 * inv_sum;
+    arena1[1552 + flat * 16 + 2] = acc_2 * inv_sum;
+    arena1[1552 + flat * 16 + 3] = acc_3 * inv_sum;
+    arena1[1552 + flat * 16 + 4] = acc_4 * inv_sum;
+    arena1[1552 + flat * 16 + 5] = acc_5 * inv_sum;
+    arena1[1552 + flat * 16 + 6] = acc_6 * inv_sum;
+    arena1[1552 + flat * 16 + 7] = acc_7 * inv_sum;
+    arena1[1552 + flat * 16 + 8] = acc_8 * inv_sum;
+    arena1[1552 + flat * 16 + 9] = acc_9 * inv_sum;
+    arena1[1552 + flat * 16 + 10] = acc_10 * inv_sum;
+    arena1[1552 + flat * 16 + 11] = acc_11 * inv_sum;
+    arena1[1552 + flat * 16 + 12] = acc_12 * inv_sum;
+    arena1[1552 + flat * 16 + 13] = acc_13 * inv_sum;
+    arena1[1552 + flat * 16 + 14] = acc_14 * inv_sum;
+    arena1[1552 + flat * 16 + 15] = acc_15 * inv_sum;
+  }
+  storageBarrier();
+  workgroupBarrier();
+
+  // phase 5: k5_add_attention_output_dense (9 op(s); alone it would end because: used by 2 consumers and contains a reduction)
+  for (var e = i32(lid); e < 256; e += 64) {
+    let flat = owner * 256 + e;
+    let i0 = flat / 256;
+    let i1 = flat / 32 % 8;
+    let i2 = flat % 32;
+    var acc0: f32 = 0.0;
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s1: f32 = arena1[1552 + ((r0) % 16) + ((r0) / 16) * 128 + i0 * 256 + i1 * 16];
+      let s2: f32 = arena0[3168 + i2 * 32 + r0];
+      let s3: f32 = s1 * s2;
+      acc0 = acc0 + s3;
+    }
+    let s4: f32 = arena0[4192 + i2];
+    let s5: f32 = acc0 + s4;
+    arena1[2064 + flat] = s5;
+  }
+  storageBarrier();
+  workgroupBarrier();
+
+  // phase 6: k6_mul_crossattention (11 op(s); alone it would end because: contains a reduction and would be recomputed for every read by matmul)
+  for (var e = i32(lid); e < 256; e += 64) {
+    let flat = owner * 256 + e;
+    let i0 = flat / 256;
+    let i1 = flat / 128 % 2;
+    let i2 = flat / 16 % 8;
+    let i3 = flat % 16;
+    var acc0: f32 = 0.0;
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s1: f32 = arena1[2064 + i0 * 256 + i2 * 32 + r0];
+      let s2: f32 = arena0[4228 + i1 * 512 + i3 * 32 + r0];
+      let s3: f32 = s1 * s2;
+      acc0 = acc0 + s3;
+    }
+    let s4: f32 = arena0[5252 + i1 * 16 + i3];
+    let s5: f32 = acc0 + s4;
+    let s6: f32 = s5 * f32(0.25);
+    arena1[2576 + flat] = s6;
+  }
+  storageBarrier();
+  workgroupBarrier();
+
+  // phase 7: k7_add_crossattention_key (7 op(s); alone it would end because: contains a reduction and would be recomputed for every read by reshape -> permute -> permute -> matmul)
+  for (var e = i32(lid); e < 512; e += 64) {
+    let flat = owner * 512 + e;
+    let i0 = flat / 512;
+    let i1 = flat / 32 % 16;
+    let i2 = flat % 32;
+    var acc0: f32 = 0.0;
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s1: f32 = buf20[i0 * 512 + i1 * 32 + r0];
+      let s2: f32 = arena0[5284 + i2 * 32 + r0];
+      let s3: f32 = s1 * s2;
+      acc0 = acc0 + s3;
+    }
+    let s4: f32 = arena0[6308 + i2];
+    let s5: f32 = acc0 + s4;
+    arena1[3088 + flat] = s5;
+  }
+  storageBarrier();
+  workgroupBarrier();
+
+  // phase 8: k8_add_crossattention_value (7 op(s); alone it would end because: contains a reduction and would be recomputed for every read by reshape -> permute -> matmul)
+  for (var e = i32(lid); e < 512; e += 64) {
+    let flat = owner * 512 + e;
+    let i0 = flat / 512;
+    let i1 = flat / 32 % 16;
+    let i2 = flat % 32;
+    var acc0: f32 = 0.0;
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s1: f32 = buf20[i0 * 512 + i1 * 32 + r0];
+      let s2: f32 = arena0[6340 + i2 * 32 + r0];
+      let s3: f32 = s1 * s2;
+      acc0 = acc0 + s3;
+    }
+    let s4: f32 = arena0[7364 + i2];
+    let s5: f32 = acc0 + s4;
+    arena1[4112 + flat] = s5;
+  }
+  storageBarrier();
+  workgroupBarrier();
+
+  // phase 9: k9_matmul_crossattention (16 op(s); alone it would end because: attention: online-softmax template (scores and probabilities are never stored))
+  for (var e = i32(lid); e < 16; e += 64) {
+    let flat = owner * 16 + e;
+    let i0 = flat / 16;
+    let i1 = flat / 8 % 2;
+    let i2 = flat % 8;
+    var run_max: f32 = bitcast<f32>(0xff7fffffu);
+    var run_sum: f32 = 0.0;
+    var acc_0: f32 = 0.0;
+    var acc_1: f32 = 0.0;
+    var acc_2: f32 = 0.0;
+    var acc_3: f32 = 0.0;
+    var acc_4: f32 = 0.0;
+    var acc_5: f32 = 0.0;
+    var acc_6: f32 = 0.0;
+    var acc_7: f32 = 0.0;
+    var acc_8: f32 = 0.0;
+    var acc_9: f32 = 0.0;
+    var acc_10: f32 = 0.0;
+    var acc_11: f32 = 0.0;
+    var acc_12: f32 = 0.0;
+    var acc_13: f32 = 0.0;
+    var acc_14: f32 = 0.0;
+    var acc_15: f32 = 0.0;
+    for (var r0: i32 = 0; r0 < 16 + fib_z; r0++) {
+      var acc0: f32 = 0.0;
+      for (var r1: i32 = 0; r1 < 16 + fib_z; r1++) {
+        let s1: f32 = arena1[2576 + i0 * 256 + i1 * 128 + i2 * 16 + r1];
+        let s2: f32 = arena1[3088 + i0 * 512 + i1 * 16 + r0 * 32 + r1];
+        let s3: f32 = s1 * s2;
+        acc0 = acc0 + s3;
+      }
+      let s4: f32 = acc0 + f32(0.0);
+      let s5: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32];
+      let s6: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 1];
+      let s7: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 2];
+      let s8: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 3];
+      let s9: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 4];
+      let s10: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 5];
+      let s11: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 6];
+      let s12: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 7];
+      let s13: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 8];
+      let s14: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 9];
+      let s15: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 10];
+      let s16: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 11];
+      let s17: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 12];
+      let s18: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 13];
+      let s19: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 14];
+      let s20: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 15];
+      let new_max = max(run_max, s4);
+      let rescale = exp(run_max - new_max);
+      let weight = exp(s4 - new_max);
+      run_sum = run_sum * rescale + weight;
+      acc_0 = acc_0 * rescale + weight * s5;
+      acc_1 = acc_1 * rescale + weight * s6;
+      acc_2 = acc_2 * rescale + weight * s7;
+      acc_3 = acc_3 * rescale + weight * s8;
+      acc_4 = acc_4 * rescale + weight * s9;
+      acc_5 = acc_5 * rescale + weight * s10;
+      acc_6 = acc_6 * rescale + weight * s11;
+      acc_7 = acc_7 * rescale + weight * s12;
+      acc_8 = acc_8 * rescale + weight * s13;
+      acc_9 = acc_9 * rescale + weight * s14;
+      acc_10 = acc_10 * rescale + weight * s15;
+      acc_11 = acc_11 * rescale + weight * s16;
+      acc_12 = acc_12 * rescale + weight * s17;
+      acc_13 = acc_13 * rescale + weight * s18;
+      acc_14 = acc_14 * rescale + weight * s19;
+      acc_15 = acc_15 * rescale + weight * s20;
+      run_max = new_max;
+    }
+    let inv_sum = select(0.0, 1.0 / run_sum, run_sum > 0.0);
+    arena1[5136 + flat * 16 + 0] = acc_0 * inv_sum;
+    arena1[5136 + flat * 16 + 1] = acc_1 * inv_sum;
+    arena1[5136 + flat * 16 + 2] = acc_2 * inv_sum;
+    arena1[5136 + flat * 16 + 3] = acc_3 * inv_sum;
+    arena1[5136 + flat * 16 + 4] = acc_4 * inv_sum;
+    arena1[5136 + flat * 16 + 5] = acc_5 * inv_sum;
+    arena1[5136 + flat * 16 + 6] = acc_6 * inv_sum;
+    arena1[5136 + flat * 16 + 7] = acc_7 * inv_sum;
+    arena1[5136 + flat * 16 + 8] = acc_8 * inv_sum;
+    arena1[5136 + flat * 16 + 9] = acc_9 * inv_sum;
+    arena1[5136 + flat * 16 + 10] = acc_10 * inv_sum;
+    arena1[5136 + flat * 16 + 11] = acc_11 * inv_sum;
+    arena1[5136 + flat * 16 + 12] = acc_12 * inv_sum;
+    arena1[5136 + flat * 16 + 13] = acc_13 * inv_sum;
+    arena1[5136 + flat * 16 + 14] = acc_14 * inv_sum;
+    arena1[5136 + flat * 16 + 15] = acc_15 * inv_sum;
+  }
+  storageBarrier();
+  workgroupBarrier();
+
+  // phase 10: k10_add (14 op(s); alone it would end because: used by 2 consumers and contains a reduction)
+  for (var e = i32(lid); e < 256; e += 64) {
+    let flat = owner * 256 + e;
+    let i0 = flat / 256;
+    let i1 = flat / 32 % 8;
+    let i2 = flat % 32;
+    let s0: f32 = buf0[i0 * 256 + i1 * 32 + i2];
+    let s1: f32 = arena1[2064 + i0 * 256 + i1 * 32 + i2];
+    let s2: f32 = s0 + s1;
+    let s3: f32 = arena0[4224 + 0];
+    var acc4: f32 = 0.0;
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s5: f32 = arena1[5136 + ((r0) % 16) + ((r0) / 16) * 128 + i0 * 256 + i1 * 16];
+      let s6: f32 = arena0[7396 + i2 * 32 + r0];
+      let s7: f32 = s5 * s6;
+      acc4 = acc4 + s7;
+    }
+    let s8: f32 = arena0[8420 + i2];
+    let s9: f32 = acc4 + s8;
+    let s10: f32 = s3 * s9;
+    let s11: f32 = s2 + s10;
+    arena1[5648 + flat] = s11;
+  }
+  storageBarrier();
+  workgroupBarrier();
+
+  // phase 11: k11_div_attention_output_LayerNorm (3 op(s); alone it would end because: contains a reduction and would be recomputed for every read by broadcast)
+  for (var e = i32(lid); e < 8; e += 64) {
+    let flat = owner * 8 + e;
+    let i0 = flat / 8;
+    let i1 = flat % 8;
+    var acc0: f32 = 0.0;
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s1: f32 = arena1[5648 + i0 * 256 + i1 * 32 + r0];
+      acc0 = acc0 + s1;
+    }
+    let s2: f32 = acc0 / f32(32.0);
+    arena1[6160 + flat] = s2;
+  }
+  storageBarrier();
+  workgroupBarrier();
+
+  // phase 12: k12_rsqrt_attention_output_LayerNorm (9 op(s); alone it would end because: contains a reduction and would be recomputed for every read by broadcast)
+  for (var e = i32(lid); e < 8; e += 64) {
+    let flat = owner * 8 + e;
+    let i0 = flat / 8;
+    let i1 = flat % 8;
+    var acc0: f32 = 0.0;
+    let s2: f32 = arena1[6160 + i0 * 8 + i1];
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s1: f32 = arena1[5648 + i0 * 256 + i1 * 32 + r0];
+      let s3: f32 = s1 - s2;
+      let s4: f32 = s3 * s3;
+      acc0 = acc0 + s4;
+    }
+    let s5: f32 = acc0 / f32(32.0);
+    let s6: f32 = s5 + f32(0.00001);
+    let s7: f32 = inverseSqrt(s6);
+    arena1[6176 + flat] = s7;
+  }
+  storageBarrier();
+  workgroupBarrier();
+
+  // phase 13: k13_mul_attention_output_LayerNorm (7 op(s); alone it would end because: would be recomputed for every read by binary (used 2 times))
+  for (var e = i32(lid); e < 256; e += 64) {
+    let flat = owner * 256 + e;
+    let i0 = flat / 256;
+    let i1 = flat / 32 % 8;
+    let i2 = flat % 32;
+    let s0: f32 = arena1[5648 + i0 * 256 + i1 * 32 + i2];
+    let s1: f32 = arena1[6160 + i0 * 8 + i1];
+    let s2: f32 = s0 - s1;
+    let s3: f32 = arena1[6176 + i0 * 8 + i1];
+    let s4: f32 = s2 * s3;
+    let s5: f32 = arena0[8452 + i2];
+    let s6: f32 = s4 * s5;
+    arena1[6192 + flat] = s6;
+  }
+  storageBarrier();
+  workgroupBarrier();
+
+  // phase 14: k14_add_intermediate_dense (10 op(s); alone it would end because: used by 2 consumers and contains a reduction)
+  for (var e = i32(lid); e < 512; e += 64) {
+    let flat = owner * 512 + e;
+    let i0 = flat / 512;
+    let i1 = flat / 64 % 8;
+    let i2 = flat % 64;
+    var acc0: f32 = 0.0;
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s1: f32 = arena1[6192 + i0 * 256 + i1 * 32 + r0];
+      let s2: f32 = arena0[8484 + r0];
+      let s3: f32 = s1 + s2;
+      let s4: f32 = arena0[8516 + i2 * 32 + r0];
+      let s5: f32 = s3 * s4;
+      acc0 = acc0 + s5;
+    }
+    let s6: f32 = arena0[10564 + i2];
+    let s7: f32 = acc0 + s6;
+    arena1[6704 + flat] = s7;
+  }
+  storageBarrier();
+  workgroupBarrier();
+
+  // phase 15: k15_mul (8 op(s); alone it would end because: would be recomputed for every read by reshape -> matmul)
+  for (var e = i32(lid); e < 512; e += 64) {
+    let flat = owner * 512 + e;
+    let i0 = flat / 512;
+    let i1 = flat / 64 % 8;
+    let i2 = flat % 64;
+    let s0: f32 = arena1[6704 + i0 * 512 + i1 * 64 + i2];
+    let s1: f32 = f32(0.5) * s0;
+    let s2: f32 = s0 * f32(0.7071067811865476);
+    let s3: f32 = fib_erf(s2);
+    let s4: f32 = f32(1.0) + s3;
+    let s5: f32 = s1 * s4;
+    arena1[7728 + flat] = s5;
+  }
+  storageBarrier();
+  workgroupBarrier();
+
+  // phase 16: k16_add (11 op(s); alone it would end because: used by 2 consumers and contains a reduction)
+  for (var e = i32(lid); e < 256; e += 64) {
+    let flat = owner * 256 + e;
+    let i0 = flat / 256;
+    let i1 = flat / 32 % 8;
+    let i2 = flat % 32;
+    let s0: f32 = arena1[6192 + i0 * 256 + i1 * 32 + i2];
+    let s1: f32 = arena0[8484 + i2];
+    let s2: f32 = s0 + s1;
+    var acc3: f32 = 0.0;
+    for (var r0: i32 = 0; r0 < 64 + fib_z; r0++) {
+      let s4: f32 = arena1[7728 + i0 * 512 + i1 * 64 + r0];
+      let s5: f32 = arena0[10628 + i2 * 64 + r0];
+      let s6: f32 = s4 * s5;
+      acc3 = acc3 + s6;
+    }
+    let s7: f32 = arena0[12676 + i2];
+    let s8: f32 = acc3 + s7;
+    let s9: f32 = s2 + s8;
+    arena1[8752 + flat] = s9;
+  }
+  storageBarrier();
+  workgroupBarrier();
+
+  // phase 17: k17_div_output_LayerNorm (3 op(s); alone it would end because: contains a reduction and would be recomputed for every read by broadcast)
+  for (var e = i32(lid); e < 8; e += 64) {
+    let flat = owner * 8 + e;
+    let i0 = flat / 8;
+    let i1 = flat % 8;
+    var acc0: f32 = 0.0;
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s1: f32 = arena1[8752 + i0 * 256 + i1 * 32 + r0];
+      acc0 = acc0 + s1;
+    }
+    let s2: f32 = acc0 / f32(32.0);
+    arena1[9264 + flat] = s2;
+  }
+  storageBarrier();
+  workgroupBarrier();
+
+  // phase 18: k18_rsqrt_output_LayerNorm (9 op(s); alone it would end because: contains a reduction and would be recomputed for every read by broadcast)
+  for (var e = i32(lid); e < 8; e += 64) {
+    let flat = owner * 8 + e;
+    let i0 = flat / 8;
+    let i1 = flat % 8;
+    var acc0: f32 = 0.0;
+    let s2: f32 = arena1[9264 + i0 * 8 + i1];
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s1: f32 = arena1[8752 + i0 * 256 + i1 * 32 + r0];
+      let s3: f32 = s1 - s2;
+      let s4: f32 = s3 * s3;
+      acc0 = acc0 + s4;
+    }
+    let s5: f32 = acc0 / f32(32.0);
+    let s6: f32 = s5 + f32(0.00001);
+    let s7: f32 = inverseSqrt(s6);
+    arena1[9280 + flat] = s7;
+  }
+  storageBarrier();
+  workgroupBarrier();
+
+  // phase 19: k19_add_output_LayerNorm (10 op(s); alone it would end because: graph output "out")
+  for (var e = i32(lid); e < 256; e += 64) {
+    let flat = owner * 256 + e;
+    let i0 = flat / 256;
+    let i1 = flat / 32 % 8;
+    let i2 = flat % 32;
+    let s0: f32 = arena1[8752 + i0 * 256 + i1 * 32 + i2];
+    let s1: f32 = arena1[9264 + i0 * 8 + i1];
+    let s2: f32 = s0 - s1;
+    let s3: f32 = arena1[9280 + i0 * 8 + i1];
+    let s4: f32 = s2 * s3;
+    let s5: f32 = arena0[12708 + i2];
+    let s6: f32 = s4 * s5;
+    let s7: f32 = arena0[12740 + i2];
+    let s8: f32 = s6 + s7;
+    buf47[flat] = s8;
+  }
+  storageBarrier();
+  workgroupBarrier();
+}
