@@ -9,14 +9,17 @@ import { resolveProgram } from '../dsl/resolve.js';
 import { SafetensorsError, writeSafetensors } from '../fiber/safetensors.js';
 import { printGraph } from '../ir/print.js';
 import type { FusionMode } from '../compile/plan.js';
-import { compileWgsl, DUMPABLE, type PassName } from '../compile/pipeline.js';
+import { CUDA_DEFAULT_LIMITS } from '../compile/limits.js';
+import { compilePtx, compileWgsl, DUMPABLE, type PassName } from '../compile/pipeline.js';
+import { PTX_ARCHS, type PtxArch } from '../codegen/ptx/emit.js';
+import { assemble, PtxasError } from '../codegen/ptx/ptxas.js';
 import { formatPlan, reportPlan } from '../compile/report.js';
 import { gradGraph } from '../ir/grad.js';
 import { BACKENDS, type BackendName } from '../runtime/device.js';
 import { openDevice, targetLimits } from '../runtime/open.js';
 import { WebGpuError } from '../runtime/webgpu/device.js';
 import { NoAdapterError } from '../runtime/webgpu/dawn.js';
-import { writeKernels } from '../codegen/write.js';
+import { writeKernels, writePtxKernels } from '../codegen/write.js';
 import { FeedError, prepareFeeds } from '../runtime/feeds.js';
 import { runDemo } from './demo.js';
 import { parseBindings, processIO, readOptional, shapesOf, UsageError, type CliIO } from './io.js';
@@ -90,40 +93,50 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
 
   program
     .command('plan')
-    .description('show how an entry is split into kernels: ops fused, dispatches, FLOPs, bytes, and why each kernel ends')
+    .description('show how an entry is split into kernels: ops fused, dispatches, FLOPs, bytes, and why each kernel ends (for ptx: ptxas\'s register, shared-memory and spill report)')
     .argument('<file>', '.fib source file')
     .requiredOption('--entry <name>', 'module or fn to plan')
-    .addOption(new Option('--target <target>', 'code generation target').choices(['wgsl']).default('wgsl'))
+    .addOption(new Option('--target <target>', 'code generation target').choices(['wgsl', 'ptx']).default('wgsl'))
+    .addOption(new Option('--arch <arch>', 'PTX architecture').choices([...PTX_ARCHS]).default('sm_90a'))
     .addOption(new Option('--mode <mode>', 'fusion mode').choices(['fused', 'unfused']).default('fused'))
-    .addOption(new Option('--limits <which>', 'device limits to plan for: the adapter\'s, or the WebGPU defaults').choices(['adapter', 'default']).default('adapter'))
+    .addOption(new Option('--limits <which>', 'WebGPU limits to plan for: the adapter\'s, or the WebGPU defaults').choices(['adapter', 'default']).default('adapter'))
     .option('--bind <dim=n>', 'size of a free dim (repeatable)', collect, [])
     .option('--grad', 'plan the backward graph instead of the forward one')
     .option('--json', 'print one JSON object (kernels array, dispatches, flops, bytes)')
     .addOption(new Option('--dump-after <pass>', 'also print the state after a compiler pass (see src/compile/pipeline.ts)').choices([...DUMPABLE]))
-    .action(async (file: string, opts: { entry: string; mode: FusionMode; limits: 'adapter' | 'default'; bind: string[]; grad?: boolean; json?: boolean; dumpAfter?: PassName }) => {
+    .action(async (file: string, opts: { entry: string; target: 'wgsl' | 'ptx'; arch: PtxArch; mode: FusionMode; limits: 'adapter' | 'default'; bind: string[]; grad?: boolean; json?: boolean; dumpAfter?: PassName }) => {
       const graph = buildGraph(load(file), opts.entry, { bindings: parseBindings(opts.bind) });
-      const limits = await targetLimits(opts.limits);
+      const source = opts.grad ? gradGraph(graph) : graph;
       const dump = (text: string): void => io.out(`--- after ${opts.dumpAfter} ---\n${text}\n--- end of ${opts.dumpAfter} ---`);
-      const { plan } = compileWgsl(opts.grad ? gradGraph(graph) : graph, { mode: opts.mode, limits, dumpAfter: opts.dumpAfter, dump });
-      const report = reportPlan(plan, opts.entry, 'wgsl');
+      let report;
+      if (opts.target === 'ptx') {
+        const program = compilePtx(source, { mode: opts.mode, limits: CUDA_DEFAULT_LIMITS, arch: opts.arch, dumpAfter: opts.dumpAfter, dump });
+        report = reportPlan(program.plan, opts.entry, `ptx ${opts.arch}`, assemble(program.module.source, opts.arch));
+      } else {
+        const { plan } = compileWgsl(source, { mode: opts.mode, limits: await targetLimits(opts.limits), dumpAfter: opts.dumpAfter, dump });
+        report = reportPlan(plan, opts.entry, 'wgsl');
+      }
       io.out(opts.json ? JSON.stringify(report, null, 2) : formatPlan(report));
     });
 
   program
     .command('emit')
-    .description('write the kernels of an entry (and its plan.json) to a folder')
+    .description('write the kernels of an entry (one file per kernel) and its plan.json to a folder')
     .argument('<file>', '.fib source file')
     .requiredOption('--entry <name>', 'module or fn to compile')
-    .addOption(new Option('--target <target>', 'code generation target').choices(['wgsl']).default('wgsl'))
+    .addOption(new Option('--target <target>', 'code generation target').choices(['wgsl', 'ptx']).default('wgsl'))
+    .addOption(new Option('--arch <arch>', 'PTX architecture').choices([...PTX_ARCHS]).default('sm_90a'))
     .addOption(new Option('--mode <mode>', 'fusion mode').choices(['fused', 'unfused']).default('fused'))
-    .addOption(new Option('--limits <which>', 'device limits to compile for').choices(['adapter', 'default']).default('adapter'))
+    .addOption(new Option('--limits <which>', 'WebGPU limits to compile for').choices(['adapter', 'default']).default('adapter'))
     .option('--bind <dim=n>', 'size of a free dim (repeatable)', collect, [])
     .option('--grad', 'emit the backward graph')
     .requiredOption('--out <dir>', 'output folder')
-    .action(async (file: string, opts: { entry: string; mode: FusionMode; limits: 'adapter' | 'default'; bind: string[]; grad?: boolean; out: string }) => {
+    .action(async (file: string, opts: { entry: string; target: 'wgsl' | 'ptx'; arch: PtxArch; mode: FusionMode; limits: 'adapter' | 'default'; bind: string[]; grad?: boolean; out: string }) => {
       const graph = buildGraph(load(file), opts.entry, { bindings: parseBindings(opts.bind) });
-      const program = compileWgsl(opts.grad ? gradGraph(graph) : graph, { mode: opts.mode, limits: await targetLimits(opts.limits) });
-      const written = writeKernels(program, opts.entry, opts.out);
+      const source = opts.grad ? gradGraph(graph) : graph;
+      const written = opts.target === 'ptx'
+        ? writePtxKernels(compilePtx(source, { mode: opts.mode, limits: CUDA_DEFAULT_LIMITS, arch: opts.arch }), opts.entry, opts.out)
+        : writeKernels(compileWgsl(source, { mode: opts.mode, limits: await targetLimits(opts.limits) }), opts.entry, opts.out);
       io.out(`wrote ${written.length} kernels and plan.json to ${opts.out}`);
     });
 
@@ -148,7 +161,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       io.err(`fiberc: ${e.message}`);
       return 2;
     }
-    if (e instanceof SafetensorsError || e instanceof FeedError || e instanceof WebGpuError || e instanceof NoAdapterError || (e instanceof Error && /^cannot read /.test(e.message))) {
+    if (e instanceof SafetensorsError || e instanceof FeedError || e instanceof WebGpuError || e instanceof NoAdapterError || e instanceof PtxasError || (e instanceof Error && /^cannot read /.test(e.message))) {
       io.err(`fiberc: error: ${e.message}`);
       return 1;
     }

@@ -1,6 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { WgslProgram } from '../compile/pipeline.js';
+import type { PtxProgram, WgslProgram } from '../compile/pipeline.js';
+import { emitPtx } from './ptx/emit.js';
 import { reportPlan } from '../compile/report.js';
 
 /** Writes a file atomically (temporary file, then rename). */
@@ -20,5 +21,18 @@ export function writeKernels(program: WgslProgram, entry: string, dir: string): 
     files.push(file);
   }
   writeAtomic(join(dir, 'plan.json'), `${JSON.stringify(reportPlan(program.plan, entry, 'wgsl'), null, 2)}\n`);
+  return files;
+}
+
+/** Writes every kernel of a PTX program as `<dir>/<kernel>.ptx` (a module each), plus `<dir>/plan.json`. */
+export function writePtxKernels(program: PtxProgram, entry: string, dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  for (const e of program.module.entries) {
+    const file = `${e.name}.ptx`;
+    writeAtomic(join(dir, file), emitPtx(program.plan, program.arch, new Set([e.name])).source);
+    files.push(file);
+  }
+  writeAtomic(join(dir, 'plan.json'), `${JSON.stringify(reportPlan(program.plan, entry, `ptx ${program.arch}`), null, 2)}\n`);
   return files;
 }

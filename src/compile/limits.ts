@@ -24,3 +24,15 @@ export const WEBGPU_DEFAULT_LIMITS: TargetLimits = {
   maxComputeWorkgroupsPerDimension: 65535,
   maxStorageBufferBindingSize: 128 * 1024 * 1024,
 };
+
+/**
+ * Limits for PTX targets (sm_80 and newer): kernel parameters take the place of bindings,
+ * 1024 threads per block, 227 KiB shared memory per block on H100 (opt-in), 2^31-1 blocks in x.
+ */
+export const CUDA_DEFAULT_LIMITS: TargetLimits = {
+  maxStorageBuffersPerShaderStage: 1024,
+  maxComputeWorkgroupStorageSize: 227 * 1024,
+  maxComputeInvocationsPerWorkgroup: 1024,
+  maxComputeWorkgroupsPerDimension: 65535,
+  maxStorageBufferBindingSize: 2 ** 31,
+};

@@ -1,3 +1,4 @@
+import { emitPtx, type PtxArch, type PtxModule } from '../codegen/ptx/emit.js';
 import { emitWgsl, type WgslKernel } from '../codegen/wgsl/emit.js';
 import type { Graph } from '../ir/graph.js';
 import { printGraph } from '../ir/print.js';
@@ -18,12 +19,13 @@ import { planGraph, PLAN_PASSES, type FusionMode, type Plan } from './plan.js';
  *   stitch     src/compile/stitch.ts   kernels -> dispatches (owner-phased where proven legal)
  *   place      src/compile/arenas.ts   params and intermediates packed into arenas
  *   emit-wgsl  src/codegen/wgsl/emit.ts  one WGSL compute shader per dispatch
+ *   emit-ptx   src/codegen/ptx/emit.ts   one PTX entry per kernel (checked by ptxas)
  */
-export const PASSES = ['parse', 'resolve', 'elaborate', 'grad', ...PLAN_PASSES, 'emit-wgsl'] as const;
+export const PASSES = ['parse', 'resolve', 'elaborate', 'grad', ...PLAN_PASSES, 'emit-wgsl', 'emit-ptx'] as const;
 export type PassName = (typeof PASSES)[number];
 
 /** Passes whose result can be dumped from a graph (the front-end ones print the graph itself). */
-export const DUMPABLE: readonly PassName[] = ['elaborate', 'grad', ...PLAN_PASSES, 'emit-wgsl'];
+export const DUMPABLE: readonly PassName[] = ['elaborate', 'grad', ...PLAN_PASSES, 'emit-wgsl', 'emit-ptx'];
 
 export interface CompileOptions {
   readonly mode: FusionMode;
@@ -49,4 +51,26 @@ export function compileWgsl(graph: Graph, options: CompileOptions): WgslProgram 
   const kernels = plan.dispatches.map((d) => emitWgsl(d, plan));
   if (dumpAfter === 'emit-wgsl' && dump) dump(kernels.map((k) => k.source).join('\n'));
   return { plan, kernels };
+}
+
+/** A graph compiled for CUDA: the plan and one PTX module with an entry per kernel. */
+export interface PtxProgram {
+  readonly plan: Plan;
+  readonly module: PtxModule;
+  readonly arch: PtxArch;
+}
+
+/**
+ * The back end for PTX: plan passes (without the attention template and owner-phased
+ * dispatches, which have no PTX lowering yet), then PTX emission.
+ */
+export function compilePtx(graph: Graph, options: CompileOptions & { readonly arch: PtxArch }): PtxProgram {
+  const { dumpAfter, dump } = options;
+  if ((dumpAfter === 'elaborate' || dumpAfter === 'grad') && dump) dump(printGraph(graph));
+  const plan = planGraph(graph, options.mode, options.limits, (pass, render) => {
+    if (pass === dumpAfter && dump) dump(render());
+  }, { attention: false, stitch: false });
+  const module = emitPtx(plan, options.arch);
+  if (dumpAfter === 'emit-ptx' && dump) dump(module.source);
+  return { plan, module, arch: options.arch };
 }

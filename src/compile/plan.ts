@@ -68,6 +68,12 @@ export interface Plan {
   /** The launches of one run, in order; each runs one or more kernels as phases. */
   readonly dispatches: readonly Dispatch[];
 }
+/** What a target can lower: the attention template and owner-phased dispatches (both WGSL today). */
+export interface PlanFeatures {
+  readonly attention?: boolean;
+  readonly stitch?: boolean;
+}
+
 /** The passes of planning, in order; `fiberc plan --dump-after=PASS` prints the state after one. */
 export const PLAN_PASSES = ['decide', 'lower', 'order', 'stitch', 'place'] as const;
 export type PlanPass = (typeof PLAN_PASSES)[number];
@@ -79,8 +85,8 @@ export type PassObserver = (pass: PlanPass, render: () => string) => void;
  * Plans a graph for a target: the passes of PLAN_PASSES in order. Every decision that ends
  * a kernel or a dispatch carries its reason, which `fiberc plan` prints.
  */
-export function planGraph(graph: Graph, mode: FusionMode, limits: TargetLimits, observe?: PassObserver): Plan {
-  const attention = mode === 'fused' ? findAttention(graph) : new Map();
+export function planGraph(graph: Graph, mode: FusionMode, limits: TargetLimits, observe?: PassObserver, features: PlanFeatures = {}): Plan {
+  const attention = mode === 'fused' && features.attention !== false ? findAttention(graph) : new Map();
   const reason = decideMaterialization(graph, mode, attention);
   observe?.('decide', () => [...reason].map(([n, why]) => `%${n.id} ${n.op.kind} ${n.scope}: ${why}`).join('\n'));
   const { kernels, draft } = lowerKernels(graph, reason, limits, attention);
@@ -88,7 +94,7 @@ export function planGraph(graph: Graph, mode: FusionMode, limits: TargetLimits, 
   const ordered = mode === 'fused' ? orderByLayer(kernels) : kernels;
   observe?.('order', () => ordered.map((k) => k.kernel.name).join('\n'));
   const inputFree = independentOfInputs(graph);
-  const dispatches = mode === 'fused' ? stitch(graph, ordered, draft, inputFree, limits) : ordered.map(single);
+  const dispatches = mode === 'fused' && features.stitch !== false ? stitch(graph, ordered, draft, inputFree, limits) : ordered.map(single);
   observe?.('stitch', () => dispatches.map((d, i) => `dispatch ${i}: ${d.phases.map((p) => p.kernel.name).join(', ')}${d.owners ? ` (owners ${d.owners})` : ''} -- ${d.reason}`).join('\n'));
   const replicated = new Map<number, number>();
   for (const d of dispatches) {

@@ -17,6 +17,8 @@ export interface KernelReport {
   readonly workgroups: readonly number[];
   /** Why this kernel ends where it does (what stopped fusion into the consumer). */
   readonly reason: string;
+  /** For PTX targets: ptxas's resource report for this kernel. */
+  readonly ptxas?: { readonly registers: number; readonly sharedBytes: number; readonly spillStores: number; readonly spillLoads: number };
 }
 
 /** A whole plan: `dispatches` is the number of kernel launches of one forward run. */
@@ -33,7 +35,7 @@ export interface PlanReport {
 }
 
 /** The measurable facts of a plan, for `fiberc plan`, the demo and the benchmarks. */
-export function reportPlan(plan: Plan, entry: string, target: string): PlanReport {
+export function reportPlan(plan: Plan, entry: string, target: string, ptxas?: readonly (KernelReport['ptxas'] & { readonly name: string })[]): PlanReport {
   const kernels: KernelReport[] = plan.dispatches.map((d) => ({
     name: d.phases.length === 1 ? d.phases[0]!.kernel.name : `${d.phases[0]!.kernel.name}..${d.phases[d.phases.length - 1]!.kernel.name.split('_')[0]}`,
     phases: d.phases.map((p) => p.kernel.name),
@@ -46,6 +48,7 @@ export function reportPlan(plan: Plan, entry: string, target: string): PlanRepor
     workgroupSize: d.workgroupSize,
     workgroups: d.workgroups,
     reason: d.reason,
+    ...(ptxas ? { ptxas: ptxas.find((p) => p.name === d.phases[0]!.kernel.name) } : {}),
   }));
   const sum = (f: (k: KernelReport) => number): number => kernels.reduce((s, k) => s + f(k), 0);
   return {
@@ -60,12 +63,14 @@ const si = (n: number): string => (n >= 1e9 ? `${(n / 1e9).toFixed(2)}G` : n >= 
 /** The plan as a table, one kernel per line, with totals. */
 export function formatPlan(r: PlanReport): string {
   const head = `plan for ${r.entry} on ${r.target} (${r.mode}; limits: ${r.limits.maxStorageBuffersPerShaderStage} storage buffers/stage, ${r.limits.maxComputeWorkgroupStorageSize} B workgroup memory, ${r.limits.maxComputeInvocationsPerWorkgroup} invocations/workgroup)`;
-  const rows = [['kernel', 'phases', 'ops', 'FLOPs', 'read', 'written', 'grid', 'ends because']];
+  const withPtxas = r.kernels.some((k) => k.ptxas);
+  const rows = [['kernel', 'phases', 'ops', 'FLOPs', 'read', 'written', 'grid', ...(withPtxas ? ['regs', 'smem', 'spills'] : []), 'ends because']];
   for (const k of r.kernels) {
     const ops = new Map<string, number>();
     for (const o of k.ops) ops.set(o, (ops.get(o) ?? 0) + 1);
     const opText = [...ops].map(([o, n]) => (n > 1 ? `${o}x${n}` : o)).join(' ');
-    rows.push([k.name, k.owners ? `${k.phases.length} (1 workgroup per batch element)` : '1', opText.length > 60 ? `${opText.slice(0, 57)}...` : opText, si(k.flops), `${si(k.bytesRead)}B`, `${si(k.bytesWritten)}B`, `${k.workgroups.join('x')}x${k.workgroupSize}`, k.reason]);
+    rows.push([k.name, k.owners ? `${k.phases.length} (1 workgroup per batch element)` : '1', opText.length > 60 ? `${opText.slice(0, 57)}...` : opText, si(k.flops), `${si(k.bytesRead)}B`, `${si(k.bytesWritten)}B`, `${k.workgroups.join('x')}x${k.workgroupSize}`,
+      ...(withPtxas ? [String(k.ptxas?.registers ?? '?'), `${k.ptxas?.sharedBytes ?? 0}B`, `${(k.ptxas?.spillStores ?? 0) + (k.ptxas?.spillLoads ?? 0)}B`] : []), k.reason]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   const lines = rows.map((row) => row.map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  '));

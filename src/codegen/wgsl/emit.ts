@@ -7,6 +7,7 @@ import { findMatmulTile, replaceScalar, substituteVar, type MatmulTile } from '.
 import type { Scalar, ScalarType } from '../../compile/kernel-ir.js';
 import type { Dispatch, Plan } from '../../compile/plan.js';
 import { workItems, type AttentionBody, type Kernel } from '../../compile/kernel-ir.js';
+import { Placement } from '../placement.js';
 import { WGSL_HELPERS } from './helpers.js';
 
 /** What a binding of a compiled kernel is bound to at run time. */
@@ -107,45 +108,13 @@ class ShaderResources {
  * on its loop variable (the rest are hoisted above it).
  */
 function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, subgroup?: number): string[] {
-  const loops: string[] = [];
-  // Lines per nesting depth; depth 0 is the phase body.
-  const blocks: string[][] = [[]];
+  const place = new Placement(k.values);
+  const { blocks } = place;
   const names = new Map<Scalar, string>();
   const valueNames = new Map<number, string>();
   let counter = 0;
-
-  const depthOfVars = (vars: Set<string>): number => {
-    let d = 0;
-    loops.forEach((l, i) => {
-      if (vars.has(l)) d = Math.max(d, i + 1);
-    });
-    return d;
-  };
-  const varsMemo = new Map<Scalar, Set<string>>();
-  const indexVars = (ix: Index, into: Set<string>): void => {
-    for (const t of ix.terms) {
-      const a = t.atom;
-      if (a.k === 'var') into.add(a.name);
-      else if (a.k === 'value') scalarVars(k.values.get(a.id)!).forEach((v) => into.add(v));
-      else indexVars(a.of, into);
-    }
-  };
-  const scalarVars = (s: Scalar): Set<string> => {
-    const memo = varsMemo.get(s);
-    if (memo) return memo;
-    const out = new Set<string>();
-    switch (s.k) {
-      case 'load': case 'index': indexVars(s.index, out); break;
-      case 'const': case 'named': break;
-      case 'unary': case 'cast': scalarVars(s.a).forEach((v) => out.add(v)); break;
-      case 'binary': [s.a, s.b].forEach((x) => scalarVars(x).forEach((v) => out.add(v))); break;
-      case 'where': [s.c, s.a, s.b].forEach((x) => scalarVars(x).forEach((v) => out.add(v))); break;
-      case 'guard': scalarVars(s.a).forEach((v) => out.add(v)); s.bounds.forEach((b) => indexVars(b.index, out)); break;
-      case 'reduce': scalarVars(s.body).forEach((v) => v !== s.loop.name && out.add(v)); break;
-    }
-    varsMemo.set(s, out);
-    return out;
-  };
+  const depthOfVars = (vars: Set<string>): number => place.depthOf(vars);
+  const scalarVars = (s: Scalar): Set<string> => place.scalarVars(s);
 
   const ix = (i: Index): string => {
     const parts: string[] = [];
@@ -230,11 +199,9 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
         const init = s.fn === 'sum' ? zero(s.type) : s.type === 'i32' ? 'i32(-2147483647)' : 'bitcast<f32>(0xff7fffffu)';
         blocks[depth]!.push(`var ${acc}: ${s.type} = ${init};`);
         // Everything the body needs that does not depend on the loop var is emitted above the loop.
-        loops.push(s.loop.name);
-        blocks.push([]);
+        place.open(s.loop.name);
         const body = scalar(s.body);
-        const inner = blocks.pop()!;
-        loops.pop();
+        const inner = place.close();
         const update = s.fn === 'sum' ? `${acc} = ${acc} + ${body};` : `${acc} = max(${acc}, ${body});`;
         blocks[depth]!.push(`for (var ${s.loop.name}: i32 = 0; ${s.loop.name} < ${s.loop.size} + fib_z; ${s.loop.name}++) {`, ...inner.map((l) => `  ${l}`), `  ${update}`, '}');
         names.set(s, acc);
@@ -276,14 +243,12 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
     const acc = (d: number): string => `acc_${d}`;
     blocks[0]!.push('var run_max: f32 = bitcast<f32>(0xff7fffffu);', 'var run_sum: f32 = 0.0;');
     for (let d = 0; d < a.columns; d++) blocks[0]!.push(`var ${acc(d)}: f32 = 0.0;`);
-    loops.push(a.keys.name);
-    blocks.push([]);
+    place.open(a.keys.name);
     const score = scalar(a.score);
     const update = [`let new_max = max(run_max, ${score});`, 'let rescale = exp(run_max - new_max);', `let weight = exp(${score} - new_max);`, 'run_sum = run_sum * rescale + weight;'];
     const columnVar = `i${r - 1}`;
     const values = [...Array(a.columns).keys()].map((d) => scalar(substituteVar(a.value, columnVar, idx.constant(d))));
-    const inner = blocks.pop()!;
-    loops.pop();
+    const inner = place.close();
     const accumulate = values.map((v, d) => `${acc(d)} = ${acc(d)} * rescale + weight * ${v};`);
     blocks[0]!.push(`for (var ${a.keys.name}: i32 = 0; ${a.keys.name} < ${a.keys.size} + fib_z; ${a.keys.name}++) {`, ...[...inner, ...update, ...accumulate, 'run_max = new_max;'].map((l) => `  ${l}`), '}');
     blocks[0]!.push('let inv_sum = select(0.0, 1.0 / run_sum, run_sum > 0.0);');
@@ -315,17 +280,14 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
     let inner: string[];
     let header: string;
     if (!sg) {
-      loops.push(loop.name);
-      blocks.push([]);
+      place.open(loop.name);
       const aNames = [...Array(t.tm).keys()].map((i) => scalar(substituteVar(t.a, t.mVar, rowAt(i))));
       const bNames = [...Array(t.tn).keys()].map((j) => scalar(substituteVar(t.b, t.nVar, colAt(j))));
-      inner = blocks.pop()!;
-      loops.pop();
+      inner = place.close();
       for (let i = 0; i < t.tm; i++) for (let j = 0; j < t.tn; j++) updates.push(`${accs(i, j)} = ${accs(i, j)} + ${aNames[i]} * ${bNames[j]};`);
       header = `for (var ${loop.name}: i32 = 0; ${loop.name} < ${loop.size} + fib_z; ${loop.name}++) {`;
     } else {
-      loops.push('kb');
-      blocks.push([]);
+      place.open('kb');
       const own = scalar(sg.own);
       const shares: string[] = [];
       for (let s = 0; s < sg.kb; s++) {
@@ -336,8 +298,7 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
           for (let j = 0; j < t.tn; j++) updates.push(`${accs(i, j)} = ${accs(i, j)} + sh_${s}_${i} * ${bNames[j]};`);
         }
       }
-      inner = [...blocks.pop()!, ...shares];
-      loops.pop();
+      inner = [...place.close(), ...shares];
       header = `for (var kb: i32 = 0; kb < ${loop.size / sg.kb} + fib_z; kb++) {`;
     }
     blocks[0]!.push(header, ...[...inner, ...updates].map((l) => `  ${l}`), '}');
