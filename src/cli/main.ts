@@ -13,6 +13,7 @@ import { CUDA_DEFAULT_LIMITS } from '../compile/limits.js';
 import { compilePtx, compileWgsl, DUMPABLE, type PassName } from '../compile/pipeline.js';
 import { PTX_ARCHS, type PtxArch } from '../codegen/ptx/emit.js';
 import { assemble, PtxasError } from '../codegen/ptx/ptxas.js';
+import { CudaError, NoCudaDriverError } from '../runtime/cuda/driver.js';
 import { formatPlan, reportPlan } from '../compile/report.js';
 import { gradGraph } from '../ir/grad.js';
 import { BACKENDS, type BackendName } from '../runtime/device.js';
@@ -161,7 +162,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       io.err(`fiberc: ${e.message}`);
       return 2;
     }
-    if (e instanceof SafetensorsError || e instanceof FeedError || e instanceof WebGpuError || e instanceof NoAdapterError || e instanceof PtxasError || (e instanceof Error && /^cannot read /.test(e.message))) {
+    if (e instanceof SafetensorsError || e instanceof FeedError || e instanceof WebGpuError || e instanceof NoAdapterError || e instanceof PtxasError || e instanceof NoCudaDriverError || e instanceof CudaError || (e instanceof Error && /^cannot read /.test(e.message))) {
       io.err(`fiberc: error: ${e.message}`);
       return 1;
     }

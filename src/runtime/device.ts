@@ -13,5 +13,5 @@ export interface Device {
 }
 
 /** Backends `fiberc run --backend` accepts. */
-export const BACKENDS = ['cpu', 'webgpu'] as const;
+export const BACKENDS = ['cpu', 'webgpu', 'cuda'] as const;
 export type BackendName = (typeof BACKENDS)[number];

@@ -1,5 +1,6 @@
 import { WEBGPU_DEFAULT_LIMITS, type TargetLimits } from '../compile/limits.js';
 import { CpuDevice } from './cpu.js';
+import { CudaDevice } from './cuda/device.js';
 import type { BackendName, Device } from './device.js';
 import { WebGpuDevice } from './webgpu/device.js';
 
@@ -13,6 +14,7 @@ export function sharedWebGpu(): Promise<WebGpuDevice> {
 
 /** Opens a backend by name. */
 export async function openDevice(name: BackendName): Promise<Device> {
+  if (name === 'cuda') return CudaDevice.create();
   return name === 'webgpu' ? sharedWebGpu() : new CpuDevice();
 }
 

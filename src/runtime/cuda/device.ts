@@ -1,0 +1,76 @@
+import { CUDA_DEFAULT_LIMITS } from '../../compile/limits.js';
+import { compilePtx } from '../../compile/pipeline.js';
+import { PTX_ARCHS, type PtxArch } from '../../codegen/ptx/emit.js';
+import type { Graph } from '../../ir/graph.js';
+import { numel } from '../../ir/shape.js';
+import { HostTensor } from '../../ir/tensor.js';
+import type { Device } from '../device.js';
+import { CudaDriver } from './driver.js';
+
+/**
+ * The CUDA backend: the graph's PTX (one entry per kernel) JIT-loaded by the driver, buffers
+ * for arenas and tensors, kernels launched in plan order on the default stream. Creating it
+ * on a machine without a driver throws NoCudaDriverError ("no CUDA driver found").
+ */
+export class CudaDevice implements Device {
+  readonly name: string;
+
+  private constructor(
+    private readonly driver: CudaDriver,
+    readonly arch: PtxArch,
+    deviceArch: string,
+  ) {
+    this.name = `cuda (${deviceArch}, PTX for ${arch})`;
+  }
+
+  static create(ordinal = 0): CudaDevice {
+    const driver = CudaDriver.load();
+    const { arch } = driver.open(ordinal);
+    // The newest PTX target fiberc emits that the device runs (sm_90a only on exactly sm_90).
+    const supported = PTX_ARCHS.filter((a) => a !== 'sm_90a' && Number(a.slice(3)) <= Number(arch.slice(3)));
+    return new CudaDevice(driver, supported[supported.length - 1] ?? 'sm_80', arch);
+  }
+
+  async run(graph: Graph, feeds: ReadonlyMap<string, HostTensor>): Promise<Map<string, HostTensor>> {
+    const d = this.driver;
+    const { plan, module } = compilePtx(graph, { mode: 'fused', limits: CUDA_DEFAULT_LIMITS, arch: this.arch });
+    const mod = d.loadModule(module.source);
+    const allocations: bigint[] = [];
+    const alloc = (bytes: number): bigint => {
+      const p = d.alloc(bytes);
+      allocations.push(p);
+      return p;
+    };
+    try {
+      const arenas = plan.arenas.map((a) => alloc(a.length * 4));
+      const own = new Map<number, bigint>();
+      const arenaData = plan.arenas.map((a) => (a.role === 'params' ? (a.type === 'i32' ? new Int32Array(a.length) : new Float32Array(a.length)) : null));
+      for (const t of plan.tensors.values()) {
+        if (!t.arena) own.set(t.ref.id, alloc(numel(t.ref.node.shape) * 4));
+        if (t.kind !== 'input' && t.kind !== 'param') continue;
+        const value = feeds.get(t.name);
+        if (!value) throw new Error(`no value for ${t.kind} '${t.name}'`);
+        const data = t.ref.type === 'i32' ? Int32Array.from(value.data) : Float32Array.from(value.data);
+        if (t.arena) arenaData[t.arena.index]!.set(data, t.arena.offset);
+        else d.upload(own.get(t.ref.id)!, data);
+      }
+      arenaData.forEach((data, i) => data && d.upload(arenas[i]!, data));
+      const pointer = (param: string): bigint => (param.startsWith('arena') ? arenas[Number(param.slice(5))]! : own.get(Number(param.slice(3)))!);
+      for (const e of module.entries) d.launch(e.name, d.getFunction(mod, e.name), e.blocks, e.threads, e.params.map(pointer));
+      d.synchronize();
+      const result = new Map<string, HostTensor>();
+      for (const o of graph.outputs) {
+        const t = [...plan.tensors.values()].find((x) => x.kind === 'output' && (x.name === o.name || x.ref.node === o.node))!;
+        const n = numel(t.ref.node.shape);
+        const host = t.ref.type === 'i32' ? new Int32Array(n) : new Float32Array(n);
+        d.download(host, own.get(t.ref.id)!);
+        result.set(o.name, new HostTensor(o.node.shape, o.node.dtype, Float64Array.from(host)));
+      }
+      return result;
+    } finally {
+      for (const p of allocations) d.free(p);
+    }
+  }
+
+  dispose(): void {}
+}

@@ -1,0 +1,124 @@
+import koffi from 'koffi';
+
+/** Raised when libcuda.so.1 cannot be loaded or initialised: the machine has no usable NVIDIA driver. */
+export class NoCudaDriverError extends Error {
+  override readonly name = 'NoCudaDriverError';
+}
+
+/** Raised when a driver call fails: names the call, the CUresult and (for module loads) the JIT log. */
+export class CudaError extends Error {
+  override readonly name = 'CudaError';
+}
+
+const CU_JIT_ERROR_LOG_BUFFER = 5;
+const CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6;
+const CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
+const CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
+const LOG_BYTES = 16384;
+
+/**
+ * The parts of the CUDA driver API fiberc uses, bound with koffi (no native build step).
+ * CUDA 13 exports several entry points only under versioned names (cuCtxCreate_v4,
+ * cuMemAlloc_v2, ...): those are the names bound. Kernel parameters are passed the standard
+ * way, as an array of pointers to the parameter values.
+ */
+export class CudaDriver {
+  private constructor(private readonly f: Record<string, (...args: unknown[]) => number>) {}
+
+  /** Loads and initialises the driver, or throws NoCudaDriverError saying why not. */
+  static load(): CudaDriver {
+    let lib: koffi.IKoffiLib;
+    try {
+      lib = koffi.load('libcuda.so.1');
+    } catch (e) {
+      throw new NoCudaDriverError(`no CUDA driver found (libcuda.so.1: ${(e as Error).message})`);
+    }
+    const decl: Record<string, string> = {
+      cuInit: 'int cuInit(unsigned int flags)',
+      cuDeviceGet: 'int cuDeviceGet(_Out_ int *device, int ordinal)',
+      cuDeviceGetAttribute: 'int cuDeviceGetAttribute(_Out_ int *value, int attrib, int device)',
+      cuCtxCreate_v4: 'int cuCtxCreate_v4(_Out_ void **ctx, void *params, unsigned int flags, int device)',
+      cuCtxSynchronize: 'int cuCtxSynchronize()',
+      cuCtxDestroy_v2: 'int cuCtxDestroy_v2(void *ctx)',
+      cuModuleLoadDataEx: 'int cuModuleLoadDataEx(_Out_ void **module, const char *image, unsigned int n, int *options, void **values)',
+      cuModuleGetFunction: 'int cuModuleGetFunction(_Out_ void **fn, void *module, const char *name)',
+      cuMemAlloc_v2: 'int cuMemAlloc_v2(_Out_ uint64_t *ptr, size_t bytes)',
+      cuMemFree_v2: 'int cuMemFree_v2(uint64_t ptr)',
+      cuMemcpyHtoD_v2: 'int cuMemcpyHtoD_v2(uint64_t dst, const void *src, size_t bytes)',
+      cuMemcpyDtoH_v2: 'int cuMemcpyDtoH_v2(_Out_ void *dst, uint64_t src, size_t bytes)',
+      cuLaunchKernel: 'int cuLaunchKernel(void *fn, unsigned int gx, unsigned int gy, unsigned int gz, unsigned int bx, unsigned int by, unsigned int bz, unsigned int smem, void *stream, void **params, void **extra)',
+    };
+    const f: Record<string, (...args: unknown[]) => number> = {};
+    try {
+      for (const [name, sig] of Object.entries(decl)) f[name] = lib.func(sig) as (...args: unknown[]) => number;
+    } catch (e) {
+      throw new NoCudaDriverError(`no usable CUDA driver (libcuda.so.1 lacks an entry point: ${(e as Error).message})`);
+    }
+    const d = new CudaDriver(f);
+    const r = f.cuInit!(0);
+    if (r !== 0) throw new NoCudaDriverError(`no CUDA driver found (cuInit returned ${r})`);
+    return d;
+  }
+
+  private check(call: string, result: number, detail = ''): void {
+    if (result !== 0) throw new CudaError(`${call} failed with CUresult ${result}${detail ? `: ${detail}` : ''}`);
+  }
+
+  /** A context on device `ordinal`, and the device's architecture (sm_XY). */
+  open(ordinal = 0): { context: unknown; arch: string } {
+    const dev = [0];
+    this.check('cuDeviceGet', this.f.cuDeviceGet!(dev, ordinal));
+    const major = [0];
+    const minor = [0];
+    this.check('cuDeviceGetAttribute', this.f.cuDeviceGetAttribute!(major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev[0]));
+    this.check('cuDeviceGetAttribute', this.f.cuDeviceGetAttribute!(minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev[0]));
+    const ctx: unknown[] = [null];
+    this.check('cuCtxCreate_v4', this.f.cuCtxCreate_v4!(ctx, null, 0, dev[0]));
+    return { context: ctx[0], arch: `sm_${major[0]}${minor[0]}` };
+  }
+
+  /** Loads PTX with the JIT; a failure carries the JIT's error log. */
+  loadModule(ptx: string): unknown {
+    const log = Buffer.alloc(LOG_BYTES);
+    const options = Int32Array.of(CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES);
+    const values = [log, koffi.as(BigInt(LOG_BYTES), 'void *')];
+    const mod: unknown[] = [null];
+    const r = this.f.cuModuleLoadDataEx!(mod, ptx, 2, options, values);
+    this.check('cuModuleLoadDataEx', r, log.toString('utf8').replace(/\0.*$/s, ''));
+    return mod[0];
+  }
+
+  getFunction(module: unknown, name: string): unknown {
+    const fn: unknown[] = [null];
+    this.check(`cuModuleGetFunction(${name})`, this.f.cuModuleGetFunction!(fn, module, name));
+    return fn[0];
+  }
+
+  alloc(bytes: number): bigint {
+    const p = [0n];
+    this.check('cuMemAlloc_v2', this.f.cuMemAlloc_v2!(p, Math.max(4, bytes)));
+    return BigInt(p[0]!);
+  }
+
+  free(ptr: bigint): void {
+    this.check('cuMemFree_v2', this.f.cuMemFree_v2!(ptr));
+  }
+
+  upload(dst: bigint, data: ArrayBufferView): void {
+    this.check('cuMemcpyHtoD_v2', this.f.cuMemcpyHtoD_v2!(dst, data, data.byteLength));
+  }
+
+  download(dst: ArrayBufferView, src: bigint): void {
+    this.check('cuMemcpyDtoH_v2', this.f.cuMemcpyDtoH_v2!(dst, src, dst.byteLength));
+  }
+
+  /** Launches `fn` with device pointers as its (u64) parameters. */
+  launch(name: string, fn: unknown, grid: readonly [number, number], threads: number, pointers: readonly bigint[]): void {
+    const values = pointers.map((p) => BigUint64Array.of(p));
+    this.check(`cuLaunchKernel(${name})`, this.f.cuLaunchKernel!(fn, grid[0], grid[1], 1, threads, 1, 1, 0, null, values, null));
+  }
+
+  synchronize(): void {
+    this.check('cuCtxSynchronize', this.f.cuCtxSynchronize!());
+  }
+}
