@@ -32,6 +32,18 @@ export class CudaDevice implements Device {
   }
 
   async run(graph: Graph, feeds: ReadonlyMap<string, HostTensor>): Promise<Map<string, HostTensor>> {
+    return this.execute(graph, feeds, 0).outputs;
+  }
+
+  /**
+   * Runs a graph once for its outputs, then `repeats` more times launching only the kernels
+   * (data stays on the device) and returns the median wall time per run after synchronizing.
+   */
+  time(graph: Graph, feeds: ReadonlyMap<string, HostTensor>, repeats: number): { outputs: Map<string, HostTensor>; medianMs: number; launches: number } {
+    return this.execute(graph, feeds, repeats);
+  }
+
+  private execute(graph: Graph, feeds: ReadonlyMap<string, HostTensor>, repeats: number): { outputs: Map<string, HostTensor>; medianMs: number; launches: number } {
     const d = this.driver;
     const { plan, module } = compilePtx(graph, { mode: 'fused', limits: CUDA_DEFAULT_LIMITS, arch: this.arch });
     const mod = d.loadModule(module.source);
@@ -56,8 +68,19 @@ export class CudaDevice implements Device {
       }
       arenaData.forEach((data, i) => data && d.upload(arenas[i]!, data));
       const pointer = (param: string): bigint => (param.startsWith('arena') ? arenas[Number(param.slice(5))]! : own.get(Number(param.slice(3)))!);
-      for (const e of module.entries) d.launch(e.name, d.getFunction(mod, e.name), e.blocks, e.threads, e.params.map(pointer));
-      d.synchronize();
+      const launches = module.entries.map((e) => ({ e, fn: d.getFunction(mod, e.name), args: e.params.map(pointer) }));
+      const launchAll = (): void => {
+        for (const l of launches) d.launch(l.e.name, l.fn, l.e.blocks, l.e.threads, l.args);
+        d.synchronize();
+      };
+      launchAll();
+      const times: number[] = [];
+      for (let i = 0; i < repeats; i++) {
+        const t0 = performance.now();
+        launchAll();
+        times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
       const result = new Map<string, HostTensor>();
       for (const o of graph.outputs) {
         const t = [...plan.tensors.values()].find((x) => x.kind === 'output' && (x.name === o.name || x.ref.node === o.node))!;
@@ -66,7 +89,7 @@ export class CudaDevice implements Device {
         d.download(host, own.get(t.ref.id)!);
         result.set(o.name, new HostTensor(o.node.shape, o.node.dtype, Float64Array.from(host)));
       }
-      return result;
+      return { outputs: result, medianMs: times[Math.floor(times.length / 2)] ?? 0, launches: launches.length };
     } finally {
       for (const p of allocations) d.free(p);
     }
