@@ -61,15 +61,15 @@ export interface PtxProgram {
 }
 
 /**
- * The back end for PTX: plan passes (without the attention template and owner-phased
- * dispatches, which have no PTX lowering yet), then PTX emission.
+ * The back end for PTX: plan passes (without the attention template, which has no PTX
+ * lowering yet), then PTX emission.
  */
 export function compilePtx(graph: Graph, options: CompileOptions & { readonly arch: PtxArch }): PtxProgram {
   const { dumpAfter, dump } = options;
   if ((dumpAfter === 'elaborate' || dumpAfter === 'grad') && dump) dump(printGraph(graph));
   const plan = planGraph(graph, options.mode, options.limits, (pass, render) => {
     if (pass === dumpAfter && dump) dump(render());
-  }, { attention: false, stitch: false });
+  }, { attention: false });
   const module = emitPtx(plan, options.arch);
   if (dumpAfter === 'emit-ptx' && dump) dump(module.source);
   return { plan, module, arch: options.arch };

@@ -19,6 +19,10 @@ export function assembleEntry(entry: string, backward: boolean, mode: FusionMode
   const graph = buildGraph(program, entry, { bindings: { B: 2, T: 8, L: 16 } });
   const { module, plan } = compilePtx(backward ? gradGraph(graph) : graph, { mode, limits: CUDA_DEFAULT_LIMITS, arch });
   const report = assemble(module.source, arch, PTXAS);
-  expect(report.map((r) => r.name).sort()).toEqual(plan.kernels.map((k) => k.kernel.name).sort());
-  for (const r of report) expect(r.spillStores + r.spillLoads, `${r.name} spills`).toBe(0);
+  expect(module.entries).toHaveLength(plan.dispatches.length);
+  expect(report.map((r) => r.name).sort()).toEqual(module.entries.map((e) => e.name).sort());
+  // Plain kernels stay within registers; owner-phased entries (dozens of phases in one
+  // function) may spill a little, which `fiberc plan --target ptx` reports.
+  const plain = new Set(plan.dispatches.filter((d) => d.owners === null).map((d) => d.phases[0]!.kernel.name));
+  for (const r of report.filter((x) => plain.has(x.name))) expect(r.spillStores + r.spillLoads, `${r.name} spills`).toBe(0);
 }

@@ -2,7 +2,7 @@ import type { Index } from '../../compile/index-expr.js';
 import type { Kernel, Scalar, ScalarType } from '../../compile/kernel-ir.js';
 import { workItems } from '../../compile/kernel-ir.js';
 import { Placement } from '../placement.js';
-import type { Plan, PlannedKernel } from '../../compile/plan.js';
+import type { Dispatch, Plan, PlannedKernel } from '../../compile/plan.js';
 
 /**
  * PTX from the kernel IR: one `.entry` per planned kernel, one thread per output element.
@@ -47,24 +47,55 @@ class Registers {
   }
 }
 
-/** One kernel's entry. Params are the buffers it binds (arenas by index, other tensors by id). */
-function emitEntry(k: PlannedKernel, plan: Plan): { lines: string[]; params: string[]; threads: number; blocks: [number, number] } {
-  const kernel: Kernel = k.kernel;
-  const regs = new Registers();
-  const params: string[] = [];
-  const paramReg = new Map<string, string>();
-  const prologue: string[] = [];
-  const buffer = (id: number): { reg: string; offset: number } => {
-    const t = plan.tensors.get(id)!;
+/** Registers, parameters and labels of one PTX entry, shared by its phases. */
+class PtxFunction {
+  readonly regs = new Registers();
+  readonly params: string[] = [];
+  readonly prologue: string[] = [];
+  private readonly paramReg = new Map<string, string>();
+  private labels = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly plan: Plan,
+    /** Set in owner-phased entries: replicated tensors are addressed in the owner's copy. */
+    readonly ownerPhased: boolean,
+  ) {}
+
+  /** The address register of the buffer holding tensor `id`, its element offset, and its replication. */
+  buffer(id: number): { reg: string; offset: number; replicaStride: number } {
+    const t = this.plan.tensors.get(id)!;
     const key = t.arena ? `arena${t.arena.index}` : `buf${id}`;
-    let reg = paramReg.get(key);
+    let reg = this.paramReg.get(key);
     if (!reg) {
-      reg = regs.rd();
-      params.push(key);
-      paramReg.set(key, reg);
-      prologue.push(`ld.param.u64 ${reg}, [${kernel.name}_${key}];`, `cvta.to.global.u64 ${reg}, ${reg};`);
+      reg = this.regs.rd();
+      this.params.push(key);
+      this.paramReg.set(key, reg);
+      this.prologue.push(`ld.param.u64 ${reg}, [${this.name}_${key}];`, `cvta.to.global.u64 ${reg}, ${reg};`);
     }
-    return { reg, offset: t.arena?.offset ?? 0 };
+    const replicaStride = this.ownerPhased && t.replicas > 1 ? t.ref.node.shape.reduce((x, y) => x * y, 1) : 0;
+    return { reg, offset: t.arena?.offset ?? 0, replicaStride };
+  }
+
+  label(what: string): string {
+    return `$L_${this.name}_${this.labels++}_${what}`;
+  }
+}
+
+/**
+ * The instructions computing `kernel`'s value for the element whose row-major index is in
+ * register `flat`, ending with its store. `owner` (owner-phased entries) addresses replicas.
+ */
+function phaseLines(kernel: Kernel, fn: PtxFunction, flat: string, owner: string | undefined): string[] {
+  const regs = fn.regs;
+  const buffer = (id: number): { reg: string; offset: number; replicaStride: number } => fn.buffer(id);
+  const address = (lines: string[], b: { reg: string; offset: number; replicaStride: number }, ix: string): string => {
+    const off = regs.r();
+    const addr = regs.rd();
+    lines.push(`add.s32 ${off}, ${ix}, ${b.offset};`);
+    if (owner && b.replicaStride) lines.push(`mad.lo.s32 ${off}, ${owner}, ${b.replicaStride}, ${off};`);
+    lines.push(`mul.wide.s32 ${addr}, ${off}, 4;`, `add.s64 ${addr}, ${b.reg}, ${addr};`);
+    return addr;
   };
   const out = buffer(kernel.output.id);
   for (const r of kernel.reads) buffer(r.id);
@@ -72,7 +103,6 @@ function emitEntry(k: PlannedKernel, plan: Plan): { lines: string[]; params: str
   const place = new Placement(kernel.values);
   const { blocks } = place;
   const loopRegs = new Map<string, string>();
-  let labels = 0;
   const depthOf = (vars: Set<string>): number => place.depthOf(vars);
   const scalarVars = (s: Scalar): Set<string> => place.scalarVars(s);
 
@@ -147,10 +177,9 @@ function emitEntry(k: PlannedKernel, plan: Plan): { lines: string[]; params: str
       case 'load': {
         const b = buffer(s.tensor);
         const ix = index(s.index);
-        const addr = regs.rd();
-        const off = regs.r();
+        const addr = address(lines, b, ix);
         reg = dst();
-        lines.push(`add.s32 ${off}, ${ix}, ${b.offset};`, `mul.wide.s32 ${addr}, ${off}, 4;`, `add.s64 ${addr}, ${b.reg}, ${addr};`, `ld.global.${t === 'i32' ? 's32' : 'f32'} ${reg}, [${addr}];`);
+        lines.push(`ld.global.${t === 'i32' ? 's32' : 'f32'} ${reg}, [${addr}];`);
         break;
       }
       case 'unary': {
@@ -256,8 +285,8 @@ function emitEntry(k: PlannedKernel, plan: Plan): { lines: string[]; params: str
         const acc = dst();
         const counter = regs.r();
         const done = regs.p();
-        const top = `$L_${kernel.name}_${labels}_top`;
-        const end = `$L_${kernel.name}_${labels++}_end`;
+        const top = fn.label('top');
+        const end = fn.label('end');
         const init = s.fn === 'sum' ? (t === 'i32' ? '0' : f32Literal(0)) : t === 'i32' ? '-2147483647' : f32Literal(-3.4028234663852886e38);
         blocks[depth]!.push(`mov.${suffix} ${acc}, ${init};`, `mov.s32 ${counter}, 0;`);
         loopRegs.set(s.loop.name, counter);
@@ -274,19 +303,6 @@ function emitEntry(k: PlannedKernel, plan: Plan): { lines: string[]; params: str
     return reg;
   };
 
-  // The element this thread computes; grids fold x over 65535 blocks into y.
-  const threads = k.workgroupSize;
-  const count = workItems(kernel);
-  const groups = Math.ceil(count / threads);
-  const bx = Math.min(groups, 65535);
-  const blocksXY: [number, number] = [Math.max(1, bx), Math.max(1, Math.ceil(groups / bx))];
-  const [cx, cy, nx, ntid, tid, flat, tmp] = [regs.r(), regs.r(), regs.r(), regs.r(), regs.r(), regs.r(), regs.r()];
-  const exit = regs.p();
-  const header = [
-    `mov.u32 ${cx}, %ctaid.x;`, `mov.u32 ${cy}, %ctaid.y;`, `mov.u32 ${nx}, %nctaid.x;`, `mov.u32 ${ntid}, %ntid.x;`, `mov.u32 ${tid}, %tid.x;`,
-    `mad.lo.s32 ${tmp}, ${cy}, ${nx}, ${cx};`, `mad.lo.s32 ${flat}, ${tmp}, ${ntid}, ${tid};`,
-    `setp.ge.s32 ${exit}, ${flat}, ${count};`, `@${exit} bra $L_${kernel.name}_exit;`,
-  ];
   const shape = kernel.output.node.shape;
   let stride = 1;
   const decompose: string[] = [];
@@ -300,23 +316,78 @@ function emitEntry(k: PlannedKernel, plan: Plan): { lines: string[]; params: str
     stride *= shape[i]!;
   }
   const result = scalar(kernel.value);
-  const addr = regs.rd();
-  const off = regs.r();
-  const store = [`add.s32 ${off}, ${flat}, ${out.offset};`, `mul.wide.s32 ${addr}, ${off}, 4;`, `add.s64 ${addr}, ${out.reg}, ${addr};`,
-    `st.global.${kernel.output.type === 'i32' ? 's32' : 'f32'} [${addr}], ${result};`];
-  const body = [...prologue, ...header, ...decompose, ...blocks[0]!, ...store, `$L_${kernel.name}_exit:`, 'ret;'];
-  const lines = [
-    `// ${kernel.name}: ${k.reason}; fuses ${kernel.fused.length} op(s)`,
-    `.visible .entry ${kernel.name}(`,
-    params.map((p) => `  .param .u64 ${kernel.name}_${p}`).join(',\n'),
+  const store: string[] = [];
+  const addr = address(store, out, flat);
+  store.push(`st.global.${kernel.output.type === 'i32' ? 's32' : 'f32'} [${addr}], ${result};`);
+  return [...decompose, ...blocks[0]!, ...store];
+}
+
+function entryText(fn: PtxFunction, comment: string, threads: number, body: string[]): string[] {
+  return [
+    `// ${comment}`,
+    `.visible .entry ${fn.name}(`,
+    fn.params.map((p) => `  .param .u64 ${fn.name}_${p}`).join(',\n'),
     `)`,
     `.maxntid ${threads}, 1, 1`,
     '{',
-    ...regs.declarations().map((l) => `  ${l}`),
-    ...body.map((l) => (l.endsWith(':') ? l : `  ${l}`)),
+    ...fn.regs.declarations().map((l) => `  ${l}`),
+    ...[...fn.prologue, ...body].map((l) => (l.endsWith(':') ? l : `  ${l}`)),
     '}',
   ];
-  return { lines, params, threads, blocks: blocksXY };
+}
+
+/** The linear block index (grids fold x over 65535 blocks into y) into a fresh register. */
+function blockIndex(fn: PtxFunction, lines: string[]): string {
+  const [cx, cy, nx, linear] = [fn.regs.r(), fn.regs.r(), fn.regs.r(), fn.regs.r()];
+  lines.push(`mov.u32 ${cx}, %ctaid.x;`, `mov.u32 ${cy}, %ctaid.y;`, `mov.u32 ${nx}, %nctaid.x;`, `mad.lo.s32 ${linear}, ${cy}, ${nx}, ${cx};`);
+  return linear;
+}
+
+/** One plain kernel: a thread per output element. */
+function singleEntry(k: PlannedKernel, plan: Plan): { lines: string[]; fn: PtxFunction; threads: number; blocks: [number, number] } {
+  const fn = new PtxFunction(k.kernel.name, plan, false);
+  const threads = k.workgroupSize;
+  const count = workItems(k.kernel);
+  const groups = Math.ceil(count / threads);
+  const bx = Math.min(groups, 65535);
+  const header: string[] = [];
+  const block = blockIndex(fn, header);
+  const [ntid, tid, flat] = [fn.regs.r(), fn.regs.r(), fn.regs.r()];
+  const exit = fn.regs.p();
+  const done = fn.label('exit');
+  header.push(`mov.u32 ${ntid}, %ntid.x;`, `mov.u32 ${tid}, %tid.x;`, `mad.lo.s32 ${flat}, ${block}, ${ntid}, ${tid};`, `setp.ge.s32 ${exit}, ${flat}, ${count};`, `@${exit} bra ${done};`);
+  const body = [...header, ...phaseLines(k.kernel, fn, flat, undefined), `${done}:`, 'ret;'];
+  return { lines: entryText(fn, `${k.kernel.name}: ${k.reason}; fuses ${k.kernel.fused.length} op(s)`, threads, body), fn, threads, blocks: [Math.max(1, bx), Math.max(1, Math.ceil(groups / bx))] };
+}
+
+/**
+ * An owner-phased dispatch: one block per owner (batch element) runs every phase over its
+ * owner's part, the block's threads striding over the elements, with bar.sync between phases
+ * (the same plan, and the same proof of legality, as the WGSL owner-phased shaders).
+ */
+function ownerEntry(d: Dispatch, plan: Plan, name: string): { lines: string[]; fn: PtxFunction; threads: number; blocks: [number, number] } {
+  const fn = new PtxFunction(name, plan, true);
+  const owners = d.owners!;
+  const threads = d.workgroupSize;
+  const body: string[] = [];
+  const owner = blockIndex(fn, body);
+  const [tid, ntid] = [fn.regs.r(), fn.regs.r()];
+  const skip = fn.regs.p();
+  const done = fn.label('exit');
+  body.push(`mov.u32 ${tid}, %tid.x;`, `mov.u32 ${ntid}, %ntid.x;`, `setp.ge.s32 ${skip}, ${owner}, ${owners};`, `@${skip} bra ${done};`);
+  for (const p of d.phases) {
+    const whole = (plan.tensors.get(p.kernel.output.id)?.replicas ?? 1) > 1;
+    const chunk = workItems(p.kernel) / (whole ? 1 : owners);
+    const [e, flat] = [fn.regs.r(), fn.regs.r()];
+    const over = fn.regs.p();
+    const [top, end] = [fn.label('phase'), fn.label('phase_end')];
+    body.push(`// phase ${p.kernel.name}`, `mov.s32 ${e}, ${tid};`, `${top}:`, `setp.ge.s32 ${over}, ${e}, ${chunk};`, `@${over} bra ${end};`,
+      whole ? `mov.s32 ${flat}, ${e};` : `mad.lo.s32 ${flat}, ${owner}, ${chunk}, ${e};`,
+      ...phaseLines(p.kernel, fn, flat, owner), `add.s32 ${e}, ${e}, ${ntid};`, `bra ${top};`, `${end}:`, 'bar.sync 0;');
+  }
+  body.push(`${done}:`, 'ret;');
+  const x = Math.min(owners, 65535);
+  return { lines: entryText(fn, `${name}: ${d.phases.length} phases, one block per batch element; ${d.reason}`, threads, body), fn, threads, blocks: [x, Math.ceil(owners / x)] };
 }
 
 /** The module header for an architecture. */
@@ -325,19 +396,20 @@ export function ptxHeader(arch: PtxArch): string[] {
 }
 
 /**
- * Kernels of a plan as one PTX module for `arch` (all of them, or those named in `only`).
- * Plan with `{ attention: false, stitch: false }`: the attention template and owner-phased
- * dispatches have no PTX lowering yet.
+ * The dispatches of a plan as one PTX module for `arch` (all, or those named in `only`): a
+ * plain entry per single kernel, an owner-phased entry per stitched dispatch. Plan with
+ * `{ attention: false }`: the attention template has no PTX lowering yet.
  */
 export function emitPtx(plan: Plan, arch: PtxArch, only?: ReadonlySet<string>): PtxModule {
   const entries: PtxModule['entries'][number][] = [];
   const parts = ptxHeader(arch);
-  for (const k of plan.kernels) {
-    if (only && !only.has(k.kernel.name)) continue;
-    if (k.kernel.attention) throw new Error(`kernel ${k.kernel.name}: the attention template has no PTX lowering yet; plan with attention off`);
-    const e = emitEntry(k, plan);
+  for (const d of plan.dispatches) {
+    const name = d.phases.length === 1 ? d.phases[0]!.kernel.name : `${d.phases[0]!.kernel.name}__${d.phases[d.phases.length - 1]!.kernel.name.split('_')[0]}`;
+    if (only && !only.has(name)) continue;
+    if (d.phases.some((p) => p.kernel.attention)) throw new Error(`${name}: the attention template has no PTX lowering yet; plan with attention off`);
+    const e = d.owners === null ? singleEntry(d.phases[0]!, plan) : ownerEntry(d, plan, name);
     parts.push(...e.lines, '');
-    entries.push({ name: k.kernel.name, params: e.params, threads: e.threads, blocks: e.blocks });
+    entries.push({ name: e.fn.name, params: e.fn.params, threads: e.threads, blocks: e.blocks });
   }
   return { source: parts.join('\n'), entries };
 }
