@@ -338,7 +338,8 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
 export function emitWgsl(d: Dispatch, plan: Plan): WgslKernel {
   const res = new ShaderResources(plan, d.owners !== null);
   // Plain matmul kernels compute a register tile per invocation (see compile/tile.ts).
-  const tile = d.owners === null && !d.phases[0]!.kernel.attention ? findMatmulTile(d.phases[0]!.kernel) : undefined;
+  const first = d.phases[0]!.kernel;
+  const tile = d.owners === null && !first.attention ? findMatmulTile(first, scheduledTile(plan, first)) : undefined;
   const subgroup = tile && subgroupFits(tile, d.phases[0]!.kernel, plan.limits.subgroupSize, d.workgroupSize);
   const phases = d.phases.map((p) => ({ p, lines: phaseStatements(p.kernel, res, tile, subgroup) }));
   const helpers = [...res.helpers].sort().map((h) => WGSL_HELPERS[h]).join('\n\n');
@@ -376,6 +377,14 @@ export function emitWgsl(d: Dispatch, plan: Plan): WgslKernel {
 }
 
 const numel = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** The `tile` a wgsl schedule sets for the module that produced the kernel's output, if any. */
+function scheduledTile(plan: Plan, k: Kernel): readonly number[] | undefined {
+  const module = k.output.node.module;
+  const s = plan.graph.schedules.find((x) => x.target === 'wgsl' && x.module === module && Array.isArray(x.settings.tile));
+  const tile = s?.settings.tile as readonly number[] | undefined;
+  return tile && tile.length === 2 ? tile : undefined;
+}
 
 /**
  * The subgroup size to share the tile's rows with, when the layout allows: a fixed subgroup
