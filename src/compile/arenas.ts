@@ -14,7 +14,7 @@ export function independentOfInputs(graph: Graph): Set<Node> {
 }
 
 /**
- * Pass `place`: packs params and intermediates into arenas (one binding each instead of one per tensor),
+ * Pass `place`: packs params, intermediates and outputs into arenas (one binding each instead of one per tensor),
  * up to the device's largest storage binding; aligns each tensor to 16 bytes.
  */
 export function placeInArenas(draft: Draft, replicated: ReadonlyMap<number, number>, limits: TargetLimits): { tensors: Map<number, PlannedTensor>; arenas: Arena[] } {
@@ -23,11 +23,11 @@ export function placeInArenas(draft: Draft, replicated: ReadonlyMap<number, numb
   const tensors = new Map<number, PlannedTensor>();
   for (const { ref, kind, name } of draft.values()) {
     const replicas = replicated.get(ref.id) ?? 1;
-    if (kind !== 'param' && kind !== 'intermediate') {
+    if (kind === 'input') {
       tensors.set(ref.id, { ref, kind, name, replicas });
       continue;
     }
-    const role = kind === 'param' ? 'params' : 'scratch';
+    const role = kind === 'param' ? 'params' : kind === 'output' ? 'outputs' : 'scratch';
     const size = numel(ref.node.shape) * replicas;
     let a = arenas.findIndex((x) => x.role === role && x.type === ref.type && Math.ceil(x.length / 4) * 4 + size <= capacity);
     if (a < 0) {

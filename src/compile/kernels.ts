@@ -83,10 +83,10 @@ export function lowerKernels(graph: Graph, reason: Map<Node, string>, limits: Ta
   return { kernels, draft };
 }
 
-/** The buffer a tensor will be bound through: params and intermediates share arenas by type. */
+/** The buffer a tensor will be bound through: all but inputs share arenas by kind and type. */
 export function bufferOf(id: number, draft: Draft): string {
   const t = draft.get(id)!;
-  return t.kind === 'param' || t.kind === 'intermediate' ? `arena:${t.kind}:${t.ref.type}` : `t${id}`;
+  return t.kind === 'input' ? `t${id}` : `arena:${t.kind}:${t.ref.type}`;
 }
 
 function bindingCount(kernel: Kernel, draft: Draft): number {

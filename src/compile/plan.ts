@@ -12,7 +12,7 @@ export type FusionMode = 'fused' | 'unfused';
 
 export type TensorKind = 'input' | 'param' | 'intermediate' | 'output';
 
-/** Where a tensor lives: its own buffer (inputs, outputs), or a slice of an arena (params, intermediates). */
+/** Where a tensor lives: its own buffer (inputs), or a slice of an arena (params, intermediates, outputs). */
 export interface PlannedTensor {
   readonly ref: TensorRef;
   readonly kind: TensorKind;
@@ -36,7 +36,7 @@ export interface PlannedKernel {
 }
 
 export interface Arena {
-  readonly role: 'params' | 'scratch';
+  readonly role: 'params' | 'scratch' | 'outputs';
   readonly type: ScalarType;
   readonly length: number;
 }
@@ -63,7 +63,7 @@ export interface Plan {
   readonly limits: TargetLimits;
   readonly tensors: ReadonlyMap<number, PlannedTensor>;
   readonly kernels: readonly PlannedKernel[];
-  /** Arenas: packed parameters (uploaded) or scratch for intermediates; element type and length. */
+  /** Arenas: packed parameters (uploaded), scratch for intermediates, outputs (read back); element type and length. */
   readonly arenas: readonly Arena[];
   /** The launches of one run, in order; each runs one or more kernels as phases. */
   readonly dispatches: readonly Dispatch[];

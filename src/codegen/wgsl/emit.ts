@@ -81,14 +81,14 @@ class ShaderResources {
 
   /**
    * Where tensor `id` lives: a binding, and the WGSL prefix (`128 + `) that offsets an
-   * element index into it. Scratch arenas are read-write. Replicated tensors are addressed in
+   * element index into it. Scratch and output arenas are read-write. Replicated tensors are addressed in
    * the current owner's copy.
    */
   location(id: number, write = false): { name: string; base: string } {
     const t = this.plan.tensors.get(id)!;
     if (t.arena) {
       const role = this.plan.arenas[t.arena.index]!.role;
-      const name = this.bind({ kind: 'arena', index: t.arena.index }, t.ref.type, role === 'scratch' ? 'read_write' : 'read');
+      const name = this.bind({ kind: 'arena', index: t.arena.index }, t.ref.type, role === 'params' ? 'read' : 'read_write');
       const copy = this.ownerPhased && t.replicas > 1 ? `owner * ${t.ref.node.shape.reduce((a, b) => a * b, 1)} + ` : '';
       return { name, base: `${t.arena.offset ? `${t.arena.offset} + ` : ''}${copy}` };
     }

@@ -86,7 +86,7 @@ export class CudaDevice implements Device {
         const t = [...plan.tensors.values()].find((x) => x.kind === 'output' && (x.name === o.name || x.ref.node === o.node))!;
         const n = numel(t.ref.node.shape);
         const host = t.ref.type === 'i32' ? new Int32Array(n) : new Float32Array(n);
-        d.download(host, own.get(t.ref.id)!);
+        d.download(host, t.arena ? arenas[t.arena.index]! + BigInt(t.arena.offset * 4) : own.get(t.ref.id)!);
         result.set(o.name, new HostTensor(o.node.shape, o.node.dtype, Float64Array.from(host)));
       }
       return { outputs: result, medianMs: times[Math.floor(times.length / 2)] ?? 0, launches: launches.length };

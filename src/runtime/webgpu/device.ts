@@ -218,9 +218,11 @@ export class WebGpuSession {
     const outs = [...this.compiled.plan.tensors.values()].filter((t) => t.kind === 'output');
     const encoder = device.createCommandEncoder();
     const staging = outs.map((t) => {
-      const size = this.buffers.get(t.ref.id)!.size;
+      // Outputs live in an output arena: copy just their slice.
+      const source = t.arena ? this.arenas[t.arena.index]! : this.buffers.get(t.ref.id)!;
+      const size = Math.max(4, numel(t.ref.node.shape) * 4);
       const s = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-      encoder.copyBufferToBuffer(this.buffers.get(t.ref.id)!, 0, s, 0, size);
+      encoder.copyBufferToBuffer(source, (t.arena?.offset ?? 0) * 4, s, 0, size);
       return s;
     });
     device.queue.submit([encoder.finish()]);

@@ -8,7 +8,7 @@
 @group(0) @binding(3) var<storage, read_write> arena2: array<i32>;
 @group(0) @binding(4) var<storage, read> buf27: array<f32>;
 @group(0) @binding(5) var<storage, read> buf31: array<f32>;
-@group(0) @binding(6) var<storage, read_write> buf48: array<f32>;
+@group(0) @binding(6) var<storage, read_write> arena3: array<f32>;
 
 fn fib_erf(x: f32) -> f32 {
   let t = 1.0 / (1.0 + 0.3275911 * abs(x));
@@ -644,7 +644,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s5: f32 = arena1[16984 + i2];
     let s6: f32 = acc1 + s5;
     let s7: f32 = s0 + s6;
-    buf48[flat] = s7;
+    arena3[flat] = s7;
   }
   storageBarrier();
   workgroupBarrier();

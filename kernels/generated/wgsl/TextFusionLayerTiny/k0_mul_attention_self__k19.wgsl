@@ -7,7 +7,7 @@
 @group(0) @binding(2) var<storage, read> arena0: array<f32>;
 @group(0) @binding(3) var<storage, read> buf7: array<f32>;
 @group(0) @binding(4) var<storage, read> buf20: array<f32>;
-@group(0) @binding(5) var<storage, read_write> buf47: array<f32>;
+@group(0) @binding(5) var<storage, read_write> arena2: array<f32>;
 
 fn fib_erf(x: f32) -> f32 {
   let t = 1.0 / (1.0 + 0.3275911 * abs(x));
@@ -563,7 +563,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s6: f32 = s4 * s5;
     let s7: f32 = arena0[12740 + i2];
     let s8: f32 = s6 + s7;
-    buf47[flat] = s8;
+    arena2[flat] = s8;
   }
   storageBarrier();
   workgroupBarrier();
