@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -39,6 +39,27 @@ describe('fiberc CLI', () => {
     const unbound = await cli('ir', join(ROOT, 'examples/roberta.fib'), '--entry', 'RobertaLayerTiny');
     expect(unbound.code).toBe(1);
     expect(unbound.err).toContain("error: dim 'B' of entry RobertaLayerTiny is not bound; pass --bind B=N");
+  });
+
+  it('plan --json prints one object with a kernels array and a numeric dispatches field', async () => {
+    const r = await cli('plan', join(ROOT, 'examples/fiber.fib'), '--entry', 'TextFusionLayerTiny', '--bind', 'B=2', '--bind', 'T=8', '--bind', 'L=16', '--limits', 'default', '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out) as { dispatches: number; kernels: { phases: string[]; flops: number; reason: string }[] };
+    expect(report.dispatches).toBe(1);
+    expect(report.kernels).toHaveLength(1);
+    expect(report.kernels[0]!.phases.length).toBeGreaterThan(10);
+    expect(report.kernels[0]!.flops).toBeGreaterThan(0);
+    const unfused = JSON.parse((await cli('plan', join(ROOT, 'examples/fiber.fib'), '--entry', 'TextFusionLayerTiny', '--bind', 'B=2', '--bind', 'T=8', '--bind', 'L=16', '--limits', 'default', '--mode', 'unfused', '--json')).out) as { dispatches: number };
+    expect(unfused.dispatches).toBe(115);
+  });
+
+  it('emit writes one WGSL file per dispatch (or one PTX module per kernel) and plan.json', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fiberc-emit-'));
+    const args = ['emit', join(ROOT, 'examples/fiber.fib'), '--entry', 'ImageFusionBlockTiny', '--bind', 'B=2', '--bind', 'T=8', '--limits', 'default'];
+    expect((await cli(...args, '--out', join(dir, 'wgsl'))).out).toContain('wrote 1 kernels and plan.json');
+    expect(readdirSync(join(dir, 'wgsl')).sort()).toEqual(['k0_div_norm1__k23.wgsl', 'plan.json']);
+    expect((await cli(...args, '--target', 'ptx', '--arch', 'sm_80', '--out', join(dir, 'ptx'))).code).toBe(0);
+    expect(readdirSync(join(dir, 'ptx')).filter((f) => f.endsWith('.ptx'))).toHaveLength(1);
   });
 
   it('run: inputs in, outputs out, params initialised and saved; same seed, same result', async () => {
