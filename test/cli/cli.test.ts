@@ -78,6 +78,10 @@ describe('fiberc CLI', () => {
     const a = readSafetensors(join(dir, 'o1.safetensors')).get('out')!;
     const b = readSafetensors(join(dir, 'o2.safetensors')).get('out')!;
     expect(maxAbsDifference(a, b)).toBeLessThan(1e-5);
+    // The same entry on the WebGPU backend gives the interpreter's answer to f32 precision.
+    const r3 = await cli('run', join(ROOT, 'examples/swin.fib'), '--entry', 'SwinBlockTiny', '--backend', 'webgpu', '--inputs', inputs, '--params', join(dir, 'p.safetensors'), '--out', join(dir, 'o3.safetensors'));
+    expect(r3.err).toBe('');
+    expect(maxAbsDifference(readSafetensors(join(dir, 'o3.safetensors')).get('out')!, a)).toBeLessThan(1e-4);
   });
 
   it('run rejects inputs that do not fit, naming what is wrong', async () => {
