@@ -1,0 +1,24 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PTX_ARCHS } from '../../src/codegen/ptx/emit.js';
+import { assemble } from '../../src/codegen/ptx/ptxas.js';
+import { CUDA_DEFAULT_LIMITS } from '../../src/compile/limits.js';
+import { compilePtx } from '../../src/compile/pipeline.js';
+import { gradGraph } from '../../src/ir/grad.js';
+import { buildRandomGraph, randomStep } from '../random-graph.js';
+import { PTXAS } from './helpers.js';
+
+const need = PTXAS ? '' : ' (skipped: ptxas not found)';
+
+describe(`random graphs and their gradients compile to PTX that ptxas accepts${need}`, () => {
+  it.skipIf(!PTXAS)('fused and unfused, every arch', () => {
+    fc.assert(
+      fc.property(fc.array(randomStep, { minLength: 2, maxLength: 10 }), fc.constantFrom(...PTX_ARCHS), fc.constantFrom('fused' as const, 'unfused' as const), (steps, arch, mode) => {
+        const graph = gradGraph(buildRandomGraph(steps).graph);
+        const { module } = compilePtx(graph, { mode, limits: CUDA_DEFAULT_LIMITS, arch });
+        expect(assemble(module.source, arch, PTXAS)).toHaveLength(module.entries.length);
+      }),
+      { numRuns: 25 },
+    );
+  }, 300_000);
+});
