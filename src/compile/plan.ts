@@ -91,7 +91,7 @@ export function planGraph(graph: Graph, mode: FusionMode, limits: TargetLimits, 
   observe?.('decide', () => [...reason].map(([n, why]) => `%${n.id} ${n.op.kind} ${n.scope}: ${why}`).join('\n'));
   const { kernels, draft } = lowerKernels(graph, reason, limits, attention);
   observe?.('lower', () => kernels.map((k) => `${k.kernel.name}: ${k.kernel.fused.length} ops, reads ${k.kernel.reads.length} tensors`).join('\n'));
-  const ordered = mode === 'fused' ? orderByLayer(kernels) : kernels;
+  const ordered = mode === 'fused' ? orderByLayer(kernels, new Set(graph.outputs.map((o) => o.node))) : kernels;
   observe?.('order', () => ordered.map((k) => k.kernel.name).join('\n'));
   const inputFree = independentOfInputs(graph);
   const dispatches = mode === 'fused' && features.stitch !== false ? stitch(graph, ordered, draft, inputFree, limits) : ordered.map(single);

@@ -44,10 +44,10 @@ function layerOf(n: Node): string {
 /**
  * Pass `order`: reorders the kernels so that each layer's kernels are contiguous and can share one
  * dispatch: layers are ordered topologically by their data dependencies (ties by first
- * appearance), kernels within a layer keep their order. If the layers depend on each other
+ * appearance), kernels within a layer keep their order except that unread outputs go last. If the layers depend on each other
  * cyclically the original order is kept.
  */
-export function orderByLayer(kernels: readonly PlannedKernel[]): PlannedKernel[] {
+export function orderByLayer(kernels: readonly PlannedKernel[], outputs: ReadonlySet<Node> = new Set()): PlannedKernel[] {
   const layers: string[] = [];
   const members = new Map<string, PlannedKernel[]>();
   for (const k of kernels) {
@@ -76,7 +76,14 @@ export function orderByLayer(kernels: readonly PlannedKernel[]): PlannedKernel[]
     order.push(next);
     done.add(next);
   }
-  return order.flatMap((l) => members.get(l)!);
+  // Within a layer, kernels whose results nobody reads (parameter gradients, mostly) go last:
+  // those that sum over the batch then end the owner-phased dispatch once, not each time.
+  const read = new Set(kernels.flatMap((k) => k.kernel.reads.map((r) => r.id)));
+  const sink = (k: PlannedKernel): boolean => outputs.has(k.kernel.output.node) && !read.has(k.kernel.output.id);
+  return order.flatMap((l) => {
+    const ks = members.get(l)!;
+    return [...ks.filter((k) => !sink(k)), ...ks.filter(sink)];
+  });
 }
 
 /** A kernel launched on its own: one invocation per output element. */
