@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { WEBGPU_DEFAULT_LIMITS } from '../compile/limits.js';
 import { compileWgsl } from '../compile/pipeline.js';
+import { installRoot } from '../paths.js';
 import { reportPlan } from '../compile/report.js';
 import { buildGraph } from '../dsl/entry.js';
 import { loadProgram } from '../dsl/loader.js';
@@ -19,13 +19,7 @@ export const GOLDEN_ENTRIES = [
 ] as const;
 
 function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'examples', 'fiber.fib'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('examples/fiber.fib not found');
-    dir = parent;
-  }
-  return dir;
+  return installRoot('examples/fiber.fib');
 }
 
 /** The golden files as they should be now: path relative to kernels/generated -> text. */

@@ -28,22 +28,25 @@ export interface MatmulTile {
  */
 export const DEFAULT_TILE: readonly number[] = [8, 4];
 
+/** A copy of `s` with each child replaced by `go(child)`. */
+function withChildren(s: Scalar, go: (x: Scalar) => Scalar): Scalar {
+  switch (s.k) {
+    case 'unary': case 'cast': return { ...s, a: go(s.a) };
+    case 'binary': return { ...s, a: go(s.a), b: go(s.b) };
+    case 'where': return { ...s, c: go(s.c), a: go(s.a), b: go(s.b) };
+    case 'guard': return { ...s, a: go(s.a) };
+    case 'reduce': return { ...s, body: go(s.body) };
+    default: return s;
+  }
+}
+
 /** Rebuilds a scalar DAG bottom-up through `f` (which sees already-rebuilt children). */
 export function mapScalar(root: Scalar, f: (s: Scalar) => Scalar): Scalar {
   const memo = new Map<Scalar, Scalar>();
   const go = (s: Scalar): Scalar => {
     const hit = memo.get(s);
     if (hit) return hit;
-    let rebuilt: Scalar;
-    switch (s.k) {
-      case 'unary': case 'cast': rebuilt = { ...s, a: go(s.a) }; break;
-      case 'binary': rebuilt = { ...s, a: go(s.a), b: go(s.b) }; break;
-      case 'where': rebuilt = { ...s, c: go(s.c), a: go(s.a), b: go(s.b) }; break;
-      case 'guard': rebuilt = { ...s, a: go(s.a) }; break;
-      case 'reduce': rebuilt = { ...s, body: go(s.body) }; break;
-      default: rebuilt = s;
-    }
-    const out = f(rebuilt);
+    const out = f(withChildren(s, go));
     memo.set(s, out);
     return out;
   };
@@ -68,15 +71,7 @@ export function replaceScalar(root: Scalar, target: Scalar, by: Scalar): Scalar 
     if (s === target) return by;
     const hit = memo.get(s);
     if (hit) return hit;
-    let out: Scalar;
-    switch (s.k) {
-      case 'unary': case 'cast': out = { ...s, a: go(s.a) }; break;
-      case 'binary': out = { ...s, a: go(s.a), b: go(s.b) }; break;
-      case 'where': out = { ...s, c: go(s.c), a: go(s.a), b: go(s.b) }; break;
-      case 'guard': out = { ...s, a: go(s.a) }; break;
-      case 'reduce': out = { ...s, body: go(s.body) }; break;
-      default: out = s;
-    }
+    const out = withChildren(s, go);
     memo.set(s, out);
     return out;
   };

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { installRoot } from '../paths.js';
 import type { Decl, Program } from './ast.js';
 import { Diagnostic } from './diagnostic.js';
 import { parseSource } from './parse.js';
@@ -21,18 +21,9 @@ export interface LoadedProgram {
   readonly globals: ReadonlyMap<string, Decl>;
 }
 
-/**
- * The std/ folder shipped with fiberc: found by walking up from this file, which sits in
- * src/dsl when run from source and in dist/src/dsl when built.
- */
+/** The std/ folder shipped with fiberc. */
 function stdRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'std', 'nn.fib'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('fiberc installation is broken: std/nn.fib not found');
-    dir = parent;
-  }
-  return join(dir, 'std');
+  return join(installRoot('std/nn.fib'), 'std');
 }
 
 /** How a path is shown in diagnostics: relative to the working directory when that is shorter. */

@@ -1,13 +1,13 @@
 import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { add, div, flatten, idx, mod, scale, type Index } from '../../compile/index-expr.js';
 import { findMatmulTile, replaceScalar, substituteVar, type MatmulTile } from '../../compile/tile.js';
 import type { Scalar, ScalarType } from '../../compile/kernel-ir.js';
 import type { Dispatch, Plan } from '../../compile/plan.js';
 import { workItems, type AttentionBody, type Kernel } from '../../compile/kernel-ir.js';
 import { Placement } from '../placement.js';
+import { installRoot } from '../../paths.js';
 import { WGSL_HELPERS } from './helpers.js';
 
 /** What a binding of a compiled kernel is bound to at run time. */
@@ -21,26 +21,12 @@ export interface WgslKernel {
   readonly workgroups: readonly [number, number];
 }
 
-function findKernelsDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      readFileSync(join(dir, 'kernels', 'wgsl', 'pointwise.wgsl.hbs'));
-      return join(dir, 'kernels');
-    } catch {
-      const parent = dirname(dir);
-      if (parent === dir) throw new Error('fiberc installation is broken: kernels/wgsl/pointwise.wgsl.hbs not found');
-      dir = parent;
-    }
-  }
-}
-
 const templates = new Map<string, HandlebarsTemplateDelegate>();
 /** A kernel skeleton from kernels/wgsl/ (noEscape: this is code, not HTML). */
 function skeleton(name: 'pointwise' | 'owner-phases'): HandlebarsTemplateDelegate {
   let t = templates.get(name);
   if (!t) {
-    t = Handlebars.compile(readFileSync(join(findKernelsDir(), 'wgsl', `${name}.wgsl.hbs`), 'utf8'), { noEscape: true, strict: true });
+    t = Handlebars.compile(readFileSync(join(installRoot('kernels/wgsl/pointwise.wgsl.hbs'), 'kernels', 'wgsl', `${name}.wgsl.hbs`), 'utf8'), { noEscape: true, strict: true });
     templates.set(name, t);
   }
   return t;
