@@ -9,6 +9,7 @@ import { resolveProgram } from '../dsl/resolve.js';
 import { SafetensorsError, writeSafetensors } from '../fiber/safetensors.js';
 import { printGraph } from '../ir/print.js';
 import type { FusionMode } from '../compile/plan.js';
+import { PlanError } from '../compile/arenas.js';
 import { CUDA_DEFAULT_LIMITS } from '../compile/limits.js';
 import { compilePtx, compileWgsl, DUMPABLE, type PassName } from '../compile/pipeline.js';
 import { PTX_ARCHS, type PtxArch } from '../codegen/ptx/emit.js';
@@ -162,7 +163,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       io.err(`fiberc: ${e.message}`);
       return 2;
     }
-    if (e instanceof SafetensorsError || e instanceof FeedError || e instanceof WebGpuError || e instanceof NoAdapterError || e instanceof PtxasError || e instanceof NoCudaDriverError || e instanceof CudaError || (e instanceof Error && /^cannot read /.test(e.message))) {
+    if (e instanceof SafetensorsError || e instanceof FeedError || e instanceof PlanError || e instanceof WebGpuError || e instanceof NoAdapterError || e instanceof PtxasError || e instanceof NoCudaDriverError || e instanceof CudaError || (e instanceof Error && /^cannot read /.test(e.message))) {
       io.err(`fiberc: error: ${e.message}`);
       return 1;
     }

@@ -1,10 +1,17 @@
 import type { Graph } from '../ir/graph.js';
 import type { Node } from '../ir/node.js';
-import { numel } from '../ir/shape.js';
+import { formatType, numel } from '../ir/shape.js';
 import type { ScalarType } from './kernel-ir.js';
 import type { Draft } from './kernels.js';
 import type { TargetLimits } from './limits.js';
 import type { Arena, PlannedTensor } from './plan.js';
+
+const bytes = (n: number): string => (n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
+
+/** Raised when a graph cannot be planned for a device at all (it names the tensor and the limit). */
+export class PlanError extends Error {
+  override readonly name = 'PlanError';
+}
 
 /** Nodes that depend on no graph input (only on params and constants). */
 export function independentOfInputs(graph: Graph): Set<Node> {
@@ -29,6 +36,9 @@ export function placeInArenas(draft: Draft, replicated: ReadonlyMap<number, numb
     }
     const role = kind === 'param' ? 'params' : kind === 'output' ? 'outputs' : 'scratch';
     const size = numel(ref.node.shape) * replicas;
+    if (size > capacity) {
+      throw new PlanError(`${kind} ${name || `t${ref.id}`} (${formatType(ref.node.dtype, ref.node.shape)}, ${bytes(size * 4)}) is larger than the device's largest storage binding (${bytes(capacity * 4)}); splitting such tensors is not supported yet`);
+    }
     let a = arenas.findIndex((x) => x.role === role && x.type === ref.type && Math.ceil(x.length / 4) * 4 + size <= capacity);
     if (a < 0) {
       arenas.push({ role, type: ref.type, length: 0 });

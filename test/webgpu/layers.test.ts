@@ -77,6 +77,12 @@ describe('dispatch counts from the plan', () => {
     });
   }
 
+  it('a tensor larger than the largest storage binding is a clear planning error', () => {
+    const graph = buildGraph(program, 'TextFusionLayerTiny', { bindings });
+    const tiny = { ...WEBGPU_DEFAULT_LIMITS, maxStorageBufferBindingSize: 4096 };
+    expect(() => planGraph(graph, 'fused', tiny)).toThrow(/\(f32\[\d+(,\d+)*\], [\d.]+ KiB\) is larger than the device's largest storage binding \(4\.0 KiB\)/);
+  });
+
   it('a batch of one is not stitched into one workgroup, and the plan says why', () => {
     const plan = planGraph(buildGraph(program, 'TextFusionLayerTiny', { bindings: { ...bindings, B: 1 } }), 'fused', WEBGPU_DEFAULT_LIMITS);
     expect(plan.dispatches.length).toBe(plan.kernels.length);
