@@ -7,6 +7,7 @@ import { buildGraph, entryNames } from '../dsl/entry.js';
 import { loadProgram, type LoadedProgram } from '../dsl/loader.js';
 import { resolveProgram } from '../dsl/resolve.js';
 import { SafetensorsError, writeSafetensors } from '../fiber/safetensors.js';
+import type { Graph } from '../ir/graph.js';
 import { printGraph } from '../ir/print.js';
 import type { FusionMode } from '../compile/plan.js';
 import { PlanError } from '../compile/arenas.js';
@@ -27,6 +28,36 @@ import { runDemo } from './demo.js';
 import { parseBindings, processIO, readOptional, shapesOf, UsageError, type CliIO } from './io.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** The flags `plan` and `emit` share. */
+interface CompileFlags {
+  entry: string;
+  target: 'wgsl' | 'ptx';
+  arch: PtxArch;
+  mode: FusionMode;
+  limits: 'adapter' | 'default';
+  bind: string[];
+  grad?: boolean;
+}
+
+/** Adds the shared compile flags (entry, target, arch, mode, limits, bind, grad) to a command. */
+function compileOptions(command: Command): Command {
+  return command
+    .argument('<file>', '.fib source file')
+    .requiredOption('--entry <name>', 'module or fn to compile')
+    .addOption(new Option('--target <target>', 'code generation target').choices(['wgsl', 'ptx']).default('wgsl'))
+    .addOption(new Option('--arch <arch>', 'PTX architecture').choices([...PTX_ARCHS]).default('sm_90a'))
+    .addOption(new Option('--mode <mode>', 'fusion mode').choices(['fused', 'unfused']).default('fused'))
+    .addOption(new Option('--limits <which>', 'WebGPU limits to compile for: the adapter\'s, or the WebGPU defaults').choices(['adapter', 'default']).default('adapter'))
+    .option('--bind <dim=n>', 'size of a free dim (repeatable)', collect, [])
+    .option('--grad', 'compile the backward graph instead of the forward one');
+}
+
+/** The graph `plan` and `emit` compile: the entry, or its backward graph with --grad. */
+function graphToCompile(program: LoadedProgram, opts: CompileFlags): Graph {
+  const graph = buildGraph(program, opts.entry, { bindings: parseBindings(opts.bind) });
+  return opts.grad ? gradGraph(graph) : graph;
+}
 
 /**
  * The fiberc command line. Returns the exit code: 0 on success, 1 for errors in the user's
@@ -93,22 +124,13 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       io.out(`wrote ${opts.out}`);
     });
 
-  program
-    .command('plan')
+  compileOptions(program
+    .command('plan'))
     .description('show how an entry is split into kernels: ops fused, dispatches, FLOPs, bytes, and why each kernel ends (for ptx: ptxas\'s register, shared-memory and spill report)')
-    .argument('<file>', '.fib source file')
-    .requiredOption('--entry <name>', 'module or fn to plan')
-    .addOption(new Option('--target <target>', 'code generation target').choices(['wgsl', 'ptx']).default('wgsl'))
-    .addOption(new Option('--arch <arch>', 'PTX architecture').choices([...PTX_ARCHS]).default('sm_90a'))
-    .addOption(new Option('--mode <mode>', 'fusion mode').choices(['fused', 'unfused']).default('fused'))
-    .addOption(new Option('--limits <which>', 'WebGPU limits to plan for: the adapter\'s, or the WebGPU defaults').choices(['adapter', 'default']).default('adapter'))
-    .option('--bind <dim=n>', 'size of a free dim (repeatable)', collect, [])
-    .option('--grad', 'plan the backward graph instead of the forward one')
     .option('--json', 'print one JSON object (kernels array, dispatches, flops, bytes)')
     .addOption(new Option('--dump-after <pass>', 'also print the state after a compiler pass (see src/compile/pipeline.ts)').choices([...DUMPABLE]))
-    .action(async (file: string, opts: { entry: string; target: 'wgsl' | 'ptx'; arch: PtxArch; mode: FusionMode; limits: 'adapter' | 'default'; bind: string[]; grad?: boolean; json?: boolean; dumpAfter?: PassName }) => {
-      const graph = buildGraph(load(file), opts.entry, { bindings: parseBindings(opts.bind) });
-      const source = opts.grad ? gradGraph(graph) : graph;
+    .action(async (file: string, opts: CompileFlags & { json?: boolean; dumpAfter?: PassName }) => {
+      const source = graphToCompile(load(file), opts);
       const dump = (text: string): void => io.out(`--- after ${opts.dumpAfter} ---\n${text}\n--- end of ${opts.dumpAfter} ---`);
       let report;
       if (opts.target === 'ptx') {
@@ -121,21 +143,12 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       io.out(opts.json ? JSON.stringify(report, null, 2) : formatPlan(report));
     });
 
-  program
-    .command('emit')
+  compileOptions(program
+    .command('emit'))
     .description('write the kernels of an entry (one file per kernel) and its plan.json to a folder')
-    .argument('<file>', '.fib source file')
-    .requiredOption('--entry <name>', 'module or fn to compile')
-    .addOption(new Option('--target <target>', 'code generation target').choices(['wgsl', 'ptx']).default('wgsl'))
-    .addOption(new Option('--arch <arch>', 'PTX architecture').choices([...PTX_ARCHS]).default('sm_90a'))
-    .addOption(new Option('--mode <mode>', 'fusion mode').choices(['fused', 'unfused']).default('fused'))
-    .addOption(new Option('--limits <which>', 'WebGPU limits to compile for').choices(['adapter', 'default']).default('adapter'))
-    .option('--bind <dim=n>', 'size of a free dim (repeatable)', collect, [])
-    .option('--grad', 'emit the backward graph')
     .requiredOption('--out <dir>', 'output folder')
-    .action(async (file: string, opts: { entry: string; target: 'wgsl' | 'ptx'; arch: PtxArch; mode: FusionMode; limits: 'adapter' | 'default'; bind: string[]; grad?: boolean; out: string }) => {
-      const graph = buildGraph(load(file), opts.entry, { bindings: parseBindings(opts.bind) });
-      const source = opts.grad ? gradGraph(graph) : graph;
+    .action(async (file: string, opts: CompileFlags & { out: string }) => {
+      const source = graphToCompile(load(file), opts);
       const written = opts.target === 'ptx'
         ? writePtxKernels(compilePtx(source, { mode: opts.mode, limits: CUDA_DEFAULT_LIMITS, arch: opts.arch }), opts.entry, opts.out)
         : writeKernels(compileWgsl(source, { mode: opts.mode, limits: await targetLimits(opts.limits) }), opts.entry, opts.out);

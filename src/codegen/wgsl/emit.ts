@@ -294,7 +294,7 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
         const element = replaceScalar(k.value, t.reduce, { k: 'named', name: accs(i, j), type: t.reduce.type });
         const value = scalar(substituteVar(substituteVar(element, t.mVar, rowAt(i)), t.nVar, colAt(j)));
         const at = ix(flatten([...shape.slice(0, r - 2).map((d, a) => idx.variable(`i${a}`, d)), rowAt(i), colAt(j)], shape));
-        stores.push(`if (m0 + ${i} < ${mSize} && n0 + ${j} < ${nSize}) {`, `  ${out.name}[${out.base}${at}] = ${value};`, '}');
+        stores.push(`if (${sg ? 'in_range && ' : ''}m0 + ${i} < ${mSize} && n0 + ${j} < ${nSize}) {`, `  ${out.name}[${out.base}${at}] = ${value};`, '}');
       }
     }
     return [...lines, ...blocks[0]!, ...stores];
@@ -315,8 +315,7 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
       loop.name,
       add(scale(idx.variable('kb', loop.size / kb), kb), div(idx.variable('lane', size), t.tm)),
     );
-    const body = tiledStatements(t, { own, kb, size });
-    return body.map((l) => l.replace(/^(\s*)if \((m0 \+ \d+ < \d+ && n0 \+ \d+ < \d+)\) \{$/, '$1if (in_range && $2) {'));
+    return tiledStatements(t, { own, kb, size });
   }
 }
 
