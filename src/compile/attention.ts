@@ -30,10 +30,12 @@ export const MAX_TEMPLATE_HEAD_DIM = 128;
 /**
  * Largest keys x value-columns per query row for which the template is used. Each invocation
  * loads every key's and value's row itself; on lavapipe those loads are per-lane gathers,
- * so at FIBER-B sizes the two register-tiled, subgroup-shared matmuls win (measured: image
- * block 684 ms with the template, 580 ms without). Small attentions (FiberTiny) gain from it.
+ * so at FIBER-B sizes the register-tiled, subgroup-shared matmuls and separate softmax
+ * kernels win. Measured on lavapipe, FIBER-B image block at batch 1: windowed self-attention
+ * (144 keys x 32) 84 ms as the template vs 33 ms as five kernels; image-to-text attention
+ * (40 keys x 32) 23 ms vs 11 ms. Small attentions (FiberTiny: up to 16 keys x 16) gain from it.
  */
-export const MAX_TEMPLATE_ROW_WORK = 2048;
+export const MAX_TEMPLATE_ROW_WORK = 1024;
 
 /** Every attention in the graph, by its output node. */
 export function findAttention(graph: Graph): Map<Node, AttentionMatch> {

@@ -70,6 +70,10 @@ describe('WGSL primitives equal the interpreter, forward and backward', () => {
     // where the adapter has subgroups), with a ragged last row tile and an element-wise prologue.
     await check({ a: randomTensor([2, 10, 6], 17), w: randomTensor([6, 64], 18) }, (b, n) =>
       b.matmul(b.unary('exp', b.binary('mul', n.a!, b.constant(0.5, [2, 10, 6], 'f32'))), n.w!));
+    // k a multiple of 4: the loop takes four steps per iteration as vec4 operands and dot
+    // products, with and without subgroup sharing.
+    await check({ a: randomTensor([2, 10, 12], 19), w: randomTensor([12, 64], 20) }, (b, n) => b.matmul(n.a!, n.w!));
+    await check({ a: randomTensor([6, 8], 21), w: randomTensor([8, 7], 22) }, (b, n) => b.matmul(n.a!, n.w!));
   });
   it('movement: reshape, permute, broadcast, slice, pad, roll, concat', async () => {
     await check({ x }, (b, n) => b.permute(b.reshape(n.x!, [6, 4]), [1, 0]));

@@ -212,6 +212,38 @@ export class WebGpuSession {
     device.queue.submit([encoder.finish()]);
   }
 
+  /**
+   * Times each dispatch with timestamp queries (one compute pass per dispatch, so the times
+   * include no neighbour's work): milliseconds per dispatch, in plan order, from one run.
+   * Needs the adapter's `timestamp-query` feature.
+   */
+  async profile(): Promise<number[]> {
+    const device = this.owner.device;
+    if (!this.owner.features.has('timestamp-query')) throw new WebGpuError('the adapter has no timestamp-query feature: profiling is not available');
+    const n = this.compiled.kernels.length;
+    const querySet = device.createQuerySet({ type: 'timestamp', count: 2 * n });
+    const resolved = device.createBuffer({ size: 16 * n, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    const staging = device.createBuffer({ size: 16 * n, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const encoder = device.createCommandEncoder();
+    this.compiled.kernels.forEach((k, i) => {
+      const pass = encoder.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+      pass.setPipeline(this.compiled.pipelines[i]!);
+      pass.setBindGroup(0, this.bindGroups[i]!);
+      pass.dispatchWorkgroups(k.workgroups[0], k.workgroups[1]);
+      pass.end();
+    });
+    encoder.resolveQuerySet(querySet, 0, 2 * n, resolved, 0);
+    encoder.copyBufferToBuffer(resolved, 0, staging, 0, 16 * n);
+    device.queue.submit([encoder.finish()]);
+    await this.owner.flush();
+    await staging.mapAsync(GPUMapMode.READ);
+    const stamps = new BigInt64Array(staging.getMappedRange().slice(0));
+    staging.unmap();
+    for (const b of [staging, resolved]) b.destroy();
+    querySet.destroy();
+    return Array.from({ length: n }, (_, i) => Number(stamps[2 * i + 1]! - stamps[2 * i]!) / 1e6);
+  }
+
   /** Reads the graph outputs back to the host. */
   async read(): Promise<Map<string, HostTensor>> {
     const device = this.owner.device;
