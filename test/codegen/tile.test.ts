@@ -26,6 +26,12 @@ describe('matmul register tiles', () => {
   it('default to 8x4 outputs per invocation', () => {
     expect(projection('')).toContain('8x4 register tile per invocation');
   });
+  it('take four k steps per iteration, loading aligned operand runs as one vec4', () => {
+    const source = projection('');
+    expect(source).toMatch(/var<storage, read> buf\d+: array<vec4<f32>>/);
+    expect(source).toMatch(/let vk\d+ = buf\d+\[\(m0 \* 64 \+ r0_4 \* 4\) >> 2u\];/);
+    expect(source).toContain('acc_0_0 = acc_0_0 + dot(vk0, ');
+  });
   it('follow a schedule\'s tile, separately from the algorithm', () => {
     expect(projection('schedule Linear for wgsl {\n  tile = [4, 4]\n}')).toContain('4x4 register tile per invocation');
   });

@@ -1,10 +1,10 @@
 import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { add, div, flatten, idx, mod, scale, type Index } from '../../compile/index-expr.js';
+import { add, div, flatten, idx, key, mod, scale, type Index } from '../../compile/index-expr.js';
 import { findMatmulTile, replaceScalar, substituteVar, type MatmulTile } from '../../compile/tile.js';
 import type { Scalar, ScalarType } from '../../compile/kernel-ir.js';
-import type { Dispatch, Plan } from '../../compile/plan.js';
+import type { Dispatch, Plan, PlannedTensor } from '../../compile/plan.js';
 import { workItems, type AttentionBody, type Kernel } from '../../compile/kernel-ir.js';
 import { Placement } from '../placement.js';
 import { installRoot } from '../../paths.js';
@@ -81,6 +81,36 @@ class ShaderResources {
     return { name: this.bind({ kind: 'tensor', id }, t.ref.type, write || t.kind === 'output' ? 'read_write' : 'read'), base: '' };
   }
 
+  /**
+   * Bindings declared as arrays of vec4 (see `vectorize`); their scalar elements are
+   * addressed as components.
+   */
+  private readonly vectorized = new Set<string>();
+
+  /**
+   * Declares a binding as an array of vec4 so that aligned runs of four elements load as one
+   * vector. Must be called before any access to the binding is rendered.
+   */
+  vectorize(name: string): void {
+    this.vectorized.add(name);
+    for (const d of this.decls) if (d.name === name && !d.type.startsWith('vec4')) d.type = `vec4<${d.type}>`;
+  }
+
+  /** A scalar element `i` of a binding, as a WGSL reference. */
+  element(name: string, i: string): string {
+    return this.vectorized.has(name) ? `${name}[(${i}) >> 2u][(${i}) & 3]` : `${name}[${i}]`;
+  }
+
+  /** The vec4 at element `i` (a multiple of 4) of a vectorized binding. */
+  vector(name: string, i: string): string {
+    return `${name}[(${i}) >> 2u]`;
+  }
+
+  /** The plan's record of tensor `id`. */
+  planned(id: number): PlannedTensor {
+    return this.plan.tensors.get(id)!;
+  }
+
   /** True when the tensor is computed whole by every workgroup of an owner-phased dispatch. */
   replicated(id: number): boolean {
     return this.ownerPhased && this.plan.tensors.get(id)!.replicas > 1;
@@ -134,7 +164,7 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
     switch (s.k) {
       case 'load': {
         const loc = res.location(s.tensor);
-        expr = `${loc.name}[${loc.base}${ix(s.index)}]`;
+        expr = res.element(loc.name, `${loc.base}${ix(s.index)}`);
         break;
       }
       case 'index':
@@ -211,7 +241,7 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
     stride *= shape[i]!;
   }
   const result = scalar(k.value);
-  return [...indexLines, ...blocks[0]!, `${out.name}[${out.base}flat] = ${result};`];
+  return [...indexLines, ...blocks[0]!, `${res.element(out.name, `${out.base}flat`)} = ${result};`];
 
   /**
    * The attention template: `flat` numbers query rows. One pass over the keys keeps a running
@@ -238,7 +268,7 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
     const accumulate = values.map((v, d) => `${acc(d)} = ${acc(d)} * rescale + weight * ${v};`);
     blocks[0]!.push(`for (var ${a.keys.name}: i32 = 0; ${a.keys.name} < ${a.keys.size} + fib_z; ${a.keys.name}++) {`, ...[...inner, ...update, ...accumulate, 'run_max = new_max;'].map((l) => `  ${l}`), '}');
     blocks[0]!.push('let inv_sum = select(0.0, 1.0 / run_sum, run_sum > 0.0);');
-    const stores = [...Array(a.columns).keys()].map((d) => `${out.name}[${out.base}flat * ${a.columns} + ${d}] = ${acc(d)} * inv_sum;`);
+    const stores = [...Array(a.columns).keys()].map((d) => `${res.element(out.name, `${out.base}flat * ${a.columns} + ${d}`)} = ${acc(d)} * inv_sum;`);
     return [...lines, ...blocks[0]!, ...stores];
   }
 
@@ -275,9 +305,29 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
     const kv = `${loop.name}_${step}`;
     // k at block b, step u of the current iteration.
     const kAt = (b: Index, u: number): Index => add(add(scale(idx.variable(kv, loop.size / step), step), scale(b, unroll)), idx.constant(u));
+    const steps = (operand: Scalar, v: string, at: Index, b: Index): Scalar[] =>
+      [...Array(unroll).keys()].map((u) => substituteVar(substituteVar(operand, v, at), loop.name, kAt(b, u)));
+    // Operands read as aligned runs of four are loaded as one vec4 from a vec4 view of their
+    // binding; decided for every operand before any access to a binding is rendered.
+    const mRange = [...Array(t.tm).keys()];
+    const nRange = [...Array(t.tn).keys()];
+    const laneRow = sg ? add(idx.variable('m0', mSize), mod(idx.variable('lane', sg.size), t.tm)) : undefined;
+    const laneBlock = sg ? div(idx.variable('lane', sg.size), t.tm) : undefined;
+    const operandSteps = sg
+      ? [steps(t.a, t.mVar, laneRow!, laneBlock!), ...[...Array(sg.kb).keys()].flatMap((b) => nRange.map((j) => steps(t.b, t.nVar, colAt(j), idx.constant(b))))]
+      : [...mRange.map((i) => steps(t.a, t.mVar, rowAt(i), idx.constant(0))), ...nRange.map((j) => steps(t.b, t.nVar, colAt(j), idx.constant(0)))];
+    const aligned = new Map<number, boolean>();
+    for (const run of operandSteps) {
+      const tensor = run[0]!.k === 'load' ? run[0]!.tensor : -1;
+      if (tensor >= 0) aligned.set(tensor, (aligned.get(tensor) ?? true) && alignedRun(run) !== undefined);
+    }
+    for (const [tensor, ok] of aligned) if (ok) res.vectorize(res.location(tensor).name);
     // One operand's values over the unrolled steps, as a vector (or a scalar when not unrolled).
     const gather = (operand: Scalar, v: string, at: Index, b: Index): string => {
-      const parts = [...Array(unroll).keys()].map((u) => scalar(substituteVar(substituteVar(operand, v, at), loop.name, kAt(b, u))));
+      const run = steps(operand, v, at, b);
+      const first = alignedRun(run);
+      if (first && aligned.get(first.tensor)) return res.vector(res.location(first.tensor).name, `${res.location(first.tensor).base}${ix(first.index)}`);
+      const parts = run.map(scalar);
       return unroll === 1 ? parts[0]! : `vec${unroll}<${type}>(${parts.join(', ')})`;
     };
     const madd = (acc: string, x: string, y: string): string => `${acc} = ${acc} + ${unroll === 1 ? `${x} * ${y}` : `dot(${x}, ${y})`};`;
@@ -298,7 +348,7 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
     } else {
       // Lane L loads a(m0 + L % TM, k at block L / TM) and every lane takes the rows of each
       // block from the lane that loaded them.
-      const own = vector(gather(t.a, t.mVar, add(idx.variable('m0', mSize), mod(idx.variable('lane', sg.size), t.tm)), div(idx.variable('lane', sg.size), t.tm)));
+      const own = vector(gather(t.a, t.mVar, laneRow!, laneBlock!));
       for (let b = 0; b < sg.kb; b++) {
         const bVecs = [...Array(t.tn).keys()].map((j) => vector(gather(t.b, t.nVar, colAt(j), idx.constant(b))));
         for (let i = 0; i < t.tm; i++) {
@@ -316,10 +366,25 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
         const element = replaceScalar(k.value, t.reduce, { k: 'named', name: accs(i, j), type });
         const value = scalar(substituteVar(substituteVar(element, t.mVar, rowAt(i)), t.nVar, colAt(j)));
         const at = ix(flatten([...shape.slice(0, r - 2).map((d, a) => idx.variable(`i${a}`, d)), rowAt(i), colAt(j)], shape));
-        stores.push(`if (${sg ? 'in_range && ' : ''}m0 + ${i} < ${mSize} && n0 + ${j} < ${nSize}) {`, `  ${out.name}[${out.base}${at}] = ${value};`, '}');
+        stores.push(`if (${sg ? 'in_range && ' : ''}m0 + ${i} < ${mSize} && n0 + ${j} < ${nSize}) {`, `  ${res.element(out.name, `${out.base}${at}`)} = ${value};`, '}');
       }
     }
     return [...lines, ...blocks[0]!, ...stores];
+  }
+
+  /**
+   * The first load of `run` when the run is four loads of consecutive elements of one tensor
+   * starting at a multiple of 4 (counting the tensor's arena offset) for every value of the
+   * index variables: then it is one vec4 load.
+   */
+  function alignedRun(run: readonly Scalar[]): Extract<Scalar, { k: 'load' }> | undefined {
+    const first = run[0]!;
+    if (run.length !== 4 || first.k !== 'load') return undefined;
+    const t = res.planned(first.tensor);
+    if (t.replicas > 1) return undefined;
+    const consecutive = run.every((s, u) => s.k === 'load' && s.tensor === first.tensor && key(s.index) === key(add(first.index, idx.constant(u))));
+    const offset = (t.arena?.offset ?? 0) + first.index.constant;
+    return consecutive && offset % 4 === 0 && first.index.terms.every((term) => term.coef % 4 === 0) ? first : undefined;
   }
 
   /**

@@ -166,7 +166,7 @@ export class WebGpuSession {
     const device = owner.device;
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     const { plan } = compiled;
-    this.arenas = plan.arenas.map((a, i) => device.createBuffer({ size: Math.max(16, a.length * 4), usage, label: `arena${i}` }));
+    this.arenas = plan.arenas.map((a, i) => device.createBuffer({ size: Math.max(16, Math.ceil(a.length / 4) * 16), usage, label: `arena${i}` }));
     for (const t of plan.tensors.values()) {
       if (t.arena) continue;
       this.buffers.set(t.ref.id, device.createBuffer({ size: Math.max(16, Math.ceil((numel(t.ref.node.shape) * 4) / 16) * 16), usage, label: t.name || `t${t.ref.id}` }));
