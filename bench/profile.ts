@@ -3,7 +3,7 @@
  * queries (median of several runs), with its FLOPs, GFLOP/s and the kernels it runs as phases.
  * For performance work on the planner and code generator; figures are for reports only.
  *
- *   npm run profile -- ImageFusionBlockBase B=1 T=40 [--mode unfused] [--runs 5]
+ *   npm run profile -- ImageFusionBlockBase B=1 T=40 [--mode unfused] [--runs 5] [--grad]
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { exampleInputs, withAlpha } from '../src/cli/demo.js';
 import type { FusionMode } from '../src/compile/plan.js';
 import { buildGraph } from '../src/dsl/entry.js';
 import { loadProgram } from '../src/dsl/loader.js';
+import { gradGraph } from '../src/ir/grad.js';
 import { prepareFeeds } from '../src/runtime/feeds.js';
 import { WebGpuDevice } from '../src/runtime/webgpu/device.js';
 
@@ -22,7 +23,9 @@ const bindings = Object.fromEntries(args.slice(1).filter((a) => /^\w+=\d+$/.test
 const mode = flag('--mode', 'fused') as FusionMode;
 const runs = Number(flag('--runs', '5'));
 
-const graph = buildGraph(loadProgram(join(root, 'examples/fiber.fib')), entry, { bindings });
+const forward = buildGraph(loadProgram(join(root, 'examples/fiber.fib')), entry, { bindings });
+// --grad: the backward graph, with random cotangents for the outputs.
+const graph = args.includes('--grad') ? gradGraph(forward) : forward;
 const feeds = withAlpha(graph, prepareFeeds(graph, exampleInputs(graph, 1), new Map(), 0), 0.5);
 const device = await WebGpuDevice.create({ mode });
 const t0 = performance.now();
@@ -31,7 +34,7 @@ const session = device.session(compiled);
 session.write(feeds);
 session.dispatch();
 await device.flush();
-console.log(`${entry} ${JSON.stringify(bindings)} (${mode}) on ${device.name}: first run ${(performance.now() - t0).toFixed(0)} ms`);
+console.log(`${entry}${graph === forward ? '' : ' backward'} ${JSON.stringify(bindings)} (${mode}) on ${device.name}: first run ${(performance.now() - t0).toFixed(0)} ms`);
 const samples: number[][] = [];
 for (let r = 0; r < runs; r++) samples.push(await session.profile());
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -17,6 +17,8 @@ export const MOVEMENT = new Set(['reshape', 'permute', 'broadcast', 'slice', 'pa
 /** Ops whose consumer-side read of each input element happens at most once per output pass. */
 const READS_ONCE = new Set(['unary', 'binary', 'where', 'cast', 'reshape', 'permute', 'slice', 'pad', 'roll', 'concat', 'reduce']);
 const EXPENSIVE = new Set(['reduce', 'matmul', 'gather', 'scatter_add']);
+/** Ops that place their input as one piece of a bigger tensor. */
+const PIECES = new Set(['pad', 'concat']);
 /** Largest element-wise cone worth recomputing per consumer instead of storing. */
 const MAX_RECOMPUTE_OPS = 24;
 
@@ -64,7 +66,12 @@ function decide(
     } else if (outputs.has(n)) why = `graph output "${outputs.get(n)}"`;
     else if (mode === 'unfused') why = kind === 'reshape' || kind === 'const' ? undefined : 'unfused mode: one kernel per primitive';
     else if (MOVEMENT.has(kind)) why = undefined;
-    else if (EXPENSIVE.has(kind)) {
+    else if (kind === 'matmul' && pieceOf(n, consumers)) {
+      // A piece of a bigger tensor (the backward of a split, e.g. dQ, dK, dV into dQKV): inside
+      // the assembling kernel it would be computed one element per invocation behind guards;
+      // alone it runs register-tiled.
+      why = `matmul placed by ${pieceOf(n, consumers)} as a piece of a bigger tensor: alone it runs register-tiled`;
+    } else if (EXPENSIVE.has(kind)) {
       const c = uses[0]!;
       const once = uses.length === 1 && READS_ONCE.has(c.op.kind) && (reason.has(c) || onceFromRoot.get(c) === true);
       if (!once) why = uses.length > 1 ? `${kind} used by ${uses.length} consumers` : `${kind} result is re-read downstream by ${rereader(c, reason, consumers)}`;
@@ -88,6 +95,19 @@ function decide(
   }
 
   return reason;
+}
+
+/** The pad or concat that places `n` (through reshapes and permutes) into a bigger tensor, if one does. */
+function pieceOf(n: Node, consumers: ReadonlyMap<Node, Node[]>): string | undefined {
+  let x = n;
+  for (let step = 0; step < 8; step++) {
+    const uses = consumers.get(x) ?? [];
+    if (uses.length !== 1) return undefined;
+    x = uses[0]!;
+    if (PIECES.has(x.op.kind)) return x.op.kind;
+    if (x.op.kind !== 'reshape' && x.op.kind !== 'permute') return undefined;
+  }
+  return undefined;
 }
 
 /** The op along the single-consumer chain from `c` that reads its input more than once per element. */

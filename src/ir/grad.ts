@@ -1,3 +1,4 @@
+import { matchAttentions, type AttentionPattern } from './attention-pattern.js';
 import { GraphBuilder } from './builder.js';
 import { isFloat } from './dtype.js';
 import { Graph, topoOrder } from './graph.js';
@@ -119,10 +120,38 @@ const RULES: { [K in Node['op']['kind']]: Rule } = {
 };
 
 /**
+ * The backward pass of an attention (ir/attention-pattern.ts) as FlashAttention computes it:
+ * the probabilities are recomputed from the scores and the saved row log-sum-exp,
+ * P = exp(X - (max + log sum)), instead of being kept from the forward pass, and the softmax
+ * backward uses D = rowsum(dO * O) in place of rowsum(dP * P) (equal, and O is at hand):
+ *   dV = Pᵀ dO,   dP = dO Vᵀ,   dX = P * (dP - D).
+ * P is element-wise in X and a per-row value, so the planner fuses it into its readers: no
+ * tensor of probabilities is stored in the backward pass either.
+ */
+function attentionVjp(b: GraphBuilder, m: AttentionPattern, g: Node): { scores: Node; values: Node } {
+  const x = m.scores;
+  const lse = b.binary('add', m.rowMax, b.unary('log', m.rowSum));
+  const p = b.unary('exp', b.binary('sub', x, b.broadcastTo(lse, x.shape)));
+  const values = b.matmul(b.transpose(b.reshape(p, m.probs.shape), -1, -2), g);
+  const dp = b.reshape(b.matmul(g, b.transpose(m.values, -1, -2)), x.shape);
+  const rowDot = b.reshape(b.reduce('sum', b.binary('mul', g, m.output), [-1]), [...x.shape.slice(0, -1), 1]);
+  const scores = b.binary('mul', p, b.binary('sub', dp, b.broadcastTo(rowDot, x.shape)));
+  return { scores, values };
+}
+
+export interface GradOptions {
+  /**
+   * Differentiate attentions as a whole (attentionVjp, the default) or primitive by
+   * primitive, keeping the forward probabilities (for comparison).
+   */
+  readonly attention?: boolean;
+}
+
+/**
  * Cotangents of `wrt` given cotangents `seeds` of `outputs` (same order). Nodes of `wrt`
  * that the outputs do not depend on get a zero gradient.
  */
-export function vjp(builder: GraphBuilder, outputs: readonly Node[], seeds: readonly Node[], wrt: readonly Node[]): Node[] {
+export function vjp(builder: GraphBuilder, outputs: readonly Node[], seeds: readonly Node[], wrt: readonly Node[], options: GradOptions = {}): Node[] {
   const order = topoOrder(outputs);
   // Only nodes on a path from some wrt node carry gradients; this also keeps rules such as
   // pow's log(x) out of graphs where x is a constant.
@@ -136,10 +165,19 @@ export function vjp(builder: GraphBuilder, outputs: readonly Node[], seeds: read
   outputs.forEach((o, i) => {
     if (live.has(o)) accumulate(o, seeds[i]!);
   });
+  const attentions = options.attention === false ? new Map<Node, AttentionPattern>() : matchAttentions(order, new Set(outputs));
   for (let i = order.length - 1; i >= 0; i--) {
     const node = order[i]!;
     const g = cot.get(node);
     if (!g || node.inputs.length === 0) continue;
+    const attention = attentions.get(node);
+    if (attention) {
+      // The nodes inside the pattern get no cotangents: only X and V do.
+      const { scores, values } = attentionVjp(builder, attention, g);
+      if (live.has(attention.scores)) accumulate(attention.scores, scores);
+      if (live.has(attention.values)) accumulate(attention.values, values);
+      continue;
+    }
     const contributions = RULES[node.op.kind](builder, node, g);
     node.inputs.forEach((input, k) => {
       const c = contributions[k];
@@ -154,7 +192,7 @@ export function vjp(builder: GraphBuilder, outputs: readonly Node[], seeds: read
  * output; its outputs are the forward outputs followed by `grad:<leaf>` for every float
  * input and param named in `wrt` (all float params and inputs when omitted).
  */
-export function gradGraph(graph: Graph, wrt?: readonly string[]): Graph {
+export function gradGraph(graph: Graph, wrt?: readonly string[], options: GradOptions = {}): Graph {
   const b = new GraphBuilder();
   b.origin = { scope: 'backward', module: '' };
   const leaves = [...graph.inputs, ...graph.params].filter((n) => {
@@ -162,7 +200,7 @@ export function gradGraph(graph: Graph, wrt?: readonly string[]): Graph {
     return isFloat(n.dtype) && (wrt === undefined || wrt.includes(name));
   });
   const seeds = graph.outputs.map((o) => b.input(`grad:${o.name}`, o.node.shape, o.node.dtype));
-  const grads = vjp(b, graph.outputs.map((o) => o.node), seeds, leaves);
+  const grads = vjp(b, graph.outputs.map((o) => o.node), seeds, leaves, options);
   const outputs = [
     ...graph.outputs,
     ...leaves.map((l, i) => ({ name: `grad:${(l.op as { name: string }).name}`, node: grads[i]! })),

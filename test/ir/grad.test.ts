@@ -3,6 +3,9 @@ import type { GraphBuilder } from '../../src/ir/builder.js';
 import { gradientSamples, randomTensor, relativeError } from '../../src/ir/gradcheck.js';
 import type { Node } from '../../src/ir/node.js';
 import { HostTensor } from '../../src/ir/tensor.js';
+import { matchAttentions } from '../../src/ir/attention-pattern.js';
+import { gradGraph } from '../../src/ir/grad.js';
+import { interpret } from '../../src/ir/interpret.js';
 import { graphOf, T } from '../helpers.js';
 
 /** Every float input's gradient at every coordinate against central finite differences. */
@@ -64,5 +67,43 @@ describe('gradient rules against central finite differences', () => {
       const p = b.binaryBroadcast('div', e, b.reduce('sum', e, [1]));
       return b.binary('mul', p, b.unary('tanh', n.x!));
     }, 1e-5);
+  });
+  it('attention: probabilities recomputed from the row log-sum-exp', () => {
+    const inputs = { q: randomTensor([2, 3, 4], 31), k: randomTensor([2, 5, 4], 32), v: randomTensor([2, 5, 3], 33), bias: randomTensor([3, 5], 34) };
+    checkGrad(inputs, attentionBody, 1e-5);
+  });
+});
+
+/** Scaled q·kᵀ plus a bias, the standard library's softmax, behind a reshape, times V. */
+function attentionBody(b: GraphBuilder, n: Record<string, Node>): Node {
+  const scores = b.binaryBroadcast('add', b.binary('mul', b.matmul(n.q!, b.transpose(n.k!, -1, -2)), b.constant(0.5, [2, 3, 5], 'f32')), n.bias!);
+  const e = b.unary('exp', b.binaryBroadcast('sub', scores, b.reduce('max', scores, [2])));
+  const p = b.binaryBroadcast('div', e, b.reduce('sum', e, [2]));
+  const o = b.matmul(b.reshape(b.reshape(p, [6, 5]), [2, 3, 5]), n.v!);
+  return b.unary('tanh', o);
+}
+
+describe('the attention backward pass', () => {
+  const inputs = { q: randomTensor([2, 3, 4], 41), k: randomTensor([2, 5, 4], 42), v: randomTensor([2, 5, 3], 43), bias: randomTensor([3, 5], 44) };
+  const { graph, feeds } = graphOf(inputs, attentionBody);
+  it('is recognised as one pattern', () => {
+    expect(matchAttentions(graph.nodes, new Set(graph.outputs.map((o) => o.node))).size).toBe(1);
+  });
+  it('equals primitive-by-primitive autodiff and stores no probabilities', () => {
+    const seed = randomTensor(graph.outputs[0]!.node.shape, 45);
+    const run = (attention: boolean) => {
+      const g = gradGraph(graph, undefined, { attention });
+      return { graph: g, values: interpret(g, new Map([...feeds, [`grad:${graph.outputs[0]!.name}`, seed]])) };
+    };
+    const whole = run(true);
+    const primitive = run(false);
+    for (const name of ['q', 'k', 'v', 'bias']) {
+      const a = whole.values.get(`grad:${name}`)!.data;
+      const b = primitive.values.get(`grad:${name}`)!.data;
+      a.forEach((value, i) => expect(Math.abs(value - b[i]!)).toBeLessThan(1e-12));
+    }
+    // Only the whole-attention rule takes the log of the row sum (the log-sum-exp).
+    expect(whole.graph.nodes.some((n) => n.op.kind === 'unary' && n.op.fn === 'log')).toBe(true);
+    expect(primitive.graph.nodes.some((n) => n.op.kind === 'unary' && n.op.fn === 'log')).toBe(false);
   });
 });
