@@ -40,6 +40,7 @@ export class Placement {
       case 'where': add(s.c); add(s.a); add(s.b); break;
       case 'guard': add(s.a); s.bounds.forEach((b) => this.indexVars(b.index, out)); break;
       case 'reduce': this.scalarVars(s.body).forEach((v) => v !== s.loop.name && out.add(v)); break;
+      case 'named': s.vars?.forEach((v) => out.add(v)); break;
       default: break;
     }
     this.memo.set(s, out);

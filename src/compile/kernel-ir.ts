@@ -36,8 +36,11 @@ export type Scalar =
   /** `a` where every bound holds, else 0 (pad, gather out of range, concat pieces). */
   | { readonly k: 'guard'; readonly bounds: readonly Bound[]; readonly a: Scalar; readonly type: ScalarType }
   | { readonly k: 'reduce'; readonly fn: 'sum' | 'max'; readonly loop: Loop; readonly body: Scalar; readonly type: ScalarType }
-  /** A value the code generator already holds under `name` (a register-tile accumulator). */
-  | { readonly k: 'named'; readonly name: string; readonly type: ScalarType };
+  /**
+   * A value the code generator already holds under `name` (a register-tile accumulator); it
+   * varies with the index variables `vars` (code using it is placed inside their loops).
+   */
+  | { readonly k: 'named'; readonly name: string; readonly type: ScalarType; readonly vars?: readonly string[] };
 
 /** A tensor a kernel reads or writes, by the id the plan gave it. */
 export interface TensorRef {

@@ -21,10 +21,11 @@ export interface MatmulTile {
 }
 
 /**
- * Default register tile (rows x columns of outputs per invocation). Measured on lavapipe with
- * rows shared across the subgroup: 1024^3 matmul 15.1 GFLOP/s at 4x4, 20.5 at 8x4, 21.8 at 8x8;
- * FIBER-B image block 605 ms at 4x4, 416 ms at 8x4, 430 ms at 8x8 (8x8 also compiles 2.5x slower).
- * A schedule's `tile = [rows, cols]` overrides it per module.
+ * Default register tile (rows x columns of outputs per invocation) where rows are not shared
+ * across a subgroup. Measured on lavapipe: 1024^3 matmul 15.1 GFLOP/s at 4x4, 20.5 at 8x4,
+ * 21.8 at 8x8 (8x8 also compiles 2.5x slower). With a fixed subgroup size the WGSL emitter
+ * picks taller subgroup-shared tiles (codegen/wgsl/emit.ts, SHARED_TILE_ROWS). A schedule's
+ * `tile = [rows, cols]` overrides both per module.
  */
 export const DEFAULT_TILE: readonly number[] = [8, 4];
 

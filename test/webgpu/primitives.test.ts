@@ -74,6 +74,11 @@ describe('WGSL primitives equal the interpreter, forward and backward', () => {
     // products, with and without subgroup sharing.
     await check({ a: randomTensor([2, 10, 12], 19), w: randomTensor([12, 64], 20) }, (b, n) => b.matmul(n.a!, n.w!));
     await check({ a: randomTensor([6, 8], 21), w: randomTensor([8, 7], 22) }, (b, n) => b.matmul(n.a!, n.w!));
+    // Tiles taller than the subgroup (32 and 16 rows: each lane loads rows in groups of 8),
+    // with the epilogue (bias, tanh) as a loop over the tile's rows.
+    await check({ a: randomTensor([2, 64, 16], 23), w: randomTensor([16, 32], 24), bias: randomTensor([32], 25) }, (b, n) =>
+      b.unary('tanh', b.binaryBroadcast('add', b.matmul(n.a!, n.w!), n.bias!)));
+    await check({ a: randomTensor([40, 12], 26), w: randomTensor([12, 32], 27) }, (b, n) => b.matmul(n.a!, n.w!));
   });
   it('movement: reshape, permute, broadcast, slice, pad, roll, concat', async () => {
     await check({ x }, (b, n) => b.permute(b.reshape(n.x!, [6, 4]), [1, 0]));

@@ -2,7 +2,7 @@ import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { add, div, flatten, idx, key, mod, scale, type Index } from '../../compile/index-expr.js';
-import { findMatmulTile, replaceScalar, substituteVar, type MatmulTile } from '../../compile/tile.js';
+import { DEFAULT_TILE, findMatmulTile, replaceScalar, substituteVar, type MatmulTile } from '../../compile/tile.js';
 import type { Scalar, ScalarType } from '../../compile/kernel-ir.js';
 import type { Dispatch, Plan, PlannedTensor } from '../../compile/plan.js';
 import { workItems, type AttentionBody, type Kernel } from '../../compile/kernel-ir.js';
@@ -278,7 +278,7 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
    * those steps are gathered into one vector and each accumulator takes one `dot`, which on
    * lavapipe halves the cost of a multiply-add (see K_UNROLL).
    */
-  function tiledStatements(t: MatmulTile, sg?: { kb: number; size: number }): string[] {
+  function tiledStatements(t: MatmulTile, sg?: { size: number }): string[] {
     const r = shape.length;
     const [mSize, nSize] = [shape[r - 2]!, shape[r - 1]!];
     const tileShape = tileGrid(shape, t, sg?.size);
@@ -299,7 +299,10 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
     for (let i = 0; i < t.tm; i++) for (let j = 0; j < t.tn; j++) blocks[0]!.push(`var ${accs(i, j)}: ${type} = ${zeroInit};`);
     const loop = t.reduce.loop;
     // Lanes sharing rows: per iteration, `blocks` blocks of `unroll` steps of k each.
-    const blocksPerStep = sg?.kb ?? 1;
+    // Lanes sharing rows: lane L loads rows g*R + L % R (for each of G groups) at block L / R.
+    const R = sg ? Math.min(t.tm, sg.size) : t.tm;
+    const G = t.tm / R;
+    const blocksPerStep = sg ? sg.size / R : 1;
     const unroll = loop.size % (blocksPerStep * K_UNROLL) === 0 ? K_UNROLL : 1;
     const step = blocksPerStep * unroll;
     const kv = `${loop.name}_${step}`;
@@ -311,10 +314,11 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
     // binding; decided for every operand before any access to a binding is rendered.
     const mRange = [...Array(t.tm).keys()];
     const nRange = [...Array(t.tn).keys()];
-    const laneRow = sg ? add(idx.variable('m0', mSize), mod(idx.variable('lane', sg.size), t.tm)) : undefined;
-    const laneBlock = sg ? div(idx.variable('lane', sg.size), t.tm) : undefined;
+    const laneRow = (g: number): Index => add(add(idx.variable('m0', mSize), idx.constant(g * R)), mod(idx.variable('lane', sg!.size), R));
+    const laneBlock = sg ? div(idx.variable('lane', sg.size), R) : undefined;
+    const groups = [...Array(G).keys()];
     const operandSteps = sg
-      ? [steps(t.a, t.mVar, laneRow!, laneBlock!), ...[...Array(sg.kb).keys()].flatMap((b) => nRange.map((j) => steps(t.b, t.nVar, colAt(j), idx.constant(b))))]
+      ? [...groups.map((g) => steps(t.a, t.mVar, laneRow(g), laneBlock!)), ...[...Array(blocksPerStep).keys()].flatMap((b) => nRange.map((j) => steps(t.b, t.nVar, colAt(j), idx.constant(b))))]
       : [...mRange.map((i) => steps(t.a, t.mVar, rowAt(i), idx.constant(0))), ...nRange.map((j) => steps(t.b, t.nVar, colAt(j), idx.constant(0)))];
     const aligned = new Map<number, boolean>();
     for (const run of operandSteps) {
@@ -348,11 +352,11 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
     } else {
       // Lane L loads a(m0 + L % TM, k at block L / TM) and every lane takes the rows of each
       // block from the lane that loaded them.
-      const own = vector(gather(t.a, t.mVar, laneRow!, laneBlock!));
-      for (let b = 0; b < sg.kb; b++) {
+      const own = groups.map((g) => vector(gather(t.a, t.mVar, laneRow(g), laneBlock!)));
+      for (let b = 0; b < blocksPerStep; b++) {
         const bVecs = [...Array(t.tn).keys()].map((j) => vector(gather(t.b, t.nVar, colAt(j), idx.constant(b))));
         for (let i = 0; i < t.tm; i++) {
-          vectors.push(`let sh_${b}_${i} = subgroupBroadcast(${own}, ${b * t.tm + i}u);`);
+          vectors.push(`let sh_${b}_${i} = subgroupBroadcast(${own[Math.floor(i / R)]}, ${b * R + (i % R)}u);`);
           for (let j = 0; j < t.tn; j++) updates.push(madd(accs(i, j), `sh_${b}_${i}`, bVecs[j]!));
         }
       }
@@ -360,16 +364,24 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
     const inner = [...place.close(), ...vectors];
     const header = `for (var ${kv}: i32 = 0; ${kv} < ${loop.size / step} + fib_z; ${kv}++) {`;
     blocks[0]!.push(header, ...[...inner, ...updates].map((l) => `  ${l}`), '}');
+    // The epilogue is a loop over the tile's rows, its code written once per column: written
+    // out for all TM x TN elements, a 32x4 tile's epilogue (a residual read through a window
+    // reverse and a roll) took lavapipe 16 s to compile.
+    const tileRows = `array<${type}, ${t.tn}>`;
+    blocks[0]!.push(`var tile_acc: array<${tileRows}, ${t.tm}>;`);
+    for (let i = 0; i < t.tm; i++) blocks[0]!.push(`tile_acc[${i}] = ${tileRows}(${nRange.map((j) => accs(i, j)).join(', ')});`);
+    const row = add(idx.variable('m0', mSize), idx.variable('ti', t.tm));
+    place.open('ti');
     const stores: string[] = [];
-    for (let i = 0; i < t.tm; i++) {
-      for (let j = 0; j < t.tn; j++) {
-        const element = replaceScalar(k.value, t.reduce, { k: 'named', name: accs(i, j), type });
-        const value = scalar(substituteVar(substituteVar(element, t.mVar, rowAt(i)), t.nVar, colAt(j)));
-        const at = ix(flatten([...shape.slice(0, r - 2).map((d, a) => idx.variable(`i${a}`, d)), rowAt(i), colAt(j)], shape));
-        stores.push(`if (${sg ? 'in_range && ' : ''}m0 + ${i} < ${mSize} && n0 + ${j} < ${nSize}) {`, `  ${res.element(out.name, `${out.base}${at}`)} = ${value};`, '}');
-      }
+    for (let j = 0; j < t.tn; j++) {
+      const element = replaceScalar(k.value, t.reduce, { k: 'named', name: `tile_acc[ti][${j}]`, type, vars: ['ti'] });
+      const value = scalar(substituteVar(substituteVar(element, t.mVar, row), t.nVar, colAt(j)));
+      const at = ix(flatten([...shape.slice(0, r - 2).map((d, a) => idx.variable(`i${a}`, d)), row, colAt(j)], shape));
+      stores.push(`if (${sg ? 'in_range && ' : ''}m0 + ti < ${mSize} && n0 + ${j} < ${nSize}) {`, `  ${res.element(out.name, `${out.base}${at}`)} = ${value};`, '}');
     }
-    return [...lines, ...blocks[0]!, ...stores];
+    const epilogue = [...place.close(), ...stores];
+    blocks[0]!.push(`for (var ti: i32 = 0; ti < ${t.tm} + fib_z; ti++) {`, ...epilogue.map((l) => `  ${l}`), '}');
+    return [...lines, ...blocks[0]!];
   }
 
   /**
@@ -394,7 +406,7 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
    * values it needs by subgroupBroadcast instead of gathering them itself.
    */
   function subgroupTiledStatements(t: MatmulTile, size: number): string[] {
-    return tiledStatements(t, { kb: size / t.tm, size });
+    return tiledStatements(t, { size });
   }
 }
 
@@ -411,8 +423,7 @@ export function emitWgsl(d: Dispatch, plan: Plan): WgslKernel {
   const res = new ShaderResources(plan, d.owners !== null);
   // Plain matmul kernels compute a register tile per invocation (see compile/tile.ts).
   const first = d.phases[0]!.kernel;
-  const tile = d.owners === null && !first.attention ? findMatmulTile(first, scheduledTile(plan, first)) : undefined;
-  const subgroup = tile && subgroupFits(tile, d.phases[0]!.kernel, plan.limits.subgroupSize, d.workgroupSize);
+  const { tile, subgroup } = d.owners === null && !first.attention ? chooseTile(first, plan, d.workgroupSize) : {};
   const phases = d.phases.map((p) => ({ p, lines: phaseStatements(p.kernel, res, tile, subgroup) }));
   const helpers = [...res.helpers].sort().map((h) => WGSL_HELPERS[h]).join('\n\n');
   const name = d.phases.length === 1 ? d.phases[0]!.kernel.name : `${d.phases[0]!.kernel.name}__${d.phases[d.phases.length - 1]!.kernel.name.split('_')[0]}`;
@@ -478,15 +489,52 @@ const MAX_SUBGROUP_PADDING = 0.25;
 
 /**
  * The subgroup size to share the tile's rows with, when the layout allows: a fixed subgroup
- * size that is a multiple of the tile height, column tiles that fill whole subgroups with
- * little padding (see tileGrid), and k in whole blocks.
+ * size S, a tile height that is a multiple or a divisor of S (lanes then load rows in
+ * min(TM, S)-row groups, S / min(TM, S) blocks of k at a time), column tiles that fill whole
+ * subgroups with little padding (see tileGrid), and k in whole blocks.
  */
 function subgroupFits(tile: MatmulTile, k: Kernel, size: number | undefined, workgroupSize: number): number | undefined {
   if (!size) return undefined;
   const shape = k.output.node.shape;
   const tilesN = Math.ceil(shape[shape.length - 1]! / tile.tn);
   const padded = Math.ceil(tilesN / size) * size;
-  const kb = size / tile.tm;
-  const fits = Number.isInteger(kb) && padded - tilesN <= MAX_SUBGROUP_PADDING * padded && tile.reduce.loop.size % kb === 0 && workgroupSize % size === 0;
+  const rows = Math.min(tile.tm, size);
+  const kb = size / rows;
+  const fits = tile.tm % rows === 0 && Number.isInteger(kb) && padded - tilesN <= MAX_SUBGROUP_PADDING * padded && tile.reduce.loop.size % kb === 0 && workgroupSize % size === 0;
   return fits ? size : undefined;
+}
+
+/**
+ * Tile heights tried, tallest first, when rows are shared across a subgroup: each lane then
+ * gathers one vec4 of the TM rows per four steps of k and only its TN columns, so taller tiles
+ * need fewer gathers per multiply-add; past 32 the accumulators spill too much. Measured on
+ * lavapipe with 4 columns and vec4 operands (576x512 @ 512x1536 / 576x2048 @ 2048x512):
+ * 8 rows 23 / 21 GFLOP/s, 16 rows 30 / 27, 32 rows 41 / 34, 48 rows 26 / 27.
+ */
+const SHARED_TILE_ROWS = [32, 16, 8];
+
+/** Largest share of padding rows (past the last row) a tile height may add. */
+const MAX_ROW_PADDING = 0.25;
+
+/**
+ * The register tile of a plain kernel, if it has a contraction: a schedule's `tile` when one
+ * is set; else, with a fixed subgroup size, the tallest subgroup-shared tile (SHARED_TILE_ROWS)
+ * that pads the rows little; else DEFAULT_TILE.
+ */
+function chooseTile(k: Kernel, plan: Plan, workgroupSize: number): { tile?: MatmulTile; subgroup?: number } {
+  const size = plan.limits.subgroupSize;
+  const scheduled = scheduledTile(plan, k);
+  if (size && !scheduled) {
+    const shape = k.output.node.shape;
+    const m = shape[shape.length - 2] ?? 1;
+    for (const rows of SHARED_TILE_ROWS) {
+      const tile = findMatmulTile(k, [rows, DEFAULT_TILE[1]!]);
+      if (!tile) return {};
+      const padded = Math.ceil(m / tile.tm) * tile.tm;
+      const subgroup = padded - m <= MAX_ROW_PADDING * padded ? subgroupFits(tile, k, size, workgroupSize) : undefined;
+      if (subgroup) return { tile, subgroup };
+    }
+  }
+  const tile = findMatmulTile(k, scheduled);
+  return tile ? { tile, subgroup: subgroupFits(tile, k, size, workgroupSize) } : {};
 }
