@@ -5,6 +5,7 @@ import type { ScalarType } from './kernel-ir.js';
 import type { Draft } from './kernels.js';
 import type { TargetLimits } from './limits.js';
 import type { Arena, PlannedTensor } from './plan.js';
+import type { WorkgroupSlot } from './scope.js';
 
 const bytes = (n: number): string => (n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
 
@@ -21,10 +22,13 @@ export function independentOfInputs(graph: Graph): Set<Node> {
 }
 
 /**
- * Pass `place`: packs params, intermediates and outputs into arenas (one binding each instead of one per tensor),
+ * Pass `place`: packs params, global intermediates and outputs into arenas (one binding each instead of one per tensor;
+ * workgroup-scope tensors need none),
  * up to the device's largest storage binding; aligns each tensor to 16 bytes.
  */
-export function placeInArenas(draft: Draft, replicated: ReadonlyMap<number, number>, limits: TargetLimits): { tensors: Map<number, PlannedTensor>; arenas: Arena[] } {
+export function placeInArenas(
+  draft: Draft, replicated: ReadonlyMap<number, number>, limits: TargetLimits, workgroup: ReadonlyMap<number, WorkgroupSlot> = new Map(),
+): { tensors: Map<number, PlannedTensor>; arenas: Arena[] } {
   const arenas: { role: Arena['role']; type: ScalarType; length: number }[] = [];
   const capacity = Math.floor(limits.maxStorageBufferBindingSize / 4);
   const tensors = new Map<number, PlannedTensor>();
@@ -32,6 +36,11 @@ export function placeInArenas(draft: Draft, replicated: ReadonlyMap<number, numb
     const replicas = replicated.get(ref.id) ?? 1;
     if (kind === 'input') {
       tensors.set(ref.id, { ref, kind, name, replicas });
+      continue;
+    }
+    const slot = workgroup.get(ref.id);
+    if (slot) {
+      tensors.set(ref.id, { ref, kind, name, replicas, workgroup: slot });
       continue;
     }
     const role = kind === 'param' ? 'params' : kind === 'output' ? 'outputs' : 'scratch';

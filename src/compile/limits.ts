@@ -27,11 +27,13 @@ export const WEBGPU_DEFAULT_LIMITS: TargetLimits = {
 
 /**
  * Limits for PTX targets (sm_80 and newer): kernel parameters take the place of bindings,
- * 1024 threads per block, 227 KiB shared memory per block on H100 (opt-in), 2^31-1 blocks in x.
+ * 1024 threads per block, 2^31-1 blocks in x. Shared memory: 48 KiB, the most a kernel may
+ * declare statically (`.shared` arrays; ptxas rejects more). An H100 block may use up to
+ * 227 KiB, but only as dynamic shared memory opted into per kernel at launch.
  */
 export const CUDA_DEFAULT_LIMITS: TargetLimits = {
   maxStorageBuffersPerShaderStage: 1024,
-  maxComputeWorkgroupStorageSize: 227 * 1024,
+  maxComputeWorkgroupStorageSize: 48 * 1024,
   maxComputeInvocationsPerWorkgroup: 1024,
   maxComputeWorkgroupsPerDimension: 65535,
   maxStorageBufferBindingSize: 2 ** 31,

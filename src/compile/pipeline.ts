@@ -17,6 +17,7 @@ import { planGraph, PLAN_PASSES, type FusionMode, type Plan } from './plan.js';
  *   lower      src/compile/kernels.ts  one kernel-IR kernel per stored node, the rest inlined
  *   order      src/compile/stitch.ts   layers made contiguous, in dependency order
  *   stitch     src/compile/stitch.ts   kernels -> dispatches (owner-phased where proven legal)
+ *   scope      src/compile/scope.ts    intermediates private to a dispatch -> workgroup memory
  *   place      src/compile/arenas.ts   params and intermediates packed into arenas
  *   emit-wgsl  src/codegen/wgsl/emit.ts  one WGSL compute shader per dispatch
  *   emit-ptx   src/codegen/ptx/emit.ts   one PTX entry per kernel (checked by ptxas)

@@ -5,6 +5,7 @@ import type { Kernel, ScalarType, TensorRef } from './kernel-ir.js';
 import { lowerKernels } from './kernels.js';
 import type { TargetLimits } from './limits.js';
 import { decideMaterialization } from './materialize.js';
+import { assignScopes, type WorkgroupSlot } from './scope.js';
 import { orderByLayer, single, stitch } from './stitch.js';
 
 /** `fused`: the cost model decides; `unfused`: one kernel per primitive (reshapes are views). */
@@ -25,6 +26,8 @@ export interface PlannedTensor {
    * computed whole by every workgroup into that workgroup's own copy.
    */
   readonly replicas: number;
+  /** Set for a tensor private to one owner-phased dispatch: it lives in workgroup memory (see scope.ts). */
+  readonly workgroup?: WorkgroupSlot;
 }
 
 export interface PlannedKernel {
@@ -55,6 +58,8 @@ export interface Dispatch {
   readonly workgroups: readonly [number, number];
   /** Why the dispatch ends where it does. */
   readonly reason: string;
+  /** Elements of workgroup memory per workgroup, by type, for workgroup-scope tensors (pass `scope`). */
+  readonly workgroupWords?: Readonly<Record<ScalarType, number>>;
 }
 
 export interface Plan {
@@ -72,10 +77,12 @@ export interface Plan {
 export interface PlanFeatures {
   readonly attention?: boolean;
   readonly stitch?: boolean;
+  /** Workgroup-scope tensors in owner-phased dispatches (pass `scope`). */
+  readonly workgroupMemory?: boolean;
 }
 
 /** The passes of planning, in order; `fiberc plan --dump-after=PASS` prints the state after one. */
-export const PLAN_PASSES = ['decide', 'lower', 'order', 'stitch', 'place'] as const;
+export const PLAN_PASSES = ['decide', 'lower', 'order', 'stitch', 'scope', 'place'] as const;
 export type PlanPass = (typeof PLAN_PASSES)[number];
 
 /** Called after each pass with a text rendering of its result (rendered only when asked). */
@@ -94,14 +101,16 @@ export function planGraph(graph: Graph, mode: FusionMode, limits: TargetLimits, 
   const ordered = mode === 'fused' ? orderByLayer(kernels, new Set(graph.outputs.map((o) => o.node))) : kernels;
   observe?.('order', () => ordered.map((k) => k.kernel.name).join('\n'));
   const inputFree = independentOfInputs(graph);
-  const dispatches = mode === 'fused' && features.stitch !== false ? stitch(graph, ordered, draft, inputFree, limits) : ordered.map(single);
-  observe?.('stitch', () => dispatches.map((d, i) => `dispatch ${i}: ${d.phases.map((p) => p.kernel.name).join(', ')}${d.owners ? ` (owners ${d.owners})` : ''} -- ${d.reason}`).join('\n'));
+  const stitched = mode === 'fused' && features.stitch !== false ? stitch(graph, ordered, draft, inputFree, limits) : ordered.map(single);
+  observe?.('stitch', () => stitched.map((d, i) => `dispatch ${i}: ${d.phases.map((p) => p.kernel.name).join(', ')}${d.owners ? ` (owners ${d.owners})` : ''} -- ${d.reason}`).join('\n'));
+  const { dispatches, slots } = features.workgroupMemory === false ? { dispatches: stitched, slots: new Map<number, WorkgroupSlot>() } : assignScopes(stitched, draft, inputFree, limits);
+  observe?.('scope', () => [...slots].map(([id, s]) => `t${id} workgroup memory +${s.offset}, ${s.length} elements${s.perOwner ? ' per owner' : ' (whole, per workgroup)'}`).join('\n'));
   const replicated = new Map<number, number>();
   for (const d of dispatches) {
     if (d.owners === null) continue;
     for (const p of d.phases) if (inputFree.has(p.kernel.output.node)) replicated.set(p.kernel.output.id, d.owners);
   }
-  const { tensors, arenas } = placeInArenas(draft, replicated, limits);
+  const { tensors, arenas } = placeInArenas(draft, replicated, limits, slots);
   observe?.('place', () => [
     ...arenas.map((a, i) => `arena${i}: ${a.role} ${a.type} ${a.length} elements`),
     ...[...tensors.values()].map((t) => `t${t.ref.id} ${t.kind} ${t.name} ${t.arena ? `arena${t.arena.index}+${t.arena.offset}` : 'own buffer'}${t.replicas > 1 ? ` x${t.replicas}` : ''}`),

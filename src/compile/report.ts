@@ -44,7 +44,7 @@ export function reportPlan(plan: Plan, entry: string, target: string, ptxas?: re
     flops: d.phases.reduce((s, p) => s + p.kernel.flops, 0),
     bytesRead: d.phases.reduce((s, p) => s + p.kernel.bytesRead, 0),
     bytesWritten: d.phases.reduce((s, p) => s + p.kernel.bytesWritten, 0),
-    workgroupMemory: 0,
+    workgroupMemory: Object.values(d.workgroupWords ?? {}).reduce((a, n) => a + n * 4, 0),
     workgroupSize: d.workgroupSize,
     workgroups: d.workgroups,
     reason: d.reason,

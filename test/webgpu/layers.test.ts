@@ -77,6 +77,27 @@ describe('dispatch counts from the plan', () => {
     });
   }
 
+  it('intermediates private to a dispatch live in workgroup memory, within the limit', () => {
+    for (const entry of LAYERS) {
+      for (const limits of [WEBGPU_DEFAULT_LIMITS, { ...WEBGPU_DEFAULT_LIMITS, maxComputeWorkgroupStorageSize: 2048 }]) {
+        const plan = planGraph(buildGraph(program, entry, { bindings }), 'fused', limits);
+        const bytes = Object.values(plan.dispatches[0]!.workgroupWords ?? {}).reduce((a, n) => a + 4 * n, 0);
+        expect(bytes).toBeGreaterThan(0);
+        expect(bytes).toBeLessThanOrEqual(limits.maxComputeWorkgroupStorageSize);
+        const scoped = [...plan.tensors.values()].filter((t) => t.workgroup);
+        // Each is an intermediate no later dispatch reads, and takes no arena space.
+        for (const t of scoped) {
+          expect(t.kind).toBe('intermediate');
+          expect(t.arena).toBeUndefined();
+          expect(plan.dispatches.slice(1).some((d) => d.phases.some((p) => p.kernel.reads.some((r) => r.id === t.ref.id)))).toBe(false);
+        }
+      }
+      // Turned off, everything is in global memory again.
+      const global = planGraph(buildGraph(program, entry, { bindings }), 'fused', WEBGPU_DEFAULT_LIMITS, undefined, { workgroupMemory: false });
+      expect([...global.tensors.values()].some((t) => t.workgroup)).toBe(false);
+    }
+  });
+
   it('a tensor larger than the largest storage binding is a clear planning error', () => {
     const graph = buildGraph(program, 'TextFusionLayerTiny', { bindings });
     const tiny = { ...WEBGPU_DEFAULT_LIMITS, maxStorageBufferBindingSize: 4096 };
@@ -95,9 +116,10 @@ describe('dispatch counts from the plan', () => {
       const tight = { ...WEBGPU_DEFAULT_LIMITS, maxStorageBuffersPerShaderStage: limit };
       const plan = planGraph(graph, 'fused', tight);
       for (const d of plan.dispatches) {
-        const buffers = new Set(d.phases.flatMap((p) => [p.kernel.output, ...p.kernel.reads]).map((r) => {
+        // Workgroup-scope tensors bind no buffer.
+        const buffers = new Set(d.phases.flatMap((p) => [p.kernel.output, ...p.kernel.reads]).flatMap((r) => {
           const t = plan.tensors.get(r.id)!;
-          return t.arena ? `a${t.arena.index}` : `t${r.id}`;
+          return t.workgroup ? [] : [t.arena ? `a${t.arena.index}` : `t${r.id}`];
         }));
         expect(buffers.size).toBeLessThanOrEqual(limit);
       }

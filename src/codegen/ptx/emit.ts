@@ -47,6 +47,15 @@ class Registers {
   }
 }
 
+/** Where a tensor's elements are: see PtxFunction.buffer. */
+interface Buffer {
+  readonly reg: string;
+  readonly offset: number;
+  readonly replicaStride: number;
+  readonly space: 'global' | 'shared';
+  readonly ownerPart: number;
+}
+
 /** Registers, parameters and labels of one PTX entry, shared by its phases. */
 class PtxFunction {
   readonly regs = new Registers();
@@ -62,9 +71,26 @@ class PtxFunction {
     readonly ownerPhased: boolean,
   ) {}
 
-  /** The address register of the buffer holding tensor `id`, its element offset, and its replication. */
-  buffer(id: number): { reg: string; offset: number; replicaStride: number } {
+  /** `.shared` arrays of the entry (workgroup-scope tensors), by type: their element counts. */
+  readonly shared = new Map<ScalarType, number>();
+
+  /**
+   * The address register of the memory holding tensor `id`, its element offset, its
+   * replication, its state space, and for a workgroup-scope tensor holding only the owner's
+   * part, that part's length (the owner's start is subtracted from global indices).
+   */
+  buffer(id: number): Buffer {
     const t = this.plan.tensors.get(id)!;
+    if (t.workgroup) {
+      const key = `fib_wg_${t.ref.type}`;
+      let reg = this.paramReg.get(key);
+      if (!reg) {
+        reg = this.regs.rd();
+        this.paramReg.set(key, reg);
+        this.prologue.push(`mov.u64 ${reg}, ${key};`);
+      }
+      return { reg, offset: t.workgroup.offset, replicaStride: 0, space: 'shared', ownerPart: t.workgroup.perOwner ? t.workgroup.length : 0 };
+    }
     const key = t.arena ? `arena${t.arena.index}` : `buf${id}`;
     let reg = this.paramReg.get(key);
     if (!reg) {
@@ -74,7 +100,7 @@ class PtxFunction {
       this.prologue.push(`ld.param.u64 ${reg}, [${this.name}_${key}];`, `cvta.to.global.u64 ${reg}, ${reg};`);
     }
     const replicaStride = this.ownerPhased && t.replicas > 1 ? t.ref.node.shape.reduce((x, y) => x * y, 1) : 0;
-    return { reg, offset: t.arena?.offset ?? 0, replicaStride };
+    return { reg, offset: t.arena?.offset ?? 0, replicaStride, space: 'global', ownerPart: 0 };
   }
 
   label(what: string): string {
@@ -88,12 +114,13 @@ class PtxFunction {
  */
 function phaseLines(kernel: Kernel, fn: PtxFunction, flat: string, owner: string | undefined): string[] {
   const regs = fn.regs;
-  const buffer = (id: number): { reg: string; offset: number; replicaStride: number } => fn.buffer(id);
-  const address = (lines: string[], b: { reg: string; offset: number; replicaStride: number }, ix: string): string => {
+  const buffer = (id: number): Buffer => fn.buffer(id);
+  const address = (lines: string[], b: Buffer, ix: string): string => {
     const off = regs.r();
     const addr = regs.rd();
     lines.push(`add.s32 ${off}, ${ix}, ${b.offset};`);
     if (owner && b.replicaStride) lines.push(`mad.lo.s32 ${off}, ${owner}, ${b.replicaStride}, ${off};`);
+    if (owner && b.ownerPart) lines.push(`mad.lo.s32 ${off}, ${owner}, ${-b.ownerPart}, ${off};`);
     lines.push(`mul.wide.s32 ${addr}, ${off}, 4;`, `add.s64 ${addr}, ${b.reg}, ${addr};`);
     return addr;
   };
@@ -179,7 +206,7 @@ function phaseLines(kernel: Kernel, fn: PtxFunction, flat: string, owner: string
         const ix = index(s.index);
         const addr = address(lines, b, ix);
         reg = dst();
-        lines.push(`ld.global.${t === 'i32' ? 's32' : 'f32'} ${reg}, [${addr}];`);
+        lines.push(`ld.${b.space}.${t === 'i32' ? 's32' : 'f32'} ${reg}, [${addr}];`);
         break;
       }
       case 'unary': {
@@ -318,7 +345,7 @@ function phaseLines(kernel: Kernel, fn: PtxFunction, flat: string, owner: string
   const result = scalar(kernel.value);
   const store: string[] = [];
   const addr = address(store, out, flat);
-  store.push(`st.global.${kernel.output.type === 'i32' ? 's32' : 'f32'} [${addr}], ${result};`);
+  store.push(`st.${out.space}.${kernel.output.type === 'i32' ? 's32' : 'f32'} [${addr}], ${result};`);
   return [...decompose, ...blocks[0]!, ...store];
 }
 
@@ -331,6 +358,8 @@ function entryText(fn: PtxFunction, comment: string, threads: number, body: stri
     `.maxntid ${threads}, 1, 1`,
     '{',
     ...fn.regs.declarations().map((l) => `  ${l}`),
+    // Intermediates private to this entry's block: its owner's part, on chip.
+    ...[...fn.shared].map(([type, n]) => `  .shared .align 16 .b32 fib_wg_${type}[${Math.max(1, n)}];`),
     ...[...fn.prologue, ...body].map((l) => (l.endsWith(':') ? l : `  ${l}`)),
     '}',
   ];
@@ -375,6 +404,7 @@ function ownerEntry(d: Dispatch, plan: Plan, name: string): { lines: string[]; f
   const skip = fn.regs.p();
   const done = fn.label('exit');
   body.push(`mov.u32 ${tid}, %tid.x;`, `mov.u32 ${ntid}, %ntid.x;`, `setp.ge.s32 ${skip}, ${owner}, ${owners};`, `@${skip} bra ${done};`);
+  for (const [type, n] of Object.entries(d.workgroupWords ?? {})) if (n > 0) fn.shared.set(type as ScalarType, n);
   for (const p of d.phases) {
     const whole = (plan.tensors.get(p.kernel.output.id)?.replicas ?? 1) > 1;
     const chunk = workItems(p.kernel) / (whole ? 1 : owners);

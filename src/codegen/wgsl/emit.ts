@@ -72,6 +72,11 @@ class ShaderResources {
    */
   location(id: number, write = false): { name: string; base: string } {
     const t = this.plan.tensors.get(id)!;
+    if (t.workgroup) {
+      // The workgroup's own copy of its owner's part: indices are global, so the owner's start is subtracted.
+      const { offset, length, perOwner } = t.workgroup;
+      return { name: `fib_wg_${t.ref.type}`, base: `${offset ? `${offset} + ` : ''}${perOwner ? `-owner * ${length} + ` : ''}` };
+    }
     if (t.arena) {
       const role = this.plan.arenas[t.arena.index]!.role;
       const name = this.bind({ kind: 'arena', index: t.arena.index }, t.ref.type, role === 'params' ? 'read' : 'read_write');
@@ -443,8 +448,9 @@ export function emitWgsl(d: Dispatch, plan: Plan): WgslKernel {
       bindings: res.decls, helpers, workgroupSize: d.workgroupSize, count, statements: phases[0]!.lines, tiled: !!tile, subgroups: !!subgroup,
     });
   } else {
+    const workgroupArrays = Object.entries(d.workgroupWords ?? {}).filter(([, n]) => n > 0).map(([type, length]) => ({ name: `fib_wg_${type}`, type, length }));
     source = skeleton('owner-phases')({
-      name, summary: d.reason, bindings: res.decls, helpers, workgroupSize: d.workgroupSize, owners: d.owners,
+      name, summary: d.reason, bindings: res.decls, helpers, workgroupSize: d.workgroupSize, owners: d.owners, workgroupArrays,
       phases: phases.map(({ p, lines }, index) => {
         const whole = res.replicated(p.kernel.output.id);
         const chunk = workItems(p.kernel) / (whole ? 1 : d.owners!);

@@ -2,13 +2,15 @@
 // fiberc owner-phased kernel: one workgroup per owner (batch element) runs every phase for
 // its owner's part of each tensor; barriers separate the phases. The planner proved that no
 // phase reads another owner's part of anything an earlier phase wrote.
-@group(0) @binding(0) var<storage, read_write> arena0: array<f32>;
-@group(0) @binding(1) var<storage, read> buf0: array<f32>;
-@group(0) @binding(2) var<storage, read> arena1: array<f32>;
-@group(0) @binding(3) var<storage, read_write> arena2: array<i32>;
-@group(0) @binding(4) var<storage, read> buf27: array<f32>;
-@group(0) @binding(5) var<storage, read> buf31: array<f32>;
-@group(0) @binding(6) var<storage, read_write> arena3: array<f32>;
+@group(0) @binding(0) var<storage, read> buf0: array<f32>;
+@group(0) @binding(1) var<storage, read> arena0: array<f32>;
+@group(0) @binding(2) var<storage, read_write> arena1: array<f32>;
+@group(0) @binding(3) var<storage, read> buf27: array<f32>;
+@group(0) @binding(4) var<storage, read> buf31: array<f32>;
+@group(0) @binding(5) var<storage, read_write> arena2: array<f32>;
+// Intermediates private to this dispatch: each workgroup keeps its owner's part on chip.
+var<workgroup> fib_wg_f32: array<f32, 3800>;
+var<workgroup> fib_wg_i32: array<i32, 16>;
 
 fn fib_erf(x: f32) -> f32 {
   let t = 1.0 / (1.0 + 0.3275911 * abs(x));
@@ -47,7 +49,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       acc0 = acc0 + s1;
     }
     let s2: f32 = acc0 / f32(32.0);
-    arena0[flat] = s2;
+    fib_wg_f32[-owner * 16 + flat] = s2;
   }
   storageBarrier();
   workgroupBarrier();
@@ -58,7 +60,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 16;
     let i1 = flat % 16;
     var acc0: f32 = 0.0;
-    let s2: f32 = arena0[i0 * 16 + i1];
+    let s2: f32 = fib_wg_f32[-owner * 16 + i0 * 16 + i1];
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
       let s1: f32 = buf0[i0 * 512 + i1 * 32 + r0];
       let s3: f32 = s1 - s2;
@@ -68,7 +70,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s5: f32 = acc0 / f32(32.0);
     let s6: f32 = s5 + f32(0.00001);
     let s7: f32 = inverseSqrt(s6);
-    arena0[32 + flat] = s7;
+    fib_wg_f32[16 + -owner * 16 + flat] = s7;
   }
   storageBarrier();
   workgroupBarrier();
@@ -80,15 +82,15 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i1 = flat / 32 % 16;
     let i2 = flat % 32;
     let s0: f32 = buf0[i0 * 512 + i1 * 32 + i2];
-    let s1: f32 = arena0[i0 * 16 + i1];
+    let s1: f32 = fib_wg_f32[-owner * 16 + i0 * 16 + i1];
     let s2: f32 = s0 - s1;
-    let s3: f32 = arena0[32 + i0 * 16 + i1];
+    let s3: f32 = fib_wg_f32[16 + -owner * 16 + i0 * 16 + i1];
     let s4: f32 = s2 * s3;
-    let s5: f32 = arena1[i2];
+    let s5: f32 = arena0[i2];
     let s6: f32 = s4 * s5;
-    let s7: f32 = arena1[32 + i2];
+    let s7: f32 = arena0[32 + i2];
     let s8: f32 = s6 + s7;
-    arena0[64 + flat] = s8;
+    fib_wg_f32[32 + -owner * 512 + flat] = s8;
   }
   storageBarrier();
   workgroupBarrier();
@@ -101,14 +103,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i2 = flat % 96;
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena0[64 + ((i0) / 4) * 512 + ((((((i0) / 2)) % 2) * 2 + ((i1) / 2) + 1) % 4) * 128 + ((((i0) % 2) * 2 + ((i1) % 2) + 1) % 4) * 32 + r0];
-      let s2: f32 = arena1[64 + i2 * 32 + r0];
+      let s1: f32 = fib_wg_f32[32 + -owner * 512 + ((i0) / 4) * 512 + ((((((i0) / 2)) % 2) * 2 + ((i1) / 2) + 1) % 4) * 128 + ((((i0) % 2) * 2 + ((i1) % 2) + 1) % 4) * 32 + r0];
+      let s2: f32 = arena0[64 + i2 * 32 + r0];
       let s3: f32 = s1 * s2;
       acc0 = acc0 + s3;
     }
-    let s4: f32 = arena1[3136 + i2];
+    let s4: f32 = arena0[3136 + i2];
     let s5: f32 = acc0 + s4;
-    arena0[1088 + flat] = s5;
+    fib_wg_f32[544 + -owner * 1536 + flat] = s5;
   }
   storageBarrier();
   workgroupBarrier();
@@ -130,7 +132,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s9: i32 = s7 - s8;
     let s10: i32 = s9 + i32(1);
     let s11: i32 = s6 + s10;
-    arena2[owner * 16 + flat] = s11;
+    fib_wg_i32[flat] = s11;
   }
   storageBarrier();
   workgroupBarrier();
@@ -141,11 +143,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 8;
     let i1 = flat / 2 % 4;
     let i2 = flat % 2;
-    let s0: i32 = arena2[owner * 16 + i0 * 4 + i1];
+    let s0: i32 = fib_wg_i32[i0 * 4 + i1];
     let v1 = s0;
-    let s1: f32 = arena1[3232 + i2 + v1 * 2];
+    let s1: f32 = arena0[3232 + i2 + v1 * 2];
     let s2: f32 = select(0.0, s1, (v1) >= 0 && (v1) < 9);
-    arena0[4160 + owner * 32 + flat] = s2;
+    fib_wg_f32[2080 + flat] = s2;
   }
   storageBarrier();
   workgroupBarrier();
@@ -166,7 +168,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s8: i32 = select(0i, 1i, s5 >= i32(3));
     let s9: i32 = s7 + s8;
     let s10: f32 = f32(s9);
-    arena0[4224 + owner * 16 + flat] = s10;
+    fib_wg_f32[2112 + flat] = s10;
   }
   storageBarrier();
   workgroupBarrier();
@@ -177,11 +179,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 16;
     let i1 = flat / 4 % 4;
     let i2 = flat % 4;
-    let s0: f32 = arena0[4224 + owner * 16 + ((i0) % 2) * 2 + ((i0) / 2) * 8 + ((i1) % 2) + ((i1) / 2) * 4];
-    let s1: f32 = arena0[4224 + owner * 16 + ((i0) % 2) * 2 + ((i0) / 2) * 8 + ((i2) % 2) + ((i2) / 2) * 4];
+    let s0: f32 = fib_wg_f32[2112 + ((i0) % 2) * 2 + ((i0) / 2) * 8 + ((i1) % 2) + ((i1) / 2) * 4];
+    let s1: f32 = fib_wg_f32[2112 + ((i0) % 2) * 2 + ((i0) / 2) * 8 + ((i2) % 2) + ((i2) / 2) * 4];
     let s2: f32 = select(0.0, 1.0, s0 != s1);
     let s3: f32 = select(f32(0.0), f32(-100.0), s2 != 0.0);
-    arena0[4256 + owner * 64 + flat] = s3;
+    fib_wg_f32[2128 + flat] = s3;
   }
   storageBarrier();
   workgroupBarrier();
@@ -213,32 +215,32 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     for (var r0: i32 = 0; r0 < 4 + fib_z; r0++) {
       var acc0: f32 = 0.0;
       for (var r1: i32 = 0; r1 < 16 + fib_z; r1++) {
-        let s1: f32 = arena0[1088 + ((i0) % 4) * 384 + ((i0) / 4) * 1536 + i1 * 16 + i2 * 96 + r1];
+        let s1: f32 = fib_wg_f32[544 + -owner * 1536 + ((i0) % 4) * 384 + ((i0) / 4) * 1536 + i1 * 16 + i2 * 96 + r1];
         let s2: f32 = s1 * f32(0.25);
-        let s3: f32 = arena0[1088 + ((i0) % 4) * 384 + ((i0) / 4) * 1536 + i1 * 16 + r0 * 96 + r1 + 32];
+        let s3: f32 = fib_wg_f32[544 + -owner * 1536 + ((i0) % 4) * 384 + ((i0) / 4) * 1536 + i1 * 16 + r0 * 96 + r1 + 32];
         let s4: f32 = s2 * s3;
         acc0 = acc0 + s4;
       }
-      let s5: f32 = arena0[4160 + owner * 32 + i1 + i2 * 8 + r0 * 2];
-      let s6: f32 = arena0[4256 + owner * 64 + ((i0) % 4) * 16 + i2 * 4 + r0];
+      let s5: f32 = fib_wg_f32[2080 + i1 + i2 * 8 + r0 * 2];
+      let s6: f32 = fib_wg_f32[2128 + ((i0) % 4) * 16 + i2 * 4 + r0];
       let s7: f32 = s5 + s6;
       let s8: f32 = acc0 + s7;
-      let s9: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 64];
-      let s10: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 65];
-      let s11: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 66];
-      let s12: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 67];
-      let s13: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 68];
-      let s14: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 69];
-      let s15: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 70];
-      let s16: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 71];
-      let s17: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 72];
-      let s18: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 73];
-      let s19: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 74];
-      let s20: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 75];
-      let s21: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 76];
-      let s22: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 77];
-      let s23: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 78];
-      let s24: f32 = arena0[1088 + i0 * 384 + i1 * 16 + r0 * 96 + 79];
+      let s9: f32 = fib_wg_f32[544 + -owner * 1536 + i0 * 384 + i1 * 16 + r0 * 96 + 64];
+      let s10: f32 = fib_wg_f32[544 + -owner * 1536 + i0 * 384 + i1 * 16 + r0 * 96 + 65];
+      let s11: f32 = fib_wg_f32[544 + -owner * 1536 + i0 * 384 + i1 * 16 + r0 * 96 + 66];
+      let s12: f32 = fib_wg_f32[544 + -owner * 1536 + i0 * 384 + i1 * 16 + r0 * 96 + 67];
+      let s13: f32 = fib_wg_f32[544 + -owner * 1536 + i0 * 384 + i1 * 16 + r0 * 96 + 68];
+      let s14: f32 = fib_wg_f32[544 + -owner * 1536 + i0 * 384 + i1 * 16 + r0 * 96 + 69];
+      let s15: f32 = fib_wg_f32[544 + -owner * 1536 + i0 * 384 + i1 * 16 + r0 * 96 + 70];
+      let s16: f32 = fib_wg_f32[544 + -owner * 1536 + i0 * 384 + i1 * 16 + r0 * 96 + 71];
+      let s17: f32 = fib_wg_f32[544 + -owner * 1536 + i0 * 384 + i1 * 16 + r0 * 96 + 72];
+      let s18: f32 = fib_wg_f32[544 + -owner * 1536 + i0 * 384 + i1 * 16 + r0 * 96 + 73];
+      let s19: f32 = fib_wg_f32[544 + -owner * 1536 + i0 * 384 + i1 * 16 + r0 * 96 + 74];
+      let s20: f32 = fib_wg_f32[544 + -owner * 1536 + i0 * 384 + i1 * 16 + r0 * 96 + 75];
+      let s21: f32 = fib_wg_f32[544 + -owner * 1536 + i0 * 384 + i1 * 16 + r0 * 96 + 76];
+      let s22: f32 = fib_wg_f32[544 + -owner * 1536 + i0 * 384 + i1 * 16 + r0 * 96 + 77];
+      let s23: f32 = fib_wg_f32[544 + -owner * 1536 + i0 * 384 + i1 * 16 + r0 * 96 + 78];
+      let s24: f32 = fib_wg_f32[544 + -owner * 1536 + i0 * 384 + i1 * 16 + r0 * 96 + 79];
       let new_max = max(run_max, s8);
       let rescale = exp(run_max - new_max);
       let weight = exp(s8 - new_max);
@@ -262,22 +264,22 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       run_max = new_max;
     }
     let inv_sum = select(0.0, 1.0 / run_sum, run_sum > 0.0);
-    arena0[4384 + flat * 16 + 0] = acc_0 * inv_sum;
-    arena0[4384 + flat * 16 + 1] = acc_1 * inv_sum;
-    arena0[4384 + flat * 16 + 2] = acc_2 * inv_sum;
-    arena0[4384 + flat * 16 + 3] = acc_3 * inv_sum;
-    arena0[4384 + flat * 16 + 4] = acc_4 * inv_sum;
-    arena0[4384 + flat * 16 + 5] = acc_5 * inv_sum;
-    arena0[4384 + flat * 16 + 6] = acc_6 * inv_sum;
-    arena0[4384 + flat * 16 + 7] = acc_7 * inv_sum;
-    arena0[4384 + flat * 16 + 8] = acc_8 * inv_sum;
-    arena0[4384 + flat * 16 + 9] = acc_9 * inv_sum;
-    arena0[4384 + flat * 16 + 10] = acc_10 * inv_sum;
-    arena0[4384 + flat * 16 + 11] = acc_11 * inv_sum;
-    arena0[4384 + flat * 16 + 12] = acc_12 * inv_sum;
-    arena0[4384 + flat * 16 + 13] = acc_13 * inv_sum;
-    arena0[4384 + flat * 16 + 14] = acc_14 * inv_sum;
-    arena0[4384 + flat * 16 + 15] = acc_15 * inv_sum;
+    fib_wg_f32[2192 + -owner * 512 + flat * 16 + 0] = acc_0 * inv_sum;
+    fib_wg_f32[2192 + -owner * 512 + flat * 16 + 1] = acc_1 * inv_sum;
+    fib_wg_f32[2192 + -owner * 512 + flat * 16 + 2] = acc_2 * inv_sum;
+    fib_wg_f32[2192 + -owner * 512 + flat * 16 + 3] = acc_3 * inv_sum;
+    fib_wg_f32[2192 + -owner * 512 + flat * 16 + 4] = acc_4 * inv_sum;
+    fib_wg_f32[2192 + -owner * 512 + flat * 16 + 5] = acc_5 * inv_sum;
+    fib_wg_f32[2192 + -owner * 512 + flat * 16 + 6] = acc_6 * inv_sum;
+    fib_wg_f32[2192 + -owner * 512 + flat * 16 + 7] = acc_7 * inv_sum;
+    fib_wg_f32[2192 + -owner * 512 + flat * 16 + 8] = acc_8 * inv_sum;
+    fib_wg_f32[2192 + -owner * 512 + flat * 16 + 9] = acc_9 * inv_sum;
+    fib_wg_f32[2192 + -owner * 512 + flat * 16 + 10] = acc_10 * inv_sum;
+    fib_wg_f32[2192 + -owner * 512 + flat * 16 + 11] = acc_11 * inv_sum;
+    fib_wg_f32[2192 + -owner * 512 + flat * 16 + 12] = acc_12 * inv_sum;
+    fib_wg_f32[2192 + -owner * 512 + flat * 16 + 13] = acc_13 * inv_sum;
+    fib_wg_f32[2192 + -owner * 512 + flat * 16 + 14] = acc_14 * inv_sum;
+    fib_wg_f32[2192 + -owner * 512 + flat * 16 + 15] = acc_15 * inv_sum;
   }
   storageBarrier();
   workgroupBarrier();
@@ -290,14 +292,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i2 = flat % 32;
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena0[4384 + ((r0) % 16) + ((r0) / 16) * 64 + i0 * 128 + i1 * 16];
-      let s2: f32 = arena1[3252 + i2 * 32 + r0];
+      let s1: f32 = fib_wg_f32[2192 + -owner * 512 + ((r0) % 16) + ((r0) / 16) * 64 + i0 * 128 + i1 * 16];
+      let s2: f32 = arena0[3252 + i2 * 32 + r0];
       let s3: f32 = s1 * s2;
       acc0 = acc0 + s3;
     }
-    let s4: f32 = arena1[4276 + i2];
+    let s4: f32 = arena0[4276 + i2];
     let s5: f32 = acc0 + s4;
-    arena0[5408 + flat] = s5;
+    fib_wg_f32[2704 + -owner * 512 + flat] = s5;
   }
   storageBarrier();
   workgroupBarrier();
@@ -309,11 +311,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i1 = flat % 16;
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena0[5408 + ((((((i1) % 4) + 3) % 4)) % 2) * 32 + ((((((i1) % 4) + 3) % 4)) / 2) * 128 + ((((((i1) / 4) + 3) % 4)) % 2) * 64 + ((((((i1) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + r0];
+      let s1: f32 = fib_wg_f32[2704 + -owner * 512 + ((((((i1) % 4) + 3) % 4)) % 2) * 32 + ((((((i1) % 4) + 3) % 4)) / 2) * 128 + ((((((i1) / 4) + 3) % 4)) % 2) * 64 + ((((((i1) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + r0];
       acc0 = acc0 + s1;
     }
     let s2: f32 = acc0 / f32(32.0);
-    arena0[6432 + flat] = s2;
+    fib_wg_f32[3216 + -owner * 16 + flat] = s2;
   }
   storageBarrier();
   workgroupBarrier();
@@ -324,9 +326,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 16;
     let i1 = flat % 16;
     var acc0: f32 = 0.0;
-    let s2: f32 = arena0[6432 + i0 * 16 + i1];
+    let s2: f32 = fib_wg_f32[3216 + -owner * 16 + i0 * 16 + i1];
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena0[5408 + ((((((i1) % 4) + 3) % 4)) % 2) * 32 + ((((((i1) % 4) + 3) % 4)) / 2) * 128 + ((((((i1) / 4) + 3) % 4)) % 2) * 64 + ((((((i1) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + r0];
+      let s1: f32 = fib_wg_f32[2704 + -owner * 512 + ((((((i1) % 4) + 3) % 4)) % 2) * 32 + ((((((i1) % 4) + 3) % 4)) / 2) * 128 + ((((((i1) / 4) + 3) % 4)) % 2) * 64 + ((((((i1) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + r0];
       let s3: f32 = s1 - s2;
       let s4: f32 = s3 * s3;
       acc0 = acc0 + s4;
@@ -334,7 +336,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s5: f32 = acc0 / f32(32.0);
     let s6: f32 = s5 + f32(0.00001);
     let s7: f32 = inverseSqrt(s6);
-    arena0[6464 + flat] = s7;
+    fib_wg_f32[3232 + -owner * 16 + flat] = s7;
   }
   storageBarrier();
   workgroupBarrier();
@@ -345,16 +347,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 512;
     let i1 = flat / 32 % 16;
     let i2 = flat % 32;
-    let s0: f32 = arena0[5408 + ((((((i1) % 4) + 3) % 4)) % 2) * 32 + ((((((i1) % 4) + 3) % 4)) / 2) * 128 + ((((((i1) / 4) + 3) % 4)) % 2) * 64 + ((((((i1) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + i2];
-    let s1: f32 = arena0[6432 + i0 * 16 + i1];
+    let s0: f32 = fib_wg_f32[2704 + -owner * 512 + ((((((i1) % 4) + 3) % 4)) % 2) * 32 + ((((((i1) % 4) + 3) % 4)) / 2) * 128 + ((((((i1) / 4) + 3) % 4)) % 2) * 64 + ((((((i1) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + i2];
+    let s1: f32 = fib_wg_f32[3216 + -owner * 16 + i0 * 16 + i1];
     let s2: f32 = s0 - s1;
-    let s3: f32 = arena0[6464 + i0 * 16 + i1];
+    let s3: f32 = fib_wg_f32[3232 + -owner * 16 + i0 * 16 + i1];
     let s4: f32 = s2 * s3;
-    let s5: f32 = arena1[4312 + i2];
+    let s5: f32 = arena0[4312 + i2];
     let s6: f32 = s4 * s5;
-    let s7: f32 = arena1[4344 + i2];
+    let s7: f32 = arena0[4344 + i2];
     let s8: f32 = s6 + s7;
-    arena0[6496 + flat] = s8;
+    fib_wg_f32[3248 + -owner * 512 + flat] = s8;
   }
   storageBarrier();
   workgroupBarrier();
@@ -368,15 +370,15 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i3 = flat % 16;
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena0[6496 + i0 * 512 + i2 * 32 + r0];
-      let s2: f32 = arena1[4376 + i1 * 512 + i3 * 32 + r0];
+      let s1: f32 = fib_wg_f32[3248 + -owner * 512 + i0 * 512 + i2 * 32 + r0];
+      let s2: f32 = arena0[4376 + i1 * 512 + i3 * 32 + r0];
       let s3: f32 = s1 * s2;
       acc0 = acc0 + s3;
     }
-    let s4: f32 = arena1[5400 + i1 * 16 + i3];
+    let s4: f32 = arena0[5400 + i1 * 16 + i3];
     let s5: f32 = acc0 + s4;
     let s6: f32 = s5 * f32(0.25);
-    arena0[7520 + flat] = s6;
+    arena1[flat] = s6;
   }
   storageBarrier();
   workgroupBarrier();
@@ -390,13 +392,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
       let s1: f32 = buf27[i0 * 256 + i1 * 32 + r0];
-      let s2: f32 = arena1[5432 + i2 * 32 + r0];
+      let s2: f32 = arena0[5432 + i2 * 32 + r0];
       let s3: f32 = s1 * s2;
       acc0 = acc0 + s3;
     }
-    let s4: f32 = arena1[7480 + i2];
+    let s4: f32 = arena0[7480 + i2];
     let s5: f32 = acc0 + s4;
-    arena0[8544 + flat] = s5;
+    arena1[1024 + flat] = s5;
   }
   storageBarrier();
   workgroupBarrier();
@@ -409,7 +411,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s0: f32 = buf31[i0 * 8 + i1];
     let s1: f32 = f32(1.0) - s0;
     let s2: f32 = s1 * f32(-10000.0);
-    arena0[9568 + flat] = s2;
+    fib_wg_f32[3760 + -owner * 8 + flat] = s2;
   }
   storageBarrier();
   workgroupBarrier();
@@ -441,29 +443,29 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     for (var r0: i32 = 0; r0 < 8 + fib_z; r0++) {
       var acc0: f32 = 0.0;
       for (var r1: i32 = 0; r1 < 16 + fib_z; r1++) {
-        let s1: f32 = arena0[7520 + i0 * 512 + i1 * 256 + i2 * 16 + r1];
-        let s2: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + r1];
+        let s1: f32 = arena1[i0 * 512 + i1 * 256 + i2 * 16 + r1];
+        let s2: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + r1];
         let s3: f32 = s1 * s2;
         acc0 = acc0 + s3;
       }
-      let s4: f32 = arena0[9568 + i0 * 8 + r0];
+      let s4: f32 = fib_wg_f32[3760 + -owner * 8 + i0 * 8 + r0];
       let s5: f32 = acc0 + s4;
-      let s6: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 32];
-      let s7: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 33];
-      let s8: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 34];
-      let s9: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 35];
-      let s10: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 36];
-      let s11: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 37];
-      let s12: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 38];
-      let s13: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 39];
-      let s14: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 40];
-      let s15: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 41];
-      let s16: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 42];
-      let s17: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 43];
-      let s18: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 44];
-      let s19: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 45];
-      let s20: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 46];
-      let s21: f32 = arena0[8544 + i0 * 512 + i1 * 16 + r0 * 64 + 47];
+      let s6: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 32];
+      let s7: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 33];
+      let s8: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 34];
+      let s9: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 35];
+      let s10: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 36];
+      let s11: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 37];
+      let s12: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 38];
+      let s13: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 39];
+      let s14: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 40];
+      let s15: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 41];
+      let s16: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 42];
+      let s17: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 43];
+      let s18: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 44];
+      let s19: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 45];
+      let s20: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 46];
+      let s21: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 47];
       let new_max = max(run_max, s5);
       let rescale = exp(run_max - new_max);
       let weight = exp(s5 - new_max);
@@ -487,22 +489,22 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       run_max = new_max;
     }
     let inv_sum = select(0.0, 1.0 / run_sum, run_sum > 0.0);
-    arena0[9584 + flat * 16 + 0] = acc_0 * inv_sum;
-    arena0[9584 + flat * 16 + 1] = acc_1 * inv_sum;
-    arena0[9584 + flat * 16 + 2] = acc_2 * inv_sum;
-    arena0[9584 + flat * 16 + 3] = acc_3 * inv_sum;
-    arena0[9584 + flat * 16 + 4] = acc_4 * inv_sum;
-    arena0[9584 + flat * 16 + 5] = acc_5 * inv_sum;
-    arena0[9584 + flat * 16 + 6] = acc_6 * inv_sum;
-    arena0[9584 + flat * 16 + 7] = acc_7 * inv_sum;
-    arena0[9584 + flat * 16 + 8] = acc_8 * inv_sum;
-    arena0[9584 + flat * 16 + 9] = acc_9 * inv_sum;
-    arena0[9584 + flat * 16 + 10] = acc_10 * inv_sum;
-    arena0[9584 + flat * 16 + 11] = acc_11 * inv_sum;
-    arena0[9584 + flat * 16 + 12] = acc_12 * inv_sum;
-    arena0[9584 + flat * 16 + 13] = acc_13 * inv_sum;
-    arena0[9584 + flat * 16 + 14] = acc_14 * inv_sum;
-    arena0[9584 + flat * 16 + 15] = acc_15 * inv_sum;
+    arena1[2048 + flat * 16 + 0] = acc_0 * inv_sum;
+    arena1[2048 + flat * 16 + 1] = acc_1 * inv_sum;
+    arena1[2048 + flat * 16 + 2] = acc_2 * inv_sum;
+    arena1[2048 + flat * 16 + 3] = acc_3 * inv_sum;
+    arena1[2048 + flat * 16 + 4] = acc_4 * inv_sum;
+    arena1[2048 + flat * 16 + 5] = acc_5 * inv_sum;
+    arena1[2048 + flat * 16 + 6] = acc_6 * inv_sum;
+    arena1[2048 + flat * 16 + 7] = acc_7 * inv_sum;
+    arena1[2048 + flat * 16 + 8] = acc_8 * inv_sum;
+    arena1[2048 + flat * 16 + 9] = acc_9 * inv_sum;
+    arena1[2048 + flat * 16 + 10] = acc_10 * inv_sum;
+    arena1[2048 + flat * 16 + 11] = acc_11 * inv_sum;
+    arena1[2048 + flat * 16 + 12] = acc_12 * inv_sum;
+    arena1[2048 + flat * 16 + 13] = acc_13 * inv_sum;
+    arena1[2048 + flat * 16 + 14] = acc_14 * inv_sum;
+    arena1[2048 + flat * 16 + 15] = acc_15 * inv_sum;
   }
   storageBarrier();
   workgroupBarrier();
@@ -514,21 +516,21 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i1 = flat / 32 % 16;
     let i2 = flat % 32;
     let s0: f32 = buf0[i0 * 512 + i1 * 32 + i2];
-    let s1: f32 = arena0[5408 + ((((((i1) % 4) + 3) % 4)) % 2) * 32 + ((((((i1) % 4) + 3) % 4)) / 2) * 128 + ((((((i1) / 4) + 3) % 4)) % 2) * 64 + ((((((i1) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + i2];
+    let s1: f32 = fib_wg_f32[2704 + -owner * 512 + ((((((i1) % 4) + 3) % 4)) % 2) * 32 + ((((((i1) % 4) + 3) % 4)) / 2) * 128 + ((((((i1) / 4) + 3) % 4)) % 2) * 64 + ((((((i1) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + i2];
     let s2: f32 = s0 + s1;
-    let s3: f32 = arena1[4308 + 0];
+    let s3: f32 = arena0[4308 + 0];
     var acc4: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s5: f32 = arena0[9584 + ((r0) % 16) + ((r0) / 16) * 256 + i0 * 512 + i1 * 16];
-      let s6: f32 = arena1[7544 + i2 * 32 + r0];
+      let s5: f32 = arena1[2048 + ((r0) % 16) + ((r0) / 16) * 256 + i0 * 512 + i1 * 16];
+      let s6: f32 = arena0[7544 + i2 * 32 + r0];
       let s7: f32 = s5 * s6;
       acc4 = acc4 + s7;
     }
-    let s8: f32 = arena1[8568 + i2];
+    let s8: f32 = arena0[8568 + i2];
     let s9: f32 = acc4 + s8;
     let s10: f32 = s3 * s9;
     let s11: f32 = s2 + s10;
-    arena0[10608 + flat] = s11;
+    arena1[3072 + flat] = s11;
   }
   storageBarrier();
   workgroupBarrier();
@@ -540,11 +542,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i1 = flat % 16;
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena0[10608 + i0 * 512 + i1 * 32 + r0];
+      let s1: f32 = arena1[3072 + i0 * 512 + i1 * 32 + r0];
       acc0 = acc0 + s1;
     }
     let s2: f32 = acc0 / f32(32.0);
-    arena0[11632 + flat] = s2;
+    fib_wg_f32[3768 + -owner * 16 + flat] = s2;
   }
   storageBarrier();
   workgroupBarrier();
@@ -555,9 +557,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 16;
     let i1 = flat % 16;
     var acc0: f32 = 0.0;
-    let s2: f32 = arena0[11632 + i0 * 16 + i1];
+    let s2: f32 = fib_wg_f32[3768 + -owner * 16 + i0 * 16 + i1];
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena0[10608 + i0 * 512 + i1 * 32 + r0];
+      let s1: f32 = arena1[3072 + i0 * 512 + i1 * 32 + r0];
       let s3: f32 = s1 - s2;
       let s4: f32 = s3 * s3;
       acc0 = acc0 + s4;
@@ -565,7 +567,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s5: f32 = acc0 / f32(32.0);
     let s6: f32 = s5 + f32(0.00001);
     let s7: f32 = inverseSqrt(s6);
-    arena0[11664 + flat] = s7;
+    fib_wg_f32[3784 + -owner * 16 + flat] = s7;
   }
   storageBarrier();
   workgroupBarrier();
@@ -576,16 +578,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 512;
     let i1 = flat / 32 % 16;
     let i2 = flat % 32;
-    let s0: f32 = arena0[10608 + i0 * 512 + i1 * 32 + i2];
-    let s1: f32 = arena0[11632 + i0 * 16 + i1];
+    let s0: f32 = arena1[3072 + i0 * 512 + i1 * 32 + i2];
+    let s1: f32 = fib_wg_f32[3768 + -owner * 16 + i0 * 16 + i1];
     let s2: f32 = s0 - s1;
-    let s3: f32 = arena0[11664 + i0 * 16 + i1];
+    let s3: f32 = fib_wg_f32[3784 + -owner * 16 + i0 * 16 + i1];
     let s4: f32 = s2 * s3;
-    let s5: f32 = arena1[8600 + i2];
+    let s5: f32 = arena0[8600 + i2];
     let s6: f32 = s4 * s5;
-    let s7: f32 = arena1[8632 + i2];
+    let s7: f32 = arena0[8632 + i2];
     let s8: f32 = s6 + s7;
-    arena0[11696 + flat] = s8;
+    arena1[4096 + flat] = s8;
   }
   storageBarrier();
   workgroupBarrier();
@@ -598,14 +600,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i2 = flat % 128;
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena0[11696 + i0 * 512 + i1 * 32 + r0];
-      let s2: f32 = arena1[8664 + i2 * 32 + r0];
+      let s1: f32 = arena1[4096 + i0 * 512 + i1 * 32 + r0];
+      let s2: f32 = arena0[8664 + i2 * 32 + r0];
       let s3: f32 = s1 * s2;
       acc0 = acc0 + s3;
     }
-    let s4: f32 = arena1[12760 + i2];
+    let s4: f32 = arena0[12760 + i2];
     let s5: f32 = acc0 + s4;
-    arena0[12720 + flat] = s5;
+    arena1[5120 + flat] = s5;
   }
   storageBarrier();
   workgroupBarrier();
@@ -616,13 +618,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 2048;
     let i1 = flat / 128 % 16;
     let i2 = flat % 128;
-    let s0: f32 = arena0[12720 + i0 * 2048 + i1 * 128 + i2];
+    let s0: f32 = arena1[5120 + i0 * 2048 + i1 * 128 + i2];
     let s1: f32 = f32(0.5) * s0;
     let s2: f32 = s0 * f32(0.7071067811865476);
     let s3: f32 = fib_erf(s2);
     let s4: f32 = f32(1.0) + s3;
     let s5: f32 = s1 * s4;
-    arena0[16816 + flat] = s5;
+    arena1[9216 + flat] = s5;
   }
   storageBarrier();
   workgroupBarrier();
@@ -633,18 +635,18 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 512;
     let i1 = flat / 32 % 16;
     let i2 = flat % 32;
-    let s0: f32 = arena0[10608 + i0 * 512 + i1 * 32 + i2];
+    let s0: f32 = arena1[3072 + i0 * 512 + i1 * 32 + i2];
     var acc1: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 128 + fib_z; r0++) {
-      let s2: f32 = arena0[16816 + i0 * 2048 + i1 * 128 + r0];
-      let s3: f32 = arena1[12888 + i2 * 128 + r0];
+      let s2: f32 = arena1[9216 + i0 * 2048 + i1 * 128 + r0];
+      let s3: f32 = arena0[12888 + i2 * 128 + r0];
       let s4: f32 = s2 * s3;
       acc1 = acc1 + s4;
     }
-    let s5: f32 = arena1[16984 + i2];
+    let s5: f32 = arena0[16984 + i2];
     let s6: f32 = acc1 + s5;
     let s7: f32 = s0 + s6;
-    arena3[flat] = s7;
+    arena2[flat] = s7;
   }
   storageBarrier();
   workgroupBarrier();

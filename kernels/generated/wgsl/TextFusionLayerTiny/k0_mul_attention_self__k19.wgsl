@@ -2,12 +2,14 @@
 // fiberc owner-phased kernel: one workgroup per owner (batch element) runs every phase for
 // its owner's part of each tensor; barriers separate the phases. The planner proved that no
 // phase reads another owner's part of anything an earlier phase wrote.
-@group(0) @binding(0) var<storage, read_write> arena1: array<f32>;
-@group(0) @binding(1) var<storage, read> buf0: array<f32>;
-@group(0) @binding(2) var<storage, read> arena0: array<f32>;
-@group(0) @binding(3) var<storage, read> buf7: array<f32>;
-@group(0) @binding(4) var<storage, read> buf20: array<f32>;
+@group(0) @binding(0) var<storage, read> buf0: array<f32>;
+@group(0) @binding(1) var<storage, read> arena0: array<f32>;
+@group(0) @binding(2) var<storage, read> buf7: array<f32>;
+@group(0) @binding(3) var<storage, read> buf20: array<f32>;
+@group(0) @binding(4) var<storage, read_write> arena1: array<f32>;
 @group(0) @binding(5) var<storage, read_write> arena2: array<f32>;
+// Intermediates private to this dispatch: each workgroup keeps its owner's part on chip.
+var<workgroup> fib_wg_f32: array<f32, 3880>;
 
 fn fib_erf(x: f32) -> f32 {
   let t = 1.0 / (1.0 + 0.3275911 * abs(x));
@@ -42,7 +44,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s4: f32 = arena0[1024 + i1 * 16 + i3];
     let s5: f32 = acc0 + s4;
     let s6: f32 = s5 * f32(0.25);
-    arena1[flat] = s6;
+    fib_wg_f32[-owner * 256 + flat] = s6;
   }
   storageBarrier();
   workgroupBarrier();
@@ -62,7 +64,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     }
     let s4: f32 = arena0[2080 + i2];
     let s5: f32 = acc0 + s4;
-    arena1[512 + flat] = s5;
+    fib_wg_f32[256 + -owner * 256 + flat] = s5;
   }
   storageBarrier();
   workgroupBarrier();
@@ -75,7 +77,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s0: f32 = buf7[i0 * 8 + i1];
     let s1: f32 = f32(1.0) - s0;
     let s2: f32 = s1 * f32(-10000.0);
-    arena1[1024 + flat] = s2;
+    fib_wg_f32[512 + -owner * 8 + flat] = s2;
   }
   storageBarrier();
   workgroupBarrier();
@@ -95,7 +97,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     }
     let s4: f32 = arena0[3136 + i2];
     let s5: f32 = acc0 + s4;
-    arena1[1040 + flat] = s5;
+    fib_wg_f32[520 + -owner * 256 + flat] = s5;
   }
   storageBarrier();
   workgroupBarrier();
@@ -127,29 +129,29 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     for (var r0: i32 = 0; r0 < 8 + fib_z; r0++) {
       var acc0: f32 = 0.0;
       for (var r1: i32 = 0; r1 < 16 + fib_z; r1++) {
-        let s1: f32 = arena1[i0 * 256 + i1 * 128 + i2 * 16 + r1];
-        let s2: f32 = arena1[512 + i0 * 256 + i1 * 16 + r0 * 32 + r1];
+        let s1: f32 = fib_wg_f32[-owner * 256 + i0 * 256 + i1 * 128 + i2 * 16 + r1];
+        let s2: f32 = fib_wg_f32[256 + -owner * 256 + i0 * 256 + i1 * 16 + r0 * 32 + r1];
         let s3: f32 = s1 * s2;
         acc0 = acc0 + s3;
       }
-      let s4: f32 = arena1[1024 + i0 * 8 + r0];
+      let s4: f32 = fib_wg_f32[512 + -owner * 8 + i0 * 8 + r0];
       let s5: f32 = acc0 + s4;
-      let s6: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32];
-      let s7: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 1];
-      let s8: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 2];
-      let s9: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 3];
-      let s10: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 4];
-      let s11: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 5];
-      let s12: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 6];
-      let s13: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 7];
-      let s14: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 8];
-      let s15: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 9];
-      let s16: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 10];
-      let s17: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 11];
-      let s18: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 12];
-      let s19: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 13];
-      let s20: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 14];
-      let s21: f32 = arena1[1040 + i0 * 256 + i1 * 16 + r0 * 32 + 15];
+      let s6: f32 = fib_wg_f32[520 + -owner * 256 + i0 * 256 + i1 * 16 + r0 * 32];
+      let s7: f32 = fib_wg_f32[520 + -owner * 256 + i0 * 256 + i1 * 16 + r0 * 32 + 1];
+      let s8: f32 = fib_wg_f32[520 + -owner * 256 + i0 * 256 + i1 * 16 + r0 * 32 + 2];
+      let s9: f32 = fib_wg_f32[520 + -owner * 256 + i0 * 256 + i1 * 16 + r0 * 32 + 3];
+      let s10: f32 = fib_wg_f32[520 + -owner * 256 + i0 * 256 + i1 * 16 + r0 * 32 + 4];
+      let s11: f32 = fib_wg_f32[520 + -owner * 256 + i0 * 256 + i1 * 16 + r0 * 32 + 5];
+      let s12: f32 = fib_wg_f32[520 + -owner * 256 + i0 * 256 + i1 * 16 + r0 * 32 + 6];
+      let s13: f32 = fib_wg_f32[520 + -owner * 256 + i0 * 256 + i1 * 16 + r0 * 32 + 7];
+      let s14: f32 = fib_wg_f32[520 + -owner * 256 + i0 * 256 + i1 * 16 + r0 * 32 + 8];
+      let s15: f32 = fib_wg_f32[520 + -owner * 256 + i0 * 256 + i1 * 16 + r0 * 32 + 9];
+      let s16: f32 = fib_wg_f32[520 + -owner * 256 + i0 * 256 + i1 * 16 + r0 * 32 + 10];
+      let s17: f32 = fib_wg_f32[520 + -owner * 256 + i0 * 256 + i1 * 16 + r0 * 32 + 11];
+      let s18: f32 = fib_wg_f32[520 + -owner * 256 + i0 * 256 + i1 * 16 + r0 * 32 + 12];
+      let s19: f32 = fib_wg_f32[520 + -owner * 256 + i0 * 256 + i1 * 16 + r0 * 32 + 13];
+      let s20: f32 = fib_wg_f32[520 + -owner * 256 + i0 * 256 + i1 * 16 + r0 * 32 + 14];
+      let s21: f32 = fib_wg_f32[520 + -owner * 256 + i0 * 256 + i1 * 16 + r0 * 32 + 15];
       let new_max = max(run_max, s5);
       let rescale = exp(run_max - new_max);
       let weight = exp(s5 - new_max);
@@ -173,22 +175,22 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       run_max = new_max;
     }
     let inv_sum = select(0.0, 1.0 / run_sum, run_sum > 0.0);
-    arena1[1552 + flat * 16 + 0] = acc_0 * inv_sum;
-    arena1[1552 + flat * 16 + 1] = acc_1 * inv_sum;
-    arena1[1552 + flat * 16 + 2] = acc_2 * inv_sum;
-    arena1[1552 + flat * 16 + 3] = acc_3 * inv_sum;
-    arena1[1552 + flat * 16 + 4] = acc_4 * inv_sum;
-    arena1[1552 + flat * 16 + 5] = acc_5 * inv_sum;
-    arena1[1552 + flat * 16 + 6] = acc_6 * inv_sum;
-    arena1[1552 + flat * 16 + 7] = acc_7 * inv_sum;
-    arena1[1552 + flat * 16 + 8] = acc_8 * inv_sum;
-    arena1[1552 + flat * 16 + 9] = acc_9 * inv_sum;
-    arena1[1552 + flat * 16 + 10] = acc_10 * inv_sum;
-    arena1[1552 + flat * 16 + 11] = acc_11 * inv_sum;
-    arena1[1552 + flat * 16 + 12] = acc_12 * inv_sum;
-    arena1[1552 + flat * 16 + 13] = acc_13 * inv_sum;
-    arena1[1552 + flat * 16 + 14] = acc_14 * inv_sum;
-    arena1[1552 + flat * 16 + 15] = acc_15 * inv_sum;
+    fib_wg_f32[776 + -owner * 256 + flat * 16 + 0] = acc_0 * inv_sum;
+    fib_wg_f32[776 + -owner * 256 + flat * 16 + 1] = acc_1 * inv_sum;
+    fib_wg_f32[776 + -owner * 256 + flat * 16 + 2] = acc_2 * inv_sum;
+    fib_wg_f32[776 + -owner * 256 + flat * 16 + 3] = acc_3 * inv_sum;
+    fib_wg_f32[776 + -owner * 256 + flat * 16 + 4] = acc_4 * inv_sum;
+    fib_wg_f32[776 + -owner * 256 + flat * 16 + 5] = acc_5 * inv_sum;
+    fib_wg_f32[776 + -owner * 256 + flat * 16 + 6] = acc_6 * inv_sum;
+    fib_wg_f32[776 + -owner * 256 + flat * 16 + 7] = acc_7 * inv_sum;
+    fib_wg_f32[776 + -owner * 256 + flat * 16 + 8] = acc_8 * inv_sum;
+    fib_wg_f32[776 + -owner * 256 + flat * 16 + 9] = acc_9 * inv_sum;
+    fib_wg_f32[776 + -owner * 256 + flat * 16 + 10] = acc_10 * inv_sum;
+    fib_wg_f32[776 + -owner * 256 + flat * 16 + 11] = acc_11 * inv_sum;
+    fib_wg_f32[776 + -owner * 256 + flat * 16 + 12] = acc_12 * inv_sum;
+    fib_wg_f32[776 + -owner * 256 + flat * 16 + 13] = acc_13 * inv_sum;
+    fib_wg_f32[776 + -owner * 256 + flat * 16 + 14] = acc_14 * inv_sum;
+    fib_wg_f32[776 + -owner * 256 + flat * 16 + 15] = acc_15 * inv_sum;
   }
   storageBarrier();
   workgroupBarrier();
@@ -201,14 +203,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i2 = flat % 32;
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena1[1552 + ((r0) % 16) + ((r0) / 16) * 128 + i0 * 256 + i1 * 16];
+      let s1: f32 = fib_wg_f32[776 + -owner * 256 + ((r0) % 16) + ((r0) / 16) * 128 + i0 * 256 + i1 * 16];
       let s2: f32 = arena0[3168 + i2 * 32 + r0];
       let s3: f32 = s1 * s2;
       acc0 = acc0 + s3;
     }
     let s4: f32 = arena0[4192 + i2];
     let s5: f32 = acc0 + s4;
-    arena1[2064 + flat] = s5;
+    fib_wg_f32[1032 + -owner * 256 + flat] = s5;
   }
   storageBarrier();
   workgroupBarrier();
@@ -222,7 +224,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i3 = flat % 16;
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena1[2064 + i0 * 256 + i2 * 32 + r0];
+      let s1: f32 = fib_wg_f32[1032 + -owner * 256 + i0 * 256 + i2 * 32 + r0];
       let s2: f32 = arena0[4228 + i1 * 512 + i3 * 32 + r0];
       let s3: f32 = s1 * s2;
       acc0 = acc0 + s3;
@@ -230,7 +232,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s4: f32 = arena0[5252 + i1 * 16 + i3];
     let s5: f32 = acc0 + s4;
     let s6: f32 = s5 * f32(0.25);
-    arena1[2576 + flat] = s6;
+    fib_wg_f32[1288 + -owner * 256 + flat] = s6;
   }
   storageBarrier();
   workgroupBarrier();
@@ -250,7 +252,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     }
     let s4: f32 = arena0[6308 + i2];
     let s5: f32 = acc0 + s4;
-    arena1[3088 + flat] = s5;
+    fib_wg_f32[1544 + -owner * 512 + flat] = s5;
   }
   storageBarrier();
   workgroupBarrier();
@@ -270,7 +272,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     }
     let s4: f32 = arena0[7364 + i2];
     let s5: f32 = acc0 + s4;
-    arena1[4112 + flat] = s5;
+    fib_wg_f32[2056 + -owner * 512 + flat] = s5;
   }
   storageBarrier();
   workgroupBarrier();
@@ -302,28 +304,28 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     for (var r0: i32 = 0; r0 < 16 + fib_z; r0++) {
       var acc0: f32 = 0.0;
       for (var r1: i32 = 0; r1 < 16 + fib_z; r1++) {
-        let s1: f32 = arena1[2576 + i0 * 256 + i1 * 128 + i2 * 16 + r1];
-        let s2: f32 = arena1[3088 + i0 * 512 + i1 * 16 + r0 * 32 + r1];
+        let s1: f32 = fib_wg_f32[1288 + -owner * 256 + i0 * 256 + i1 * 128 + i2 * 16 + r1];
+        let s2: f32 = fib_wg_f32[1544 + -owner * 512 + i0 * 512 + i1 * 16 + r0 * 32 + r1];
         let s3: f32 = s1 * s2;
         acc0 = acc0 + s3;
       }
       let s4: f32 = acc0 + f32(0.0);
-      let s5: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32];
-      let s6: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 1];
-      let s7: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 2];
-      let s8: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 3];
-      let s9: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 4];
-      let s10: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 5];
-      let s11: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 6];
-      let s12: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 7];
-      let s13: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 8];
-      let s14: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 9];
-      let s15: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 10];
-      let s16: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 11];
-      let s17: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 12];
-      let s18: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 13];
-      let s19: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 14];
-      let s20: f32 = arena1[4112 + i0 * 512 + i1 * 16 + r0 * 32 + 15];
+      let s5: f32 = fib_wg_f32[2056 + -owner * 512 + i0 * 512 + i1 * 16 + r0 * 32];
+      let s6: f32 = fib_wg_f32[2056 + -owner * 512 + i0 * 512 + i1 * 16 + r0 * 32 + 1];
+      let s7: f32 = fib_wg_f32[2056 + -owner * 512 + i0 * 512 + i1 * 16 + r0 * 32 + 2];
+      let s8: f32 = fib_wg_f32[2056 + -owner * 512 + i0 * 512 + i1 * 16 + r0 * 32 + 3];
+      let s9: f32 = fib_wg_f32[2056 + -owner * 512 + i0 * 512 + i1 * 16 + r0 * 32 + 4];
+      let s10: f32 = fib_wg_f32[2056 + -owner * 512 + i0 * 512 + i1 * 16 + r0 * 32 + 5];
+      let s11: f32 = fib_wg_f32[2056 + -owner * 512 + i0 * 512 + i1 * 16 + r0 * 32 + 6];
+      let s12: f32 = fib_wg_f32[2056 + -owner * 512 + i0 * 512 + i1 * 16 + r0 * 32 + 7];
+      let s13: f32 = fib_wg_f32[2056 + -owner * 512 + i0 * 512 + i1 * 16 + r0 * 32 + 8];
+      let s14: f32 = fib_wg_f32[2056 + -owner * 512 + i0 * 512 + i1 * 16 + r0 * 32 + 9];
+      let s15: f32 = fib_wg_f32[2056 + -owner * 512 + i0 * 512 + i1 * 16 + r0 * 32 + 10];
+      let s16: f32 = fib_wg_f32[2056 + -owner * 512 + i0 * 512 + i1 * 16 + r0 * 32 + 11];
+      let s17: f32 = fib_wg_f32[2056 + -owner * 512 + i0 * 512 + i1 * 16 + r0 * 32 + 12];
+      let s18: f32 = fib_wg_f32[2056 + -owner * 512 + i0 * 512 + i1 * 16 + r0 * 32 + 13];
+      let s19: f32 = fib_wg_f32[2056 + -owner * 512 + i0 * 512 + i1 * 16 + r0 * 32 + 14];
+      let s20: f32 = fib_wg_f32[2056 + -owner * 512 + i0 * 512 + i1 * 16 + r0 * 32 + 15];
       let new_max = max(run_max, s4);
       let rescale = exp(run_max - new_max);
       let weight = exp(s4 - new_max);
@@ -347,22 +349,22 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       run_max = new_max;
     }
     let inv_sum = select(0.0, 1.0 / run_sum, run_sum > 0.0);
-    arena1[5136 + flat * 16 + 0] = acc_0 * inv_sum;
-    arena1[5136 + flat * 16 + 1] = acc_1 * inv_sum;
-    arena1[5136 + flat * 16 + 2] = acc_2 * inv_sum;
-    arena1[5136 + flat * 16 + 3] = acc_3 * inv_sum;
-    arena1[5136 + flat * 16 + 4] = acc_4 * inv_sum;
-    arena1[5136 + flat * 16 + 5] = acc_5 * inv_sum;
-    arena1[5136 + flat * 16 + 6] = acc_6 * inv_sum;
-    arena1[5136 + flat * 16 + 7] = acc_7 * inv_sum;
-    arena1[5136 + flat * 16 + 8] = acc_8 * inv_sum;
-    arena1[5136 + flat * 16 + 9] = acc_9 * inv_sum;
-    arena1[5136 + flat * 16 + 10] = acc_10 * inv_sum;
-    arena1[5136 + flat * 16 + 11] = acc_11 * inv_sum;
-    arena1[5136 + flat * 16 + 12] = acc_12 * inv_sum;
-    arena1[5136 + flat * 16 + 13] = acc_13 * inv_sum;
-    arena1[5136 + flat * 16 + 14] = acc_14 * inv_sum;
-    arena1[5136 + flat * 16 + 15] = acc_15 * inv_sum;
+    fib_wg_f32[2568 + -owner * 256 + flat * 16 + 0] = acc_0 * inv_sum;
+    fib_wg_f32[2568 + -owner * 256 + flat * 16 + 1] = acc_1 * inv_sum;
+    fib_wg_f32[2568 + -owner * 256 + flat * 16 + 2] = acc_2 * inv_sum;
+    fib_wg_f32[2568 + -owner * 256 + flat * 16 + 3] = acc_3 * inv_sum;
+    fib_wg_f32[2568 + -owner * 256 + flat * 16 + 4] = acc_4 * inv_sum;
+    fib_wg_f32[2568 + -owner * 256 + flat * 16 + 5] = acc_5 * inv_sum;
+    fib_wg_f32[2568 + -owner * 256 + flat * 16 + 6] = acc_6 * inv_sum;
+    fib_wg_f32[2568 + -owner * 256 + flat * 16 + 7] = acc_7 * inv_sum;
+    fib_wg_f32[2568 + -owner * 256 + flat * 16 + 8] = acc_8 * inv_sum;
+    fib_wg_f32[2568 + -owner * 256 + flat * 16 + 9] = acc_9 * inv_sum;
+    fib_wg_f32[2568 + -owner * 256 + flat * 16 + 10] = acc_10 * inv_sum;
+    fib_wg_f32[2568 + -owner * 256 + flat * 16 + 11] = acc_11 * inv_sum;
+    fib_wg_f32[2568 + -owner * 256 + flat * 16 + 12] = acc_12 * inv_sum;
+    fib_wg_f32[2568 + -owner * 256 + flat * 16 + 13] = acc_13 * inv_sum;
+    fib_wg_f32[2568 + -owner * 256 + flat * 16 + 14] = acc_14 * inv_sum;
+    fib_wg_f32[2568 + -owner * 256 + flat * 16 + 15] = acc_15 * inv_sum;
   }
   storageBarrier();
   workgroupBarrier();
@@ -374,12 +376,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i1 = flat / 32 % 8;
     let i2 = flat % 32;
     let s0: f32 = buf0[i0 * 256 + i1 * 32 + i2];
-    let s1: f32 = arena1[2064 + i0 * 256 + i1 * 32 + i2];
+    let s1: f32 = fib_wg_f32[1032 + -owner * 256 + i0 * 256 + i1 * 32 + i2];
     let s2: f32 = s0 + s1;
     let s3: f32 = arena0[4224 + 0];
     var acc4: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s5: f32 = arena1[5136 + ((r0) % 16) + ((r0) / 16) * 128 + i0 * 256 + i1 * 16];
+      let s5: f32 = fib_wg_f32[2568 + -owner * 256 + ((r0) % 16) + ((r0) / 16) * 128 + i0 * 256 + i1 * 16];
       let s6: f32 = arena0[7396 + i2 * 32 + r0];
       let s7: f32 = s5 * s6;
       acc4 = acc4 + s7;
@@ -388,7 +390,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s9: f32 = acc4 + s8;
     let s10: f32 = s3 * s9;
     let s11: f32 = s2 + s10;
-    arena1[5648 + flat] = s11;
+    fib_wg_f32[2824 + -owner * 256 + flat] = s11;
   }
   storageBarrier();
   workgroupBarrier();
@@ -400,11 +402,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i1 = flat % 8;
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena1[5648 + i0 * 256 + i1 * 32 + r0];
+      let s1: f32 = fib_wg_f32[2824 + -owner * 256 + i0 * 256 + i1 * 32 + r0];
       acc0 = acc0 + s1;
     }
     let s2: f32 = acc0 / f32(32.0);
-    arena1[6160 + flat] = s2;
+    fib_wg_f32[3080 + -owner * 8 + flat] = s2;
   }
   storageBarrier();
   workgroupBarrier();
@@ -415,9 +417,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 8;
     let i1 = flat % 8;
     var acc0: f32 = 0.0;
-    let s2: f32 = arena1[6160 + i0 * 8 + i1];
+    let s2: f32 = fib_wg_f32[3080 + -owner * 8 + i0 * 8 + i1];
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena1[5648 + i0 * 256 + i1 * 32 + r0];
+      let s1: f32 = fib_wg_f32[2824 + -owner * 256 + i0 * 256 + i1 * 32 + r0];
       let s3: f32 = s1 - s2;
       let s4: f32 = s3 * s3;
       acc0 = acc0 + s4;
@@ -425,7 +427,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s5: f32 = acc0 / f32(32.0);
     let s6: f32 = s5 + f32(0.00001);
     let s7: f32 = inverseSqrt(s6);
-    arena1[6176 + flat] = s7;
+    fib_wg_f32[3088 + -owner * 8 + flat] = s7;
   }
   storageBarrier();
   workgroupBarrier();
@@ -436,14 +438,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 256;
     let i1 = flat / 32 % 8;
     let i2 = flat % 32;
-    let s0: f32 = arena1[5648 + i0 * 256 + i1 * 32 + i2];
-    let s1: f32 = arena1[6160 + i0 * 8 + i1];
+    let s0: f32 = fib_wg_f32[2824 + -owner * 256 + i0 * 256 + i1 * 32 + i2];
+    let s1: f32 = fib_wg_f32[3080 + -owner * 8 + i0 * 8 + i1];
     let s2: f32 = s0 - s1;
-    let s3: f32 = arena1[6176 + i0 * 8 + i1];
+    let s3: f32 = fib_wg_f32[3088 + -owner * 8 + i0 * 8 + i1];
     let s4: f32 = s2 * s3;
     let s5: f32 = arena0[8452 + i2];
     let s6: f32 = s4 * s5;
-    arena1[6192 + flat] = s6;
+    fib_wg_f32[3096 + -owner * 256 + flat] = s6;
   }
   storageBarrier();
   workgroupBarrier();
@@ -456,7 +458,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i2 = flat % 64;
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena1[6192 + i0 * 256 + i1 * 32 + r0];
+      let s1: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + i1 * 32 + r0];
       let s2: f32 = arena0[8484 + r0];
       let s3: f32 = s1 + s2;
       let s4: f32 = arena0[8516 + i2 * 32 + r0];
@@ -465,7 +467,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     }
     let s6: f32 = arena0[10564 + i2];
     let s7: f32 = acc0 + s6;
-    arena1[6704 + flat] = s7;
+    fib_wg_f32[3352 + -owner * 512 + flat] = s7;
   }
   storageBarrier();
   workgroupBarrier();
@@ -476,13 +478,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 512;
     let i1 = flat / 64 % 8;
     let i2 = flat % 64;
-    let s0: f32 = arena1[6704 + i0 * 512 + i1 * 64 + i2];
+    let s0: f32 = fib_wg_f32[3352 + -owner * 512 + i0 * 512 + i1 * 64 + i2];
     let s1: f32 = f32(0.5) * s0;
     let s2: f32 = s0 * f32(0.7071067811865476);
     let s3: f32 = fib_erf(s2);
     let s4: f32 = f32(1.0) + s3;
     let s5: f32 = s1 * s4;
-    arena1[7728 + flat] = s5;
+    arena1[flat] = s5;
   }
   storageBarrier();
   workgroupBarrier();
@@ -493,12 +495,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 256;
     let i1 = flat / 32 % 8;
     let i2 = flat % 32;
-    let s0: f32 = arena1[6192 + i0 * 256 + i1 * 32 + i2];
+    let s0: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + i1 * 32 + i2];
     let s1: f32 = arena0[8484 + i2];
     let s2: f32 = s0 + s1;
     var acc3: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 64 + fib_z; r0++) {
-      let s4: f32 = arena1[7728 + i0 * 512 + i1 * 64 + r0];
+      let s4: f32 = arena1[i0 * 512 + i1 * 64 + r0];
       let s5: f32 = arena0[10628 + i2 * 64 + r0];
       let s6: f32 = s4 * s5;
       acc3 = acc3 + s6;
@@ -506,7 +508,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s7: f32 = arena0[12676 + i2];
     let s8: f32 = acc3 + s7;
     let s9: f32 = s2 + s8;
-    arena1[8752 + flat] = s9;
+    arena1[1024 + flat] = s9;
   }
   storageBarrier();
   workgroupBarrier();
@@ -518,11 +520,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i1 = flat % 8;
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena1[8752 + i0 * 256 + i1 * 32 + r0];
+      let s1: f32 = arena1[1024 + i0 * 256 + i1 * 32 + r0];
       acc0 = acc0 + s1;
     }
     let s2: f32 = acc0 / f32(32.0);
-    arena1[9264 + flat] = s2;
+    fib_wg_f32[3864 + -owner * 8 + flat] = s2;
   }
   storageBarrier();
   workgroupBarrier();
@@ -533,9 +535,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 8;
     let i1 = flat % 8;
     var acc0: f32 = 0.0;
-    let s2: f32 = arena1[9264 + i0 * 8 + i1];
+    let s2: f32 = fib_wg_f32[3864 + -owner * 8 + i0 * 8 + i1];
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena1[8752 + i0 * 256 + i1 * 32 + r0];
+      let s1: f32 = arena1[1024 + i0 * 256 + i1 * 32 + r0];
       let s3: f32 = s1 - s2;
       let s4: f32 = s3 * s3;
       acc0 = acc0 + s4;
@@ -543,7 +545,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s5: f32 = acc0 / f32(32.0);
     let s6: f32 = s5 + f32(0.00001);
     let s7: f32 = inverseSqrt(s6);
-    arena1[9280 + flat] = s7;
+    fib_wg_f32[3872 + -owner * 8 + flat] = s7;
   }
   storageBarrier();
   workgroupBarrier();
@@ -554,10 +556,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 256;
     let i1 = flat / 32 % 8;
     let i2 = flat % 32;
-    let s0: f32 = arena1[8752 + i0 * 256 + i1 * 32 + i2];
-    let s1: f32 = arena1[9264 + i0 * 8 + i1];
+    let s0: f32 = arena1[1024 + i0 * 256 + i1 * 32 + i2];
+    let s1: f32 = fib_wg_f32[3864 + -owner * 8 + i0 * 8 + i1];
     let s2: f32 = s0 - s1;
-    let s3: f32 = arena1[9280 + i0 * 8 + i1];
+    let s3: f32 = fib_wg_f32[3872 + -owner * 8 + i0 * 8 + i1];
     let s4: f32 = s2 * s3;
     let s5: f32 = arena0[12708 + i2];
     let s6: f32 = s4 * s5;
