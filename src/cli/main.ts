@@ -185,12 +185,21 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
 }
 
 const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+/**
+ * Exits once stdout and stderr have taken everything written to them. The exit is explicit
+ * because a WebGPU device keeps the process alive; exiting at once would cut off output
+ * still queued for a pipe (`fiberc plan --json | ...` lost all but the first 64 KiB).
+ */
+function exitAfterFlush(code: number): void {
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
 if (invokedDirectly) {
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => exitAfterFlush(code),
     (e: unknown) => {
       process.stderr.write(`fiberc: internal error (a bug in fiberc, please report it):\n${e instanceof Error ? e.stack : String(e)}\n`);
-      process.exit(70);
+      exitAfterFlush(70);
     },
   );
 }

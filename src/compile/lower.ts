@@ -99,8 +99,18 @@ export class KernelLowering {
       this.reads.set(ref.id, ref);
       return this.mk({ k: 'load', tensor: ref.id, index: flatten(index, node.shape), type: ref.type });
     }
-    return this.compute(node, index);
+    // The same node at the same index is one scalar: a reduction reached along two paths
+    // (GELU's two uses of a matmul) is then one loop, not two with different loop variables.
+    const memoKey = `${node.id}:${index.map(key).join(',')}`;
+    const known = this.computed.get(memoKey);
+    if (known) return known;
+    const value = this.compute(node, index);
+    this.computed.set(memoKey, value);
+    return value;
   }
+
+  /** Scalars already computed, by node id and index (see `at`). */
+  private readonly computed = new Map<string, Scalar>();
 
   private loop(size: number): Loop {
     return { name: `r${this.nextLoop++}`, size };

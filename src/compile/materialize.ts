@@ -75,6 +75,12 @@ function decide(
       const c = uses[0]!;
       const once = uses.length === 1 && READS_ONCE.has(c.op.kind) && (reason.has(c) || onceFromRoot.get(c) === true);
       if (!once) why = uses.length > 1 ? `${kind} used by ${uses.length} consumers` : `${kind} result is re-read downstream by ${rereader(c, reason, consumers)}`;
+    } else if (uses.length > 1 && joinOf(n, consumers, reason) !== undefined) {
+      // Every use flows element-wise into one stored node (GELU's two uses of its input): inlined,
+      // that node's kernel computes it once per element — a matmul with its bias then keeps
+      // its activation as the tiled kernel's epilogue instead of a kernel of its own.
+      onceFromRoot.set(n, true);
+      continue;
     } else if (uses.length > 1) {
       const ops = cone(n, known, new Map());
       if (ops < 0) why = `used by ${uses.length} consumers and contains a reduction`;
@@ -95,6 +101,29 @@ function decide(
   }
 
   return reason;
+}
+
+/** Most element-wise nodes between a multi-use node and the node its uses join in (see joinOf). */
+const MAX_JOIN_REGION = 16;
+
+/**
+ * The stored node in which all uses of `n` join, when every path from `n` runs through
+ * element-wise nodes that are not stored into that one node: then the node's kernel
+ * evaluates `n` at a single index and computes it once. Undefined otherwise.
+ */
+function joinOf(n: Node, consumers: ReadonlyMap<Node, Node[]>, stored: ReadonlyMap<Node, string>): Node | undefined {
+  const region = new Set<Node>();
+  const exits = new Set<Node>();
+  const queue = [...(consumers.get(n) ?? [])];
+  while (queue.length > 0) {
+    const c = queue.pop()!;
+    if (region.has(c)) continue;
+    if (!ELEMENTWISE.has(c.op.kind) || region.size >= MAX_JOIN_REGION) return undefined;
+    region.add(c);
+    if (stored.has(c)) exits.add(c);
+    else queue.push(...(consumers.get(c) ?? []));
+  }
+  return exits.size === 1 ? [...exits][0] : undefined;
 }
 
 /** The pad or concat that places `n` (through reshapes and permutes) into a bigger tensor, if one does. */

@@ -57,7 +57,7 @@ describe('fiberc CLI', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fiberc-emit-'));
     const args = ['emit', join(ROOT, 'examples/fiber.fib'), '--entry', 'ImageFusionBlockTiny', '--bind', 'B=2', '--bind', 'T=8', '--limits', 'default'];
     expect((await cli(...args, '--out', join(dir, 'wgsl'))).out).toContain('wrote 1 kernels and plan.json');
-    expect(readdirSync(join(dir, 'wgsl')).sort()).toEqual(['k0_div_norm1__k23.wgsl', 'plan.json']);
+    expect(readdirSync(join(dir, 'wgsl')).sort()).toEqual(['k0_div_norm1__k22.wgsl', 'plan.json']);
     expect((await cli(...args, '--target', 'ptx', '--arch', 'sm_80', '--out', join(dir, 'ptx'))).code).toBe(0);
     expect(readdirSync(join(dir, 'ptx')).filter((f) => f.endsWith('.ptx'))).toHaveLength(1);
   });
@@ -110,5 +110,13 @@ describe('fiberc CLI', () => {
     expect(r.stderr).not.toMatch(/\s+at /);
     const ok = execFileSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
     expect(ok).toContain('check');
+  });
+
+  it('the built binary writes all of a large output to a pipe before it exits', () => {
+    // The unfused plan of a FiberTiny layer is over 64 KiB of JSON: more than a pipe takes at once.
+    const r = spawnSync(process.execPath, [BIN, 'plan', join(ROOT, 'examples/fiber.fib'), '--entry', 'ImageFusionBlockTiny', '--bind', 'B=2', '--bind', 'T=8', '--mode', 'unfused', '--limits', 'default', '--json'], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+    expect(r.status).toBe(0);
+    expect(r.stdout.length).toBeGreaterThan(65536);
+    expect(JSON.parse(r.stdout).dispatches).toBe(160);
   });
 });

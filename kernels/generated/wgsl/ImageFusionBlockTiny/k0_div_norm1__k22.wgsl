@@ -1,4 +1,4 @@
-// k0_div_norm1__k23 — end of the graph
+// k0_div_norm1__k22 — end of the graph
 // fiberc owner-phased kernel: one workgroup per owner (batch element) runs every phase for
 // its owner's part of each tensor; barriers separate the phases. The planner proved that no
 // phase reads another owner's part of anything an earlier phase wrote.
@@ -592,7 +592,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
   storageBarrier();
   workgroupBarrier();
 
-  // phase 21: k21_add_mlp_fc1 (7 op(s); alone it would end because: used by 2 consumers and contains a reduction)
+  // phase 21: k21_mul_mlp (15 op(s); alone it would end because: contains a reduction and would be recomputed for every read by reshape -> matmul)
   for (var e = i32(lid); e < 2048; e += 64) {
     let flat = owner * 2048 + e;
     let i0 = flat / 2048;
@@ -607,29 +607,17 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     }
     let s4: f32 = arena0[12760 + i2];
     let s5: f32 = acc0 + s4;
-    arena1[5120 + flat] = s5;
+    let s6: f32 = f32(0.5) * s5;
+    let s7: f32 = s5 * f32(0.7071067811865476);
+    let s8: f32 = fib_erf(s7);
+    let s9: f32 = f32(1.0) + s8;
+    let s10: f32 = s6 * s9;
+    arena1[5120 + flat] = s10;
   }
   storageBarrier();
   workgroupBarrier();
 
-  // phase 22: k22_mul_mlp (8 op(s); alone it would end because: would be recomputed for every read by reshape -> matmul)
-  for (var e = i32(lid); e < 2048; e += 64) {
-    let flat = owner * 2048 + e;
-    let i0 = flat / 2048;
-    let i1 = flat / 128 % 16;
-    let i2 = flat % 128;
-    let s0: f32 = arena1[5120 + i0 * 2048 + i1 * 128 + i2];
-    let s1: f32 = f32(0.5) * s0;
-    let s2: f32 = s0 * f32(0.7071067811865476);
-    let s3: f32 = fib_erf(s2);
-    let s4: f32 = f32(1.0) + s3;
-    let s5: f32 = s1 * s4;
-    arena1[9216 + flat] = s5;
-  }
-  storageBarrier();
-  workgroupBarrier();
-
-  // phase 23: k23_add (8 op(s); alone it would end because: graph output "out")
+  // phase 22: k22_add (8 op(s); alone it would end because: graph output "out")
   for (var e = i32(lid); e < 512; e += 64) {
     let flat = owner * 512 + e;
     let i0 = flat / 512;
@@ -638,7 +626,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s0: f32 = arena1[3072 + i0 * 512 + i1 * 32 + i2];
     var acc1: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 128 + fib_z; r0++) {
-      let s2: f32 = arena1[9216 + i0 * 2048 + i1 * 128 + r0];
+      let s2: f32 = arena1[5120 + i0 * 2048 + i1 * 128 + r0];
       let s3: f32 = arena0[12888 + i2 * 128 + r0];
       let s4: f32 = s2 * s3;
       acc1 = acc1 + s4;

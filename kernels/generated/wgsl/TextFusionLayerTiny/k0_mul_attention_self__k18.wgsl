@@ -1,4 +1,4 @@
-// k0_mul_attention_self__k19 — end of the graph
+// k0_mul_attention_self__k18 — end of the graph
 // fiberc owner-phased kernel: one workgroup per owner (batch element) runs every phase for
 // its owner's part of each tensor; barriers separate the phases. The planner proved that no
 // phase reads another owner's part of anything an earlier phase wrote.
@@ -450,7 +450,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
   storageBarrier();
   workgroupBarrier();
 
-  // phase 14: k14_add_intermediate_dense (10 op(s); alone it would end because: used by 2 consumers and contains a reduction)
+  // phase 14: k14_mul (18 op(s); alone it would end because: contains a reduction and would be recomputed for every read by reshape -> matmul)
   for (var e = i32(lid); e < 512; e += 64) {
     let flat = owner * 512 + e;
     let i0 = flat / 512;
@@ -467,29 +467,17 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     }
     let s6: f32 = arena0[10564 + i2];
     let s7: f32 = acc0 + s6;
-    fib_wg_f32[3352 + -owner * 512 + flat] = s7;
+    let s8: f32 = f32(0.5) * s7;
+    let s9: f32 = s7 * f32(0.7071067811865476);
+    let s10: f32 = fib_erf(s9);
+    let s11: f32 = f32(1.0) + s10;
+    let s12: f32 = s8 * s11;
+    fib_wg_f32[3352 + -owner * 512 + flat] = s12;
   }
   storageBarrier();
   workgroupBarrier();
 
-  // phase 15: k15_mul (8 op(s); alone it would end because: would be recomputed for every read by reshape -> matmul)
-  for (var e = i32(lid); e < 512; e += 64) {
-    let flat = owner * 512 + e;
-    let i0 = flat / 512;
-    let i1 = flat / 64 % 8;
-    let i2 = flat % 64;
-    let s0: f32 = fib_wg_f32[3352 + -owner * 512 + i0 * 512 + i1 * 64 + i2];
-    let s1: f32 = f32(0.5) * s0;
-    let s2: f32 = s0 * f32(0.7071067811865476);
-    let s3: f32 = fib_erf(s2);
-    let s4: f32 = f32(1.0) + s3;
-    let s5: f32 = s1 * s4;
-    arena1[flat] = s5;
-  }
-  storageBarrier();
-  workgroupBarrier();
-
-  // phase 16: k16_add (11 op(s); alone it would end because: used by 2 consumers and contains a reduction)
+  // phase 15: k15_add (11 op(s); alone it would end because: used by 2 consumers and contains a reduction)
   for (var e = i32(lid); e < 256; e += 64) {
     let flat = owner * 256 + e;
     let i0 = flat / 256;
@@ -500,7 +488,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s2: f32 = s0 + s1;
     var acc3: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 64 + fib_z; r0++) {
-      let s4: f32 = arena1[i0 * 512 + i1 * 64 + r0];
+      let s4: f32 = fib_wg_f32[3352 + -owner * 512 + i0 * 512 + i1 * 64 + r0];
       let s5: f32 = arena0[10628 + i2 * 64 + r0];
       let s6: f32 = s4 * s5;
       acc3 = acc3 + s6;
@@ -508,19 +496,19 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s7: f32 = arena0[12676 + i2];
     let s8: f32 = acc3 + s7;
     let s9: f32 = s2 + s8;
-    arena1[1024 + flat] = s9;
+    arena1[flat] = s9;
   }
   storageBarrier();
   workgroupBarrier();
 
-  // phase 17: k17_div_output_LayerNorm (3 op(s); alone it would end because: contains a reduction and would be recomputed for every read by broadcast)
+  // phase 16: k16_div_output_LayerNorm (3 op(s); alone it would end because: contains a reduction and would be recomputed for every read by broadcast)
   for (var e = i32(lid); e < 8; e += 64) {
     let flat = owner * 8 + e;
     let i0 = flat / 8;
     let i1 = flat % 8;
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena1[1024 + i0 * 256 + i1 * 32 + r0];
+      let s1: f32 = arena1[i0 * 256 + i1 * 32 + r0];
       acc0 = acc0 + s1;
     }
     let s2: f32 = acc0 / f32(32.0);
@@ -529,7 +517,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
   storageBarrier();
   workgroupBarrier();
 
-  // phase 18: k18_rsqrt_output_LayerNorm (9 op(s); alone it would end because: contains a reduction and would be recomputed for every read by broadcast)
+  // phase 17: k17_rsqrt_output_LayerNorm (9 op(s); alone it would end because: contains a reduction and would be recomputed for every read by broadcast)
   for (var e = i32(lid); e < 8; e += 64) {
     let flat = owner * 8 + e;
     let i0 = flat / 8;
@@ -537,7 +525,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     var acc0: f32 = 0.0;
     let s2: f32 = fib_wg_f32[3864 + -owner * 8 + i0 * 8 + i1];
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena1[1024 + i0 * 256 + i1 * 32 + r0];
+      let s1: f32 = arena1[i0 * 256 + i1 * 32 + r0];
       let s3: f32 = s1 - s2;
       let s4: f32 = s3 * s3;
       acc0 = acc0 + s4;
@@ -550,13 +538,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
   storageBarrier();
   workgroupBarrier();
 
-  // phase 19: k19_add_output_LayerNorm (10 op(s); alone it would end because: graph output "out")
+  // phase 18: k18_add_output_LayerNorm (10 op(s); alone it would end because: graph output "out")
   for (var e = i32(lid); e < 256; e += 64) {
     let flat = owner * 256 + e;
     let i0 = flat / 256;
     let i1 = flat / 32 % 8;
     let i2 = flat % 32;
-    let s0: f32 = arena1[1024 + i0 * 256 + i1 * 32 + i2];
+    let s0: f32 = arena1[i0 * 256 + i1 * 32 + i2];
     let s1: f32 = fib_wg_f32[3864 + -owner * 8 + i0 * 8 + i1];
     let s2: f32 = s0 - s1;
     let s3: f32 = fib_wg_f32[3872 + -owner * 8 + i0 * 8 + i1];
