@@ -31,3 +31,17 @@ export function findAttention(graph: Graph): Map<Node, AttentionMatch> {
     return columns <= MAX_TEMPLATE_HEAD_DIM && keys * columns <= MAX_TEMPLATE_ROW_WORK;
   });
 }
+
+/**
+ * The attentions the template does not take, by their value matmul: those are computed with
+ * the softmax's normalization deferred, `(E @ V) / rowsum(E)` with `E = exp(X - rowmax(X))`.
+ * E is element-wise in the stored scores and row max, so it is recomputed inside the row-sum
+ * kernel and as the value matmul's operand (where rows shared across a subgroup load each
+ * element once): the probabilities are never stored. FIBER-B image block at batch 1 on
+ * lavapipe: the 5.3 MB probability tensor of the window attention and its kernel (7.6 ms) go.
+ */
+export function deferredAttention(graph: Graph, template: ReadonlyMap<Node, AttentionMatch>): Map<Node, AttentionMatch> {
+  const all = matchAttentions(graph.nodes, new Set(graph.outputs.map((o) => o.node)));
+  for (const p of template.keys()) all.delete(p);
+  return all;
+}

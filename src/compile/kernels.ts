@@ -19,7 +19,10 @@ const leafName = (n: Node): string => (n.op.kind === 'input' || n.op.kind === 'p
  * device allows gets one of its inlined producers materialized (the reason says so) until it
  * fits. Returns the kernels and the tensors they read and write.
  */
-export function lowerKernels(graph: Graph, reason: Map<Node, string>, limits: TargetLimits, attention: ReadonlyMap<Node, AttentionMatch> = new Map()): { kernels: PlannedKernel[]; draft: Draft } {
+export function lowerKernels(
+  graph: Graph, reason: Map<Node, string>, limits: TargetLimits, attention: ReadonlyMap<Node, AttentionMatch> = new Map(),
+  deferred: ReadonlyMap<Node, AttentionMatch> = new Map(),
+): { kernels: PlannedKernel[]; draft: Draft } {
   const outputs = new Map<Node, string>();
   for (const o of graph.outputs) if (!outputs.has(o.node)) outputs.set(o.node, o.name);
   // Tensor ids now; arena placement once stitching has said which tensors are replicated.
@@ -43,7 +46,7 @@ export function lowerKernels(graph: Graph, reason: Map<Node, string>, limits: Ta
     const isLeaf = n.op.kind === 'input' || n.op.kind === 'param';
     const match = attention.get(n);
     const lower = (): Kernel => {
-      const lowering = new KernelLowering((m) => (m === n && !isLeaf ? undefined : refs.get(m)));
+      const lowering = new KernelLowering((m) => (m === n && !isLeaf ? undefined : refs.get(m)), deferred);
       return match && outRef.node === n ? lowering.attentionKernel(name, match, outRef) : lowering.kernel(name, n, outRef);
     };
     let kernel = lower();

@@ -38,7 +38,14 @@ export class KernelLowering {
   private readonly fused = new Set<Node>();
   readonly values = new Map<number, Scalar>();
 
-  constructor(private readonly materialized: (node: Node) => TensorRef | undefined) {}
+  /**
+   * `deferred`: attentions (by their value matmul) computed as `(E @ V) / rowsum(E)` instead
+   * of `(E / rowsum(E)) @ V` (see compile/attention.ts), so the probabilities are never formed.
+   */
+  constructor(
+    private readonly materialized: (node: Node) => TensorRef | undefined,
+    private readonly deferred: ReadonlyMap<Node, AttentionMatch> = new Map(),
+  ) {}
 
   private mk(s: Scalar): Scalar {
     const k = skey(s, this.ids);
@@ -167,8 +174,18 @@ export class KernelLowering {
         const r = x!.shape.length;
         const loop = this.loop(x!.shape[r - 1]!);
         const kk = idx.variable(loop.name, loop.size);
-        const a = this.at(x!, [...index.slice(0, r - 2), index[r - 2]!, kk]);
         const b = this.at(y!, [...index.slice(0, r - 2), kk, index[r - 1]!]);
+        const m = this.deferred.get(node);
+        if (m) {
+          // (E / rowsum(E)) @ V as (E @ V) / rowsum(E): E is read through the reshapes to the
+          // softmax division, and the row sum divides the accumulated row once.
+          let at: Index[] = [...index.slice(0, r - 2), index[r - 2]!, kk];
+          for (let p = m.probs; p !== m.division; p = p.inputs[0]!) at = unflatten(flatten(at, p.shape), p.inputs[0]!.shape);
+          const [e, rowSum] = m.division.inputs as [Node, Node];
+          const sum = this.mk({ k: 'reduce', fn: 'sum', loop, body: this.mk({ k: 'binary', fn: 'mul', a: this.at(e, at), b, type }), type });
+          return this.mk({ k: 'binary', fn: 'div', a: sum, b: this.at(rowSum, at), type });
+        }
+        const a = this.at(x!, [...index.slice(0, r - 2), index[r - 2]!, kk]);
         return this.mk({ k: 'reduce', fn: 'sum', loop, body: this.mk({ k: 'binary', fn: 'mul', a, b, type }), type });
       }
       case 'gather': {

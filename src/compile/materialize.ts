@@ -23,7 +23,9 @@ const PIECES = new Set(['pad', 'concat']);
 const MAX_RECOMPUTE_OPS = 24;
 
 /** The materialized nodes of a graph, each with the reason it is stored. */
-export function decideMaterialization(graph: Graph, mode: FusionMode, attention: ReadonlyMap<Node, AttentionMatch> = new Map()): Map<Node, string> {
+export function decideMaterialization(
+  graph: Graph, mode: FusionMode, attention: ReadonlyMap<Node, AttentionMatch> = new Map(), deferred: ReadonlyMap<Node, AttentionMatch> = new Map(),
+): Map<Node, string> {
   const consumers = new Map<Node, Node[]>();
   for (const n of graph.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
   const outputs = new Map<Node, string>();
@@ -33,7 +35,7 @@ export function decideMaterialization(graph: Graph, mode: FusionMode, attention:
   // decisions for nodes it has not reached yet, until nothing changes.
   let reason = new Map<Node, string>();
   for (let pass = 0; pass < 8; pass++) {
-    const next = decide(graph, mode, consumers, outputs, reason, attention);
+    const next = decide(graph, mode, consumers, outputs, reason, attention, deferred);
     const stable = next.size === reason.size && [...next.keys()].every((n) => reason.has(n));
     reason = next;
     if (stable) break;
@@ -44,12 +46,18 @@ export function decideMaterialization(graph: Graph, mode: FusionMode, attention:
 /** One pass of materialization decisions; `previous` answers for undecided producers. */
 function decide(
   graph: Graph, mode: FusionMode, consumers: ReadonlyMap<Node, Node[]>, outputs: ReadonlyMap<Node, string>,
-  previous: ReadonlyMap<Node, string>, attention: ReadonlyMap<Node, AttentionMatch>,
+  previous: ReadonlyMap<Node, string>, attention: ReadonlyMap<Node, AttentionMatch>, deferred: ReadonlyMap<Node, AttentionMatch>,
 ): Map<Node, string> {
   const reason = new Map<Node, string>();
   const onceFromRoot = new Map<Node, boolean>();
   const internal = new Set<Node>();
   for (const m of attention.values()) m.internal.forEach((n) => internal.add(n));
+  // A deferred-normalization attention never forms its probabilities: the division and the
+  // reshapes after it exist only inside the value matmul's lowering.
+  for (const m of deferred.values()) for (let p = m.probs; ; p = p.inputs[0]!) {
+    internal.add(p);
+    if (p === m.division) break;
+  }
   const known: ReadonlyMap<Node, string> = { get: (n: Node) => reason.get(n) ?? previous.get(n), has: (n: Node) => reason.has(n) || previous.has(n) } as ReadonlyMap<Node, string>;
   // Consumers are decided before producers.
   for (let i = graph.nodes.length - 1; i >= 0; i--) {

@@ -1,6 +1,6 @@
 import type { Graph } from '../ir/graph.js';
 import { independentOfInputs, placeInArenas } from './arenas.js';
-import { findAttention } from './attention.js';
+import { deferredAttention, findAttention } from './attention.js';
 import type { Kernel, ScalarType, TensorRef } from './kernel-ir.js';
 import { lowerKernels } from './kernels.js';
 import type { TargetLimits } from './limits.js';
@@ -94,9 +94,10 @@ export type PassObserver = (pass: PlanPass, render: () => string) => void;
  */
 export function planGraph(graph: Graph, mode: FusionMode, limits: TargetLimits, observe?: PassObserver, features: PlanFeatures = {}): Plan {
   const attention = mode === 'fused' && features.attention !== false ? findAttention(graph) : new Map();
-  const reason = decideMaterialization(graph, mode, attention);
+  const deferred = mode === 'fused' ? deferredAttention(graph, attention) : new Map();
+  const reason = decideMaterialization(graph, mode, attention, deferred);
   observe?.('decide', () => [...reason].map(([n, why]) => `%${n.id} ${n.op.kind} ${n.scope}: ${why}`).join('\n'));
-  const { kernels, draft } = lowerKernels(graph, reason, limits, attention);
+  const { kernels, draft } = lowerKernels(graph, reason, limits, attention, deferred);
   observe?.('lower', () => kernels.map((k) => `${k.kernel.name}: ${k.kernel.fused.length} ops, reads ${k.kernel.reads.length} tensors`).join('\n'));
   const ordered = mode === 'fused' ? orderByLayer(kernels, new Set(graph.outputs.map((o) => o.node))) : kernels;
   observe?.('order', () => ordered.map((k) => k.kernel.name).join('\n'));
