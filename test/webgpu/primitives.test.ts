@@ -79,6 +79,9 @@ describe('WGSL primitives equal the interpreter, forward and backward', () => {
     await check({ a: randomTensor([2, 64, 16], 23), w: randomTensor([16, 32], 24), bias: randomTensor([32], 25) }, (b, n) =>
       b.unary('tanh', b.binaryBroadcast('add', b.matmul(n.a!, n.w!), n.bias!)));
     await check({ a: randomTensor([40, 12], 26), w: randomTensor([12, 32], 27) }, (b, n) => b.matmul(n.a!, n.w!));
+    // An operand scaled by a constant (attention's q / sqrt(d)) is still one vec4 load, times the constant.
+    await check({ a: randomTensor([2, 32, 8], 28), w: randomTensor([2, 8, 32], 29) }, (b, n) =>
+      b.matmul(b.binary('mul', n.a!, b.constant(0.25, [2, 32, 8], 'f32')), n.w!));
   });
   it('movement: reshape, permute, broadcast, slice, pad, roll, concat', async () => {
     await check({ x }, (b, n) => b.permute(b.reshape(n.x!, [6, 4]), [1, 0]));

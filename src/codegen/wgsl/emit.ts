@@ -106,9 +106,9 @@ class ShaderResources {
     return this.vectorized.has(name) ? `${name}[(${i}) >> 2u][(${i}) & 3]` : `${name}[${i}]`;
   }
 
-  /** The vec4 at element `i` (a multiple of 4) of a vectorized binding. */
+  /** The vec4 at vector index `i` (element index / 4) of a vectorized binding. */
   vector(name: string, i: string): string {
-    return `${name}[(${i}) >> 2u]`;
+    return `${name}[${i}]`;
   }
 
   /** The plan's record of tensor `id`. */
@@ -327,15 +327,24 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
       : [...mRange.map((i) => steps(t.a, t.mVar, rowAt(i), idx.constant(0))), ...nRange.map((j) => steps(t.b, t.nVar, colAt(j), idx.constant(0)))];
     const aligned = new Map<number, boolean>();
     for (const run of operandSteps) {
-      const tensor = run[0]!.k === 'load' ? run[0]!.tensor : -1;
+      const tensor = scaledLoad(run[0]!)?.load.tensor ?? -1;
       if (tensor >= 0) aligned.set(tensor, (aligned.get(tensor) ?? true) && alignedRun(run) !== undefined);
     }
     for (const [tensor, ok] of aligned) if (ok) res.vectorize(res.location(tensor).name);
     // One operand's values over the unrolled steps, as a vector (or a scalar when not unrolled).
     const gather = (operand: Scalar, v: string, at: Index, b: Index): string => {
       const run = steps(operand, v, at, b);
-      const first = alignedRun(run);
-      if (first && aligned.get(first.tensor)) return res.vector(res.location(first.tensor).name, `${res.location(first.tensor).base}${ix(first.index)}`);
+      const vec = alignedRun(run);
+      if (vec && aligned.get(vec.load.tensor)) {
+        // The vec4 index is the element index / 4, written term by term (every coefficient is a
+        // multiple of 4) so that the part not depending on k is visibly loop-invariant.
+        const { load, factor } = vec;
+        const t = res.planned(load.tensor);
+        const offset = (t.arena?.offset ?? 0) + load.index.constant;
+        const quarter: Index = { constant: offset / 4, terms: load.index.terms.map((term) => ({ ...term, coef: term.coef / 4 })) };
+        const loaded = res.vector(res.location(load.tensor).name, ix(quarter));
+        return factor === undefined ? loaded : `${loaded} * ${literal(factor, type)}`;
+      }
       const parts = run.map(scalar);
       return unroll === 1 ? parts[0]! : `vec${unroll}<${type}>(${parts.join(', ')})`;
     };
@@ -394,14 +403,15 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
    * starting at a multiple of 4 (counting the tensor's arena offset) for every value of the
    * index variables: then it is one vec4 load.
    */
-  function alignedRun(run: readonly Scalar[]): Extract<Scalar, { k: 'load' }> | undefined {
-    const first = run[0]!;
-    if (run.length !== 4 || first.k !== 'load') return undefined;
-    const t = res.planned(first.tensor);
+  function alignedRun(run: readonly Scalar[]): ScaledLoad | undefined {
+    const peeled = run.map(scaledLoad);
+    const first = peeled[0];
+    if (run.length !== 4 || !first || peeled.some((p) => p?.factor !== first.factor)) return undefined;
+    const t = res.planned(first.load.tensor);
     if (t.replicas > 1) return undefined;
-    const consecutive = run.every((s, u) => s.k === 'load' && s.tensor === first.tensor && key(s.index) === key(add(first.index, idx.constant(u))));
-    const offset = (t.arena?.offset ?? 0) + first.index.constant;
-    return consecutive && offset % 4 === 0 && first.index.terms.every((term) => term.coef % 4 === 0) ? first : undefined;
+    const consecutive = peeled.every((p, u) => p && p.load.tensor === first.load.tensor && key(p.load.index) === key(add(first.load.index, idx.constant(u))));
+    const offset = (t.arena?.offset ?? 0) + first.load.index.constant;
+    return consecutive && offset % 4 === 0 && first.load.index.terms.every((term) => term.coef % 4 === 0) ? first : undefined;
   }
 
   /**
@@ -422,6 +432,20 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
  * accumulator spills per multiply-add).
  */
 const K_UNROLL = 4;
+
+/** A load, or a load times a constant (attention's query scaled by 1/sqrt(d)). */
+interface ScaledLoad {
+  readonly load: Extract<Scalar, { k: 'load' }>;
+  readonly factor?: number;
+}
+
+function scaledLoad(s: Scalar): ScaledLoad | undefined {
+  if (s.k === 'load') return { load: s };
+  if (s.k !== 'binary' || s.fn !== 'mul') return undefined;
+  if (s.a.k === 'load' && s.b.k === 'const') return { load: s.a, factor: s.b.value };
+  if (s.b.k === 'load' && s.a.k === 'const') return { load: s.b, factor: s.a.value };
+  return undefined;
+}
 
 /** Renders one dispatch of a plan as a WGSL compute shader. */
 export function emitWgsl(d: Dispatch, plan: Plan): WgslKernel {
