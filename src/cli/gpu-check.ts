@@ -69,6 +69,21 @@ for (const [entry, bindings, backward] of checks) {
   if (!ok) failures++;
   out({ check: `${entry}${backward ? ' backward' : ''}`, maxRelativeError: err, ok });
 }
+// Tensor-core matmuls (f16/bf16 operands, f32 accumulation): checked with tolerances for the
+// operand rounding (bf16 keeps 8 bits of mantissa, f16 11), then timed like the f32 path.
+for (const [precision, tolerance] of [['f16', 5e-3], ['bf16', 4e-2]] as const) {
+  const tc = CudaDevice.create(0, precision);
+  for (const [entry, bindings] of [['ImageFusionBlockBase', { B: 1, T: 40 }], ['TextFusionLayerBase', { B: 1, T: 40, L: 576 }]] as const) {
+    const graph = buildGraph(program, entry, { bindings });
+    const feeds = withAlpha(graph, prepareFeeds(graph, exampleInputs(graph, 1), new Map(), 0), 0.5);
+    const expected = interpret(graph, feeds);
+    const t = tc.time(graph, feeds, 10);
+    const err = Math.max(...[...expected].map(([k, v]) => relativeMaxError(t.outputs.get(k)!, v, 1e-3)));
+    const ok = err < tolerance;
+    if (!ok) failures++;
+    out({ check: `${entry} ${precision} tensor cores`, maxRelativeError: err, ok, medianMs: t.medianMs });
+  }
+}
 for (const batch of [1, 8]) {
   for (const [entry, extra] of [['ImageFusionBlockBase', {}], ['TextFusionLayerBase', { L: 576 }]] as const) {
     const graph = buildGraph(program, entry, { bindings: { B: batch, T: 40, ...extra } });

@@ -14,6 +14,7 @@ import { PlanError } from '../compile/arenas.js';
 import { CUDA_DEFAULT_LIMITS } from '../compile/limits.js';
 import { compilePtx, compileWgsl, DUMPABLE, type PassName } from '../compile/pipeline.js';
 import { PTX_ARCHS, type PtxArch } from '../codegen/ptx/emit.js';
+import { MATMUL_PRECISIONS, type MatmulPrecision } from '../codegen/ptx/mma.js';
 import { assemble, PtxasError } from '../codegen/ptx/ptxas.js';
 import { CudaError, NoCudaDriverError } from '../runtime/cuda/driver.js';
 import { formatPlan, reportPlan } from '../compile/report.js';
@@ -34,6 +35,7 @@ interface CompileFlags {
   entry: string;
   target: 'wgsl' | 'ptx';
   arch: PtxArch;
+  matmulPrecision: MatmulPrecision;
   mode: FusionMode;
   limits: 'adapter' | 'default';
   bind: string[];
@@ -47,6 +49,7 @@ function compileOptions(command: Command): Command {
     .requiredOption('--entry <name>', 'module or fn to compile')
     .addOption(new Option('--target <target>', 'code generation target').choices(['wgsl', 'ptx']).default('wgsl'))
     .addOption(new Option('--arch <arch>', 'PTX architecture').choices([...PTX_ARCHS]).default('sm_90a'))
+    .addOption(new Option('--matmul-precision <type>', 'PTX: operand type of matmul kernels (f16/bf16: tensor-core mma.sync, f32 accumulation)').choices([...MATMUL_PRECISIONS]).default('f32'))
     .addOption(new Option('--mode <mode>', 'fusion mode').choices(['fused', 'unfused']).default('fused'))
     .addOption(new Option('--limits <which>', 'WebGPU limits to compile for: the adapter\'s, or the WebGPU defaults').choices(['adapter', 'default']).default('adapter'))
     .option('--bind <dim=n>', 'size of a free dim (repeatable)', collect, [])
@@ -134,7 +137,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       const dump = (text: string): void => io.out(`--- after ${opts.dumpAfter} ---\n${text}\n--- end of ${opts.dumpAfter} ---`);
       let report;
       if (opts.target === 'ptx') {
-        const program = compilePtx(source, { mode: opts.mode, limits: CUDA_DEFAULT_LIMITS, arch: opts.arch, dumpAfter: opts.dumpAfter, dump });
+        const program = compilePtx(source, { mode: opts.mode, limits: CUDA_DEFAULT_LIMITS, arch: opts.arch, matmul: opts.matmulPrecision, dumpAfter: opts.dumpAfter, dump });
         report = reportPlan(program.plan, opts.entry, `ptx ${opts.arch}`, assemble(program.module.source, opts.arch));
       } else {
         const { plan } = compileWgsl(source, { mode: opts.mode, limits: await targetLimits(opts.limits), dumpAfter: opts.dumpAfter, dump });
@@ -150,7 +153,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .action(async (file: string, opts: CompileFlags & { out: string }) => {
       const source = graphToCompile(load(file), opts);
       const written = opts.target === 'ptx'
-        ? writePtxKernels(compilePtx(source, { mode: opts.mode, limits: CUDA_DEFAULT_LIMITS, arch: opts.arch }), opts.entry, opts.out)
+        ? writePtxKernels(compilePtx(source, { mode: opts.mode, limits: CUDA_DEFAULT_LIMITS, arch: opts.arch, matmul: opts.matmulPrecision }), opts.entry, opts.out)
         : writeKernels(compileWgsl(source, { mode: opts.mode, limits: await targetLimits(opts.limits) }), opts.entry, opts.out);
       io.out(`wrote ${written.length} kernels and plan.json to ${opts.out}`);
     });

@@ -30,7 +30,7 @@ export function writePtxKernels(program: PtxProgram, entry: string, dir: string)
   const files: string[] = [];
   for (const e of program.module.entries) {
     const file = `${e.name}.ptx`;
-    writeAtomic(join(dir, file), emitPtx(program.plan, program.arch, new Set([e.name])).source);
+    writeAtomic(join(dir, file), emitPtx(program.plan, program.arch, new Set([e.name]), program.matmul).source);
     files.push(file);
   }
   writeAtomic(join(dir, 'plan.json'), `${JSON.stringify(reportPlan(program.plan, entry, `ptx ${program.arch}`), null, 2)}\n`);

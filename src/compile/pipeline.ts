@@ -1,4 +1,5 @@
 import { emitPtx, type PtxArch, type PtxModule } from '../codegen/ptx/emit.js';
+import type { MatmulPrecision } from '../codegen/ptx/mma.js';
 import { emitWgsl, type WgslKernel } from '../codegen/wgsl/emit.js';
 import type { Graph } from '../ir/graph.js';
 import { printGraph } from '../ir/print.js';
@@ -59,19 +60,21 @@ export interface PtxProgram {
   readonly plan: Plan;
   readonly module: PtxModule;
   readonly arch: PtxArch;
+  /** Operand type of matmul kernels: f16/bf16 use tensor cores where the shape allows. */
+  readonly matmul: MatmulPrecision;
 }
 
 /**
  * The back end for PTX: plan passes (without the attention template, which has no PTX
  * lowering yet), then PTX emission.
  */
-export function compilePtx(graph: Graph, options: CompileOptions & { readonly arch: PtxArch }): PtxProgram {
+export function compilePtx(graph: Graph, options: CompileOptions & { readonly arch: PtxArch; readonly matmul?: MatmulPrecision }): PtxProgram {
   const { dumpAfter, dump } = options;
   if ((dumpAfter === 'elaborate' || dumpAfter === 'grad') && dump) dump(printGraph(graph));
   const plan = planGraph(graph, options.mode, options.limits, (pass, render) => {
     if (pass === dumpAfter && dump) dump(render());
   }, { attention: false });
-  const module = emitPtx(plan, options.arch);
+  const module = emitPtx(plan, options.arch, undefined, options.matmul);
   if (dumpAfter === 'emit-ptx' && dump) dump(module.source);
-  return { plan, module, arch: options.arch };
+  return { plan, module, arch: options.arch, matmul: options.matmul ?? 'f32' };
 }

@@ -1,6 +1,7 @@
 import type { Kernel, ScalarType } from '../../compile/kernel-ir.js';
 import { workItems } from '../../compile/kernel-ir.js';
-import { PtxFunction, scalarEmitter } from './scalar.js';
+import { blockIndex, entryText, PtxFunction, scalarEmitter, type EntryText } from './scalar.js';
+import { mmaEntry, type MatmulPrecision } from './mma.js';
 import type { Dispatch, Plan, PlannedKernel } from '../../compile/plan.js';
 
 /**
@@ -52,31 +53,8 @@ function phaseLines(kernel: Kernel, fn: PtxFunction, flat: string, owner: string
   return [...decompose, ...blocks[0]!, ...store];
 }
 
-function entryText(fn: PtxFunction, comment: string, threads: number, body: string[]): string[] {
-  return [
-    `// ${comment}`,
-    `.visible .entry ${fn.name}(`,
-    fn.params.map((p) => `  .param .u64 ${fn.name}_${p}`).join(',\n'),
-    `)`,
-    `.maxntid ${threads}, 1, 1`,
-    '{',
-    ...fn.regs.declarations().map((l) => `  ${l}`),
-    // Intermediates private to this entry's block: its owner's part, on chip.
-    ...[...fn.shared].map(([type, n]) => `  .shared .align 16 .b32 fib_wg_${type}[${Math.max(1, n)}];`),
-    ...[...fn.prologue, ...body].map((l) => (l.endsWith(':') ? l : `  ${l}`)),
-    '}',
-  ];
-}
-
-/** The linear block index (grids fold x over 65535 blocks into y) into a fresh register. */
-function blockIndex(fn: PtxFunction, lines: string[]): string {
-  const [cx, cy, nx, linear] = [fn.regs.r(), fn.regs.r(), fn.regs.r(), fn.regs.r()];
-  lines.push(`mov.u32 ${cx}, %ctaid.x;`, `mov.u32 ${cy}, %ctaid.y;`, `mov.u32 ${nx}, %nctaid.x;`, `mad.lo.s32 ${linear}, ${cy}, ${nx}, ${cx};`);
-  return linear;
-}
-
 /** One plain kernel: a thread per output element. */
-function singleEntry(k: PlannedKernel, plan: Plan): { lines: string[]; fn: PtxFunction; threads: number; blocks: [number, number] } {
+function singleEntry(k: PlannedKernel, plan: Plan): EntryText {
   const fn = new PtxFunction(k.kernel.name, plan, false);
   const threads = k.workgroupSize;
   const count = workItems(k.kernel);
@@ -97,7 +75,7 @@ function singleEntry(k: PlannedKernel, plan: Plan): { lines: string[]; fn: PtxFu
  * owner's part, the block's threads striding over the elements, with bar.sync between phases
  * (the same plan, and the same proof of legality, as the WGSL owner-phased shaders).
  */
-function ownerEntry(d: Dispatch, plan: Plan, name: string): { lines: string[]; fn: PtxFunction; threads: number; blocks: [number, number] } {
+function ownerEntry(d: Dispatch, plan: Plan, name: string): EntryText {
   const fn = new PtxFunction(name, plan, true);
   const owners = d.owners!;
   const threads = d.workgroupSize;
@@ -133,14 +111,16 @@ export function ptxHeader(arch: PtxArch): string[] {
  * plain entry per single kernel, an owner-phased entry per stitched dispatch. Plan with
  * `{ attention: false }`: the attention template has no PTX lowering yet.
  */
-export function emitPtx(plan: Plan, arch: PtxArch, only?: ReadonlySet<string>): PtxModule {
+export function emitPtx(plan: Plan, arch: PtxArch, only?: ReadonlySet<string>, matmul: MatmulPrecision = 'f32'): PtxModule {
   const entries: PtxModule['entries'][number][] = [];
   const parts = ptxHeader(arch);
   for (const d of plan.dispatches) {
     const name = d.phases.length === 1 ? d.phases[0]!.kernel.name : `${d.phases[0]!.kernel.name}__${d.phases[d.phases.length - 1]!.kernel.name.split('_')[0]}`;
     if (only && !only.has(name)) continue;
     if (d.phases.some((p) => p.kernel.attention)) throw new Error(`${name}: the attention template has no PTX lowering yet; plan with attention off`);
-    const e = d.owners === null ? singleEntry(d.phases[0]!, plan) : ownerEntry(d, plan, name);
+    // Plain matmul kernels with f16/bf16 operands go to the tensor cores where the shape allows.
+    const tensorCore = d.owners === null && matmul !== 'f32' ? mmaEntry(d.phases[0]!, plan, matmul) : undefined;
+    const e = tensorCore ?? (d.owners === null ? singleEntry(d.phases[0]!, plan) : ownerEntry(d, plan, name));
     parts.push(...e.lines, '');
     entries.push({ name: e.fn.name, params: e.fn.params, threads: e.threads, blocks: e.blocks });
   }

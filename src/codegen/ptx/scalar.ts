@@ -98,6 +98,8 @@ export class PtxFunction {
 export interface ScalarEmitter {
   /** The register holding a scalar's value, its instructions placed in `place`'s blocks. */
   readonly scalar: (s: Scalar) => string;
+  /** The s32 register holding an index expression's value. */
+  readonly index: (ix: Index) => string;
   readonly place: Placement;
   /** Registers of index variables the caller defines (output indices, tile coordinates). */
   readonly varRegs: Map<string, string>;
@@ -339,5 +341,38 @@ export function scalarEmitter(kernel: Kernel, fn: PtxFunction, owner: string | u
     return reg;
   };
 
-  return { scalar, place, varRegs, loopRegs, named, address, buffer };
+  return { scalar, index, place, varRegs, loopRegs, named, address, buffer };
 }
+
+/** An entry's text and launch shape. */
+export interface EntryText {
+  readonly lines: string[];
+  readonly fn: PtxFunction;
+  readonly threads: number;
+  readonly blocks: [number, number];
+}
+
+/** The text of an entry: parameters, register and shared declarations, prologue and body. */
+export function entryText(fn: PtxFunction, comment: string, threads: number, body: string[]): string[] {
+  return [
+    `// ${comment}`,
+    `.visible .entry ${fn.name}(`,
+    fn.params.map((p) => `  .param .u64 ${fn.name}_${p}`).join(',\n'),
+    `)`,
+    `.maxntid ${threads}, 1, 1`,
+    '{',
+    ...fn.regs.declarations().map((l) => `  ${l}`),
+    // Intermediates private to this entry's block: its owner's part, on chip.
+    ...[...fn.shared].map(([type, n]) => `  .shared .align 16 .b32 fib_wg_${type}[${Math.max(1, n)}];`),
+    ...[...fn.prologue, ...body].map((l) => (l.endsWith(':') ? l : `  ${l}`)),
+    '}',
+  ];
+}
+
+/** The linear block index (grids fold x over 65535 blocks into y) into a fresh register. */
+export function blockIndex(fn: PtxFunction, lines: string[]): string {
+  const [cx, cy, nx, linear] = [fn.regs.r(), fn.regs.r(), fn.regs.r(), fn.regs.r()];
+  lines.push(`mov.u32 ${cx}, %ctaid.x;`, `mov.u32 ${cy}, %ctaid.y;`, `mov.u32 ${nx}, %nctaid.x;`, `mad.lo.s32 ${linear}, ${cy}, ${nx}, ${cx};`);
+  return linear;
+}
+

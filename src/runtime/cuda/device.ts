@@ -1,6 +1,7 @@
 import { CUDA_DEFAULT_LIMITS } from '../../compile/limits.js';
 import { compilePtx } from '../../compile/pipeline.js';
 import { PTX_ARCHS, type PtxArch } from '../../codegen/ptx/emit.js';
+import type { MatmulPrecision } from '../../codegen/ptx/mma.js';
 import type { Graph } from '../../ir/graph.js';
 import { numel } from '../../ir/shape.js';
 import { HostTensor } from '../../ir/tensor.js';
@@ -19,16 +20,18 @@ export class CudaDevice implements Device {
     private readonly driver: CudaDriver,
     readonly arch: PtxArch,
     deviceArch: string,
+    /** Operand type of matmul kernels: f16/bf16 run them on the tensor cores (mma.sync). */
+    readonly matmul: MatmulPrecision,
   ) {
-    this.name = `cuda (${deviceArch}, PTX for ${arch})`;
+    this.name = `cuda (${deviceArch}, PTX for ${arch}${matmul === 'f32' ? '' : `, ${matmul} tensor-core matmuls`})`;
   }
 
-  static create(ordinal = 0): CudaDevice {
+  static create(ordinal = 0, matmul: MatmulPrecision = 'f32'): CudaDevice {
     const driver = CudaDriver.load();
     const { arch } = driver.open(ordinal);
     // The newest PTX target fiberc emits that the device runs (sm_90a only on exactly sm_90).
     const supported = PTX_ARCHS.filter((a) => a !== 'sm_90a' && Number(a.slice(3)) <= Number(arch.slice(3)));
-    return new CudaDevice(driver, supported[supported.length - 1] ?? 'sm_80', arch);
+    return new CudaDevice(driver, supported[supported.length - 1] ?? 'sm_80', arch, matmul);
   }
 
   async run(graph: Graph, feeds: ReadonlyMap<string, HostTensor>): Promise<Map<string, HostTensor>> {
@@ -45,7 +48,7 @@ export class CudaDevice implements Device {
 
   private execute(graph: Graph, feeds: ReadonlyMap<string, HostTensor>, repeats: number): { outputs: Map<string, HostTensor>; medianMs: number; launches: number } {
     const d = this.driver;
-    const { plan, module } = compilePtx(graph, { mode: 'fused', limits: CUDA_DEFAULT_LIMITS, arch: this.arch });
+    const { plan, module } = compilePtx(graph, { mode: 'fused', limits: CUDA_DEFAULT_LIMITS, arch: this.arch, matmul: this.matmul });
     const mod = d.loadModule(module.source);
     const allocations: bigint[] = [];
     const alloc = (bytes: number): bigint => {

@@ -1,0 +1,129 @@
+import { add, flatten, idx, scale, type Index } from '../../compile/index-expr.js';
+import type { Kernel } from '../../compile/kernel-ir.js';
+import type { Plan, PlannedKernel } from '../../compile/plan.js';
+import { findMatmulTile, replaceScalar, substituteVar, type MatmulTile } from '../../compile/tile.js';
+import { blockIndex, entryText, PtxFunction, scalarEmitter, type EntryText } from './scalar.js';
+
+/**
+ * Tensor-core matmul entries (sm_80 and newer): `mma.sync.aligned.m16n8k16.row.col` with f16
+ * or bf16 operands and f32 accumulation. Each warp computes one 16x8 tile of a plain matmul
+ * kernel; per 16 steps of k every lane evaluates its 8 elements of `a` and 4 of `b` — the
+ * kernel's own operand expressions, so a fused prologue (layer norm, a scale) runs on the way
+ * in — rounds them to the operand type in pairs (`cvt.rn.f16x2.f32`), and issues one mma. The
+ * epilogue (bias, activation, residual) runs on the four f32 accumulators of each lane.
+ *
+ * Fragment layout (PTX ISA, "Matrix Fragments for mma.m16n8k16 with floating point type"),
+ * with g = lane / 4 and t = lane % 4:
+ *   a_i: row g (+8 for i = 2, 3, 6, 7), column 2t + (i % 2) (+8 for i >= 4)
+ *   b_i: row 2t + (i % 2) (+8 for i >= 2), column g
+ *   c_i: row g (+8 for i >= 2), column 2t + (i % 2)
+ */
+
+/** Operand precision of matmul kernels on PTX targets: f32 keeps the CUDA-core path. */
+export type MatmulPrecision = 'f32' | 'f16' | 'bf16';
+export const MATMUL_PRECISIONS: readonly MatmulPrecision[] = ['f32', 'f16', 'bf16'];
+
+const TILE_M = 16;
+const TILE_N = 8;
+const TILE_K = 16;
+/** Warps per block: each computes one tile. */
+const WARPS = 4;
+
+/**
+ * The kernel's contraction when a tensor-core entry can compute it: an f32 matmul tile whose
+ * rows, columns and k split into whole 16x8x16 tiles (so no lane reads past its operands).
+ * Otherwise the kernel keeps the f32 path.
+ */
+export function tensorCoreTile(k: Kernel): MatmulTile | undefined {
+  const tile = findMatmulTile(k, [TILE_M, TILE_N]);
+  if (!tile || tile.reduce.type !== 'f32') return undefined;
+  const shape = k.output.node.shape;
+  const [m, n] = shape.slice(-2) as [number, number];
+  return m % TILE_M === 0 && n % TILE_N === 0 && tile.reduce.loop.size % TILE_K === 0 ? tile : undefined;
+}
+
+/** The tensor-core entry for a plain matmul kernel, or undefined when tensorCoreTile refuses it. */
+export function mmaEntry(pk: PlannedKernel, plan: Plan, precision: Exclude<MatmulPrecision, 'f32'>): EntryText | undefined {
+  const k = pk.kernel;
+  const tile = tensorCoreTile(k);
+  if (!tile) return undefined;
+  const fn = new PtxFunction(k.name, plan, false);
+  const { scalar, index, place, varRegs, loopRegs, named, address, buffer } = scalarEmitter(k, fn, undefined);
+  const regs = fn.regs;
+  const shape = k.output.node.shape;
+  const r = shape.length;
+  const [m, n] = shape.slice(-2) as [number, number];
+  const batch = shape.slice(0, r - 2);
+  const [tilesM, tilesN] = [m / TILE_M, n / TILE_N];
+  const tiles = batch.reduce((a, b) => a * b, 1) * tilesM * tilesN;
+  const threads = 32 * WARPS;
+  const groups = Math.ceil(tiles / WARPS);
+  const bx = Math.min(groups, 65535);
+
+  // Which tile this warp computes; a warp past the last tile leaves as a whole (mma.sync needs every lane).
+  const header: string[] = [];
+  const block = blockIndex(fn, header);
+  const [tid, warp, lane, tileReg, g, t] = [regs.r(), regs.r(), regs.r(), regs.r(), regs.r(), regs.r()];
+  const past = regs.p();
+  const done = fn.label('exit');
+  header.push(`mov.u32 ${tid}, %tid.x;`, `shr.u32 ${warp}, ${tid}, 5;`, `and.b32 ${lane}, ${tid}, 31;`, `mad.lo.s32 ${tileReg}, ${block}, ${WARPS}, ${warp};`,
+    `setp.ge.s32 ${past}, ${tileReg}, ${tiles};`, `@${past} bra ${done};`, `shr.u32 ${g}, ${lane}, 2;`, `and.b32 ${t}, ${lane}, 3;`);
+  const decompose = (size: number, stride: number): string => {
+    const [q, v] = [regs.r(), regs.r()];
+    header.push(`div.s32 ${q}, ${tileReg}, ${stride};`, `rem.s32 ${v}, ${q}, ${size};`);
+    return v;
+  };
+  const [m0, n0] = [regs.r(), regs.r()];
+  header.push(`mul.lo.s32 ${m0}, ${decompose(tilesM, tilesN)}, ${TILE_M};`, `mul.lo.s32 ${n0}, ${decompose(tilesN, 1)}, ${TILE_N};`);
+  let stride = tilesM * tilesN;
+  for (let a = batch.length - 1; a >= 0; a--) {
+    if (batch[a]! > 1) varRegs.set(`i${a}`, decompose(batch[a]!, stride));
+    stride *= batch[a]!;
+  }
+  for (const [name, reg] of [['m0', m0], ['n0', n0], ['g', g], ['t', t]] as const) varRegs.set(name, reg);
+
+  const rowOf = (plus8: boolean): Index => add(add(idx.variable('m0', m), idx.variable('g', 8)), idx.constant(plus8 ? 8 : 0));
+  const colOf = (c: number): Index => add(add(idx.variable('n0', n), scale(idx.variable('t', 4), 2)), idx.constant(c));
+  const column = add(idx.variable('n0', n), idx.variable('g', 8));
+  const loop = tile.reduce.loop;
+  const kAt = (c: number): Index => add(add(scale(idx.variable('kb', loop.size / TILE_K), TILE_K), scale(idx.variable('t', 4), 2)), idx.constant(c));
+  const aAt = (row: Index, c: number): string => scalar(substituteVar(substituteVar(tile.a, tile.mVar, row), loop.name, kAt(c)));
+  const bAt = (c: number): string => scalar(substituteVar(substituteVar(tile.b, tile.nVar, column), loop.name, kAt(c)));
+
+  const acc = [regs.f(), regs.f(), regs.f(), regs.f()];
+  const counter = regs.r();
+  const finished = regs.p();
+  const [top, end] = [fn.label('k_top'), fn.label('k_end')];
+  place.blocks[0]!.push(...acc.map((c) => `mov.f32 ${c}, 0f00000000;`), `mov.s32 ${counter}, 0;`);
+  loopRegs.set('kb', counter);
+  place.open('kb');
+  const aValues = [aAt(rowOf(false), 0), aAt(rowOf(false), 1), aAt(rowOf(true), 0), aAt(rowOf(true), 1), aAt(rowOf(false), 8), aAt(rowOf(false), 9), aAt(rowOf(true), 8), aAt(rowOf(true), 9)];
+  const bValues = [bAt(0), bAt(1), bAt(8), bAt(9)];
+  const body = place.close();
+  // Pairs of f32 rounded to the operand type, the lower index in the low half.
+  const pack = (lo: string, hi: string): string => {
+    const reg = regs.r();
+    body.push(`cvt.rn.${precision}x2.f32 ${reg}, ${hi}, ${lo};`);
+    return reg;
+  };
+  const aRegs = [0, 2, 4, 6].map((i) => pack(aValues[i]!, aValues[i + 1]!));
+  const bRegs = [0, 2].map((i) => pack(bValues[i]!, bValues[i + 1]!));
+  body.push(`mma.sync.aligned.m16n8k16.row.col.f32.${precision}.${precision}.f32 {${acc.join(', ')}}, {${aRegs.join(', ')}}, {${bRegs.join(', ')}}, {${acc.join(', ')}};`);
+  place.blocks[0]!.push(`${top}:`, `setp.ge.s32 ${finished}, ${counter}, ${loop.size / TILE_K};`, `@${finished} bra ${end};`, ...body, `add.s32 ${counter}, ${counter}, 1;`, `bra ${top};`, `${end}:`);
+
+  // The epilogue per accumulator, then its store.
+  const out = buffer(k.output.id);
+  const main = place.blocks[0]!;
+  acc.forEach((reg, i) => {
+    named.set(`acc${i}`, reg);
+    const row = rowOf(i >= 2);
+    const col = colOf(i % 2);
+    const element = replaceScalar(k.value, tile.reduce, { k: 'named', name: `acc${i}`, type: 'f32' });
+    const value = scalar(substituteVar(substituteVar(element, tile.mVar, row), tile.nVar, col));
+    const at = index(flatten([...batch.map((d, a) => idx.variable(`i${a}`, d)), row, col], shape));
+    main.push(`st.global.f32 [${address(main, out, at)}], ${value};`);
+  });
+  const lines = [...header, ...main, `${done}:`, 'ret;'];
+  const comment = `${k.name}: ${pk.reason}; fuses ${k.fused.length} op(s); tensor cores: one 16x8 tile per warp, ${precision} operands, f32 accumulators`;
+  return { lines: entryText(fn, comment, threads, lines), fn, threads, blocks: [Math.max(1, bx), Math.max(1, Math.ceil(groups / bx))] };
+}

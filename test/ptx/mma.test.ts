@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { PTX_ARCHS } from '../../src/codegen/ptx/emit.js';
+import { assemble } from '../../src/codegen/ptx/ptxas.js';
+import { CUDA_DEFAULT_LIMITS } from '../../src/compile/limits.js';
+import { compilePtx } from '../../src/compile/pipeline.js';
+import { GraphBuilder } from '../../src/ir/builder.js';
+import { Graph } from '../../src/ir/graph.js';
+import { buildGraph } from '../../src/dsl/entry.js';
+import { PTXAS, program } from './helpers.js';
+
+const need = PTXAS ? '' : ' (skipped: ptxas not found)';
+
+/** GELU(x @ w + bias) with x of `rows` rows: a matmul with a fused epilogue. */
+function projection(rows: number): Graph {
+  const b = new GraphBuilder();
+  const x = b.input('x', [2, rows, 64], 'f32');
+  const w = b.input('w', [64, 48], 'f32');
+  const bias = b.input('bias', [48], 'f32');
+  const y = b.binaryBroadcast('add', b.matmul(x, w), bias);
+  const gelu = b.binary('mul', b.binary('mul', y, b.constant(0.5, y.shape, 'f32')), b.binary('add', b.constant(1, y.shape, 'f32'), b.unary('erf', b.binary('mul', y, b.constant(Math.SQRT1_2, y.shape, 'f32')))));
+  return new Graph([x, w, bias], [], [{ name: 'out', node: gelu }]);
+}
+
+describe(`tensor-core matmuls (mma.sync m16n8k16, f32 accumulation) assemble with ptxas${need}`, () => {
+  for (const precision of ['f16', 'bf16'] as const) {
+    it.skipIf(!PTXAS)(`${precision} operands, every arch`, () => {
+      for (const arch of PTX_ARCHS) {
+        const { module } = compilePtx(projection(32), { mode: 'fused', limits: CUDA_DEFAULT_LIMITS, arch, matmul: precision });
+        expect(module.source).toContain(`mma.sync.aligned.m16n8k16.row.col.f32.${precision}.${precision}.f32`);
+        expect(module.source).toContain(`cvt.rn.${precision}x2.f32`);
+        // One warp per 16x8 tile, four warps per block: 2 x 2 x 6 tiles.
+        expect(module.entries[0]!.threads).toBe(128);
+        expect(module.entries[0]!.blocks).toEqual([6, 1]);
+        const report = assemble(module.source, arch, PTXAS);
+        expect(report[0]!.spillStores + report[0]!.spillLoads).toBe(0);
+      }
+    });
+  }
+
+  it('f32 keeps the CUDA-core path, as do shapes that do not split into whole tiles', () => {
+    expect(compilePtx(projection(32), { mode: 'fused', limits: CUDA_DEFAULT_LIMITS, arch: 'sm_90a' }).module.source).not.toContain('mma.sync');
+    expect(compilePtx(projection(40), { mode: 'fused', limits: CUDA_DEFAULT_LIMITS, arch: 'sm_90a', matmul: 'f16' }).module.source).not.toContain('mma.sync');
+  });
+
+  it.skipIf(!PTXAS)('every kernel of the FIBER-B image block, bf16 on sm_90a', () => {
+    const graph = buildGraph(program, 'ImageFusionBlockBase', { bindings: { B: 1, T: 40 } });
+    const { module } = compilePtx(graph, { mode: 'fused', limits: CUDA_DEFAULT_LIMITS, arch: 'sm_90a', matmul: 'bf16' });
+    // qkv, scores, P @ V, proj, i2t query, i2t scores, i2t out, fc1 + GELU, fc2.
+    expect(module.source.match(/mma\.sync\.aligned/g)).toHaveLength(9);
+    expect(assemble(module.source, 'sm_90a', PTXAS)).toHaveLength(module.entries.length);
+  });
+});
