@@ -1,0 +1,96 @@
+import type { ScalarType } from '../../compile/kernel-ir.js';
+import type { Plan, PlannedTensor } from '../../compile/plan.js';
+
+/** What a binding of a compiled kernel is bound to at run time. */
+export type BindingSource = { readonly kind: 'tensor'; readonly id: number } | { readonly kind: 'arena'; readonly index: number };
+
+/** A WGSL literal of the given scalar type. */
+export function literal(v: number, type: ScalarType): string {
+  if (type === 'i32') return `i32(${v})`;
+  if (v === Infinity) return 'bitcast<f32>(0x7f800000u)';
+  if (v === -Infinity) return 'bitcast<f32>(0xff800000u)';
+  if (Number.isNaN(v)) return 'bitcast<f32>(0x7fc00000u)';
+  const s = String(v);
+  return `f32(${/[.e]/.test(s) ? s : `${s}.0`})`;
+}
+
+/** The bindings and helper functions of one shader, shared by all its phases. */
+export class ShaderResources {
+  readonly sources: BindingSource[] = [];
+  readonly decls: { binding: number; access: string; name: string; type: string }[] = [];
+  readonly helpers = new Set<string>();
+  private readonly names = new Map<string, string>();
+
+  /** `ownerPhased`: inside an owner-phased dispatch, replicated tensors are addressed per owner. */
+  constructor(
+    private readonly plan: Plan,
+    private readonly ownerPhased: boolean,
+  ) {}
+
+  private bind(source: BindingSource, type: ScalarType, access: 'read' | 'read_write'): string {
+    const name = source.kind === 'arena' ? `arena${source.index}` : `buf${source.id}`;
+    if (!this.names.has(name)) {
+      this.names.set(name, name);
+      this.decls.push({ binding: this.sources.length, access, name, type });
+      this.sources.push(source);
+    }
+    return name;
+  }
+
+  /**
+   * Where tensor `id` lives: a binding, and the WGSL prefix (`128 + `) that offsets an
+   * element index into it. Scratch and output arenas are read-write. Replicated tensors are addressed in
+   * the current owner's copy.
+   */
+  location(id: number, write = false): { name: string; base: string } {
+    const t = this.plan.tensors.get(id)!;
+    if (t.workgroup) {
+      // The workgroup's own copy of its owner's part: indices are global, so the owner's start is subtracted.
+      const { offset, length, perOwner } = t.workgroup;
+      return { name: `fib_wg_${t.ref.type}`, base: `${offset ? `${offset} + ` : ''}${perOwner ? `-owner * ${length} + ` : ''}` };
+    }
+    if (t.arena) {
+      const role = this.plan.arenas[t.arena.index]!.role;
+      const name = this.bind({ kind: 'arena', index: t.arena.index }, t.ref.type, role === 'params' ? 'read' : 'read_write');
+      const copy = this.ownerPhased && t.replicas > 1 ? `owner * ${t.ref.node.shape.reduce((a, b) => a * b, 1)} + ` : '';
+      return { name, base: `${t.arena.offset ? `${t.arena.offset} + ` : ''}${copy}` };
+    }
+    return { name: this.bind({ kind: 'tensor', id }, t.ref.type, write || t.kind === 'output' ? 'read_write' : 'read'), base: '' };
+  }
+
+  /**
+   * Bindings declared as arrays of vec4 (see `vectorize`); their scalar elements are
+   * addressed as components.
+   */
+  private readonly vectorized = new Set<string>();
+
+  /**
+   * Declares a binding as an array of vec4 so that aligned runs of four elements load as one
+   * vector. Must be called before any access to the binding is rendered.
+   */
+  vectorize(name: string): void {
+    this.vectorized.add(name);
+    for (const d of this.decls) if (d.name === name && !d.type.startsWith('vec4')) d.type = `vec4<${d.type}>`;
+  }
+
+  /** A scalar element `i` of a binding, as a WGSL reference. */
+  element(name: string, i: string): string {
+    return this.vectorized.has(name) ? `${name}[(${i}) >> 2u][(${i}) & 3]` : `${name}[${i}]`;
+  }
+
+  /** The vec4 at vector index `i` (element index / 4) of a vectorized binding. */
+  vector(name: string, i: string): string {
+    return `${name}[${i}]`;
+  }
+
+  /** The plan's record of tensor `id`. */
+  planned(id: number): PlannedTensor {
+    return this.plan.tensors.get(id)!;
+  }
+
+  /** True when the tensor is computed whole by every workgroup of an owner-phased dispatch. */
+  replicated(id: number): boolean {
+    return this.ownerPhased && this.plan.tensors.get(id)!.replicas > 1;
+  }
+}
+
