@@ -40,7 +40,8 @@ export class CudaDevice implements Device {
 
   /**
    * Runs a graph once for its outputs, then `repeats` more times launching only the kernels
-   * (data stays on the device) and returns the median wall time per run after synchronizing.
+   * (data stays on the device) and returns the median GPU time per run, measured with CUDA
+   * events recorded on the run's stream.
    */
   time(graph: Graph, feeds: ReadonlyMap<string, HostTensor>, repeats: number): { outputs: Map<string, HostTensor>; medianMs: number; launches: number } {
     return this.execute(graph, feeds, repeats);
@@ -51,6 +52,7 @@ export class CudaDevice implements Device {
     const { plan, module } = compilePtx(graph, { mode: 'fused', limits: CUDA_DEFAULT_LIMITS, arch: this.arch, matmul: this.matmul });
     const mod = d.loadModule(module.source);
     const allocations: bigint[] = [];
+    const streams: unknown[] = [];
     const alloc = (bytes: number): bigint => {
       const p = d.alloc(bytes);
       allocations.push(p);
@@ -61,7 +63,7 @@ export class CudaDevice implements Device {
       const own = new Map<number, bigint>();
       const arenaData = plan.arenas.map((a) => (a.role === 'params' ? (a.type === 'i32' ? new Int32Array(a.length) : new Float32Array(a.length)) : null));
       for (const t of plan.tensors.values()) {
-        if (!t.arena) own.set(t.ref.id, alloc(numel(t.ref.node.shape) * 4));
+        if (!t.arena && !t.workgroup) own.set(t.ref.id, alloc(numel(t.ref.node.shape) * 4));
         if (t.kind !== 'input' && t.kind !== 'param') continue;
         const value = feeds.get(t.name);
         if (!value) throw new Error(`no value for ${t.kind} '${t.name}'`);
@@ -72,17 +74,16 @@ export class CudaDevice implements Device {
       arenaData.forEach((data, i) => data && d.upload(arenas[i]!, data));
       const pointer = (param: string): bigint => (param.startsWith('arena') ? arenas[Number(param.slice(5))]! : own.get(Number(param.slice(3)))!);
       const launches = module.entries.map((e) => ({ e, fn: d.getFunction(mod, e.name), args: e.params.map(pointer) }));
-      const launchAll = (): void => {
-        for (const l of launches) d.launch(l.e.name, l.fn, l.e.blocks, l.e.threads, l.args);
-        d.synchronize();
+      const stream = d.createStream();
+      streams.push(stream);
+      const queueAll = (): void => {
+        for (const l of launches) d.launch(l.e.name, l.fn, l.e.blocks, l.e.threads, l.args, stream);
       };
-      launchAll();
+      queueAll();
+      d.synchronizeStream(stream);
+      // GPU time per run, between events recorded on the stream around its launches.
       const times: number[] = [];
-      for (let i = 0; i < repeats; i++) {
-        const t0 = performance.now();
-        launchAll();
-        times.push(performance.now() - t0);
-      }
+      for (let i = 0; i < repeats; i++) times.push(d.timeOnStream(stream, queueAll));
       times.sort((a, b) => a - b);
       const result = new Map<string, HostTensor>();
       for (const o of graph.outputs) {
@@ -94,6 +95,7 @@ export class CudaDevice implements Device {
       }
       return { outputs: result, medianMs: times[Math.floor(times.length / 2)] ?? 0, launches: launches.length };
     } finally {
+      for (const s of streams) d.destroyStream(s);
       for (const p of allocations) d.free(p);
     }
   }

@@ -47,6 +47,15 @@ export class CudaDriver {
       cuMemcpyHtoD_v2: 'int cuMemcpyHtoD_v2(uint64_t dst, const void *src, size_t bytes)',
       cuMemcpyDtoH_v2: 'int cuMemcpyDtoH_v2(_Out_ void *dst, uint64_t src, size_t bytes)',
       cuLaunchKernel: 'int cuLaunchKernel(void *fn, unsigned int gx, unsigned int gy, unsigned int gz, unsigned int bx, unsigned int by, unsigned int bz, unsigned int smem, void *stream, void **params, void **extra)',
+      // Streams and events (cuda.h maps cuStreamDestroy and cuEventDestroy/ElapsedTime to _v2).
+      cuStreamCreate: 'int cuStreamCreate(_Out_ void **stream, unsigned int flags)',
+      cuStreamSynchronize: 'int cuStreamSynchronize(void *stream)',
+      cuStreamDestroy_v2: 'int cuStreamDestroy_v2(void *stream)',
+      cuEventCreate: 'int cuEventCreate(_Out_ void **event, unsigned int flags)',
+      cuEventRecord: 'int cuEventRecord(void *event, void *stream)',
+      cuEventSynchronize: 'int cuEventSynchronize(void *event)',
+      cuEventElapsedTime_v2: 'int cuEventElapsedTime_v2(_Out_ float *ms, void *start, void *end)',
+      cuEventDestroy_v2: 'int cuEventDestroy_v2(void *event)',
     };
     const f: Record<string, (...args: unknown[]) => number> = {};
     try {
@@ -112,10 +121,48 @@ export class CudaDriver {
     this.check('cuMemcpyDtoH_v2', this.f.cuMemcpyDtoH_v2!(dst, src, dst.byteLength));
   }
 
-  /** Launches `fn` with device pointers as its (u64) parameters. */
-  launch(name: string, fn: unknown, grid: readonly [number, number], threads: number, pointers: readonly bigint[]): void {
+  /** Launches `fn` on `stream` (null: the default stream) with device pointers as its (u64) parameters. */
+  launch(name: string, fn: unknown, grid: readonly [number, number], threads: number, pointers: readonly bigint[], stream: unknown = null): void {
     const values = pointers.map((p) => BigUint64Array.of(p));
-    this.check(`cuLaunchKernel(${name})`, this.f.cuLaunchKernel!(fn, grid[0], grid[1], 1, threads, 1, 1, 0, null, values, null));
+    this.check(`cuLaunchKernel(${name})`, this.f.cuLaunchKernel!(fn, grid[0], grid[1], 1, threads, 1, 1, 0, stream, values, null));
+  }
+
+  /** A new stream: the kernels of a run are queued on it in order. */
+  createStream(): unknown {
+    const stream: unknown[] = [null];
+    this.check('cuStreamCreate', this.f.cuStreamCreate!(stream, 0));
+    return stream[0];
+  }
+
+  synchronizeStream(stream: unknown): void {
+    this.check('cuStreamSynchronize', this.f.cuStreamSynchronize!(stream));
+  }
+
+  destroyStream(stream: unknown): void {
+    this.check('cuStreamDestroy', this.f.cuStreamDestroy_v2!(stream));
+  }
+
+  /**
+   * Times `work` (which queues launches on `stream`) with a pair of events recorded around it:
+   * GPU time in milliseconds, without the host's launch overhead before the first kernel.
+   */
+  timeOnStream(stream: unknown, work: () => void): number {
+    const start: unknown[] = [null];
+    const end: unknown[] = [null];
+    this.check('cuEventCreate', this.f.cuEventCreate!(start, 0));
+    this.check('cuEventCreate', this.f.cuEventCreate!(end, 0));
+    try {
+      this.check('cuEventRecord', this.f.cuEventRecord!(start[0], stream));
+      work();
+      this.check('cuEventRecord', this.f.cuEventRecord!(end[0], stream));
+      this.check('cuEventSynchronize', this.f.cuEventSynchronize!(end[0]));
+      const ms = new Float32Array(1);
+      this.check('cuEventElapsedTime', this.f.cuEventElapsedTime_v2!(ms, start[0], end[0]));
+      return ms[0]!;
+    } finally {
+      this.f.cuEventDestroy_v2!(start[0]);
+      this.f.cuEventDestroy_v2!(end[0]);
+    }
   }
 
   synchronize(): void {
