@@ -79,6 +79,10 @@ function decide(
       // the assembling kernel it would be computed one element per invocation behind guards;
       // alone it runs register-tiled.
       why = `matmul placed by ${pieceOf(n, consumers)} as a piece of a bigger tensor: alone it runs register-tiled`;
+    } else if (kind === 'matmul' && addsToContraction(n, consumers, known)) {
+      // A sum of matmuls (dX = dY1 W1ᵀ + dY2 W2ᵀ in a backward pass): one kernel tiles one
+      // contraction and would compute the others one element at a time.
+      why = 'matmul added to another contraction: alone it runs register-tiled, and the sum loads it';
     } else if (EXPENSIVE.has(kind)) {
       const c = uses[0]!;
       const once = uses.length === 1 && READS_ONCE.has(c.op.kind) && (reason.has(c) || onceFromRoot.get(c) === true);
@@ -109,6 +113,27 @@ function decide(
   }
 
   return reason;
+}
+
+/**
+ * Whether `n` (a matmul), followed through single-use reshapes and permutes, is the second
+ * operand of an add or sub whose first operand's inlinable cone holds a reduction: then one
+ * kernel would hold two contractions, and only one can be register-tiled.
+ */
+function addsToContraction(n: Node, consumers: ReadonlyMap<Node, Node[]>, stored: ReadonlyMap<Node, string>): boolean {
+  let x = n;
+  for (let step = 0; step < 8; step++) {
+    const uses = consumers.get(x) ?? [];
+    if (uses.length !== 1) return false;
+    const c = uses[0]!;
+    if (c.op.kind === 'reshape' || c.op.kind === 'permute') {
+      x = c;
+      continue;
+    }
+    if (c.op.kind !== 'binary' || (c.op.fn !== 'add' && c.op.fn !== 'sub') || c.inputs[1] !== x || c.inputs[0] === x) return false;
+    return cone(c.inputs[0]!, stored, new Map()) < 0;
+  }
+  return false;
 }
 
 /** Most element-wise nodes between a multi-use node and the node its uses join in (see joinOf). */
