@@ -208,8 +208,12 @@ export class KernelLowering {
         const target = this.at(ids, at);
         const hit = this.mk({ k: 'binary', fn: 'eq', a: target, b: this.mk({ k: 'index', index: index[0]!, type: 'i32' }), type: 'i32' });
         const value = this.at(upd, [...at, ...index.slice(1)]);
-        const zero = this.mk({ k: 'const', value: 0, type });
-        return this.mk({ k: 'reduce', fn: 'sum', loop, body: this.mk({ k: 'where', c: hit, a: value, b: zero, type }), type });
+        // sum over positions of [ids == row] * update: a contraction of a one-hot matrix with the
+        // updates, so a code generator register-tiles it like a matmul (FIBER-B's relative-
+        // position bias gradient, 20736 positions into 529 rows: 220 ms untiled on lavapipe).
+        // Equal to the scatter for finite updates; a non-finite update reaches every row (0 * inf).
+        const oneHot = this.mk({ k: 'cast', a: hit, type });
+        return this.mk({ k: 'reduce', fn: 'sum', loop, body: this.mk({ k: 'binary', fn: 'mul', a: oneHot, b: value, type }), type });
       }
       case 'concat': {
         let offset = 0;

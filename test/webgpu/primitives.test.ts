@@ -96,5 +96,8 @@ describe('WGSL primitives equal the interpreter, forward and backward', () => {
     const idx = T([2, 3], [0, 2, 2, 1, 0, 5], 'i32');
     await check({ table: randomTensor([4, 3], 10), idx }, (b, n) => b.gather(n.table!, n.idx!));
     await check({ idx, u: randomTensor([2, 3, 2], 11) }, (b, n) => b.scatterAdd(n.idx!, n.u!, 4));
+    // Big enough to be register-tiled as a one-hot contraction, rows shared across the subgroup.
+    const many = T([64], Array.from({ length: 64 }, (_, i) => (i * 7) % 41), 'i32');
+    await check({ idx: many, u: randomTensor([64, 32], 12) }, (b, n) => b.scatterAdd(n.idx!, n.u!, 40));
   });
 });
