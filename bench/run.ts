@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exampleInputs, withAlpha } from '../src/cli/demo.js';
 import type { FusionMode } from '../src/compile/plan.js';
+import { launchesOf } from '../src/compile/pipeline.js';
 import { reportPlan } from '../src/compile/report.js';
 import { buildGraph } from '../src/dsl/entry.js';
 import { loadProgram } from '../src/dsl/loader.js';
@@ -92,7 +93,7 @@ async function measure(device: WebGpuDevice, c: Case, mode: FusionMode): Promise
     }),
   );
   session.destroy();
-  const report = reportPlan(compiled.plan, c.name, 'wgsl');
+  const report = reportPlan(compiled.plan, c.name, 'wgsl', undefined, launchesOf(compiled));
   return { case: c.name, mode, dispatches: report.dispatches, flops: report.flops, bytes: report.bytesRead + report.bytesWritten, compileMs, medianMs };
 }
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { WEBGPU_DEFAULT_LIMITS } from '../compile/limits.js';
-import { compileWgsl } from '../compile/pipeline.js';
+import { compileWgsl, launchesOf } from '../compile/pipeline.js';
 import { installRoot } from '../paths.js';
 import { reportPlan } from '../compile/report.js';
 import { buildGraph } from '../dsl/entry.js';
@@ -28,9 +28,9 @@ export function goldenFiles(): Map<string, string> {
   const program = loadProgram(resolve(root, 'examples/fiber.fib'));
   const files = new Map<string, string>();
   for (const { entry, bindings } of GOLDEN_ENTRIES) {
-    const { plan, kernels } = compileWgsl(buildGraph(program, entry, { bindings }), { mode: 'fused', limits: WEBGPU_DEFAULT_LIMITS });
-    for (const k of kernels) files.set(`wgsl/${entry}/${k.name}.wgsl`, k.source);
-    const report = reportPlan(plan, entry, 'wgsl');
+    const compiled = compileWgsl(buildGraph(program, entry, { bindings }), { mode: 'fused', limits: WEBGPU_DEFAULT_LIMITS });
+    for (const k of compiled.kernels) files.set(`wgsl/${entry}/${k.name}.wgsl`, k.source);
+    const report = reportPlan(compiled.plan, entry, 'wgsl', undefined, launchesOf(compiled));
     files.set(`wgsl/${entry}/plan.json`, `${JSON.stringify({ ...report, limits: undefined }, null, 2)}\n`);
   }
   return files;

@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PtxProgram, WgslProgram } from '../compile/pipeline.js';
+import { launchesOf, type PtxProgram, type WgslProgram } from '../compile/pipeline.js';
 import { emitPtx } from './ptx/emit.js';
 import { reportPlan } from '../compile/report.js';
 
@@ -20,7 +20,7 @@ export function writeKernels(program: WgslProgram, entry: string, dir: string): 
     writeAtomic(join(dir, file), k.source);
     files.push(file);
   }
-  writeAtomic(join(dir, 'plan.json'), `${JSON.stringify(reportPlan(program.plan, entry, 'wgsl'), null, 2)}\n`);
+  writeAtomic(join(dir, 'plan.json'), `${JSON.stringify(reportPlan(program.plan, entry, 'wgsl', undefined, launchesOf(program)), null, 2)}\n`);
   return files;
 }
 
@@ -33,6 +33,6 @@ export function writePtxKernels(program: PtxProgram, entry: string, dir: string)
     writeAtomic(join(dir, file), emitPtx(program.plan, program.arch, new Set([e.name]), program.matmul).source);
     files.push(file);
   }
-  writeAtomic(join(dir, 'plan.json'), `${JSON.stringify(reportPlan(program.plan, entry, `ptx ${program.arch}`), null, 2)}\n`);
+  writeAtomic(join(dir, 'plan.json'), `${JSON.stringify(reportPlan(program.plan, entry, `ptx ${program.arch}`, undefined, launchesOf(program)), null, 2)}\n`);
   return files;
 }

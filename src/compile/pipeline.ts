@@ -4,6 +4,7 @@ import { emitWgsl, type WgslKernel } from '../codegen/wgsl/emit.js';
 import type { Graph } from '../ir/graph.js';
 import { printGraph } from '../ir/print.js';
 import type { TargetLimits } from './limits.js';
+import type { Launch } from './report.js';
 import { planGraph, PLAN_PASSES, type FusionMode, type Plan } from './plan.js';
 
 /**
@@ -77,4 +78,10 @@ export function compilePtx(graph: Graph, options: CompileOptions & { readonly ar
   const module = emitPtx(plan, options.arch, undefined, options.matmul);
   if (dumpAfter === 'emit-ptx' && dump) dump(module.source);
   return { plan, module, arch: options.arch, matmul: options.matmul ?? 'f32' };
+}
+
+/** How each dispatch of a compiled program launches (see reportPlan). */
+export function launchesOf(program: WgslProgram | PtxProgram): Launch[] {
+  if ('kernels' in program) return program.kernels.map((k, i) => ({ workgroups: k.workgroups, workgroupSize: program.plan.dispatches[i]!.workgroupSize }));
+  return program.module.entries.map((e) => ({ workgroups: e.blocks, workgroupSize: e.threads }));
 }

@@ -34,9 +34,21 @@ export interface PlanReport {
   readonly kernels: readonly KernelReport[];
 }
 
-/** The measurable facts of a plan, for `fiberc plan`, the demo and the benchmarks. */
-export function reportPlan(plan: Plan, entry: string, target: string, ptxas?: readonly (KernelReport['ptxas'] & { readonly name: string })[]): PlanReport {
-  const kernels: KernelReport[] = plan.dispatches.map((d) => ({
+/** How a dispatch was emitted to launch: its grid and workgroup (block) size. */
+export interface Launch {
+  readonly workgroups: readonly number[];
+  readonly workgroupSize: number;
+}
+
+/**
+ * The measurable facts of a plan, for `fiberc plan`, the demo and the benchmarks. `launches`
+ * (one per dispatch, from the code generator) replace the planned grids: a register-tiled or
+ * tensor-core kernel launches one invocation per tile, not per element.
+ */
+export function reportPlan(
+  plan: Plan, entry: string, target: string, ptxas?: readonly (KernelReport['ptxas'] & { readonly name: string })[], launches?: readonly Launch[],
+): PlanReport {
+  const kernels: KernelReport[] = plan.dispatches.map((d, i) => ({
     name: d.phases.length === 1 ? d.phases[0]!.kernel.name : `${d.phases[0]!.kernel.name}..${d.phases[d.phases.length - 1]!.kernel.name.split('_')[0]}`,
     phases: d.phases.map((p) => p.kernel.name),
     owners: d.owners,
@@ -45,8 +57,8 @@ export function reportPlan(plan: Plan, entry: string, target: string, ptxas?: re
     bytesRead: d.phases.reduce((s, p) => s + p.kernel.bytesRead, 0),
     bytesWritten: d.phases.reduce((s, p) => s + p.kernel.bytesWritten, 0),
     workgroupMemory: Object.values(d.workgroupWords ?? {}).reduce((a, n) => a + n * 4, 0),
-    workgroupSize: d.workgroupSize,
-    workgroups: d.workgroups,
+    workgroupSize: launches?.[i]?.workgroupSize ?? d.workgroupSize,
+    workgroups: launches?.[i]?.workgroups ?? d.workgroups,
     reason: d.reason,
     ...(ptxas ? { ptxas: ptxas.find((p) => p.name === d.phases[0]!.kernel.name) } : {}),
   }));
