@@ -76,12 +76,12 @@ const si = (n: number): string => (n >= 1e9 ? `${(n / 1e9).toFixed(2)}G` : n >= 
 export function formatPlan(r: PlanReport): string {
   const head = `plan for ${r.entry} on ${r.target} (${r.mode}; limits: ${r.limits.maxStorageBuffersPerShaderStage} storage buffers/stage, ${r.limits.maxComputeWorkgroupStorageSize} B workgroup memory, ${r.limits.maxComputeInvocationsPerWorkgroup} invocations/workgroup)`;
   const withPtxas = r.kernels.some((k) => k.ptxas);
-  const rows = [['kernel', 'phases', 'ops', 'FLOPs', 'read', 'written', 'grid', ...(withPtxas ? ['regs', 'smem', 'spills'] : []), 'ends because']];
+  const rows = [['kernel', 'phases', 'ops', 'FLOPs', 'read', 'written', 'wg mem', 'grid', ...(withPtxas ? ['regs', 'smem', 'spills'] : []), 'ends because']];
   for (const k of r.kernels) {
     const ops = new Map<string, number>();
     for (const o of k.ops) ops.set(o, (ops.get(o) ?? 0) + 1);
     const opText = [...ops].map(([o, n]) => (n > 1 ? `${o}x${n}` : o)).join(' ');
-    rows.push([k.name, k.owners ? `${k.phases.length} (1 workgroup per batch element)` : '1', opText.length > 60 ? `${opText.slice(0, 57)}...` : opText, si(k.flops), `${si(k.bytesRead)}B`, `${si(k.bytesWritten)}B`, `${k.workgroups.join('x')}x${k.workgroupSize}`,
+    rows.push([k.name, k.owners ? `${k.phases.length} (1 workgroup per batch element)` : '1', opText.length > 60 ? `${opText.slice(0, 57)}...` : opText, si(k.flops), `${si(k.bytesRead)}B`, `${si(k.bytesWritten)}B`, `${si(k.workgroupMemory)}B`, `${k.workgroups.join('x')}x${k.workgroupSize}`,
       ...(withPtxas ? [String(k.ptxas?.registers ?? '?'), `${k.ptxas?.sharedBytes ?? 0}B`, `${(k.ptxas?.spillStores ?? 0) + (k.ptxas?.spillLoads ?? 0)}B`] : []), k.reason]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
