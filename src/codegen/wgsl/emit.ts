@@ -10,7 +10,7 @@ import { Placement } from '../placement.js';
 import { installRoot } from '../../paths.js';
 import { WGSL_HELPERS } from './helpers.js';
 import { literal, ShaderResources, type BindingSource } from './resources.js';
-import { chooseTile, subgroupTiledStatements, tiledStatements, tileGrid, type PhaseContext } from './tiled.js';
+import { chooseTile, tiledStatements, tileGrid, type PhaseContext } from './tiled.js';
 
 export type { BindingSource } from './resources.js';
 
@@ -150,7 +150,7 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
   const out = res.location(k.output.id, true);
   if (k.attention) return attentionStatements(k.attention);
   const ctx: PhaseContext = { k, res, out, place, scalar, ix };
-  if (tile) return subgroup ? subgroupTiledStatements(ctx, tile, subgroup) : tiledStatements(ctx, tile);
+  if (tile) return tiledStatements(ctx, tile, subgroup ? { size: subgroup } : undefined);
   const indexLines: string[] = [];
   let stride = 1;
   for (let i = shape.length - 1; i >= 0; i--) {

@@ -25,7 +25,10 @@ export interface PhaseContext {
 }
 
 /**
- * A TM x TN register tile per invocation: `flat` numbers tiles, not elements. The k loop
+ * A TM x TN register tile per invocation: `flat` numbers tiles, not elements. With `sg`, the
+ * tile's rows are shared across the subgroup: the lanes of a subgroup hold tiles of the same
+ * rows (consecutive invocations differ in tile_n), each lane loads a share of those rows and
+ * every lane takes the values it needs by subgroupBroadcast instead of gathering them. The k loop
  * advances K_UNROLL steps at a time when its trip count allows: each operand's values for
  * those steps are gathered into one vector and each accumulator takes one `dot`, which on
  * lavapipe halves the cost of a multiply-add (see K_UNROLL).
@@ -53,8 +56,9 @@ export function tiledStatements(ctx: PhaseContext, t: MatmulTile, sg?: { size: n
   const zeroInit = type === 'i32' ? '0i' : '0.0';
   for (let i = 0; i < t.tm; i++) for (let j = 0; j < t.tn; j++) blocks[0]!.push(`var ${accs(i, j)}: ${type} = ${zeroInit};`);
   const loop = t.reduce.loop;
-  // Lanes sharing rows: per iteration, `blocks` blocks of `unroll` steps of k each.
-  // Lanes sharing rows: lane L loads rows g*R + L % R (for each of G groups) at block L / R.
+  // Rows shared across a subgroup of S lanes (sg): with R = min(TM, S), lane L loads rows
+  // g*R + L % R of the tile (for each of the G = TM / R row groups g) at k block L / R, so an
+  // iteration covers S / R blocks of `unroll` steps of k.
   const R = sg ? Math.min(t.tm, sg.size) : t.tm;
   const G = t.tm / R;
   const blocksPerStep = sg ? sg.size / R : 1;
@@ -114,8 +118,7 @@ export function tiledStatements(ctx: PhaseContext, t: MatmulTile, sg?: { size: n
     const bVecs = [...Array(t.tn).keys()].map((j) => vector(gather(t.b, t.nVar, colAt(j), idx.constant(0))));
     for (let i = 0; i < t.tm; i++) for (let j = 0; j < t.tn; j++) updates.push(madd(accs(i, j), aVecs[i]!, bVecs[j]!));
   } else {
-    // Lane L loads a(m0 + L % TM, k at block L / TM) and every lane takes the rows of each
-    // block from the lane that loaded them.
+    // Every lane takes each row of each k block from the lane that loaded it.
     const own = groups.map((g) => vector(gather(t.a, t.mVar, laneRow(g), laneBlock!)));
     for (let b = 0; b < blocksPerStep; b++) {
       const bVecs = [...Array(t.tn).keys()].map((j) => vector(gather(t.b, t.nVar, colAt(j), idx.constant(b))));
@@ -164,15 +167,6 @@ function alignedRun(res: ShaderResources, run: readonly Scalar[]): ScaledLoad | 
   return consecutive && offset % 4 === 0 && first.load.index.terms.every((term) => term.coef % 4 === 0) ? first : undefined;
 }
 
-/**
- * The register tile with operand `a` shared across the subgroup: the lanes of a subgroup
- * hold tiles of the same rows (consecutive invocations differ in tile_n), so per block of
- * S/TM steps of k, lane L loads a(m0 + L % TM, k + L / TM) and every lane takes the TM x S/TM
- * values it needs by subgroupBroadcast instead of gathering them itself.
- */
-export function subgroupTiledStatements(ctx: PhaseContext, t: MatmulTile, size: number): string[] {
-  return tiledStatements(ctx, t, { size });
-}
 
 /**
  * Steps of k per iteration of a tiled matmul loop. Measured on lavapipe (576x2048 @ 2048x512,
