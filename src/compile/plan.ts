@@ -60,6 +60,12 @@ export interface Dispatch {
   readonly reason: string;
   /** Elements of workgroup memory per workgroup, by type, for workgroup-scope tensors (pass `scope`). */
   readonly workgroupWords?: Readonly<Record<ScalarType, number>>;
+  /**
+   * Set when the dispatch computes an intermediate that depends on no graph input, only on
+   * params and constants (a gathered relative-position bias, a shift mask): a runtime may run
+   * it once per parameter upload instead of every run.
+   */
+  readonly paramOnly?: boolean;
 }
 
 export interface Plan {
@@ -104,7 +110,12 @@ export function planGraph(graph: Graph, mode: FusionMode, limits: TargetLimits, 
   const inputFree = independentOfInputs(graph);
   const stitched = mode === 'fused' && features.stitch !== false ? stitch(graph, ordered, draft, inputFree, limits) : ordered.map(single);
   observe?.('stitch', () => stitched.map((d, i) => `dispatch ${i}: ${d.phases.map((p) => p.kernel.name).join(', ')}${d.owners ? ` (owners ${d.owners})` : ''} -- ${d.reason}`).join('\n'));
-  const { dispatches, slots } = features.workgroupMemory === false ? { dispatches: stitched, slots: new Map<number, WorkgroupSlot>() } : assignScopes(stitched, draft, inputFree, limits);
+  const scoped = features.workgroupMemory === false ? { dispatches: stitched, slots: new Map<number, WorkgroupSlot>() } : assignScopes(stitched, draft, inputFree, limits);
+  const { slots } = scoped;
+  const dispatches = scoped.dispatches.map((d) => {
+    const paramOnly = d.owners === null && d.phases.every((p) => inputFree.has(p.kernel.output.node) && draft.get(p.kernel.output.id)?.kind === 'intermediate');
+    return paramOnly ? { ...d, paramOnly } : d;
+  });
   observe?.('scope', () => [...slots].map(([id, s]) => `t${id} workgroup memory +${s.offset}, ${s.length} elements${s.perOwner ? ' per owner' : ' (whole, per workgroup)'}`).join('\n'));
   const replicated = new Map<number, number>();
   for (const d of dispatches) {

@@ -17,6 +17,8 @@ export interface KernelReport {
   readonly workgroups: readonly number[];
   /** Why this kernel ends where it does (what stopped fusion into the consumer). */
   readonly reason: string;
+  /** Depends only on params and constants: run once per parameter upload, not every run. */
+  readonly paramOnly: boolean;
   /** For PTX targets: ptxas's resource report for this kernel. */
   readonly ptxas?: { readonly registers: number; readonly sharedBytes: number; readonly spillStores: number; readonly spillLoads: number };
 }
@@ -60,6 +62,7 @@ export function reportPlan(
     workgroupSize: launches?.[i]?.workgroupSize ?? d.workgroupSize,
     workgroups: launches?.[i]?.workgroups ?? d.workgroups,
     reason: d.reason,
+    paramOnly: d.paramOnly === true,
     ...(ptxas ? { ptxas: ptxas.find((p) => p.name === d.phases[0]!.kernel.name) } : {}),
   }));
   const sum = (f: (k: KernelReport) => number): number => kernels.reduce((s, k) => s + f(k), 0);
@@ -82,7 +85,8 @@ export function formatPlan(r: PlanReport): string {
     for (const o of k.ops) ops.set(o, (ops.get(o) ?? 0) + 1);
     const opText = [...ops].map(([o, n]) => (n > 1 ? `${o}x${n}` : o)).join(' ');
     rows.push([k.name, k.owners ? `${k.phases.length} (1 workgroup per batch element)` : '1', opText.length > 60 ? `${opText.slice(0, 57)}...` : opText, si(k.flops), `${si(k.bytesRead)}B`, `${si(k.bytesWritten)}B`, `${si(k.workgroupMemory)}B`, `${k.workgroups.join('x')}x${k.workgroupSize}`,
-      ...(withPtxas ? [String(k.ptxas?.registers ?? '?'), `${k.ptxas?.sharedBytes ?? 0}B`, `${(k.ptxas?.spillStores ?? 0) + (k.ptxas?.spillLoads ?? 0)}B`] : []), k.reason]);
+      ...(withPtxas ? [String(k.ptxas?.registers ?? '?'), `${k.ptxas?.sharedBytes ?? 0}B`, `${(k.ptxas?.spillStores ?? 0) + (k.ptxas?.spillLoads ?? 0)}B`] : []),
+      `${k.paramOnly ? '[once per parameter upload] ' : ''}${k.reason}`]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   const lines = rows.map((row) => row.map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  '));

@@ -179,8 +179,12 @@ export class WebGpuSession {
     );
   }
 
+  /** False until the param-only dispatches (Dispatch.paramOnly) have run on the current params. */
+  private paramsDerived = false;
+
   /** Uploads inputs and params (params go to their arena offsets). */
   write(feeds: ReadonlyMap<string, HostTensor>): void {
+    this.paramsDerived = false;
     const queue = this.owner.device.queue;
     const arenaData = this.compiled.plan.arenas.map((a) => (a.role !== 'params' ? null : a.type === 'i32' ? new Int32Array(a.length) : new Float32Array(a.length)));
     for (const t of this.compiled.plan.tensors.values()) {
@@ -196,17 +200,24 @@ export class WebGpuSession {
     });
   }
 
-  /** Records every kernel in one compute pass and submits it. */
+  /**
+   * Records the kernels of `times` runs in one compute pass and submits it. Param-only
+   * dispatches run only in the first run after `write` (their results stay in the scratch
+   * arena, which nothing else writes there).
+   */
   dispatch(times = 1): void {
     const device = this.owner.device;
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass();
+    const dispatches = this.compiled.plan.dispatches;
     for (let t = 0; t < times; t++) {
       this.compiled.kernels.forEach((k, i) => {
+        if (dispatches[i]!.paramOnly && this.paramsDerived) return;
         pass.setPipeline(this.compiled.pipelines[i]!);
         pass.setBindGroup(0, this.bindGroups[i]!);
         pass.dispatchWorkgroups(k.workgroups[0], k.workgroups[1]);
       });
+      this.paramsDerived = true;
     }
     pass.end();
     device.queue.submit([encoder.finish()]);
