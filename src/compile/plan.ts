@@ -113,7 +113,8 @@ export function planGraph(graph: Graph, mode: FusionMode, limits: TargetLimits, 
   const scoped = features.workgroupMemory === false ? { dispatches: stitched, slots: new Map<number, WorkgroupSlot>() } : assignScopes(stitched, draft, inputFree, limits);
   const { slots } = scoped;
   const dispatches = scoped.dispatches.map((d) => {
-    const paramOnly = d.owners === null && d.phases.every((p) => inputFree.has(p.kernel.output.node) && draft.get(p.kernel.output.id)?.kind === 'intermediate');
+    // A planner optimization like stitching: the unfused baseline runs every primitive every run.
+    const paramOnly = mode === 'fused' && d.owners === null && d.phases.every((p) => inputFree.has(p.kernel.output.node) && draft.get(p.kernel.output.id)?.kind === 'intermediate');
     return paramOnly ? { ...d, paramOnly } : d;
   });
   observe?.('scope', () => [...slots].map(([id, s]) => `t${id} workgroup memory +${s.offset}, ${s.length} elements${s.perOwner ? ' per owner' : ' (whole, per workgroup)'}`).join('\n'));
