@@ -24,24 +24,21 @@ export const MAX_TEMPLATE_HEAD_DIM = 128;
  */
 export const MAX_TEMPLATE_ROW_WORK = 1024;
 
-/** Every attention in the graph small enough for the template, by its output node. */
-export function findAttention(graph: Graph): Map<Node, AttentionMatch> {
-  return matchAttentions(graph.nodes, new Set(graph.outputs.map((o) => o.node)), (m) => {
-    const [keys, columns] = m.values.shape.slice(-2) as [number, number];
-    return columns <= MAX_TEMPLATE_HEAD_DIM && keys * columns <= MAX_TEMPLATE_ROW_WORK;
-  });
-}
-
 /**
- * The attentions the template does not take, by their value matmul: those are computed with
- * the softmax's normalization deferred, `(E @ V) / rowsum(E)` with `E = exp(X - rowmax(X))`.
- * E is element-wise in the stored scores and row max, so it is recomputed inside the row-sum
+ * Every attention in the graph, by its value matmul, split in two: those small enough for the
+ * template (and only when `template` is allowed), and the rest, computed with the softmax's
+ * normalization deferred, `(E @ V) / rowsum(E)` with `E = exp(X - rowmax(X))`. E is
+ * element-wise in the stored scores and row max, so it is recomputed inside the row-sum
  * kernel and as the value matmul's operand (where rows shared across a subgroup load each
  * element once): the probabilities are never stored. FIBER-B image block at batch 1 on
  * lavapipe: the 5.3 MB probability tensor of the window attention and its kernel (7.6 ms) go.
  */
-export function deferredAttention(graph: Graph, template: ReadonlyMap<Node, AttentionMatch>): Map<Node, AttentionMatch> {
-  const all = matchAttentions(graph.nodes, new Set(graph.outputs.map((o) => o.node)));
-  for (const p of template.keys()) all.delete(p);
-  return all;
+export function findAttention(graph: Graph, template = true): { template: Map<Node, AttentionMatch>; deferred: Map<Node, AttentionMatch> } {
+  const fits = (m: AttentionMatch): boolean => {
+    const [keys, columns] = m.values.shape.slice(-2) as [number, number];
+    return template && columns <= MAX_TEMPLATE_HEAD_DIM && keys * columns <= MAX_TEMPLATE_ROW_WORK;
+  };
+  const split = { template: new Map<Node, AttentionMatch>(), deferred: new Map<Node, AttentionMatch>() };
+  for (const [p, m] of matchAttentions(graph.nodes, new Set(graph.outputs.map((o) => o.node)))) (fits(m) ? split.template : split.deferred).set(p, m);
+  return split;
 }

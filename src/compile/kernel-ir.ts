@@ -1,5 +1,6 @@
 import type { BinaryFn, Node, UnaryFn } from '../ir/node.js';
 import type { Index } from './index-expr.js';
+import { numel } from '../ir/shape.js';
 
 /**
  * The kernel IR: what one GPU kernel computes, target-independently. A kernel produces one
@@ -89,6 +90,6 @@ export function kernelScalars(k: Kernel): Scalar[] {
 
 /** Independent work items: output elements, or output rows for attention kernels. */
 export function workItems(k: Kernel): number {
-  const n = k.output.node.shape.reduce((a, b) => a * b, 1);
+  const n = numel(k.output.node.shape);
   return k.attention ? n / k.attention.columns : n;
 }

@@ -121,19 +121,11 @@ function decide(
  * kernel would hold two contractions, and only one can be register-tiled.
  */
 function addsToContraction(n: Node, consumers: ReadonlyMap<Node, Node[]>, stored: ReadonlyMap<Node, string>): boolean {
-  let x = n;
-  for (let step = 0; step < 8; step++) {
-    const uses = consumers.get(x) ?? [];
-    if (uses.length !== 1) return false;
-    const c = uses[0]!;
-    if (c.op.kind === 'reshape' || c.op.kind === 'permute') {
-      x = c;
-      continue;
-    }
-    if (c.op.kind !== 'binary' || (c.op.fn !== 'add' && c.op.fn !== 'sub') || c.inputs[1] !== x || c.inputs[0] === x) return false;
-    return cone(c.inputs[0]!, stored, new Map()) < 0;
-  }
-  return false;
+  const path = throughViews(n, consumers);
+  if (!path) return false;
+  const { use: c, from } = path;
+  if (c.op.kind !== 'binary' || (c.op.fn !== 'add' && c.op.fn !== 'sub') || c.inputs[1] !== from || c.inputs[0] === from) return false;
+  return cone(c.inputs[0]!, stored, new Map()) < 0;
 }
 
 /** Most element-wise nodes between a multi-use node and the node its uses join in (see joinOf). */
@@ -159,17 +151,27 @@ function joinOf(n: Node, consumers: ReadonlyMap<Node, Node[]>, stored: ReadonlyM
   return exits.size === 1 ? [...exits][0] : undefined;
 }
 
-/** The pad or concat that places `n` (through reshapes and permutes) into a bigger tensor, if one does. */
-function pieceOf(n: Node, consumers: ReadonlyMap<Node, Node[]>): string | undefined {
-  let x = n;
+/**
+ * The consumer `n` reaches through single-use reshapes and permutes (views of the same
+ * elements), and the node that feeds it: `n` itself or its last view. Undefined if a value
+ * on the way has several uses.
+ */
+function throughViews(n: Node, consumers: ReadonlyMap<Node, Node[]>): { use: Node; from: Node } | undefined {
+  let from = n;
   for (let step = 0; step < 8; step++) {
-    const uses = consumers.get(x) ?? [];
+    const uses = consumers.get(from) ?? [];
     if (uses.length !== 1) return undefined;
-    x = uses[0]!;
-    if (PIECES.has(x.op.kind)) return x.op.kind;
-    if (x.op.kind !== 'reshape' && x.op.kind !== 'permute') return undefined;
+    const use = uses[0]!;
+    if (use.op.kind !== 'reshape' && use.op.kind !== 'permute') return { use, from };
+    from = use;
   }
   return undefined;
+}
+
+/** The pad or concat that places `n` (through reshapes and permutes) into a bigger tensor, if one does. */
+function pieceOf(n: Node, consumers: ReadonlyMap<Node, Node[]>): string | undefined {
+  const use = throughViews(n, consumers)?.use;
+  return use && PIECES.has(use.op.kind) ? use.op.kind : undefined;
 }
 
 /** The op along the single-consumer chain from `c` that reads its input more than once per element. */

@@ -1,6 +1,7 @@
 import type { Graph } from '../ir/graph.js';
+import type { Node } from '../ir/node.js';
 import { independentOfInputs, placeInArenas } from './arenas.js';
-import { deferredAttention, findAttention } from './attention.js';
+import { findAttention, type AttentionMatch } from './attention.js';
 import type { Kernel, ScalarType, TensorRef } from './kernel-ir.js';
 import { lowerKernels } from './kernels.js';
 import type { TargetLimits } from './limits.js';
@@ -99,8 +100,8 @@ export type PassObserver = (pass: PlanPass, render: () => string) => void;
  * a kernel or a dispatch carries its reason, which `fiberc plan` prints.
  */
 export function planGraph(graph: Graph, mode: FusionMode, limits: TargetLimits, observe?: PassObserver, features: PlanFeatures = {}): Plan {
-  const attention = mode === 'fused' && features.attention !== false ? findAttention(graph) : new Map();
-  const deferred = mode === 'fused' ? deferredAttention(graph, attention) : new Map();
+  const none = new Map<Node, AttentionMatch>();
+  const { template: attention, deferred } = mode === 'fused' ? findAttention(graph, features.attention !== false) : { template: none, deferred: none };
   const reason = decideMaterialization(graph, mode, attention, deferred);
   observe?.('decide', () => [...reason].map(([n, why]) => `%${n.id} ${n.op.kind} ${n.scope}: ${why}`).join('\n'));
   const { kernels, draft } = lowerKernels(graph, reason, limits, attention, deferred);

@@ -1,5 +1,6 @@
 import { add, flatten, idx, scale, type Index } from '../../compile/index-expr.js';
 import type { Kernel } from '../../compile/kernel-ir.js';
+import { numel } from '../../ir/shape.js';
 import type { Plan, PlannedKernel } from '../../compile/plan.js';
 import { findMatmulTile, replaceScalar, substituteVar, type MatmulTile } from '../../compile/tile.js';
 import { blockIndex, entryText, PtxFunction, scalarEmitter, type EntryText } from './scalar.js';
@@ -55,7 +56,7 @@ export function mmaEntry(pk: PlannedKernel, plan: Plan, precision: Exclude<Matmu
   const [m, n] = shape.slice(-2) as [number, number];
   const batch = shape.slice(0, r - 2);
   const [tilesM, tilesN] = [m / TILE_M, n / TILE_N];
-  const tiles = batch.reduce((a, b) => a * b, 1) * tilesM * tilesN;
+  const tiles = numel(batch) * tilesM * tilesN;
   const threads = 32 * WARPS;
   const groups = Math.ceil(tiles / WARPS);
   const bx = Math.min(groups, 65535);

@@ -7,6 +7,7 @@ import type { Scalar, ScalarType } from '../../compile/kernel-ir.js';
 import type { Dispatch, Plan } from '../../compile/plan.js';
 import { workItems, type AttentionBody, type Kernel } from '../../compile/kernel-ir.js';
 import { Placement } from '../placement.js';
+import { numel } from '../../ir/shape.js';
 import { installRoot } from '../../paths.js';
 import { WGSL_HELPERS } from './helpers.js';
 import { literal, ShaderResources, type BindingSource } from './resources.js';
@@ -232,5 +233,3 @@ export function emitWgsl(d: Dispatch, plan: Plan): WgslKernel {
   }
   return { name, source, bindings: res.sources, workgroups };
 }
-
-const numel = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);

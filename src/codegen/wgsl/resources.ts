@@ -1,5 +1,6 @@
 import type { ScalarType } from '../../compile/kernel-ir.js';
 import type { Plan, PlannedTensor } from '../../compile/plan.js';
+import { numel } from '../../ir/shape.js';
 
 /** What a binding of a compiled kernel is bound to at run time. */
 export type BindingSource = { readonly kind: 'tensor'; readonly id: number } | { readonly kind: 'arena'; readonly index: number };
@@ -52,7 +53,7 @@ export class ShaderResources {
     if (t.arena) {
       const role = this.plan.arenas[t.arena.index]!.role;
       const name = this.bind({ kind: 'arena', index: t.arena.index }, t.ref.type, role === 'params' ? 'read' : 'read_write');
-      const copy = this.ownerPhased && t.replicas > 1 ? `owner * ${t.ref.node.shape.reduce((a, b) => a * b, 1)} + ` : '';
+      const copy = this.ownerPhased && t.replicas > 1 ? `owner * ${numel(t.ref.node.shape)} + ` : '';
       return { name, base: `${t.arena.offset ? `${t.arena.offset} + ` : ''}${copy}` };
     }
     return { name: this.bind({ kind: 'tensor', id }, t.ref.type, write || t.kind === 'output' ? 'read_write' : 'read'), base: '' };

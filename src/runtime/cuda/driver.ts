@@ -38,7 +38,6 @@ export class CudaDriver {
       cuDeviceGet: 'int cuDeviceGet(_Out_ int *device, int ordinal)',
       cuDeviceGetAttribute: 'int cuDeviceGetAttribute(_Out_ int *value, int attrib, int device)',
       cuCtxCreate_v4: 'int cuCtxCreate_v4(_Out_ void **ctx, void *params, unsigned int flags, int device)',
-      cuCtxSynchronize: 'int cuCtxSynchronize()',
       cuCtxDestroy_v2: 'int cuCtxDestroy_v2(void *ctx)',
       cuModuleLoadDataEx: 'int cuModuleLoadDataEx(_Out_ void **module, const char *image, unsigned int n, int *options, void **values)',
       cuModuleGetFunction: 'int cuModuleGetFunction(_Out_ void **fn, void *module, const char *name)',
@@ -163,9 +162,5 @@ export class CudaDriver {
       this.f.cuEventDestroy_v2!(start[0]);
       this.f.cuEventDestroy_v2!(end[0]);
     }
-  }
-
-  synchronize(): void {
-    this.check('cuCtxSynchronize', this.f.cuCtxSynchronize!());
   }
 }

@@ -211,11 +211,8 @@ export class WebGpuSession {
     const pass = encoder.beginComputePass();
     const dispatches = this.compiled.plan.dispatches;
     for (let t = 0; t < times; t++) {
-      this.compiled.kernels.forEach((k, i) => {
-        if (dispatches[i]!.paramOnly && this.paramsDerived) return;
-        pass.setPipeline(this.compiled.pipelines[i]!);
-        pass.setBindGroup(0, this.bindGroups[i]!);
-        pass.dispatchWorkgroups(k.workgroups[0], k.workgroups[1]);
+      this.compiled.kernels.forEach((_, i) => {
+        if (!dispatches[i]!.paramOnly || !this.paramsDerived) this.record(pass, i);
       });
       this.paramsDerived = true;
     }
@@ -236,11 +233,9 @@ export class WebGpuSession {
     const resolved = device.createBuffer({ size: 16 * n, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
     const staging = device.createBuffer({ size: 16 * n, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     const encoder = device.createCommandEncoder();
-    this.compiled.kernels.forEach((k, i) => {
+    this.compiled.kernels.forEach((_, i) => {
       const pass = encoder.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
-      pass.setPipeline(this.compiled.pipelines[i]!);
-      pass.setBindGroup(0, this.bindGroups[i]!);
-      pass.dispatchWorkgroups(k.workgroups[0], k.workgroups[1]);
+      this.record(pass, i);
       pass.end();
     });
     encoder.resolveQuerySet(querySet, 0, 2 * n, resolved, 0);
@@ -253,6 +248,14 @@ export class WebGpuSession {
     for (const b of [staging, resolved]) b.destroy();
     querySet.destroy();
     return Array.from({ length: n }, (_, i) => Number(stamps[2 * i + 1]! - stamps[2 * i]!) / 1e6);
+  }
+
+  /** Records dispatch `i` (pipeline, bindings, grid) into a compute pass. */
+  private record(pass: GPUComputePassEncoder, i: number): void {
+    const k = this.compiled.kernels[i]!;
+    pass.setPipeline(this.compiled.pipelines[i]!);
+    pass.setBindGroup(0, this.bindGroups[i]!);
+    pass.dispatchWorkgroups(k.workgroups[0], k.workgroups[1]);
   }
 
   /** Reads the graph outputs back to the host. */
