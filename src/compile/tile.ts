@@ -13,9 +13,15 @@ export interface MatmulTile {
   readonly reduce: Extract<Scalar, { k: 'reduce' }>;
   readonly a: Scalar;
   readonly b: Scalar;
-  /** Output index variables of the tiled axes (rows m, columns n) and the tile shape. */
+  /**
+   * Output index variables of the tiled axes (rows m, columns n), the output axes they index
+   * and the tile shape. Rows are the output's second-to-last axis and columns its last, unless
+   * the tile is transposed (see findMatmulTile).
+   */
   readonly mVar: string;
   readonly nVar: string;
+  readonly mAxis: number;
+  readonly nAxis: number;
   readonly tm: number;
   readonly tn: number;
 }
@@ -122,13 +128,18 @@ function dependsOn(s: Scalar, name: string): boolean {
   return found;
 }
 
-/** The register tile for a kernel, when its value has a suitable contraction (else undefined). */
-export function findMatmulTile(k: Kernel, [rows, cols]: readonly number[] = DEFAULT_TILE): MatmulTile | undefined {
+/**
+ * The register tile for a kernel, when its value has a suitable contraction (else undefined).
+ * `transposed` makes the tile's rows run along the output's last axis and its columns along
+ * the second-to-last (a 40-token by 3072-feature output tiled as 3072 rows of 40 columns).
+ */
+export function findMatmulTile(k: Kernel, [rows, cols]: readonly number[] = DEFAULT_TILE, transposed = false): MatmulTile | undefined {
   const shape = k.output.node.shape;
   const r = shape.length;
   if (r < 2 || k.values.size > 0 || shape[r - 2]! < 2 || shape[r - 1]! < 2) return undefined;
-  const mVar = `i${r - 2}`;
-  const nVar = `i${r - 1}`;
+  const [mAxis, nAxis] = transposed ? [r - 1, r - 2] : [r - 2, r - 1];
+  const mVar = `i${mAxis}`;
+  const nVar = `i${nAxis}`;
   let found: MatmulTile | undefined;
   visit(k.value, (s) => {
     if (found || s.k !== 'reduce' || s.fn !== 'sum' || s.body.k !== 'binary' || s.body.fn !== 'mul') return;
@@ -136,10 +147,10 @@ export function findMatmulTile(k: Kernel, [rows, cols]: readonly number[] = DEFA
     if (!onlyVars(s, new Set([s.loop.name, ...shape.map((_, i) => `i${i}`)]))) return;
     const { a, b } = s.body;
     const fits = (x: Scalar, y: Scalar): boolean => dependsOn(x, mVar) && !dependsOn(x, nVar) && dependsOn(y, nVar) && !dependsOn(y, mVar);
-    const tm = Math.min(rows, shape[r - 2]!);
-    const tn = Math.min(cols, shape[r - 1]!);
-    if (fits(a, b)) found = { reduce: s, a, b, mVar, nVar, tm, tn };
-    else if (fits(b, a)) found = { reduce: s, a: b, b: a, mVar, nVar, tm, tn };
+    const tm = Math.min(rows, shape[mAxis]!);
+    const tn = Math.min(cols, shape[nAxis]!);
+    if (fits(a, b)) found = { reduce: s, a, b, mVar, nVar, mAxis, nAxis, tm, tn };
+    else if (fits(b, a)) found = { reduce: s, a: b, b: a, mVar, nVar, mAxis, nAxis, tm, tn };
   });
   return found;
 }

@@ -7,19 +7,19 @@ import { compileWgsl } from '../../src/compile/pipeline.js';
 import { buildGraph } from '../../src/dsl/entry.js';
 import { loadProgram } from '../../src/dsl/loader.js';
 
-function projection(schedule: string) {
+function projection(schedule: string, { tokens = 32, limits = WEBGPU_DEFAULT_LIMITS, features = 128 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'fiberc-tile-'));
   writeFileSync(join(dir, 'p.fib'), `import "std/nn.fib"
 module Proj {
-  let fc = Linear(64, 128)
-  forward(x: f32[B, 32, 64]) -> f32[B, 32, 128] {
+  let fc = Linear(64, ${features})
+  forward(x: f32[B, ${tokens}, 64]) -> f32[B, ${tokens}, ${features}] {
     return fc(x)
   }
 }
 ${schedule}
 `);
   const graph = buildGraph(loadProgram(join(dir, 'p.fib')), 'Proj', { bindings: { B: 1 } });
-  return compileWgsl(graph, { mode: 'fused', limits: WEBGPU_DEFAULT_LIMITS }).kernels.map((k) => k.source).join('\n');
+  return compileWgsl(graph, { mode: 'fused', limits }).kernels.map((k) => k.source).join('\n');
 }
 
 describe('matmul register tiles', () => {
@@ -31,6 +31,15 @@ describe('matmul register tiles', () => {
     expect(source).toMatch(/var<storage, read> buf\d+: array<vec4<f32>>/);
     expect(source).toMatch(/let vk\d+ = buf\d+\[m0 \* 16 \+ r0_4\];/);
     expect(source).toContain('acc_0_0 = acc_0_0 + dot(vk0, ');
+  });
+  it('with a fixed subgroup size, take the shape of least modelled cost', () => {
+    const lavapipe = { ...WEBGPU_DEFAULT_LIMITS, subgroupSize: 8 };
+    // 576 tokens: 32-row tiles on the output's own rows, 4 columns per lane.
+    expect(projection('', { tokens: 576, limits: lavapipe })).toContain('32x4 register tile per invocation, rows shared across a subgroup of 8');
+    // 40 tokens by 3072 features: transposed, 24 feature rows per tile, 5 tokens per lane (8 lanes: all 40).
+    const few = projection('', { tokens: 40, features: 3072, limits: lavapipe });
+    expect(few).toContain('24x5 register tile per invocation (transposed: its rows run along the last axis), rows shared across a subgroup of 8');
+    expect(few).toContain('let n0 = tile_n * 5;');
   });
   it('follow a schedule\'s tile, separately from the algorithm', () => {
     expect(projection('schedule Linear for wgsl {\n  tile = [4, 4]\n}')).toContain('4x4 register tile per invocation');

@@ -82,6 +82,11 @@ describe('WGSL primitives equal the interpreter, forward and backward', () => {
     // An operand scaled by a constant (attention's q / sqrt(d)) is still one vec4 load, times the constant.
     await check({ a: randomTensor([2, 32, 8], 28), w: randomTensor([2, 8, 32], 29) }, (b, n) =>
       b.matmul(b.binary('mul', n.a!, b.constant(0.25, [2, 32, 8], 'f32')), n.w!));
+    // Few rows, many columns: with subgroups the tile is transposed (its rows run along the
+    // output's columns, each lane holding 5 of the 37 rows: a ragged last column tile), the
+    // operand a + shift is computed on vec4s, and the bias and tanh run in the epilogue.
+    await check({ a: randomTensor([37, 16], 30), shift: randomTensor([16], 31), w: randomTensor([16, 768], 32), bias: randomTensor([768], 33) }, (b, n) =>
+      b.unary('tanh', b.binaryBroadcast('add', b.matmul(b.binaryBroadcast('add', n.a!, n.shift!), n.w!), n.bias!)));
   });
   it('movement: reshape, permute, broadcast, slice, pad, roll, concat', async () => {
     await check({ x }, (b, n) => b.permute(b.reshape(n.x!, [6, 4]), [1, 0]));

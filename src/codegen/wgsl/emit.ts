@@ -213,7 +213,7 @@ export function emitWgsl(d: Dispatch, plan: Plan): WgslKernel {
       workgroups = [Math.max(1, x), Math.max(1, Math.ceil(groups / x))];
     }
     source = skeleton('pointwise')({
-      name, summary: `${d.reason}; fuses ${k.fused.length} op(s)${tile ? `; ${tile.tm}x${tile.tn} register tile per invocation${subgroup ? `, rows shared across a subgroup of ${subgroup}` : ''}` : ''}`,
+      name, summary: `${d.reason}; fuses ${k.fused.length} op(s)${tile ? `; ${tile.tm}x${tile.tn} register tile per invocation${tile.mAxis > tile.nAxis ? ' (transposed: its rows run along the last axis)' : ''}${subgroup ? `, rows shared across a subgroup of ${subgroup}` : ''}` : ''}`,
       bindings: res.decls, helpers, workgroupSize: d.workgroupSize, count, statements: phases[0]!.lines, tiled: !!tile, subgroups: !!subgroup,
     });
   } else {
