@@ -12,6 +12,9 @@ import { installRoot } from '../../paths.js';
 import { WGSL_HELPERS } from './helpers.js';
 import { literal, ShaderResources, type BindingSource } from './resources.js';
 import { chooseTile, tiledStatements, tileGrid, type PhaseContext } from './tiled.js';
+import { pointwiseVector, vectorOf, VECTOR_WIDTH } from './vectorize.js';
+
+type PointwiseVector = NonNullable<ReturnType<typeof pointwiseVector>>;
 
 export type { BindingSource } from './resources.js';
 
@@ -40,7 +43,7 @@ function skeleton(name: 'pointwise' | 'owner-phases'): HandlebarsTemplateDelegat
  * `let`; a reduction becomes a `for` loop whose body holds exactly the scalars that depend
  * on its loop variable (the rest are hoisted above it).
  */
-function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, subgroup?: number): string[] {
+function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, subgroup?: number, vector?: PointwiseVector): string[] {
   const place = new Placement(k.values);
   const { blocks } = place;
   const names = new Map<Scalar, string>();
@@ -152,6 +155,7 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
   if (k.attention) return attentionStatements(k.attention);
   const ctx: PhaseContext = { k, res, out, place, scalar, ix };
   if (tile) return tiledStatements(ctx, tile, subgroup ? { size: subgroup } : undefined);
+  if (vector) return vectorStatements(vector);
   const indexLines: string[] = [];
   let stride = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
@@ -160,6 +164,21 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
   }
   const result = scalar(k.value);
   return [...indexLines, ...blocks[0]!, `${res.element(out.name, `${out.base}flat`)} = ${result};`];
+
+  /** Four consecutive output elements per invocation (see pointwiseVector): `flat` numbers them. */
+  function vectorStatements({ run, aligned }: PointwiseVector): string[] {
+    const lines: string[] = [];
+    const grid = [...shape.slice(0, -1), shape[shape.length - 1]! / VECTOR_WIDTH];
+    let stride = 1;
+    for (let i = grid.length - 1; i >= 0; i--) {
+      const name = i === grid.length - 1 ? 'q4' : `i${i}`;
+      if (grid[i]! > 1) lines.unshift(`let ${name} = ${stride === 1 ? 'flat' : `flat / ${stride}`}${i > 0 ? ` % ${grid[i]}` : ''};`);
+      stride *= grid[i]!;
+    }
+    const value = vectorOf({ res, aligned, scalar, index: ix }, run)!;
+    const offset = (res.planned(k.output.id).arena?.offset ?? 0) / VECTOR_WIDTH;
+    return [...lines, ...blocks[0]!, `${res.vector(out.name, `${offset ? `${offset} + ` : ''}flat`)} = ${value};`];
+  }
 
   /**
    * The attention template: `flat` numbers query rows. One pass over the keys keeps a running
@@ -198,7 +217,8 @@ export function emitWgsl(d: Dispatch, plan: Plan): WgslKernel {
   // Plain matmul kernels compute a register tile per invocation (see compile/tile.ts).
   const first = d.phases[0]!.kernel;
   const { tile, subgroup } = d.owners === null && !first.attention ? chooseTile(first, plan, d.workgroupSize) : {};
-  const phases = d.phases.map((p) => ({ p, lines: phaseStatements(p.kernel, res, tile, subgroup) }));
+  const vector = d.owners === null && !tile && !first.attention ? pointwiseVector(first, res) : undefined;
+  const phases = d.phases.map((p) => ({ p, lines: phaseStatements(p.kernel, res, tile, subgroup, vector) }));
   const helpers = [...res.helpers].sort().map((h) => WGSL_HELPERS[h]).join('\n\n');
   const name = d.phases.length === 1 ? d.phases[0]!.kernel.name : `${d.phases[0]!.kernel.name}__${d.phases[d.phases.length - 1]!.kernel.name.split('_')[0]}`;
   let source: string;
@@ -206,14 +226,14 @@ export function emitWgsl(d: Dispatch, plan: Plan): WgslKernel {
   if (d.owners === null) {
     const k = d.phases[0]!.kernel;
     const shape = k.output.node.shape;
-    const count = tile ? numel(tileGrid(shape, tile, subgroup)) : workItems(k);
+    const count = tile ? numel(tileGrid(shape, tile, subgroup)) : vector ? workItems(k) / VECTOR_WIDTH : workItems(k);
     if (tile) {
       const groups = Math.ceil(count / d.workgroupSize);
       const x = Math.min(groups, plan.limits.maxComputeWorkgroupsPerDimension);
       workgroups = [Math.max(1, x), Math.max(1, Math.ceil(groups / x))];
     }
     source = skeleton('pointwise')({
-      name, summary: `${d.reason}; fuses ${k.fused.length} op(s)${tile ? `; ${tile.tm}x${tile.tn} register tile per invocation${tile.mAxis > tile.nAxis ? ' (transposed: its rows run along the last axis)' : ''}${subgroup ? `, rows shared across a subgroup of ${subgroup}` : ''}` : ''}`,
+      name, summary: `${d.reason}; fuses ${k.fused.length} op(s)${vector ? `; ${VECTOR_WIDTH} elements per invocation as a vec${VECTOR_WIDTH}` : ''}${tile ? `; ${tile.tm}x${tile.tn} register tile per invocation${tile.mAxis > tile.nAxis ? ' (transposed: its rows run along the last axis)' : ''}${subgroup ? `, rows shared across a subgroup of ${subgroup}` : ''}` : ''}`,
       bindings: res.decls, helpers, workgroupSize: d.workgroupSize, count, statements: phases[0]!.lines, tiled: !!tile, subgroups: !!subgroup,
     });
   } else {
