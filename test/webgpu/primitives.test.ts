@@ -60,6 +60,14 @@ describe('WGSL primitives equal the interpreter, forward and backward', () => {
     await check({ x }, (b, n) => b.reduce('sum', n.x!, [1]));
     await check({ x }, (b, n) => b.reduce('max', n.x!, [0, 2]));
     await check({ a: randomTensor([2, 3, 5], 7), w: randomTensor([5, 4], 8) }, (b, n) => b.matmul(n.a!, n.w!));
+    // Rows of 16: the loops take four steps at a time as vec4 (a softmax's max and its sum of
+    // exp(x - max), whose max is splatted), and the element-wise exp(x - max) / sum writes four
+    // elements per invocation.
+    await check({ s: randomTensor([3, 16], 9) }, (b, n) => {
+      const max = b.reduce('max', n.s!, [1]);
+      const e = b.unary('exp', b.binaryBroadcast('sub', n.s!, max));
+      return b.binaryBroadcast('div', e, b.reduce('sum', e, [1]));
+    });
   });
   it('register-tiled matmuls: partial tiles, batches, fused epilogues', async () => {
     // 6x7 outputs: 4x4 tiles with ragged edges; the bias add and tanh run on the accumulators.

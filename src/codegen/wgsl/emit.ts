@@ -12,7 +12,7 @@ import { installRoot } from '../../paths.js';
 import { WGSL_HELPERS } from './helpers.js';
 import { literal, ShaderResources, type BindingSource } from './resources.js';
 import { chooseTile, tiledStatements, tileGrid, type PhaseContext } from './tiled.js';
-import { pointwiseVector, vectorOf, VECTOR_WIDTH } from './vectorize.js';
+import { pointwiseVector, vectorOf, vectorReductions, VECTOR_WIDTH, type VectorReduction } from './vectorize.js';
 
 type PointwiseVector = NonNullable<ReturnType<typeof pointwiseVector>>;
 
@@ -43,7 +43,7 @@ function skeleton(name: 'pointwise' | 'owner-phases'): HandlebarsTemplateDelegat
  * `let`; a reduction becomes a `for` loop whose body holds exactly the scalars that depend
  * on its loop variable (the rest are hoisted above it).
  */
-function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, subgroup?: number, vector?: PointwiseVector): string[] {
+function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, subgroup?: number, vector?: PointwiseVector, reductions: ReadonlyMap<Scalar, VectorReduction> = new Map()): string[] {
   const place = new Placement(k.values);
   const { blocks } = place;
   const names = new Map<Scalar, string>();
@@ -130,6 +130,8 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
         break;
       }
       case 'reduce': {
+        const vectorized = reductions.get(s);
+        if (vectorized) return vectorReduce(s, vectorized);
         const acc = `acc${counter++}`;
         const depth = depthOfVars(scalarVars(s));
         const init = s.fn === 'sum' ? zero(s.type) : s.type === 'i32' ? 'i32(-2147483647)' : 'bitcast<f32>(0xff7fffffu)';
@@ -149,6 +151,27 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
     names.set(s, name);
     return name;
   };
+
+  /**
+   * A reduction four steps at a time (see vectorReductions): a vec4 accumulator, one vector
+   * body per iteration, the four lanes combined after the loop.
+   */
+  function vectorReduce(s: Extract<Scalar, { k: 'reduce' }>, v: VectorReduction): string {
+    const acc = `acc${counter++}`;
+    const depth = depthOfVars(scalarVars(s));
+    const vec = `vec${VECTOR_WIDTH}<f32>`;
+    blocks[depth]!.push(`var ${acc}: ${vec} = ${vec}(${s.fn === 'sum' ? '0.0' : 'bitcast<f32>(0xff7fffffu)'});`);
+    place.open(v.loopVar);
+    const body = vectorOf({ res, aligned: v.aligned, scalar, index: ix }, v.run)!;
+    const inner = place.close();
+    const update = s.fn === 'sum' ? `${acc} = ${acc} + ${body};` : `${acc} = max(${acc}, ${body});`;
+    blocks[depth]!.push(`for (var ${v.loopVar}: i32 = 0; ${v.loopVar} < ${s.loop.size / VECTOR_WIDTH} + fib_z; ${v.loopVar}++) {`, ...inner.map((l) => `  ${l}`), `  ${update}`, '}');
+    const name = `s${counter++}`;
+    const combined = s.fn === 'sum' ? `dot(${acc}, ${vec}(1.0))` : `max(max(${acc}.x, ${acc}.y), max(${acc}.z, ${acc}.w))`;
+    blocks[depth]!.push(`let ${name}: f32 = ${combined};`);
+    names.set(s, name);
+    return name;
+  }
 
   const shape = k.output.node.shape;
   const out = res.location(k.output.id, true);
@@ -218,7 +241,8 @@ export function emitWgsl(d: Dispatch, plan: Plan): WgslKernel {
   const first = d.phases[0]!.kernel;
   const { tile, subgroup } = d.owners === null && !first.attention ? chooseTile(first, plan, d.workgroupSize) : {};
   const vector = d.owners === null && !tile && !first.attention ? pointwiseVector(first, res) : undefined;
-  const phases = d.phases.map((p) => ({ p, lines: phaseStatements(p.kernel, res, tile, subgroup, vector) }));
+  const reductions = vectorReductions(d.phases.map((p) => p.kernel), res, tile?.reduce);
+  const phases = d.phases.map((p) => ({ p, lines: phaseStatements(p.kernel, res, tile, subgroup, vector, reductions) }));
   const helpers = [...res.helpers].sort().map((h) => WGSL_HELPERS[h]).join('\n\n');
   const name = d.phases.length === 1 ? d.phases[0]!.kernel.name : `${d.phases[0]!.kernel.name}__${d.phases[d.phases.length - 1]!.kernel.name.split('_')[0]}`;
   let source: string;

@@ -100,9 +100,15 @@ const VECTOR_UNARY: Readonly<Record<string, string>> = { neg: '-($)', exp: 'exp(
  */
 export function vectorOf(ctx: VectorContext, run: readonly Scalar[]): string | undefined {
   const v = vectorExpr(ctx, run);
+  // The vector form is written as one expression: a value used twice is written twice (the
+  // shader compiler merges them), so a deep DAG could blow up; such a run stays scalar.
+  if (v && v.code.length > MAX_EXPRESSION_LENGTH) return undefined;
   // Scalars (constants, ops on constants) mix into vector arithmetic; alone, splat them.
   return v === undefined ? undefined : v.vector ? v.code : `vec${VECTOR_WIDTH}<${run[0]!.type}>(${v.code})`;
 }
+
+/** Longest vector expression written (characters). */
+const MAX_EXPRESSION_LENGTH = 2000;
 
 /** A rendered expression and whether it is a vector (else a scalar, the same in every copy). */
 interface Rendered {
@@ -164,4 +170,49 @@ export function pointwiseVector(k: Kernel, res: ShaderResources): { run: Scalar[
   if (vectorOf({ res, aligned: dry, scalar: () => 'x', index: () => '0' }, run) === undefined) return undefined;
   res.vectorize(res.location(k.output.id, true).name);
   return { run, aligned: alignRuns(res, [run]) };
+}
+
+/** A reduction computed four steps of its loop at a time (see vectorReductions). */
+export interface VectorReduction {
+  /** The vector loop's variable: step k of the reduction is 4 * it + u. */
+  readonly loopVar: string;
+  /** The body at the four steps of one iteration. */
+  readonly run: readonly Scalar[];
+  readonly aligned: ReadonlyMap<number, boolean>;
+}
+
+/**
+ * The f32 sum and max reductions of the kernels (the kernels of one shader) whose loop splits
+ * into fours and whose body has a vector form over four consecutive steps: they accumulate a
+ * vec4 and combine its lanes after the loop. Declares the bindings they vectorize; `skip` is a
+ * contraction rendered otherwise (a register tile's). On lavapipe, FIBER-B window attention's
+ * row max and row sum over 144 keys: see spec/compiler.md.
+ */
+export function vectorReductions(kernels: readonly Kernel[], res: ShaderResources, skip?: Scalar): Map<Scalar, VectorReduction> {
+  const candidates: { s: Extract<Scalar, { k: 'reduce' }>; loopVar: string; run: Scalar[] }[] = [];
+  const seen = new Set<Scalar>();
+  const walk = (s: Scalar): void => {
+    if (seen.has(s)) return;
+    seen.add(s);
+    switch (s.k) {
+      case 'unary': case 'cast': case 'guard': walk(s.a); break;
+      case 'binary': walk(s.a); walk(s.b); break;
+      case 'where': walk(s.c); walk(s.a); walk(s.b); break;
+      case 'reduce': {
+        walk(s.body);
+        if (s === skip || s.type !== 'f32' || s.loop.size % VECTOR_WIDTH !== 0 || s.loop.size < 2 * VECTOR_WIDTH) break;
+        const loopVar = `${s.loop.name}_v`;
+        const at = (u: number): Index => add(scale(idx.variable(loopVar, s.loop.size / VECTOR_WIDTH), VECTOR_WIDTH), idx.constant(u));
+        candidates.push({ s, loopVar, run: [...Array(VECTOR_WIDTH).keys()].map((u) => substituteVar(s.body, s.loop.name, at(u))) });
+        break;
+      }
+      default: break;
+    }
+  };
+  for (const k of kernels) if (k.values.size === 0 && !k.attention) walk(k.value);
+  // Alignment is decided over every candidate at once: a binding is one view for the whole shader.
+  const dry = alignRuns(res, candidates.map((c) => c.run), false);
+  const chosen = candidates.filter((c) => vectorOf({ res, aligned: dry, scalar: () => 'x', index: () => '0' }, c.run) !== undefined);
+  const aligned = alignRuns(res, chosen.map((c) => c.run));
+  return new Map(chosen.map((c) => [c.s, { loopVar: c.loopVar, run: c.run, aligned }]));
 }
