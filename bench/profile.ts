@@ -33,7 +33,7 @@ const compiled = await device.compile(graph);
 const session = device.session(compiled);
 session.write(feeds);
 session.dispatch();
-await device.flush();
+await session.wait();
 console.log(`${entry}${graph === forward ? '' : ' backward'} ${JSON.stringify(bindings)} (${mode}) on ${device.name}: first run ${(performance.now() - t0).toFixed(0)} ms`);
 const samples: number[][] = [];
 for (let r = 0; r < runs; r++) samples.push(await session.profile());

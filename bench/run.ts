@@ -6,6 +6,8 @@
  *   npm run bench                      FiberTiny layers, FIBER-B layers at batch 1, matmul
  *   npm run bench -- --batch 8         FIBER-B layers at batch 8 too
  *   npm run bench -- --only tiny       a subset: tiny | base | matmul
+ *   npm run bench -- --spin            await each run right after submitting it, as the peers
+ *                                      do (Dawn then polls on a core the shaders could use)
  */
 import b from 'benny';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -28,6 +30,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
 const batches = args.includes('--batch') ? [1, Number(args[args.indexOf('--batch') + 1])] : [1];
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const spin = args.includes('--spin');
 
 interface Case {
   readonly name: string;
@@ -79,14 +82,14 @@ async function measure(device: WebGpuDevice, c: Case, mode: FusionMode): Promise
   const session = device.session(compiled);
   session.write(c.feeds);
   session.dispatch();
-  await device.flush();
+  await session.wait();
   const compileMs = performance.now() - t0;
   let medianMs = 0;
   await b.suite(
     `${c.name} (${mode})`,
     b.add(mode, async () => {
       session.dispatch();
-      await device.flush();
+      await session.wait();
     }, { minSamples: 3, maxTime: 4 }),
     b.complete((summary) => {
       medianMs = summary.results[0]!.details.median * 1000;
@@ -97,7 +100,7 @@ async function measure(device: WebGpuDevice, c: Case, mode: FusionMode): Promise
   return { case: c.name, mode, dispatches: report.dispatches, flops: report.flops, bytes: report.bytesRead + report.bytesWritten, compileMs, medianMs };
 }
 
-const device = await WebGpuDevice.create();
+const device = await WebGpuDevice.create({ yieldWhileWaiting: !spin });
 const cases = [...layerCases(), ...(!only || only === 'matmul' ? [matmulCase(1024)] : [])];
 const rows: Row[] = [];
 for (const c of cases) {
@@ -111,10 +114,10 @@ for (const r of rows) {
   table.push([r.case, r.mode, String(r.dispatches), (r.flops / 1e9).toFixed(3), r.medianMs.toFixed(1), (r.flops / r.medianMs / 1e6).toFixed(2), (r.bytes / r.medianMs / 1e6).toFixed(2), r.compileMs.toFixed(0), speedup]);
 }
 const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-console.log(`\nfiberc on ${device.name}`);
+console.log(`\nfiberc on ${device.name}${spin ? ', awaiting each run at once (--spin)' : ''}`);
 for (const row of table) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 const file = join(root, 'bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-writeFileSync(file, JSON.stringify({ device: device.name, rows }, null, 2));
+writeFileSync(file, JSON.stringify({ device: device.name, yieldWhileWaiting: !spin, rows }, null, 2));
 console.log(`\nresults: ${file}`);
 process.exit(0);

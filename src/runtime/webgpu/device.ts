@@ -10,6 +10,7 @@ import { numel } from '../../ir/shape.js';
 import { HostTensor } from '../../ir/tensor.js';
 import type { Device } from '../device.js';
 import { getAdapter } from './dawn.js';
+import { YieldingWait } from './yielding-wait.js';
 
 /** Raised for WebGPU validation errors and device loss; names the kernel when one is at fault. */
 export class WebGpuError extends Error {
@@ -20,6 +21,11 @@ export interface WebGpuOptions {
   /** `adapter`: request the adapter's own limits; `default`: the WebGPU defaults (16 KiB, 8 buffers). */
   readonly limits?: 'adapter' | 'default';
   readonly mode?: FusionMode;
+  /**
+   * Sleep before awaiting submitted work instead of letting Dawn poll from the event loop the
+   * whole time (see YieldingWait). Default true; false reproduces the spinning wait.
+   */
+  readonly yieldWhileWaiting?: boolean;
 }
 
 /** A graph compiled for this device: its plan and one WGSL kernel per planned kernel. */
@@ -52,6 +58,8 @@ export class WebGpuDevice implements Device {
     readonly features: ReadonlySet<string>,
     readonly mode: FusionMode,
     description: string,
+    /** See WebGpuOptions.yieldWhileWaiting. */
+    readonly yieldWhileWaiting: boolean,
   ) {
     this.name = `webgpu (${description})`;
     void device.lost.then((info) => {
@@ -78,7 +86,7 @@ export class WebGpuDevice implements Device {
         }
       : WEBGPU_DEFAULT_LIMITS;
     const info = adapter.info as GPUAdapterInfo | undefined;
-    return new WebGpuDevice(device, limits, new Set(wanted), options.mode ?? 'fused', info?.description || info?.vendor || 'adapter');
+    return new WebGpuDevice(device, limits, new Set(wanted), options.mode ?? 'fused', info?.description || info?.vendor || 'adapter', options.yieldWhileWaiting ?? true);
   }
 
   private check(): void {
@@ -158,12 +166,14 @@ export class WebGpuSession {
   private readonly buffers = new Map<number, GPUBuffer>();
   private readonly arenas: GPUBuffer[];
   private readonly bindGroups: GPUBindGroup[];
+  private readonly waiter: YieldingWait;
 
   constructor(
     private readonly owner: WebGpuDevice,
     readonly compiled: CompiledGraph,
   ) {
     const device = owner.device;
+    this.waiter = new YieldingWait(owner.yieldWhileWaiting);
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     const { plan } = compiled;
     this.arenas = plan.arenas.map((a, i) => device.createBuffer({ size: Math.max(16, Math.ceil(a.length / 4) * 16), usage, label: `arena${i}` }));
@@ -218,6 +228,15 @@ export class WebGpuSession {
     }
     pass.end();
     device.queue.submit([encoder.finish()]);
+    this.waiter.submitted(times);
+  }
+
+  /**
+   * Waits for the runs submitted so far, surfacing errors. It sleeps through most of the
+   * expected time first (see YieldingWait), so prefer it to the device's flush after dispatch.
+   */
+  async wait(): Promise<void> {
+    await this.waiter.wait(() => this.owner.flush());
   }
 
   /**
@@ -241,7 +260,8 @@ export class WebGpuSession {
     encoder.resolveQuerySet(querySet, 0, 2 * n, resolved, 0);
     encoder.copyBufferToBuffer(resolved, 0, staging, 0, 16 * n);
     device.queue.submit([encoder.finish()]);
-    await this.owner.flush();
+    this.waiter.submitted(1);
+    await this.wait();
     await staging.mapAsync(GPUMapMode.READ);
     const stamps = new BigInt64Array(staging.getMappedRange().slice(0));
     staging.unmap();
@@ -272,7 +292,7 @@ export class WebGpuSession {
       return s;
     });
     device.queue.submit([encoder.finish()]);
-    await this.owner.flush();
+    await this.wait();
     await Promise.all(staging.map((s) => s.mapAsync(GPUMapMode.READ)));
     // Each output tensor is converted once; graph outputs that share a node share it.
     const values = outs.map((t, i) => {
