@@ -1,4 +1,9 @@
 import fc from 'fast-check';
+import { expect } from 'vitest';
+import { relativeMaxError } from '../src/ir/compare.js';
+import { gradGraph } from '../src/ir/grad.js';
+import { interpret } from '../src/ir/interpret.js';
+import type { Device } from '../src/runtime/device.js';
 import { GraphBuilder } from '../src/ir/builder.js';
 import { Graph } from '../src/ir/graph.js';
 import { randomTensor } from '../src/ir/gradcheck.js';
@@ -46,3 +51,19 @@ export function buildRandomGraph(steps: readonly Step[]): { graph: Graph; feeds:
 
 export const randomStep = fc.record({ op: fc.nat(), a: fc.nat(), b: fc.nat(), axis: fc.nat(), amount: fc.nat() });
 
+
+/**
+ * Builds the random graph of `steps` and its gradient (cotangents seeded), and checks that
+ * every device's outputs equal the interpreter's within `tolerance`.
+ */
+export async function checkRandomGraph(steps: readonly Step[], devices: readonly Device[], tolerance = 1e-4): Promise<void> {
+  const { graph: forward, feeds } = buildRandomGraph(steps);
+  // The backward graph contains the forward one: check both at once.
+  const graph = gradGraph(forward);
+  forward.outputs.forEach((o, i) => feeds.set(`grad:${o.name}`, randomTensor(o.node.shape, 70 + i)));
+  const expected = interpret(graph, feeds);
+  for (const device of devices) {
+    const actual = await device.run(graph, feeds);
+    for (const [name, e] of expected) expect(relativeMaxError(actual.get(name)!, e, 1), `${device.name}: ${name}`).toBeLessThan(tolerance);
+  }
+}

@@ -12,6 +12,9 @@ export interface Device {
   dispose(): void;
 }
 
-/** Backends `fiberc run --backend` accepts. */
-export const BACKENDS = ['cpu', 'webgpu', 'cuda'] as const;
+/**
+ * Backends `fiberc run --backend` accepts. `cuda-sim` is the CUDA backend over the PTX
+ * simulator (runtime/ptxsim): the same host code and PTX, run on the CPU, for small shapes.
+ */
+export const BACKENDS = ['cpu', 'webgpu', 'cuda', 'cuda-sim'] as const;
 export type BackendName = (typeof BACKENDS)[number];

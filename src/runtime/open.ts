@@ -2,6 +2,7 @@ import { WEBGPU_DEFAULT_LIMITS, type TargetLimits } from '../compile/limits.js';
 import { CpuDevice } from './cpu.js';
 import { CudaDevice } from './cuda/device.js';
 import type { BackendName, Device } from './device.js';
+import { SimulatedCudaDriver } from './ptxsim/driver.js';
 import { WebGpuDevice } from './webgpu/device.js';
 
 let webgpu: Promise<WebGpuDevice> | undefined;
@@ -15,6 +16,7 @@ export function sharedWebGpu(): Promise<WebGpuDevice> {
 /** Opens a backend by name. */
 export async function openDevice(name: BackendName): Promise<Device> {
   if (name === 'cuda') return CudaDevice.create();
+  if (name === 'cuda-sim') return CudaDevice.withDriver(new SimulatedCudaDriver());
   return name === 'webgpu' ? sharedWebGpu() : new CpuDevice();
 }
 

@@ -6,7 +6,7 @@ import type { Graph } from '../../ir/graph.js';
 import { numel } from '../../ir/shape.js';
 import { HostTensor } from '../../ir/tensor.js';
 import type { Device } from '../device.js';
-import { CudaDriver } from './driver.js';
+import { CudaDriver, type CudaDriverApi } from './driver.js';
 
 /**
  * The CUDA backend: the graph's PTX (one entry per kernel) JIT-loaded by the driver, buffers
@@ -17,7 +17,7 @@ export class CudaDevice implements Device {
   readonly name: string;
 
   private constructor(
-    private readonly driver: CudaDriver,
+    private readonly driver: CudaDriverApi,
     readonly arch: PtxArch,
     deviceArch: string,
     /** Operand type of matmul kernels: f16/bf16 run them on the tensor cores (mma.sync). */
@@ -27,7 +27,14 @@ export class CudaDevice implements Device {
   }
 
   static create(ordinal = 0, matmul: MatmulPrecision = 'f32'): CudaDevice {
-    const driver = CudaDriver.load();
+    return CudaDevice.withDriver(CudaDriver.load(), ordinal, matmul);
+  }
+
+  /**
+   * The backend over any implementation of the driver calls: the PTX simulator
+   * (runtime/ptxsim) runs the same host code and PTX without a GPU.
+   */
+  static withDriver(driver: CudaDriverApi, ordinal = 0, matmul: MatmulPrecision = 'f32'): CudaDevice {
     const { arch } = driver.open(ordinal);
     // The newest PTX target fiberc emits that the device runs (sm_90a only on exactly sm_90).
     const supported = PTX_ARCHS.filter((a) => a !== 'sm_90a' && Number(a.slice(3)) <= Number(arch.slice(3)));

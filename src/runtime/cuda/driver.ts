@@ -22,7 +22,23 @@ const LOG_BYTES = 16384;
  * cuMemAlloc_v2, ...): those are the names bound. Kernel parameters are passed the standard
  * way, as an array of pointers to the parameter values.
  */
-export class CudaDriver {
+/** The driver calls CudaDevice makes: CudaDriver on a GPU, SimulatedCudaDriver (runtime/ptxsim) without one. */
+export interface CudaDriverApi {
+  open(ordinal?: number): { context: unknown; arch: string };
+  loadModule(ptx: string): unknown;
+  getFunction(module: unknown, name: string): unknown;
+  alloc(bytes: number): bigint;
+  free(ptr: bigint): void;
+  upload(dst: bigint, data: ArrayBufferView): void;
+  download(dst: ArrayBufferView, src: bigint): void;
+  launch(name: string, fn: unknown, grid: readonly [number, number], threads: number, pointers: readonly bigint[], stream?: unknown): void;
+  createStream(): unknown;
+  synchronizeStream(stream: unknown): void;
+  destroyStream(stream: unknown): void;
+  timeOnStream(stream: unknown, work: () => void): number;
+}
+
+export class CudaDriver implements CudaDriverApi {
   private constructor(private readonly f: Record<string, (...args: unknown[]) => number>) {}
 
   /** Loads and initialises the driver, or throws NoCudaDriverError saying why not. */
