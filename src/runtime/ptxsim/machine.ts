@@ -1,4 +1,5 @@
-import { BARRIER, compileEntry, EXIT, MMA, NEXT, warpMma, type BlockContext, type Compiled, type Memory, type MmaSpec, type Thread } from './instructions.js';
+import { BARRIER, compileEntry, EXIT, MMA, NEXT, type BlockContext, type Compiled, type Memory, type Thread } from './instructions.js';
+import { warpMma, type MmaSpec } from './mma.js';
 import { PtxSimError, type PtxEntry } from './parse.js';
 
 /**
