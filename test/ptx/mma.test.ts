@@ -21,7 +21,7 @@ function projection(rows: number): Graph {
   return new Graph([x, w, bias], [], [{ name: 'out', node: gelu }]);
 }
 
-describe(`tensor-core matmuls (mma.sync m16n8k16, f32 accumulation) assemble with ptxas${need}`, () => {
+describe(`tiled PTX matmuls (tensor-core mma.sync m16n8k16 with f32 accumulation, f32 register tiles) assemble with ptxas${need}`, () => {
   for (const precision of ['f16', 'bf16'] as const) {
     it.skipIf(!PTXAS)(`${precision} operands, every arch`, () => {
       for (const arch of PTX_ARCHS) {
@@ -37,9 +37,21 @@ describe(`tensor-core matmuls (mma.sync m16n8k16, f32 accumulation) assemble wit
     });
   }
 
-  it('f32 keeps the CUDA-core path, as do shapes that do not split into whole tiles', () => {
-    expect(compilePtx(projection(32), { mode: 'fused', limits: CUDA_DEFAULT_LIMITS, arch: 'sm_90a' }).module.source).not.toContain('mma.sync');
-    expect(compilePtx(projection(40), { mode: 'fused', limits: CUDA_DEFAULT_LIMITS, arch: 'sm_90a', matmul: 'f16' }).module.source).not.toContain('mma.sync');
+  it('f32 keeps the CUDA cores, as do shapes that do not split into whole 16x8x16 tiles: 4x4 register tiles per thread', () => {
+    for (const { rows, matmul } of [{ rows: 32, matmul: 'f32' }, { rows: 40, matmul: 'f16' }] as const) {
+      const { module } = compilePtx(projection(rows), { mode: 'fused', limits: CUDA_DEFAULT_LIMITS, arch: 'sm_90a', matmul });
+      expect(module.source).not.toContain('mma.sync');
+      expect(module.source).toContain('4x4 register tile per thread');
+      // 16 accumulators, each updated once per step of k.
+      expect(module.source.match(/fma\.rn\.f32/g)!.length).toBeGreaterThanOrEqual(16);
+      expect(module.entries[0]!.blocks).toEqual([Math.ceil((2 * rows * 48) / 16 / 128), 1]);
+      if (PTXAS) {
+        const report = assemble(module.source, 'sm_90a', PTXAS);
+        expect(report[0]!.spillStores + report[0]!.spillLoads).toBe(0);
+      }
+    }
+    // Rows that do not split into fours keep one output per thread.
+    expect(compilePtx(projection(30), { mode: 'fused', limits: CUDA_DEFAULT_LIMITS, arch: 'sm_90a' }).module.source).not.toContain('register tile');
   });
 
   it.skipIf(!PTXAS)('every kernel of the FIBER-B image block, bf16 on sm_90a', () => {

@@ -46,6 +46,12 @@ describe('the CUDA backend on the PTX simulator equals the interpreter', () => {
   // Rows, columns and k that split into whole 16x8x16 tiles: the matmuls run as mma.sync.
   const projection = (b: GraphBuilder, n: Record<string, Node>): Node => b.unary('tanh', b.binaryBroadcast('add', b.matmul(n.x!, n.w!), n.bias!));
   const inputs = { x: randomTensor([2, 32, 48], 3), w: randomTensor([48, 24], 4), bias: randomTensor([24], 5) };
+  it('f32 register-tiled matmuls (4x4 outputs per thread, fused epilogue)', async () => {
+    const { graph, feeds } = graphOf(inputs, projection);
+    const { module } = compilePtx(graph, { mode: 'fused', limits: CUDA_DEFAULT_LIMITS, arch: 'sm_90' });
+    expect(module.source).toContain('4x4 register tile per thread');
+    expect(await worstError(graph, feeds)).toBeLessThan(1e-5);
+  });
   for (const precision of ['f16', 'bf16'] as const) {
     it(`tensor-core matmuls (${precision} operands, f32 accumulation) equal the interpreter on ${precision} values`, async () => {
       const { graph, feeds } = graphOf(inputs, projection);

@@ -2,6 +2,7 @@ import type { Kernel, ScalarType } from '../../compile/kernel-ir.js';
 import { workItems } from '../../compile/kernel-ir.js';
 import { blockIndex, entryText, PtxFunction, scalarEmitter, type EntryText } from './scalar.js';
 import { mmaEntry, type MatmulPrecision } from './mma.js';
+import { registerTileEntry } from './register-tile.js';
 import type { Dispatch, Plan, PlannedKernel } from '../../compile/plan.js';
 
 /**
@@ -119,8 +120,10 @@ export function emitPtx(plan: Plan, arch: PtxArch, only?: ReadonlySet<string>, m
     if (only && !only.has(name)) continue;
     if (d.phases.some((p) => p.kernel.attention)) throw new Error(`${name}: the attention template has no PTX lowering yet; plan with attention off`);
     // Plain matmul kernels with f16/bf16 operands go to the tensor cores where the shape allows.
+    // Plain matmul kernels otherwise take f32 register tiles where the shape allows.
     const tensorCore = d.owners === null && matmul !== 'f32' ? mmaEntry(d.phases[0]!, plan, matmul) : undefined;
-    const e = tensorCore ?? (d.owners === null ? singleEntry(d.phases[0]!, plan) : ownerEntry(d, plan, name));
+    const tiled = d.owners === null ? tensorCore ?? registerTileEntry(d.phases[0]!, plan) : undefined;
+    const e = tiled ?? (d.owners === null ? singleEntry(d.phases[0]!, plan) : ownerEntry(d, plan, name));
     parts.push(...e.lines, '');
     entries.push({ name: e.fn.name, params: e.fn.params, threads: e.threads, blocks: e.blocks });
   }

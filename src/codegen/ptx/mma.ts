@@ -1,9 +1,10 @@
-import { add, flatten, idx, scale, type Index } from '../../compile/index-expr.js';
+import { add, idx, scale, type Index } from '../../compile/index-expr.js';
 import type { Kernel } from '../../compile/kernel-ir.js';
 import { numel } from '../../ir/shape.js';
 import type { Plan, PlannedKernel } from '../../compile/plan.js';
-import { findMatmulTile, replaceScalar, substituteVar, type MatmulTile } from '../../compile/tile.js';
+import { findMatmulTile, substituteVar, type MatmulTile } from '../../compile/tile.js';
 import { blockIndex, entryText, PtxFunction, scalarEmitter, type EntryText } from './scalar.js';
+import { storeTileElement, tileOrigin } from './tile-grid.js';
 
 /**
  * Tensor-core matmul entries (sm_80 and newer): `mma.sync.aligned.m16n8k16.row.col` with f16
@@ -49,7 +50,8 @@ export function mmaEntry(pk: PlannedKernel, plan: Plan, precision: Exclude<Matmu
   const tile = tensorCoreTile(k);
   if (!tile) return undefined;
   const fn = new PtxFunction(k.name, plan, false);
-  const { scalar, index, place, varRegs, loopRegs, named, address, buffer } = scalarEmitter(k, fn, undefined);
+  const emitter = scalarEmitter(k, fn, undefined);
+  const { scalar, place, varRegs, loopRegs } = emitter;
   const regs = fn.regs;
   const shape = k.output.node.shape;
   const r = shape.length;
@@ -69,20 +71,9 @@ export function mmaEntry(pk: PlannedKernel, plan: Plan, precision: Exclude<Matmu
   const done = fn.label('exit');
   header.push(`mov.u32 ${tid}, %tid.x;`, `shr.u32 ${warp}, ${tid}, 5;`, `and.b32 ${lane}, ${tid}, 31;`, `mad.lo.s32 ${tileReg}, ${block}, ${WARPS}, ${warp};`,
     `setp.ge.s32 ${past}, ${tileReg}, ${tiles};`, `@${past} bra ${done};`, `shr.u32 ${g}, ${lane}, 2;`, `and.b32 ${t}, ${lane}, 3;`);
-  const decompose = (size: number, stride: number): string => {
-    const [q, v] = [regs.r(), regs.r()];
-    header.push(`div.s32 ${q}, ${tileReg}, ${stride};`, `rem.s32 ${v}, ${q}, ${size};`);
-    return v;
-  };
-  const [m0, n0] = [regs.r(), regs.r()];
-  header.push(`mul.lo.s32 ${m0}, ${decompose(tilesM, tilesN)}, ${TILE_M};`, `mul.lo.s32 ${n0}, ${decompose(tilesN, 1)}, ${TILE_N};`);
-  let stride = tilesM * tilesN;
-  for (let a = batch.length - 1; a >= 0; a--) {
-    if (batch[a]! > 1) varRegs.set(`i${a}`, decompose(batch[a]!, stride));
-    stride *= batch[a]!;
-  }
-  for (const [name, reg] of [['m0', m0], ['n0', n0], ['g', g], ['t', t]] as const) varRegs.set(name, reg);
-
+  tileOrigin(fn, header, tileReg, shape, TILE_M, TILE_N, varRegs);
+  varRegs.set('g', g);
+  varRegs.set('t', t);
   const rowOf = (plus8: boolean): Index => add(add(idx.variable('m0', m), idx.variable('g', 8)), idx.constant(plus8 ? 8 : 0));
   const colOf = (c: number): Index => add(add(idx.variable('n0', n), scale(idx.variable('t', 4), 2)), idx.constant(c));
   const column = add(idx.variable('n0', n), idx.variable('g', 8));
@@ -113,17 +104,8 @@ export function mmaEntry(pk: PlannedKernel, plan: Plan, precision: Exclude<Matmu
   place.blocks[0]!.push(`${top}:`, `setp.ge.s32 ${finished}, ${counter}, ${loop.size / TILE_K};`, `@${finished} bra ${end};`, ...body, `add.s32 ${counter}, ${counter}, 1;`, `bra ${top};`, `${end}:`);
 
   // The epilogue per accumulator, then its store.
-  const out = buffer(k.output.id);
+  acc.forEach((reg, i) => storeTileElement(k, tile, emitter, reg, rowOf(i >= 2), colOf(i % 2)));
   const main = place.blocks[0]!;
-  acc.forEach((reg, i) => {
-    named.set(`acc${i}`, reg);
-    const row = rowOf(i >= 2);
-    const col = colOf(i % 2);
-    const element = replaceScalar(k.value, tile.reduce, { k: 'named', name: `acc${i}`, type: 'f32' });
-    const value = scalar(substituteVar(substituteVar(element, tile.mVar, row), tile.nVar, col));
-    const at = index(flatten([...batch.map((d, a) => idx.variable(`i${a}`, d)), row, col], shape));
-    main.push(`st.global.f32 [${address(main, out, at)}], ${value};`);
-  });
   const lines = [...header, ...main, `${done}:`, 'ret;'];
   const comment = `${k.name}: ${pk.reason}; fuses ${k.fused.length} op(s); tensor cores: one 16x8 tile per warp, ${precision} operands, f32 accumulators`;
   return { lines: entryText(fn, comment, threads, lines), fn, threads, blocks: [Math.max(1, bx), Math.max(1, Math.ceil(groups / bx))] };

@@ -1,0 +1,50 @@
+import { flatten, idx, type Index } from '../../compile/index-expr.js';
+import type { Kernel } from '../../compile/kernel-ir.js';
+import { replaceScalar, substituteVar, type MatmulTile } from '../../compile/tile.js';
+import type { PtxFunction, ScalarEmitter } from './scalar.js';
+
+/**
+ * What the tiled PTX entries (tensor cores: mma.ts; f32 register tiles: register-tile.ts)
+ * share: which tile a thread or warp computes, and the epilogue and store of one output.
+ */
+
+/**
+ * Decomposes tile number `tile` (row-major over the batch axes, row tiles and column tiles
+ * of the kernel's output) into registers: m0 and n0, the tile's first row and column, and the
+ * batch index variables `i<a>`, which it records in `varRegs` with m0 and n0.
+ */
+export function tileOrigin(fn: PtxFunction, header: string[], tile: string, shape: readonly number[], tm: number, tn: number, varRegs: Map<string, string>): { m0: string; n0: string } {
+  const regs = fn.regs;
+  const r = shape.length;
+  const [tilesM, tilesN] = [shape[r - 2]! / tm, shape[r - 1]! / tn];
+  const decompose = (size: number, stride: number): string => {
+    const [q, v] = [regs.r(), regs.r()];
+    header.push(`div.s32 ${q}, ${tile}, ${stride};`, `rem.s32 ${v}, ${q}, ${size};`);
+    return v;
+  };
+  const [m0, n0] = [regs.r(), regs.r()];
+  header.push(`mul.lo.s32 ${m0}, ${decompose(tilesM, tilesN)}, ${tm};`, `mul.lo.s32 ${n0}, ${decompose(tilesN, 1)}, ${tn};`);
+  let stride = tilesM * tilesN;
+  for (let a = r - 3; a >= 0; a--) {
+    if (shape[a]! > 1) varRegs.set(`i${a}`, decompose(shape[a]!, stride));
+    stride *= shape[a]!;
+  }
+  varRegs.set('m0', m0);
+  varRegs.set('n0', n0);
+  return { m0, n0 };
+}
+
+/**
+ * Stores the output at (row, col) of the tile whose contraction value is in register `acc`:
+ * the kernel's value with the contraction replaced by it (bias, activation, residual run here).
+ */
+export function storeTileElement(k: Kernel, tile: MatmulTile, e: ScalarEmitter, acc: string, row: Index, col: Index): void {
+  const shape = k.output.node.shape;
+  const main = e.place.blocks[0]!;
+  const name = `acc_${acc.slice(1)}`;
+  e.named.set(name, acc);
+  const element = replaceScalar(k.value, tile.reduce, { k: 'named', name, type: 'f32' });
+  const value = e.scalar(substituteVar(substituteVar(element, tile.mVar, row), tile.nVar, col));
+  const at = e.index(flatten([...shape.slice(0, -2).map((d, a) => idx.variable(`i${a}`, d)), row, col], shape));
+  main.push(`st.global.f32 [${e.address(main, e.buffer(k.output.id), at)}], ${value};`);
+}
