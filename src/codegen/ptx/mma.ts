@@ -3,8 +3,8 @@ import type { Kernel } from '../../compile/kernel-ir.js';
 import { numel } from '../../ir/shape.js';
 import type { Plan, PlannedKernel } from '../../compile/plan.js';
 import { findMatmulTile, substituteVar, type MatmulTile } from '../../compile/tile.js';
-import { blockIndex, entryText, PtxFunction, scalarEmitter, type EntryText } from './scalar.js';
-import { storeTileElement, tileOrigin } from './tile-grid.js';
+import { entryText, type EntryText } from './scalar.js';
+import { storeTileElement, tiledEntryStart, tileOrigin } from './tile-grid.js';
 
 /**
  * Tensor-core matmul entries (sm_80 and newer): `mma.sync.aligned.m16n8k16.row.col` with f16
@@ -49,8 +49,7 @@ export function mmaEntry(pk: PlannedKernel, plan: Plan, precision: Exclude<Matmu
   const k = pk.kernel;
   const tile = tensorCoreTile(k);
   if (!tile) return undefined;
-  const fn = new PtxFunction(k.name, plan, false);
-  const emitter = scalarEmitter(k, fn, undefined);
+  const { fn, emitter, header, block, done } = tiledEntryStart(k, plan);
   const { scalar, place, varRegs, loopRegs } = emitter;
   const regs = fn.regs;
   const shape = k.output.node.shape;
@@ -64,11 +63,8 @@ export function mmaEntry(pk: PlannedKernel, plan: Plan, precision: Exclude<Matmu
   const bx = Math.min(groups, 65535);
 
   // Which tile this warp computes; a warp past the last tile leaves as a whole (mma.sync needs every lane).
-  const header: string[] = [];
-  const block = blockIndex(fn, header);
   const [tid, warp, lane, tileReg, g, t] = [regs.r(), regs.r(), regs.r(), regs.r(), regs.r(), regs.r()];
   const past = regs.p();
-  const done = fn.label('exit');
   header.push(`mov.u32 ${tid}, %tid.x;`, `shr.u32 ${warp}, ${tid}, 5;`, `and.b32 ${lane}, ${tid}, 31;`, `mad.lo.s32 ${tileReg}, ${block}, ${WARPS}, ${warp};`,
     `setp.ge.s32 ${past}, ${tileReg}, ${tiles};`, `@${past} bra ${done};`, `shr.u32 ${g}, ${lane}, 2;`, `and.b32 ${t}, ${lane}, 3;`);
   tileOrigin(fn, header, tileReg, shape, TILE_M, TILE_N, varRegs);

@@ -3,8 +3,8 @@ import type { Plan, PlannedKernel } from '../../compile/plan.js';
 import { findMatmulTile, substituteVar, type MatmulTile } from '../../compile/tile.js';
 import type { Kernel } from '../../compile/kernel-ir.js';
 import { numel } from '../../ir/shape.js';
-import { blockIndex, entryText, PtxFunction, scalarEmitter, type EntryText } from './scalar.js';
-import { storeTileElement, tileOrigin } from './tile-grid.js';
+import { entryText, type EntryText } from './scalar.js';
+import { storeTileElement, tiledEntryStart, tileOrigin } from './tile-grid.js';
 
 /**
  * f32 register-tiled matmul entries (CUDA cores): each thread computes a TM x TN tile of a
@@ -37,8 +37,7 @@ export function registerTileEntry(pk: PlannedKernel, plan: Plan): EntryText | un
   const k = pk.kernel;
   const tile = registerTile(k);
   if (!tile) return undefined;
-  const fn = new PtxFunction(k.name, plan, false);
-  const emitter = scalarEmitter(k, fn, undefined);
+  const { fn, emitter, header, block, done } = tiledEntryStart(k, plan);
   const { scalar, place, varRegs, loopRegs } = emitter;
   const regs = fn.regs;
   const shape = k.output.node.shape;
@@ -48,11 +47,8 @@ export function registerTileEntry(pk: PlannedKernel, plan: Plan): EntryText | un
   const bx = Math.min(groups, 65535);
 
   // Which tile this thread computes (consecutive threads: consecutive column tiles).
-  const header: string[] = [];
-  const block = blockIndex(fn, header);
   const [tid, tileReg] = [regs.r(), regs.r()];
   const past = regs.p();
-  const done = fn.label('exit');
   header.push(`mov.u32 ${tid}, %tid.x;`, `mad.lo.s32 ${tileReg}, ${block}, ${THREADS}, ${tid};`, `setp.ge.s32 ${past}, ${tileReg}, ${tiles};`, `@${past} bra ${done};`);
   tileOrigin(fn, header, tileReg, shape, TILE, TILE, varRegs);
   const rowAt = (i: number): Index => add(idx.variable('m0', m), idx.constant(i));

@@ -1,7 +1,8 @@
 import { flatten, idx, type Index } from '../../compile/index-expr.js';
 import type { Kernel } from '../../compile/kernel-ir.js';
 import { replaceScalar, substituteVar, type MatmulTile } from '../../compile/tile.js';
-import type { PtxFunction, ScalarEmitter } from './scalar.js';
+import type { Plan } from '../../compile/plan.js';
+import { blockIndex, PtxFunction, scalarEmitter, type ScalarEmitter } from './scalar.js';
 
 /**
  * What the tiled PTX entries (tensor cores: mma.ts; f32 register tiles: register-tile.ts)
@@ -47,4 +48,13 @@ export function storeTileElement(k: Kernel, tile: MatmulTile, e: ScalarEmitter, 
   const value = e.scalar(substituteVar(substituteVar(element, tile.mVar, row), tile.nVar, col));
   const at = e.index(flatten([...shape.slice(0, -2).map((d, a) => idx.variable(`i${a}`, d)), row, col], shape));
   main.push(`st.global.f32 [${e.address(main, e.buffer(k.output.id), at)}], ${value};`);
+}
+
+/** The start of a tiled entry: its function, scalar emitter, and a header holding the block index. */
+export function tiledEntryStart(k: Kernel, plan: Plan): { fn: PtxFunction; emitter: ScalarEmitter; header: string[]; block: string; done: string } {
+  const fn = new PtxFunction(k.name, plan, false);
+  const emitter = scalarEmitter(k, fn, undefined);
+  const header: string[] = [];
+  const block = blockIndex(fn, header);
+  return { fn, emitter, header, block, done: fn.label('exit') };
 }
