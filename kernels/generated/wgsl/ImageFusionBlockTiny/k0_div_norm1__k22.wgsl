@@ -2,10 +2,10 @@
 // fiberc owner-phased kernel: one workgroup per owner (batch element) runs every phase for
 // its owner's part of each tensor; barriers separate the phases. The planner proved that no
 // phase reads another owner's part of anything an earlier phase wrote.
-@group(0) @binding(0) var<storage, read> buf0: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> buf27: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> arena0: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read_write> arena1: array<vec4<f32>>;
+@group(0) @binding(0) var<storage, read> buf0: array<f32>;
+@group(0) @binding(1) var<storage, read> arena0: array<f32>;
+@group(0) @binding(2) var<storage, read_write> arena1: array<f32>;
+@group(0) @binding(3) var<storage, read> buf27: array<f32>;
 @group(0) @binding(4) var<storage, read> buf31: array<f32>;
 @group(0) @binding(5) var<storage, read_write> arena2: array<f32>;
 // Intermediates private to this dispatch: each workgroup keeps its owner's part on chip.
@@ -43,12 +43,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let flat = owner * 16 + e;
     let i0 = flat / 16;
     let i1 = flat % 16;
-    var acc0: vec4<f32> = vec4<f32>(0.0);
-    for (var r0_v: i32 = 0; r0_v < 8 + fib_z; r0_v++) {
-      acc0 = acc0 + buf0[i0 * 128 + i1 * 8 + r0_v];
+    var acc0: f32 = 0.0;
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s1: f32 = buf0[i0 * 512 + i1 * 32 + r0];
+      acc0 = acc0 + s1;
     }
-    let s1: f32 = dot(acc0, vec4<f32>(1.0));
-    let s2: f32 = s1 / f32(32.0);
+    let s2: f32 = acc0 / f32(32.0);
     fib_wg_f32[-owner * 16 + flat] = s2;
   }
   storageBarrier();
@@ -59,16 +59,18 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let flat = owner * 16 + e;
     let i0 = flat / 16;
     let i1 = flat % 16;
-    var acc0: vec4<f32> = vec4<f32>(0.0);
-    let s1: f32 = fib_wg_f32[-owner * 16 + i0 * 16 + i1];
-    for (var r0_v: i32 = 0; r0_v < 8 + fib_z; r0_v++) {
-      acc0 = acc0 + ((buf0[i0 * 128 + i1 * 8 + r0_v] - s1) * (buf0[i0 * 128 + i1 * 8 + r0_v] - s1));
+    var acc0: f32 = 0.0;
+    let s2: f32 = fib_wg_f32[-owner * 16 + i0 * 16 + i1];
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s1: f32 = buf0[i0 * 512 + i1 * 32 + r0];
+      let s3: f32 = s1 - s2;
+      let s4: f32 = s3 * s3;
+      acc0 = acc0 + s4;
     }
-    let s2: f32 = dot(acc0, vec4<f32>(1.0));
-    let s3: f32 = s2 / f32(32.0);
-    let s4: f32 = s3 + f32(0.00001);
-    let s5: f32 = inverseSqrt(s4);
-    fib_wg_f32[16 + -owner * 16 + flat] = s5;
+    let s5: f32 = acc0 / f32(32.0);
+    let s6: f32 = s5 + f32(0.00001);
+    let s7: f32 = inverseSqrt(s6);
+    fib_wg_f32[16 + -owner * 16 + flat] = s7;
   }
   storageBarrier();
   workgroupBarrier();
@@ -79,14 +81,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 512;
     let i1 = flat / 32 % 16;
     let i2 = flat % 32;
-    let s0: f32 = buf0[(i0 * 512 + i1 * 32 + i2) >> 2u][(i0 * 512 + i1 * 32 + i2) & 3];
+    let s0: f32 = buf0[i0 * 512 + i1 * 32 + i2];
     let s1: f32 = fib_wg_f32[-owner * 16 + i0 * 16 + i1];
     let s2: f32 = s0 - s1;
     let s3: f32 = fib_wg_f32[16 + -owner * 16 + i0 * 16 + i1];
     let s4: f32 = s2 * s3;
-    let s5: f32 = arena0[(i2) >> 2u][(i2) & 3];
+    let s5: f32 = arena0[i2];
     let s6: f32 = s4 * s5;
-    let s7: f32 = arena0[(32 + i2) >> 2u][(32 + i2) & 3];
+    let s7: f32 = arena0[32 + i2];
     let s8: f32 = s6 + s7;
     fib_wg_f32[32 + -owner * 512 + flat] = s8;
   }
@@ -102,11 +104,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
       let s1: f32 = fib_wg_f32[32 + -owner * 512 + ((i0) / 4) * 512 + ((((((i0) / 2)) % 2) * 2 + ((i1) / 2) + 1) % 4) * 128 + ((((i0) % 2) * 2 + ((i1) % 2) + 1) % 4) * 32 + r0];
-      let s2: f32 = arena0[(64 + i2 * 32 + r0) >> 2u][(64 + i2 * 32 + r0) & 3];
+      let s2: f32 = arena0[64 + i2 * 32 + r0];
       let s3: f32 = s1 * s2;
       acc0 = acc0 + s3;
     }
-    let s4: f32 = arena0[(3136 + i2) >> 2u][(3136 + i2) & 3];
+    let s4: f32 = arena0[3136 + i2];
     let s5: f32 = acc0 + s4;
     fib_wg_f32[544 + -owner * 1536 + flat] = s5;
   }
@@ -143,7 +145,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i2 = flat % 2;
     let s0: i32 = fib_wg_i32[i0 * 4 + i1];
     let v1 = s0;
-    let s1: f32 = arena0[(3232 + i2 + v1 * 2) >> 2u][(3232 + i2 + v1 * 2) & 3];
+    let s1: f32 = arena0[3232 + i2 + v1 * 2];
     let s2: f32 = select(0.0, s1, (v1) >= 0 && (v1) < 9);
     fib_wg_f32[2080 + flat] = s2;
   }
@@ -291,11 +293,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
       let s1: f32 = fib_wg_f32[2192 + -owner * 512 + ((r0) % 16) + ((r0) / 16) * 64 + i0 * 128 + i1 * 16];
-      let s2: f32 = arena0[(3252 + i2 * 32 + r0) >> 2u][(3252 + i2 * 32 + r0) & 3];
+      let s2: f32 = arena0[3252 + i2 * 32 + r0];
       let s3: f32 = s1 * s2;
       acc0 = acc0 + s3;
     }
-    let s4: f32 = arena0[(4276 + i2) >> 2u][(4276 + i2) & 3];
+    let s4: f32 = arena0[4276 + i2];
     let s5: f32 = acc0 + s4;
     fib_wg_f32[2704 + -owner * 512 + flat] = s5;
   }
@@ -350,9 +352,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s2: f32 = s0 - s1;
     let s3: f32 = fib_wg_f32[3232 + -owner * 16 + i0 * 16 + i1];
     let s4: f32 = s2 * s3;
-    let s5: f32 = arena0[(4312 + i2) >> 2u][(4312 + i2) & 3];
+    let s5: f32 = arena0[4312 + i2];
     let s6: f32 = s4 * s5;
-    let s7: f32 = arena0[(4344 + i2) >> 2u][(4344 + i2) & 3];
+    let s7: f32 = arena0[4344 + i2];
     let s8: f32 = s6 + s7;
     fib_wg_f32[3248 + -owner * 512 + flat] = s8;
   }
@@ -369,14 +371,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
       let s1: f32 = fib_wg_f32[3248 + -owner * 512 + i0 * 512 + i2 * 32 + r0];
-      let s2: f32 = arena0[(4376 + i1 * 512 + i3 * 32 + r0) >> 2u][(4376 + i1 * 512 + i3 * 32 + r0) & 3];
+      let s2: f32 = arena0[4376 + i1 * 512 + i3 * 32 + r0];
       let s3: f32 = s1 * s2;
       acc0 = acc0 + s3;
     }
-    let s4: f32 = arena0[(5400 + i1 * 16 + i3) >> 2u][(5400 + i1 * 16 + i3) & 3];
+    let s4: f32 = arena0[5400 + i1 * 16 + i3];
     let s5: f32 = acc0 + s4;
     let s6: f32 = s5 * f32(0.25);
-    arena1[(flat) >> 2u][(flat) & 3] = s6;
+    arena1[flat] = s6;
   }
   storageBarrier();
   workgroupBarrier();
@@ -387,14 +389,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 512;
     let i1 = flat / 64 % 8;
     let i2 = flat % 64;
-    var acc0: vec4<f32> = vec4<f32>(0.0);
-    for (var r0_v: i32 = 0; r0_v < 8 + fib_z; r0_v++) {
-      acc0 = acc0 + (buf27[i0 * 64 + i1 * 8 + r0_v] * arena0[i2 * 8 + r0_v + 1358]);
+    var acc0: f32 = 0.0;
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s1: f32 = buf27[i0 * 256 + i1 * 32 + r0];
+      let s2: f32 = arena0[5432 + i2 * 32 + r0];
+      let s3: f32 = s1 * s2;
+      acc0 = acc0 + s3;
     }
-    let s1: f32 = dot(acc0, vec4<f32>(1.0));
-    let s2: f32 = arena0[(7480 + i2) >> 2u][(7480 + i2) & 3];
-    let s3: f32 = s1 + s2;
-    arena1[(1024 + flat) >> 2u][(1024 + flat) & 3] = s3;
+    let s4: f32 = arena0[7480 + i2];
+    let s5: f32 = acc0 + s4;
+    arena1[1024 + flat] = s5;
   }
   storageBarrier();
   workgroupBarrier();
@@ -439,29 +443,29 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     for (var r0: i32 = 0; r0 < 8 + fib_z; r0++) {
       var acc0: f32 = 0.0;
       for (var r1: i32 = 0; r1 < 16 + fib_z; r1++) {
-        let s1: f32 = arena1[(i0 * 512 + i1 * 256 + i2 * 16 + r1) >> 2u][(i0 * 512 + i1 * 256 + i2 * 16 + r1) & 3];
-        let s2: f32 = arena1[(1024 + i0 * 512 + i1 * 16 + r0 * 64 + r1) >> 2u][(1024 + i0 * 512 + i1 * 16 + r0 * 64 + r1) & 3];
+        let s1: f32 = arena1[i0 * 512 + i1 * 256 + i2 * 16 + r1];
+        let s2: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + r1];
         let s3: f32 = s1 * s2;
         acc0 = acc0 + s3;
       }
       let s4: f32 = fib_wg_f32[3760 + -owner * 8 + i0 * 8 + r0];
       let s5: f32 = acc0 + s4;
-      let s6: f32 = arena1[(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 32) >> 2u][(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 32) & 3];
-      let s7: f32 = arena1[(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 33) >> 2u][(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 33) & 3];
-      let s8: f32 = arena1[(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 34) >> 2u][(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 34) & 3];
-      let s9: f32 = arena1[(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 35) >> 2u][(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 35) & 3];
-      let s10: f32 = arena1[(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 36) >> 2u][(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 36) & 3];
-      let s11: f32 = arena1[(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 37) >> 2u][(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 37) & 3];
-      let s12: f32 = arena1[(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 38) >> 2u][(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 38) & 3];
-      let s13: f32 = arena1[(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 39) >> 2u][(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 39) & 3];
-      let s14: f32 = arena1[(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 40) >> 2u][(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 40) & 3];
-      let s15: f32 = arena1[(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 41) >> 2u][(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 41) & 3];
-      let s16: f32 = arena1[(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 42) >> 2u][(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 42) & 3];
-      let s17: f32 = arena1[(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 43) >> 2u][(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 43) & 3];
-      let s18: f32 = arena1[(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 44) >> 2u][(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 44) & 3];
-      let s19: f32 = arena1[(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 45) >> 2u][(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 45) & 3];
-      let s20: f32 = arena1[(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 46) >> 2u][(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 46) & 3];
-      let s21: f32 = arena1[(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 47) >> 2u][(1024 + i0 * 512 + i1 * 16 + r0 * 64 + 47) & 3];
+      let s6: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 32];
+      let s7: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 33];
+      let s8: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 34];
+      let s9: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 35];
+      let s10: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 36];
+      let s11: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 37];
+      let s12: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 38];
+      let s13: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 39];
+      let s14: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 40];
+      let s15: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 41];
+      let s16: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 42];
+      let s17: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 43];
+      let s18: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 44];
+      let s19: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 45];
+      let s20: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 46];
+      let s21: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 47];
       let new_max = max(run_max, s5);
       let rescale = exp(run_max - new_max);
       let weight = exp(s5 - new_max);
@@ -485,22 +489,22 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       run_max = new_max;
     }
     let inv_sum = select(0.0, 1.0 / run_sum, run_sum > 0.0);
-    arena1[(2048 + flat * 16 + 0) >> 2u][(2048 + flat * 16 + 0) & 3] = acc_0 * inv_sum;
-    arena1[(2048 + flat * 16 + 1) >> 2u][(2048 + flat * 16 + 1) & 3] = acc_1 * inv_sum;
-    arena1[(2048 + flat * 16 + 2) >> 2u][(2048 + flat * 16 + 2) & 3] = acc_2 * inv_sum;
-    arena1[(2048 + flat * 16 + 3) >> 2u][(2048 + flat * 16 + 3) & 3] = acc_3 * inv_sum;
-    arena1[(2048 + flat * 16 + 4) >> 2u][(2048 + flat * 16 + 4) & 3] = acc_4 * inv_sum;
-    arena1[(2048 + flat * 16 + 5) >> 2u][(2048 + flat * 16 + 5) & 3] = acc_5 * inv_sum;
-    arena1[(2048 + flat * 16 + 6) >> 2u][(2048 + flat * 16 + 6) & 3] = acc_6 * inv_sum;
-    arena1[(2048 + flat * 16 + 7) >> 2u][(2048 + flat * 16 + 7) & 3] = acc_7 * inv_sum;
-    arena1[(2048 + flat * 16 + 8) >> 2u][(2048 + flat * 16 + 8) & 3] = acc_8 * inv_sum;
-    arena1[(2048 + flat * 16 + 9) >> 2u][(2048 + flat * 16 + 9) & 3] = acc_9 * inv_sum;
-    arena1[(2048 + flat * 16 + 10) >> 2u][(2048 + flat * 16 + 10) & 3] = acc_10 * inv_sum;
-    arena1[(2048 + flat * 16 + 11) >> 2u][(2048 + flat * 16 + 11) & 3] = acc_11 * inv_sum;
-    arena1[(2048 + flat * 16 + 12) >> 2u][(2048 + flat * 16 + 12) & 3] = acc_12 * inv_sum;
-    arena1[(2048 + flat * 16 + 13) >> 2u][(2048 + flat * 16 + 13) & 3] = acc_13 * inv_sum;
-    arena1[(2048 + flat * 16 + 14) >> 2u][(2048 + flat * 16 + 14) & 3] = acc_14 * inv_sum;
-    arena1[(2048 + flat * 16 + 15) >> 2u][(2048 + flat * 16 + 15) & 3] = acc_15 * inv_sum;
+    arena1[2048 + flat * 16 + 0] = acc_0 * inv_sum;
+    arena1[2048 + flat * 16 + 1] = acc_1 * inv_sum;
+    arena1[2048 + flat * 16 + 2] = acc_2 * inv_sum;
+    arena1[2048 + flat * 16 + 3] = acc_3 * inv_sum;
+    arena1[2048 + flat * 16 + 4] = acc_4 * inv_sum;
+    arena1[2048 + flat * 16 + 5] = acc_5 * inv_sum;
+    arena1[2048 + flat * 16 + 6] = acc_6 * inv_sum;
+    arena1[2048 + flat * 16 + 7] = acc_7 * inv_sum;
+    arena1[2048 + flat * 16 + 8] = acc_8 * inv_sum;
+    arena1[2048 + flat * 16 + 9] = acc_9 * inv_sum;
+    arena1[2048 + flat * 16 + 10] = acc_10 * inv_sum;
+    arena1[2048 + flat * 16 + 11] = acc_11 * inv_sum;
+    arena1[2048 + flat * 16 + 12] = acc_12 * inv_sum;
+    arena1[2048 + flat * 16 + 13] = acc_13 * inv_sum;
+    arena1[2048 + flat * 16 + 14] = acc_14 * inv_sum;
+    arena1[2048 + flat * 16 + 15] = acc_15 * inv_sum;
   }
   storageBarrier();
   workgroupBarrier();
@@ -511,20 +515,22 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 512;
     let i1 = flat / 32 % 16;
     let i2 = flat % 32;
-    let s0: f32 = buf0[(i0 * 512 + i1 * 32 + i2) >> 2u][(i0 * 512 + i1 * 32 + i2) & 3];
+    let s0: f32 = buf0[i0 * 512 + i1 * 32 + i2];
     let s1: f32 = fib_wg_f32[2704 + -owner * 512 + ((((((i1) % 4) + 3) % 4)) % 2) * 32 + ((((((i1) % 4) + 3) % 4)) / 2) * 128 + ((((((i1) / 4) + 3) % 4)) % 2) * 64 + ((((((i1) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + i2];
     let s2: f32 = s0 + s1;
-    let s3: f32 = arena0[(4308 + 0) >> 2u][(4308 + 0) & 3];
-    var acc4: vec4<f32> = vec4<f32>(0.0);
-    for (var r0_v: i32 = 0; r0_v < 8 + fib_z; r0_v++) {
-      acc4 = acc4 + (arena1[((r0_v) % 4) + ((r0_v) / 4) * 64 + i0 * 128 + i1 * 4 + 512] * arena0[i2 * 8 + r0_v + 1886]);
+    let s3: f32 = arena0[4308 + 0];
+    var acc4: f32 = 0.0;
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s5: f32 = arena1[2048 + ((r0) % 16) + ((r0) / 16) * 256 + i0 * 512 + i1 * 16];
+      let s6: f32 = arena0[7544 + i2 * 32 + r0];
+      let s7: f32 = s5 * s6;
+      acc4 = acc4 + s7;
     }
-    let s5: f32 = dot(acc4, vec4<f32>(1.0));
-    let s6: f32 = arena0[(8568 + i2) >> 2u][(8568 + i2) & 3];
-    let s7: f32 = s5 + s6;
-    let s8: f32 = s3 * s7;
-    let s9: f32 = s2 + s8;
-    arena1[(3072 + flat) >> 2u][(3072 + flat) & 3] = s9;
+    let s8: f32 = arena0[8568 + i2];
+    let s9: f32 = acc4 + s8;
+    let s10: f32 = s3 * s9;
+    let s11: f32 = s2 + s10;
+    arena1[3072 + flat] = s11;
   }
   storageBarrier();
   workgroupBarrier();
@@ -534,12 +540,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let flat = owner * 16 + e;
     let i0 = flat / 16;
     let i1 = flat % 16;
-    var acc0: vec4<f32> = vec4<f32>(0.0);
-    for (var r0_v: i32 = 0; r0_v < 8 + fib_z; r0_v++) {
-      acc0 = acc0 + arena1[i0 * 128 + i1 * 8 + r0_v + 768];
+    var acc0: f32 = 0.0;
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s1: f32 = arena1[3072 + i0 * 512 + i1 * 32 + r0];
+      acc0 = acc0 + s1;
     }
-    let s1: f32 = dot(acc0, vec4<f32>(1.0));
-    let s2: f32 = s1 / f32(32.0);
+    let s2: f32 = acc0 / f32(32.0);
     fib_wg_f32[3768 + -owner * 16 + flat] = s2;
   }
   storageBarrier();
@@ -550,16 +556,18 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let flat = owner * 16 + e;
     let i0 = flat / 16;
     let i1 = flat % 16;
-    var acc0: vec4<f32> = vec4<f32>(0.0);
-    let s1: f32 = fib_wg_f32[3768 + -owner * 16 + i0 * 16 + i1];
-    for (var r0_v: i32 = 0; r0_v < 8 + fib_z; r0_v++) {
-      acc0 = acc0 + ((arena1[i0 * 128 + i1 * 8 + r0_v + 768] - s1) * (arena1[i0 * 128 + i1 * 8 + r0_v + 768] - s1));
+    var acc0: f32 = 0.0;
+    let s2: f32 = fib_wg_f32[3768 + -owner * 16 + i0 * 16 + i1];
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s1: f32 = arena1[3072 + i0 * 512 + i1 * 32 + r0];
+      let s3: f32 = s1 - s2;
+      let s4: f32 = s3 * s3;
+      acc0 = acc0 + s4;
     }
-    let s2: f32 = dot(acc0, vec4<f32>(1.0));
-    let s3: f32 = s2 / f32(32.0);
-    let s4: f32 = s3 + f32(0.00001);
-    let s5: f32 = inverseSqrt(s4);
-    fib_wg_f32[3784 + -owner * 16 + flat] = s5;
+    let s5: f32 = acc0 / f32(32.0);
+    let s6: f32 = s5 + f32(0.00001);
+    let s7: f32 = inverseSqrt(s6);
+    fib_wg_f32[3784 + -owner * 16 + flat] = s7;
   }
   storageBarrier();
   workgroupBarrier();
@@ -570,16 +578,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 512;
     let i1 = flat / 32 % 16;
     let i2 = flat % 32;
-    let s0: f32 = arena1[(3072 + i0 * 512 + i1 * 32 + i2) >> 2u][(3072 + i0 * 512 + i1 * 32 + i2) & 3];
+    let s0: f32 = arena1[3072 + i0 * 512 + i1 * 32 + i2];
     let s1: f32 = fib_wg_f32[3768 + -owner * 16 + i0 * 16 + i1];
     let s2: f32 = s0 - s1;
     let s3: f32 = fib_wg_f32[3784 + -owner * 16 + i0 * 16 + i1];
     let s4: f32 = s2 * s3;
-    let s5: f32 = arena0[(8600 + i2) >> 2u][(8600 + i2) & 3];
+    let s5: f32 = arena0[8600 + i2];
     let s6: f32 = s4 * s5;
-    let s7: f32 = arena0[(8632 + i2) >> 2u][(8632 + i2) & 3];
+    let s7: f32 = arena0[8632 + i2];
     let s8: f32 = s6 + s7;
-    arena1[(4096 + flat) >> 2u][(4096 + flat) & 3] = s8;
+    arena1[4096 + flat] = s8;
   }
   storageBarrier();
   workgroupBarrier();
@@ -590,19 +598,21 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 2048;
     let i1 = flat / 128 % 16;
     let i2 = flat % 128;
-    var acc0: vec4<f32> = vec4<f32>(0.0);
-    for (var r0_v: i32 = 0; r0_v < 8 + fib_z; r0_v++) {
-      acc0 = acc0 + (arena1[i0 * 128 + i1 * 8 + r0_v + 1024] * arena0[i2 * 8 + r0_v + 2166]);
+    var acc0: f32 = 0.0;
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s1: f32 = arena1[4096 + i0 * 512 + i1 * 32 + r0];
+      let s2: f32 = arena0[8664 + i2 * 32 + r0];
+      let s3: f32 = s1 * s2;
+      acc0 = acc0 + s3;
     }
-    let s1: f32 = dot(acc0, vec4<f32>(1.0));
-    let s2: f32 = arena0[(12760 + i2) >> 2u][(12760 + i2) & 3];
-    let s3: f32 = s1 + s2;
-    let s4: f32 = f32(0.5) * s3;
-    let s5: f32 = s3 * f32(0.7071067811865476);
-    let s6: f32 = fib_erf(s5);
-    let s7: f32 = f32(1.0) + s6;
-    let s8: f32 = s4 * s7;
-    arena1[(5120 + flat) >> 2u][(5120 + flat) & 3] = s8;
+    let s4: f32 = arena0[12760 + i2];
+    let s5: f32 = acc0 + s4;
+    let s6: f32 = f32(0.5) * s5;
+    let s7: f32 = s5 * f32(0.7071067811865476);
+    let s8: f32 = fib_erf(s7);
+    let s9: f32 = f32(1.0) + s8;
+    let s10: f32 = s6 * s9;
+    arena1[5120 + flat] = s10;
   }
   storageBarrier();
   workgroupBarrier();
@@ -613,16 +623,18 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 512;
     let i1 = flat / 32 % 16;
     let i2 = flat % 32;
-    let s0: f32 = arena1[(3072 + i0 * 512 + i1 * 32 + i2) >> 2u][(3072 + i0 * 512 + i1 * 32 + i2) & 3];
-    var acc1: vec4<f32> = vec4<f32>(0.0);
-    for (var r0_v: i32 = 0; r0_v < 32 + fib_z; r0_v++) {
-      acc1 = acc1 + (arena1[i0 * 512 + i1 * 32 + r0_v + 1280] * arena0[i2 * 32 + r0_v + 3222]);
+    let s0: f32 = arena1[3072 + i0 * 512 + i1 * 32 + i2];
+    var acc1: f32 = 0.0;
+    for (var r0: i32 = 0; r0 < 128 + fib_z; r0++) {
+      let s2: f32 = arena1[5120 + i0 * 2048 + i1 * 128 + r0];
+      let s3: f32 = arena0[12888 + i2 * 128 + r0];
+      let s4: f32 = s2 * s3;
+      acc1 = acc1 + s4;
     }
-    let s2: f32 = dot(acc1, vec4<f32>(1.0));
-    let s3: f32 = arena0[(16984 + i2) >> 2u][(16984 + i2) & 3];
-    let s4: f32 = s2 + s3;
-    let s5: f32 = s0 + s4;
-    arena2[flat] = s5;
+    let s5: f32 = arena0[16984 + i2];
+    let s6: f32 = acc1 + s5;
+    let s7: f32 = s0 + s6;
+    arena2[flat] = s7;
   }
   storageBarrier();
   workgroupBarrier();

@@ -2,11 +2,11 @@
 // fiberc owner-phased kernel: one workgroup per owner (batch element) runs every phase for
 // its owner's part of each tensor; barriers separate the phases. The planner proved that no
 // phase reads another owner's part of anything an earlier phase wrote.
-@group(0) @binding(0) var<storage, read> buf0: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> arena0: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> buf20: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read_write> arena1: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read> buf7: array<f32>;
+@group(0) @binding(0) var<storage, read> buf0: array<f32>;
+@group(0) @binding(1) var<storage, read> arena0: array<f32>;
+@group(0) @binding(2) var<storage, read> buf7: array<f32>;
+@group(0) @binding(3) var<storage, read> buf20: array<f32>;
+@group(0) @binding(4) var<storage, read_write> arena1: array<f32>;
 @group(0) @binding(5) var<storage, read_write> arena2: array<f32>;
 // Intermediates private to this dispatch: each workgroup keeps its owner's part on chip.
 var<workgroup> fib_wg_f32: array<f32, 3880>;
@@ -34,15 +34,17 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i1 = flat / 128 % 2;
     let i2 = flat / 16 % 8;
     let i3 = flat % 16;
-    var acc0: vec4<f32> = vec4<f32>(0.0);
-    for (var r0_v: i32 = 0; r0_v < 8 + fib_z; r0_v++) {
-      acc0 = acc0 + (buf0[i0 * 64 + i2 * 8 + r0_v] * arena0[i1 * 128 + i3 * 8 + r0_v]);
+    var acc0: f32 = 0.0;
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s1: f32 = buf0[i0 * 256 + i2 * 32 + r0];
+      let s2: f32 = arena0[i1 * 512 + i3 * 32 + r0];
+      let s3: f32 = s1 * s2;
+      acc0 = acc0 + s3;
     }
-    let s1: f32 = dot(acc0, vec4<f32>(1.0));
-    let s2: f32 = arena0[(1024 + i1 * 16 + i3) >> 2u][(1024 + i1 * 16 + i3) & 3];
-    let s3: f32 = s1 + s2;
-    let s4: f32 = s3 * f32(0.25);
-    fib_wg_f32[-owner * 256 + flat] = s4;
+    let s4: f32 = arena0[1024 + i1 * 16 + i3];
+    let s5: f32 = acc0 + s4;
+    let s6: f32 = s5 * f32(0.25);
+    fib_wg_f32[-owner * 256 + flat] = s6;
   }
   storageBarrier();
   workgroupBarrier();
@@ -53,14 +55,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 256;
     let i1 = flat / 32 % 8;
     let i2 = flat % 32;
-    var acc0: vec4<f32> = vec4<f32>(0.0);
-    for (var r0_v: i32 = 0; r0_v < 8 + fib_z; r0_v++) {
-      acc0 = acc0 + (buf0[i0 * 64 + i1 * 8 + r0_v] * arena0[i2 * 8 + r0_v + 264]);
+    var acc0: f32 = 0.0;
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s1: f32 = buf0[i0 * 256 + i1 * 32 + r0];
+      let s2: f32 = arena0[1056 + i2 * 32 + r0];
+      let s3: f32 = s1 * s2;
+      acc0 = acc0 + s3;
     }
-    let s1: f32 = dot(acc0, vec4<f32>(1.0));
-    let s2: f32 = arena0[(2080 + i2) >> 2u][(2080 + i2) & 3];
-    let s3: f32 = s1 + s2;
-    fib_wg_f32[256 + -owner * 256 + flat] = s3;
+    let s4: f32 = arena0[2080 + i2];
+    let s5: f32 = acc0 + s4;
+    fib_wg_f32[256 + -owner * 256 + flat] = s5;
   }
   storageBarrier();
   workgroupBarrier();
@@ -84,14 +88,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 256;
     let i1 = flat / 32 % 8;
     let i2 = flat % 32;
-    var acc0: vec4<f32> = vec4<f32>(0.0);
-    for (var r0_v: i32 = 0; r0_v < 8 + fib_z; r0_v++) {
-      acc0 = acc0 + (buf0[i0 * 64 + i1 * 8 + r0_v] * arena0[i2 * 8 + r0_v + 528]);
+    var acc0: f32 = 0.0;
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s1: f32 = buf0[i0 * 256 + i1 * 32 + r0];
+      let s2: f32 = arena0[2112 + i2 * 32 + r0];
+      let s3: f32 = s1 * s2;
+      acc0 = acc0 + s3;
     }
-    let s1: f32 = dot(acc0, vec4<f32>(1.0));
-    let s2: f32 = arena0[(3136 + i2) >> 2u][(3136 + i2) & 3];
-    let s3: f32 = s1 + s2;
-    fib_wg_f32[520 + -owner * 256 + flat] = s3;
+    let s4: f32 = arena0[3136 + i2];
+    let s5: f32 = acc0 + s4;
+    fib_wg_f32[520 + -owner * 256 + flat] = s5;
   }
   storageBarrier();
   workgroupBarrier();
@@ -198,11 +204,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
       let s1: f32 = fib_wg_f32[776 + -owner * 256 + ((r0) % 16) + ((r0) / 16) * 128 + i0 * 256 + i1 * 16];
-      let s2: f32 = arena0[(3168 + i2 * 32 + r0) >> 2u][(3168 + i2 * 32 + r0) & 3];
+      let s2: f32 = arena0[3168 + i2 * 32 + r0];
       let s3: f32 = s1 * s2;
       acc0 = acc0 + s3;
     }
-    let s4: f32 = arena0[(4192 + i2) >> 2u][(4192 + i2) & 3];
+    let s4: f32 = arena0[4192 + i2];
     let s5: f32 = acc0 + s4;
     fib_wg_f32[1032 + -owner * 256 + flat] = s5;
   }
@@ -219,11 +225,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
       let s1: f32 = fib_wg_f32[1032 + -owner * 256 + i0 * 256 + i2 * 32 + r0];
-      let s2: f32 = arena0[(4228 + i1 * 512 + i3 * 32 + r0) >> 2u][(4228 + i1 * 512 + i3 * 32 + r0) & 3];
+      let s2: f32 = arena0[4228 + i1 * 512 + i3 * 32 + r0];
       let s3: f32 = s1 * s2;
       acc0 = acc0 + s3;
     }
-    let s4: f32 = arena0[(5252 + i1 * 16 + i3) >> 2u][(5252 + i1 * 16 + i3) & 3];
+    let s4: f32 = arena0[5252 + i1 * 16 + i3];
     let s5: f32 = acc0 + s4;
     let s6: f32 = s5 * f32(0.25);
     fib_wg_f32[1288 + -owner * 256 + flat] = s6;
@@ -237,14 +243,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 512;
     let i1 = flat / 32 % 16;
     let i2 = flat % 32;
-    var acc0: vec4<f32> = vec4<f32>(0.0);
-    for (var r0_v: i32 = 0; r0_v < 8 + fib_z; r0_v++) {
-      acc0 = acc0 + (buf20[i0 * 128 + i1 * 8 + r0_v] * arena0[i2 * 8 + r0_v + 1321]);
+    var acc0: f32 = 0.0;
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s1: f32 = buf20[i0 * 512 + i1 * 32 + r0];
+      let s2: f32 = arena0[5284 + i2 * 32 + r0];
+      let s3: f32 = s1 * s2;
+      acc0 = acc0 + s3;
     }
-    let s1: f32 = dot(acc0, vec4<f32>(1.0));
-    let s2: f32 = arena0[(6308 + i2) >> 2u][(6308 + i2) & 3];
-    let s3: f32 = s1 + s2;
-    fib_wg_f32[1544 + -owner * 512 + flat] = s3;
+    let s4: f32 = arena0[6308 + i2];
+    let s5: f32 = acc0 + s4;
+    fib_wg_f32[1544 + -owner * 512 + flat] = s5;
   }
   storageBarrier();
   workgroupBarrier();
@@ -255,14 +263,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 512;
     let i1 = flat / 32 % 16;
     let i2 = flat % 32;
-    var acc0: vec4<f32> = vec4<f32>(0.0);
-    for (var r0_v: i32 = 0; r0_v < 8 + fib_z; r0_v++) {
-      acc0 = acc0 + (buf20[i0 * 128 + i1 * 8 + r0_v] * arena0[i2 * 8 + r0_v + 1585]);
+    var acc0: f32 = 0.0;
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s1: f32 = buf20[i0 * 512 + i1 * 32 + r0];
+      let s2: f32 = arena0[6340 + i2 * 32 + r0];
+      let s3: f32 = s1 * s2;
+      acc0 = acc0 + s3;
     }
-    let s1: f32 = dot(acc0, vec4<f32>(1.0));
-    let s2: f32 = arena0[(7364 + i2) >> 2u][(7364 + i2) & 3];
-    let s3: f32 = s1 + s2;
-    fib_wg_f32[2056 + -owner * 512 + flat] = s3;
+    let s4: f32 = arena0[7364 + i2];
+    let s5: f32 = acc0 + s4;
+    fib_wg_f32[2056 + -owner * 512 + flat] = s5;
   }
   storageBarrier();
   workgroupBarrier();
@@ -365,18 +375,18 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 256;
     let i1 = flat / 32 % 8;
     let i2 = flat % 32;
-    let s0: f32 = buf0[(i0 * 256 + i1 * 32 + i2) >> 2u][(i0 * 256 + i1 * 32 + i2) & 3];
+    let s0: f32 = buf0[i0 * 256 + i1 * 32 + i2];
     let s1: f32 = fib_wg_f32[1032 + -owner * 256 + i0 * 256 + i1 * 32 + i2];
     let s2: f32 = s0 + s1;
-    let s3: f32 = arena0[(4224 + 0) >> 2u][(4224 + 0) & 3];
+    let s3: f32 = arena0[4224 + 0];
     var acc4: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
       let s5: f32 = fib_wg_f32[2568 + -owner * 256 + ((r0) % 16) + ((r0) / 16) * 128 + i0 * 256 + i1 * 16];
-      let s6: f32 = arena0[(7396 + i2 * 32 + r0) >> 2u][(7396 + i2 * 32 + r0) & 3];
+      let s6: f32 = arena0[7396 + i2 * 32 + r0];
       let s7: f32 = s5 * s6;
       acc4 = acc4 + s7;
     }
-    let s8: f32 = arena0[(8420 + i2) >> 2u][(8420 + i2) & 3];
+    let s8: f32 = arena0[8420 + i2];
     let s9: f32 = acc4 + s8;
     let s10: f32 = s3 * s9;
     let s11: f32 = s2 + s10;
@@ -433,7 +443,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s2: f32 = s0 - s1;
     let s3: f32 = fib_wg_f32[3088 + -owner * 8 + i0 * 8 + i1];
     let s4: f32 = s2 * s3;
-    let s5: f32 = arena0[(8452 + i2) >> 2u][(8452 + i2) & 3];
+    let s5: f32 = arena0[8452 + i2];
     let s6: f32 = s4 * s5;
     fib_wg_f32[3096 + -owner * 256 + flat] = s6;
   }
@@ -449,13 +459,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
       let s1: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + i1 * 32 + r0];
-      let s2: f32 = arena0[(8484 + r0) >> 2u][(8484 + r0) & 3];
+      let s2: f32 = arena0[8484 + r0];
       let s3: f32 = s1 + s2;
-      let s4: f32 = arena0[(8516 + i2 * 32 + r0) >> 2u][(8516 + i2 * 32 + r0) & 3];
+      let s4: f32 = arena0[8516 + i2 * 32 + r0];
       let s5: f32 = s3 * s4;
       acc0 = acc0 + s5;
     }
-    let s6: f32 = arena0[(10564 + i2) >> 2u][(10564 + i2) & 3];
+    let s6: f32 = arena0[10564 + i2];
     let s7: f32 = acc0 + s6;
     let s8: f32 = f32(0.5) * s7;
     let s9: f32 = s7 * f32(0.7071067811865476);
@@ -474,19 +484,19 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i1 = flat / 32 % 8;
     let i2 = flat % 32;
     let s0: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + i1 * 32 + i2];
-    let s1: f32 = arena0[(8484 + i2) >> 2u][(8484 + i2) & 3];
+    let s1: f32 = arena0[8484 + i2];
     let s2: f32 = s0 + s1;
     var acc3: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 64 + fib_z; r0++) {
       let s4: f32 = fib_wg_f32[3352 + -owner * 512 + i0 * 512 + i1 * 64 + r0];
-      let s5: f32 = arena0[(10628 + i2 * 64 + r0) >> 2u][(10628 + i2 * 64 + r0) & 3];
+      let s5: f32 = arena0[10628 + i2 * 64 + r0];
       let s6: f32 = s4 * s5;
       acc3 = acc3 + s6;
     }
-    let s7: f32 = arena0[(12676 + i2) >> 2u][(12676 + i2) & 3];
+    let s7: f32 = arena0[12676 + i2];
     let s8: f32 = acc3 + s7;
     let s9: f32 = s2 + s8;
-    arena1[(flat) >> 2u][(flat) & 3] = s9;
+    arena1[flat] = s9;
   }
   storageBarrier();
   workgroupBarrier();
@@ -496,12 +506,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let flat = owner * 8 + e;
     let i0 = flat / 8;
     let i1 = flat % 8;
-    var acc0: vec4<f32> = vec4<f32>(0.0);
-    for (var r0_v: i32 = 0; r0_v < 8 + fib_z; r0_v++) {
-      acc0 = acc0 + arena1[i0 * 64 + i1 * 8 + r0_v];
+    var acc0: f32 = 0.0;
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s1: f32 = arena1[i0 * 256 + i1 * 32 + r0];
+      acc0 = acc0 + s1;
     }
-    let s1: f32 = dot(acc0, vec4<f32>(1.0));
-    let s2: f32 = s1 / f32(32.0);
+    let s2: f32 = acc0 / f32(32.0);
     fib_wg_f32[3864 + -owner * 8 + flat] = s2;
   }
   storageBarrier();
@@ -512,16 +522,18 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let flat = owner * 8 + e;
     let i0 = flat / 8;
     let i1 = flat % 8;
-    var acc0: vec4<f32> = vec4<f32>(0.0);
-    let s1: f32 = fib_wg_f32[3864 + -owner * 8 + i0 * 8 + i1];
-    for (var r0_v: i32 = 0; r0_v < 8 + fib_z; r0_v++) {
-      acc0 = acc0 + ((arena1[i0 * 64 + i1 * 8 + r0_v] - s1) * (arena1[i0 * 64 + i1 * 8 + r0_v] - s1));
+    var acc0: f32 = 0.0;
+    let s2: f32 = fib_wg_f32[3864 + -owner * 8 + i0 * 8 + i1];
+    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
+      let s1: f32 = arena1[i0 * 256 + i1 * 32 + r0];
+      let s3: f32 = s1 - s2;
+      let s4: f32 = s3 * s3;
+      acc0 = acc0 + s4;
     }
-    let s2: f32 = dot(acc0, vec4<f32>(1.0));
-    let s3: f32 = s2 / f32(32.0);
-    let s4: f32 = s3 + f32(0.00001);
-    let s5: f32 = inverseSqrt(s4);
-    fib_wg_f32[3872 + -owner * 8 + flat] = s5;
+    let s5: f32 = acc0 / f32(32.0);
+    let s6: f32 = s5 + f32(0.00001);
+    let s7: f32 = inverseSqrt(s6);
+    fib_wg_f32[3872 + -owner * 8 + flat] = s7;
   }
   storageBarrier();
   workgroupBarrier();
@@ -532,14 +544,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 256;
     let i1 = flat / 32 % 8;
     let i2 = flat % 32;
-    let s0: f32 = arena1[(i0 * 256 + i1 * 32 + i2) >> 2u][(i0 * 256 + i1 * 32 + i2) & 3];
+    let s0: f32 = arena1[i0 * 256 + i1 * 32 + i2];
     let s1: f32 = fib_wg_f32[3864 + -owner * 8 + i0 * 8 + i1];
     let s2: f32 = s0 - s1;
     let s3: f32 = fib_wg_f32[3872 + -owner * 8 + i0 * 8 + i1];
     let s4: f32 = s2 * s3;
-    let s5: f32 = arena0[(12708 + i2) >> 2u][(12708 + i2) & 3];
+    let s5: f32 = arena0[12708 + i2];
     let s6: f32 = s4 * s5;
-    let s7: f32 = arena0[(12740 + i2) >> 2u][(12740 + i2) & 3];
+    let s7: f32 = arena0[12740 + i2];
     let s8: f32 = s6 + s7;
     arena2[flat] = s8;
   }
