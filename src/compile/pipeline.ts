@@ -74,7 +74,7 @@ export function compilePtx(graph: Graph, options: CompileOptions & { readonly ar
   if ((dumpAfter === 'elaborate' || dumpAfter === 'grad') && dump) dump(printGraph(graph));
   const plan = planGraph(graph, options.mode, options.limits, (pass, render) => {
     if (pass === dumpAfter && dump) dump(render());
-  }, { attention: false });
+  });
   const module = emitPtx(plan, options.arch, undefined, options.matmul);
   if (dumpAfter === 'emit-ptx' && dump) dump(module.source);
   return { plan, module, arch: options.arch, matmul: options.matmul ?? 'f32' };

@@ -80,7 +80,7 @@ export interface Plan {
   /** The launches of one run, in order; each runs one or more kernels as phases. */
   readonly dispatches: readonly Dispatch[];
 }
-/** What a target can lower: the attention template and owner-phased dispatches (both WGSL today). */
+/** What a target can lower: the attention template and owner-phased dispatches (WGSL and PTX both do). */
 export interface PlanFeatures {
   readonly attention?: boolean;
   readonly stitch?: boolean;

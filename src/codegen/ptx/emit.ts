@@ -1,6 +1,7 @@
 import type { Kernel, ScalarType } from '../../compile/kernel-ir.js';
 import { workItems } from '../../compile/kernel-ir.js';
 import { blockIndex, entryText, PtxFunction, scalarEmitter, type EntryText } from './scalar.js';
+import { attentionLines } from './attention.js';
 import { mmaEntry, type MatmulPrecision } from './mma.js';
 import { registerTileEntry } from './register-tile.js';
 import type { Dispatch, Plan, PlannedKernel } from '../../compile/plan.js';
@@ -31,6 +32,7 @@ export interface PtxModule {
  * register `flat`, ending with its store. `owner` (owner-phased entries) addresses replicas.
  */
 function phaseLines(kernel: Kernel, fn: PtxFunction, flat: string, owner: string | undefined): string[] {
+  if (kernel.attention) return attentionLines(kernel, fn, flat, owner);
   const { scalar, place, varRegs, address, buffer } = scalarEmitter(kernel, fn, owner);
   const { blocks } = place;
   const regs = fn.regs;
@@ -109,8 +111,8 @@ export function ptxHeader(arch: PtxArch): string[] {
 
 /**
  * The dispatches of a plan as one PTX module for `arch` (all, or those named in `only`): a
- * plain entry per single kernel, an owner-phased entry per stitched dispatch. Plan with
- * `{ attention: false }`: the attention template has no PTX lowering yet.
+ * plain entry per single kernel, an owner-phased entry per stitched dispatch; attention
+ * kernels run the online-softmax template (attention.ts).
  */
 export function emitPtx(plan: Plan, arch: PtxArch, only?: ReadonlySet<string>, matmul: MatmulPrecision = 'f32'): PtxModule {
   const entries: PtxModule['entries'][number][] = [];
@@ -118,7 +120,6 @@ export function emitPtx(plan: Plan, arch: PtxArch, only?: ReadonlySet<string>, m
   for (const d of plan.dispatches) {
     const name = d.phases.length === 1 ? d.phases[0]!.kernel.name : `${d.phases[0]!.kernel.name}__${d.phases[d.phases.length - 1]!.kernel.name.split('_')[0]}`;
     if (only && !only.has(name)) continue;
-    if (d.phases.some((p) => p.kernel.attention)) throw new Error(`${name}: the attention template has no PTX lowering yet; plan with attention off`);
     // Plain matmul kernels with f16/bf16 operands go to the tensor cores where the shape allows.
     // Plain matmul kernels otherwise take f32 register tiles where the shape allows.
     const tensorCore = d.owners === null && matmul !== 'f32' ? mmaEntry(d.phases[0]!, plan, matmul) : undefined;

@@ -9,7 +9,8 @@ import { Placement } from '../placement.js';
  * by the plain, owner-phased and tensor-core entries.
  */
 
-const LOG2E = Math.LOG2E;
+/** log2(e): exp(x) is computed as ex2(x * LOG2E). */
+export const LOG2E = Math.LOG2E;
 const LN2 = Math.LN2;
 
 /** A PTX f32 immediate. */
