@@ -3,6 +3,8 @@
  * every example layer, forward and backward, and FiberTiny on the CUDA backend against the
  * Float64 interpreter; then the fused FIBER-B layers timed at batch 1 and 8. Prints one JSON
  * object per line; PyTorch eager timings of the same shapes come from bench/torch_fiber.py.
+ * `--simulate` runs the FiberTiny checks on the PTX simulator instead of a GPU (no FIBER-B
+ * sizes, no timings): a rehearsal of the bundle on a machine without one.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +18,7 @@ import { CUDA_DEFAULT_LIMITS } from '../compile/limits.js';
 import { compilePtx } from '../compile/pipeline.js';
 import { CudaDevice } from '../runtime/cuda/device.js';
 import { NoCudaDriverError } from '../runtime/cuda/driver.js';
+import { SimulatedCudaDriver } from '../runtime/ptxsim/driver.js';
 import { prepareFeeds } from '../runtime/feeds.js';
 import { exampleInputs, withAlpha } from './demo.js';
 
@@ -39,9 +42,10 @@ const program = loadProgram(join(findExamples(), 'fiber.fib'));
 // Compile everything first: on a machine without a driver this still checks the bundle.
 const ptx = compilePtx(buildGraph(program, 'FiberTiny', { bindings: { B: 2, T: 8 } }), { mode: 'fused', limits: CUDA_DEFAULT_LIMITS, arch: 'sm_90' });
 out({ compiled: 'FiberTiny', kernels: ptx.module.entries.length });
+const simulate = process.argv.includes('--simulate');
 let device: CudaDevice;
 try {
-  device = CudaDevice.create();
+  device = simulate ? CudaDevice.withDriver(new SimulatedCudaDriver()) : CudaDevice.create();
 } catch (e) {
   if (e instanceof NoCudaDriverError) {
     out({ device: null, error: e.message });
@@ -58,6 +62,7 @@ const checks: [string, Record<string, number>, boolean][] = [
   ['ImageFusionBlockBase', { B: 1, T: 40 }, false], ['TextFusionLayerBase', { B: 1, T: 40, L: 576 }, false],
 ];
 for (const [entry, bindings, backward] of checks) {
+  if (simulate && !entry.endsWith('Tiny')) continue;
   const forward = buildGraph(program, entry, { bindings });
   const graph = backward ? gradGraph(forward) : forward;
   const feeds = withAlpha(forward, prepareFeeds(forward, exampleInputs(forward, 1), new Map(), 0), 0.5);
@@ -69,6 +74,7 @@ for (const [entry, bindings, backward] of checks) {
   if (!ok) failures++;
   out({ check: `${entry}${backward ? ' backward' : ''}`, maxRelativeError: err, ok });
 }
+if (simulate) process.exit(failures > 0 ? 1 : 0);
 // Tensor-core matmuls (f16/bf16 operands, f32 accumulation): checked with tolerances for the
 // operand rounding (bf16 keeps 8 bits of mantissa, f16 11), then timed like the f32 path.
 for (const [precision, tolerance] of [['f16', 5e-3], ['bf16', 4e-2]] as const) {
