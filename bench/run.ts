@@ -96,7 +96,7 @@ async function measure(device: WebGpuDevice, c: Case, mode: FusionMode): Promise
     }),
   );
   session.destroy();
-  const report = reportPlan(compiled.plan, c.name, 'wgsl', undefined, launchesOf(compiled));
+  const report = reportPlan(compiled.plan, c.name, 'wgsl', { launches: launchesOf(compiled) });
   return { case: c.name, mode, dispatches: report.dispatches, flops: report.flops, bytes: report.bytesRead + report.bytesWritten, compileMs, medianMs };
 }
 

@@ -138,10 +138,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       let report;
       if (opts.target === 'ptx') {
         const program = compilePtx(source, { mode: opts.mode, limits: CUDA_DEFAULT_LIMITS, arch: opts.arch, matmul: opts.matmulPrecision, dumpAfter: opts.dumpAfter, dump });
-        report = reportPlan(program.plan, opts.entry, `ptx ${opts.arch}`, assemble(program.module.source, opts.arch), launchesOf(program));
+        report = reportPlan(program.plan, opts.entry, `ptx ${opts.arch}`, { ptxas: assemble(program.module.source, opts.arch), launches: launchesOf(program) });
       } else {
         const program = compileWgsl(source, { mode: opts.mode, limits: await targetLimits(opts.limits), dumpAfter: opts.dumpAfter, dump });
-        report = reportPlan(program.plan, opts.entry, 'wgsl', undefined, launchesOf(program));
+        report = reportPlan(program.plan, opts.entry, 'wgsl', { launches: launchesOf(program) });
       }
       io.out(opts.json ? JSON.stringify(report, null, 2) : formatPlan(report));
     });

@@ -30,7 +30,7 @@ export function goldenFiles(): Map<string, string> {
   for (const { entry, bindings } of GOLDEN_ENTRIES) {
     const compiled = compileWgsl(buildGraph(program, entry, { bindings }), { mode: 'fused', limits: WEBGPU_DEFAULT_LIMITS });
     for (const k of compiled.kernels) files.set(`wgsl/${entry}/${k.name}.wgsl`, k.source);
-    const report = reportPlan(compiled.plan, entry, 'wgsl', undefined, launchesOf(compiled));
+    const report = reportPlan(compiled.plan, entry, 'wgsl', { launches: launchesOf(compiled) });
     files.set(`wgsl/${entry}/plan.json`, `${JSON.stringify({ ...report, limits: undefined }, null, 2)}\n`);
   }
   return files;

@@ -20,7 +20,7 @@ export function writeKernels(program: WgslProgram, entry: string, dir: string): 
     writeAtomic(join(dir, file), k.source);
     files.push(file);
   }
-  writeAtomic(join(dir, 'plan.json'), `${JSON.stringify(reportPlan(program.plan, entry, 'wgsl', undefined, launchesOf(program)), null, 2)}\n`);
+  writeAtomic(join(dir, 'plan.json'), `${JSON.stringify(reportPlan(program.plan, entry, 'wgsl', { launches: launchesOf(program) }), null, 2)}\n`);
   return files;
 }
 
@@ -33,6 +33,6 @@ export function writePtxKernels(program: PtxProgram, entry: string, dir: string)
     writeAtomic(join(dir, file), emitPtx(program.plan, program.arch, new Set([e.name]), program.matmul).source);
     files.push(file);
   }
-  writeAtomic(join(dir, 'plan.json'), `${JSON.stringify(reportPlan(program.plan, entry, `ptx ${program.arch}`, undefined, launchesOf(program)), null, 2)}\n`);
+  writeAtomic(join(dir, 'plan.json'), `${JSON.stringify(reportPlan(program.plan, entry, `ptx ${program.arch}`, { launches: launchesOf(program) }), null, 2)}\n`);
   return files;
 }

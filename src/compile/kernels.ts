@@ -10,6 +10,16 @@ import type { PlannedKernel, TensorKind } from './plan.js';
 /** Tensors before arena placement: id, kind and name. */
 export type Draft = ReadonlyMap<number, { readonly ref: TensorRef; readonly kind: TensorKind; readonly name: string }>;
 
+/**
+ * Whether an owner-phased dispatch computes tensor `ref` whole in every workgroup, each into
+ * its own copy, rather than one part per owner: an intermediate that depends on no input (the
+ * relative-position bias, the shift mask), which every owner needs all of. Stitching, workgroup
+ * scopes, arena placement and param-only dispatches decide by this one rule.
+ */
+export function computedWhole(ref: TensorRef, inputFree: ReadonlySet<Node>, draft: Draft): boolean {
+  return inputFree.has(ref.node) && draft.get(ref.id)?.kind === 'intermediate';
+}
+
 const typeOf = (n: Node): ScalarType => (n.dtype === 'i32' ? 'i32' : 'f32');
 const leafName = (n: Node): string => (n.op.kind === 'input' || n.op.kind === 'param' ? n.op.name : '');
 

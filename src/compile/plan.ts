@@ -3,7 +3,7 @@ import type { Node } from '../ir/node.js';
 import { independentOfInputs, placeInArenas } from './arenas.js';
 import { findAttention, type AttentionMatch } from './attention.js';
 import type { Kernel, ScalarType, TensorRef } from './kernel-ir.js';
-import { lowerKernels } from './kernels.js';
+import { computedWhole, lowerKernels } from './kernels.js';
 import type { TargetLimits } from './limits.js';
 import { decideMaterialization } from './materialize.js';
 import { assignScopes, type WorkgroupSlot } from './scope.js';
@@ -115,14 +115,14 @@ export function planGraph(graph: Graph, mode: FusionMode, limits: TargetLimits, 
   const { slots } = scoped;
   const dispatches = scoped.dispatches.map((d) => {
     // A planner optimization like stitching: the unfused baseline runs every primitive every run.
-    const paramOnly = mode === 'fused' && d.owners === null && d.phases.every((p) => inputFree.has(p.kernel.output.node) && draft.get(p.kernel.output.id)?.kind === 'intermediate');
+    const paramOnly = mode === 'fused' && d.owners === null && d.phases.every((p) => computedWhole(p.kernel.output, inputFree, draft));
     return paramOnly ? { ...d, paramOnly } : d;
   });
   observe?.('scope', () => [...slots].map(([id, s]) => `t${id} workgroup memory +${s.offset}, ${s.length} elements${s.perOwner ? ' per owner' : ' (whole, per workgroup)'}`).join('\n'));
   const replicated = new Map<number, number>();
   for (const d of dispatches) {
     if (d.owners === null) continue;
-    for (const p of d.phases) if (inputFree.has(p.kernel.output.node)) replicated.set(p.kernel.output.id, d.owners);
+    for (const p of d.phases) if (computedWhole(p.kernel.output, inputFree, draft)) replicated.set(p.kernel.output.id, d.owners);
   }
   const { tensors, arenas } = placeInArenas(draft, replicated, limits, slots);
   observe?.('place', () => [

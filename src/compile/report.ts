@@ -42,14 +42,19 @@ export interface Launch {
   readonly workgroupSize: number;
 }
 
-/**
- * The measurable facts of a plan, for `fiberc plan`, the demo and the benchmarks. `launches`
- * (one per dispatch, from the code generator) replace the planned grids: a register-tiled or
- * tensor-core kernel launches one invocation per tile, not per element.
- */
-export function reportPlan(
-  plan: Plan, entry: string, target: string, ptxas?: readonly (KernelReport['ptxas'] & { readonly name: string })[], launches?: readonly Launch[],
-): PlanReport {
+/** What a code generator adds to a plan's report. */
+export interface ReportExtras {
+  /** ptxas's resource report per entry (PTX targets). */
+  readonly ptxas?: readonly (KernelReport['ptxas'] & { readonly name: string })[];
+  /**
+   * One per dispatch: they replace the planned grids (a register-tiled or tensor-core kernel
+   * launches one invocation per tile, not per element).
+   */
+  readonly launches?: readonly Launch[];
+}
+
+/** The measurable facts of a plan, for `fiberc plan`, the demo and the benchmarks. */
+export function reportPlan(plan: Plan, entry: string, target: string, { ptxas, launches }: ReportExtras = {}): PlanReport {
   const kernels: KernelReport[] = plan.dispatches.map((d, i) => ({
     name: d.phases.length === 1 ? d.phases[0]!.kernel.name : `${d.phases[0]!.kernel.name}..${d.phases[d.phases.length - 1]!.kernel.name.split('_')[0]}`,
     phases: d.phases.map((p) => p.kernel.name),

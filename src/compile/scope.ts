@@ -1,7 +1,7 @@
 import type { Node } from '../ir/node.js';
 import { numel } from '../ir/shape.js';
 import type { ScalarType } from './kernel-ir.js';
-import type { Draft } from './kernels.js';
+import { computedWhole, type Draft } from './kernels.js';
 import type { TargetLimits } from './limits.js';
 import type { Dispatch } from './plan.js';
 
@@ -43,7 +43,7 @@ export function assignScopes(
     for (const p of d.phases) {
       const out = p.kernel.output;
       if (draft.get(out.id)?.kind !== 'intermediate' || [...(readers.get(out.id) ?? [])].some((r) => r !== i)) continue;
-      const perOwner = !inputFree.has(out.node);
+      const perOwner = !computedWhole(out, inputFree, draft);
       const length = perOwner ? numel(out.node.shape) / d.owners : numel(out.node.shape);
       if (bytes + length * 4 > limits.maxComputeWorkgroupStorageSize) continue;
       slots.set(out.id, { offset: words[out.type], length, perOwner });

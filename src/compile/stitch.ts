@@ -3,7 +3,7 @@ import type { Node } from '../ir/node.js';
 import { numel } from '../ir/shape.js';
 import { div, flatten, key, type Index } from './index-expr.js';
 import { kernelScalars, workItems, type Kernel, type Scalar } from './kernel-ir.js';
-import { bufferOf, type Draft } from './kernels.js';
+import { bufferOf, computedWhole, type Draft } from './kernels.js';
 import type { TargetLimits } from './limits.js';
 import type { Dispatch, PlannedKernel } from './plan.js';
 import { findMatmulTile } from './tile.js';
@@ -161,7 +161,7 @@ export function stitch(graph: Graph, kernels: readonly PlannedKernel[], draft: D
       continue;
     }
     // Input-independent tensors are computed whole by every workgroup (see PlannedTensor.replicas).
-    const whole = inputFree.has(out.node) && draft.get(out.id)!.kind === 'intermediate';
+    const whole = computedWhole(out, inputFree, draft);
     const fits = whole || (outSize % owners === 0 && workItems(k.kernel) % owners === 0);
     let conflict: string | undefined = fits ? undefined : `${k.kernel.name} has ${outSize} elements, not a multiple of ${owners} owners`;
     if (!conflict && !whole) {
