@@ -30,3 +30,13 @@ export const yielding = process.env.YIELD === '1';
 export async function yieldBeforeWait(fastestMs) {
   if (yielding && Number.isFinite(fastestMs) && fastestMs * 0.85 >= 2) await new Promise((r) => setTimeout(r, fastestMs * 0.85));
 }
+
+/**
+ * Layer sizes (SIZE=tiny: FiberTiny's layers at batch 2, as `npm run bench` runs them; else
+ * FIBER-B's stage-3 image block and text layer) and batch (B, default 1 for FIBER-B).
+ * R: image side in tokens, C: image channels, H: image heads, W: window, S: shift, T: text
+ * tokens, DT: text hidden size, TH: text heads, FF: text FFN size.
+ */
+export const sizes = process.env.SIZE === 'tiny'
+  ? { label: 'FiberTiny', image: 'image block', B: Number(process.env.B ?? 2), R: 4, C: 32, H: 2, W: 2, S: 1, T: 8, DT: 32, TH: 2, FF: 64 }
+  : { label: 'FIBER-B', image: 'stage-3 image block', B: Number(process.env.B ?? 1), R: 24, C: 512, H: 16, W: 12, S: 6, T: 40, DT: 768, TH: 12, FF: 3072 };

@@ -1,13 +1,15 @@
 // Peer benchmark: FIBER-B's fused layers (batch $B, default 1) written in jax-js with jit, on
 // the same Dawn adapter fiberc uses. Counts dispatches by wrapping dispatchWorkgroups; times
-// include reading the result back. Run: npm run bench:peers  (B=8 npm run bench:peers for batch 8).
+// include reading the result back. Run: npm run bench:peers  (B=8 npm run bench:peers for batch 8;
+// SIZE=tiny for FiberTiny's layers, see sizes in dawn.mjs).
 // Plain JS: it is glue around a third-party API, kept close to how a jax-js user writes it.
-import { dispatches, yieldBeforeWait, yielding } from './dawn.mjs';
+import { dispatches, sizes, yieldBeforeWait, yielding } from './dawn.mjs';
 const { numpy: np, jit, init, defaultDevice, scipySpecial, nn } = await import('@jax-js/jax');
 await init('webgpu');
 defaultDevice('webgpu');
 
-const B = Number(process.env.B ?? 1), R = 24, C = 512, H = 16, W = 12, S = 6, T = 40, DT = 768, N = W * W, NW = (R / W) ** 2, D = C / H;
+const { B, R, C, H, W, S, T, DT, TH, FF } = sizes;
+const N = W * W, NW = (R / W) ** 2, D = C / H, TD = DT / TH;
 const rnd = (shape, scale = 0.02) => np.array(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (Math.random() * 2 - 1) * scale)).reshape(shape);
 const ln = (x, g, b) => {
   const mu = np.mean(x.ref, -1, { keepdims: true });
@@ -40,11 +42,11 @@ function imageBlock(x, text, tmask, p, bias, mask) {
 
 function textLayer(h, tmask, img, p) {
   const tb = tmask.mul(-1).add(1).mul(-10000).reshape([B, 1, 1, T]);
-  const heads = (x, len) => x.reshape([B, len, 12, 64]).transpose([0, 2, 1, 3]);
-  const q = heads(lin(h.ref, p.qw, p.qb), T).mul(0.125), k = heads(lin(h.ref, p.kw, p.kb), T), v = heads(lin(h.ref, p.vw, p.vb), T);
+  const heads = (x, len) => x.reshape([B, len, TH, TD]).transpose([0, 2, 1, 3]);
+  const q = heads(lin(h.ref, p.qw, p.qb), T).mul(1 / Math.sqrt(TD)), k = heads(lin(h.ref, p.kw, p.kb), T), v = heads(lin(h.ref, p.vw, p.vb), T);
   const sa = np.matmul(nn.softmax(np.matmul(q, k.transpose([0, 1, 3, 2])).add(tb), -1), v).transpose([0, 2, 1, 3]).reshape([B, T, DT]);
   const s = lin(sa, p.ow, p.ob);
-  const q2 = heads(lin(s.ref, p.cqw, p.cqb), T).mul(0.125), k2 = heads(lin(img.ref, p.ckw, p.ckb), R * R), v2 = heads(lin(img, p.cvw, p.cvb), R * R);
+  const q2 = heads(lin(s.ref, p.cqw, p.cqb), T).mul(1 / Math.sqrt(TD)), k2 = heads(lin(img.ref, p.ckw, p.ckb), R * R), v2 = heads(lin(img, p.cvw, p.cvb), R * R);
   const ca = np.matmul(nn.softmax(np.matmul(q2, k2.transpose([0, 1, 3, 2])), -1), v2).transpose([0, 2, 1, 3]).reshape([B, T, DT]);
   const c = lin(ca, p.cow, p.cob);
   const a = ln(h.add(s).add(c.mul(p.alpha)), p.lag, p.lab);
@@ -52,7 +54,7 @@ function textLayer(h, tmask, img, p) {
 }
 
 const ip = { n1g: rnd([C], 1), n1b: rnd([C]), qkvw: rnd([C, 3 * C]), qkvb: rnd([3 * C]), projw: rnd([C, C]), projb: rnd([C]), nig: rnd([C], 1), nib: rnd([C]), qiw: rnd([C, C]), qib: rnd([C]), kvw: rnd([DT, 2 * C]), kvb: rnd([2 * C]), piw: rnd([C, C]), pib: rnd([C]), alpha: rnd([1], 0.5), n2g: rnd([C], 1), n2b: rnd([C]), f1w: rnd([C, 4 * C]), f1b: rnd([4 * C]), f2w: rnd([4 * C, C]), f2b: rnd([C]) };
-const tp = {}; for (const [k, s] of Object.entries({ qw: [DT, DT], qb: [DT], kw: [DT, DT], kb: [DT], vw: [DT, DT], vb: [DT], ow: [DT, DT], ob: [DT], cqw: [DT, DT], cqb: [DT], ckw: [C, DT], ckb: [DT], cvw: [C, DT], cvb: [DT], cow: [DT, DT], cob: [DT], alpha: [1], lag: [DT], lab: [DT], iw: [DT, 3072], ib: [3072], o2w: [3072, DT], o2b: [DT], log: [DT], lob: [DT] })) tp[k] = rnd(s, 0.02);
+const tp = {}; for (const [k, s] of Object.entries({ qw: [DT, DT], qb: [DT], kw: [DT, DT], kb: [DT], vw: [DT, DT], vb: [DT], ow: [DT, DT], ob: [DT], cqw: [DT, DT], cqb: [DT], ckw: [C, DT], ckb: [DT], cvw: [C, DT], cvb: [DT], cow: [DT, DT], cob: [DT], alpha: [1], lag: [DT], lab: [DT], iw: [DT, FF], ib: [FF], o2w: [FF, DT], o2b: [DT], log: [DT], lob: [DT] })) tp[k] = rnd(s, 0.02);
 const x = rnd([B, R * R, C], 1), text = rnd([B, T, DT], 1), tmask = np.ones([B, T]), bias = rnd([H, N, N], 1), mask = rnd([NW, N, N], 1), img = rnd([B, R * R, C], 1), h = rnd([B, T, DT], 1);
 const fImg = jit(imageBlock), fTxt = jit(textLayer);
 const time = async (name, run) => {
@@ -60,9 +62,9 @@ const time = async (name, run) => {
   const times = []; let d = 0;
   for (let i = 0; i < 5; i++) { const d0 = dispatches(); t0 = performance.now(); out = run(); await yieldBeforeWait(Math.min(...times)); await out.data(); times.push(performance.now() - t0); d = dispatches() - d0; }
   times.sort((a, b) => a - b);
-  console.log(JSON.stringify({ peer: 'jax-js', case: name, batch: B, firstMs: Math.round(first), medianMs: Math.round(times[2]), dispatches: d, yielding }));
+  console.log(JSON.stringify({ peer: 'jax-js', case: name, batch: B, firstMs: Math.round(first), medianMs: Number(times[2].toFixed(1)), dispatches: d, yielding }));
 };
 const ref = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.ref]));
-await time('FIBER-B stage-3 image block', () => fImg(x.ref, text.ref, tmask.ref, ref(ip), bias.ref, mask.ref));
-await time('FIBER-B text layer', () => fTxt(h.ref, tmask.ref, img.ref, ref(tp)));
+await time(`${sizes.label} ${sizes.image}`, () => fImg(x.ref, text.ref, tmask.ref, ref(ip), bias.ref, mask.ref));
+await time(`${sizes.label} text layer`, () => fTxt(h.ref, tmask.ref, img.ref, ref(tp)));
 process.exit(0);

@@ -1,7 +1,7 @@
 // Peer benchmark: FIBER-B's fused layers (batch $B, default 1) in TensorFlow.js's WebGPU backend,
 // on the same Dawn adapter fiberc uses. Counts dispatches by wrapping dispatchWorkgroups; times
 // include reading the result back. Run: npm run bench:peers.
-import { dispatches, yieldBeforeWait, yielding } from './dawn.mjs';
+import { dispatches, sizes, yieldBeforeWait, yielding } from './dawn.mjs';
 const tf = await import('@tensorflow/tfjs-core');
 // The Node bundle has no chained ops (x.add(y)); add the few used here.
 for (const op of ['add', 'sub', 'mul', 'div', 'reshape', 'transpose', 'sqrt']) tf.Tensor.prototype[op] = function (...a) { return tf[op](this, ...a); };
@@ -9,7 +9,8 @@ await import('@tensorflow/tfjs-backend-webgpu');
 await tf.setBackend('webgpu');
 await tf.ready();
 
-const B = Number(process.env.B ?? 1), R = 24, C = 512, H = 16, W = 12, S = 6, T = 40, DT = 768, N = W * W, NW = (R / W) ** 2, D = C / H;
+const { B, R, C, H, W, S, T, DT, TH, FF } = sizes;
+const N = W * W, NW = (R / W) ** 2, D = C / H, TD = DT / TH;
 const rnd = (shape, scale = 0.02) => tf.randomUniform(shape, -scale, scale);
 const ln = (x, g, b) => { const { mean, variance } = tf.moments(x, -1, true); return x.sub(mean).div(variance.add(1e-5).sqrt()).mul(g).add(b); };
 const erf = (x) => tf.erf(x);
@@ -38,24 +39,24 @@ function imageBlock(x, text, tmask, p, bias, mask) {
 
 function textLayer(h, tmask, img, p) {
   const tb = tf.scalar(1).sub(tmask).mul(-10000).reshape([B, 1, 1, T]);
-  const heads = (x, len) => x.reshape([B, len, 12, 64]).transpose([0, 2, 1, 3]);
-  const sa = tf.matMul(softmax(tf.matMul(heads(lin(h, p.qw, p.qb), T).mul(0.125), heads(lin(h, p.kw, p.kb), T), false, true).add(tb)), heads(lin(h, p.vw, p.vb), T)).transpose([0, 2, 1, 3]).reshape([B, T, DT]);
+  const heads = (x, len) => x.reshape([B, len, TH, TD]).transpose([0, 2, 1, 3]);
+  const sa = tf.matMul(softmax(tf.matMul(heads(lin(h, p.qw, p.qb), T).mul(1 / Math.sqrt(TD)), heads(lin(h, p.kw, p.kb), T), false, true).add(tb)), heads(lin(h, p.vw, p.vb), T)).transpose([0, 2, 1, 3]).reshape([B, T, DT]);
   const s = lin(sa, p.ow, p.ob);
-  const ca = tf.matMul(softmax(tf.matMul(heads(lin(s, p.cqw, p.cqb), T).mul(0.125), heads(lin(img, p.ckw, p.ckb), R * R), false, true)), heads(lin(img, p.cvw, p.cvb), R * R)).transpose([0, 2, 1, 3]).reshape([B, T, DT]);
+  const ca = tf.matMul(softmax(tf.matMul(heads(lin(s, p.cqw, p.cqb), T).mul(1 / Math.sqrt(TD)), heads(lin(img, p.ckw, p.ckb), R * R), false, true)), heads(lin(img, p.cvw, p.cvb), R * R)).transpose([0, 2, 1, 3]).reshape([B, T, DT]);
   const a = ln(h.add(s).add(lin(ca, p.cow, p.cob).mul(p.alpha)), p.lag, p.lab);
   return ln(a.add(lin(gelu(lin(a, p.iw, p.ib)), p.o2w, p.o2b)), p.log, p.lob);
 }
 
 const ip = { n1g: rnd([C], 1), n1b: rnd([C]), qkvw: rnd([C, 3 * C]), qkvb: rnd([3 * C]), projw: rnd([C, C]), projb: rnd([C]), nig: rnd([C], 1), nib: rnd([C]), qiw: rnd([C, C]), qib: rnd([C]), kvw: rnd([DT, 2 * C]), kvb: rnd([2 * C]), piw: rnd([C, C]), pib: rnd([C]), alpha: rnd([1], 0.5), n2g: rnd([C], 1), n2b: rnd([C]), f1w: rnd([C, 4 * C]), f1b: rnd([4 * C]), f2w: rnd([4 * C, C]), f2b: rnd([C]) };
-const tp = {}; for (const [k, s] of Object.entries({ qw: [DT, DT], qb: [DT], kw: [DT, DT], kb: [DT], vw: [DT, DT], vb: [DT], ow: [DT, DT], ob: [DT], cqw: [DT, DT], cqb: [DT], ckw: [C, DT], ckb: [DT], cvw: [C, DT], cvb: [DT], cow: [DT, DT], cob: [DT], alpha: [1], lag: [DT], lab: [DT], iw: [DT, 3072], ib: [3072], o2w: [3072, DT], o2b: [DT], log: [DT], lob: [DT] })) tp[k] = rnd(s, 0.02);
+const tp = {}; for (const [k, s] of Object.entries({ qw: [DT, DT], qb: [DT], kw: [DT, DT], kb: [DT], vw: [DT, DT], vb: [DT], ow: [DT, DT], ob: [DT], cqw: [DT, DT], cqb: [DT], ckw: [C, DT], ckb: [DT], cvw: [C, DT], cvb: [DT], cow: [DT, DT], cob: [DT], alpha: [1], lag: [DT], lab: [DT], iw: [DT, FF], ib: [FF], o2w: [FF, DT], o2b: [DT], log: [DT], lob: [DT] })) tp[k] = rnd(s, 0.02);
 const x = rnd([B, R * R, C], 1), text = rnd([B, T, DT], 1), tmask = tf.ones([B, T]), bias = rnd([H, N, N], 1), mask = rnd([NW, N, N], 1), img = rnd([B, R * R, C], 1), h = rnd([B, T, DT], 1);
 const time = async (name, run) => {
   let t0 = performance.now(); let out = tf.tidy(run); await out.data(); out.dispose(); const first = performance.now() - t0;
   const times = []; let d = 0;
   for (let i = 0; i < 5; i++) { const d0 = dispatches(); t0 = performance.now(); out = tf.tidy(run); await yieldBeforeWait(Math.min(...times)); await out.data(); out.dispose(); times.push(performance.now() - t0); d = dispatches() - d0; }
   times.sort((a, b) => a - b);
-  console.log(JSON.stringify({ peer: 'tfjs-webgpu', case: name, batch: B, firstMs: Math.round(first), medianMs: Math.round(times[2]), dispatches: d, yielding }));
+  console.log(JSON.stringify({ peer: 'tfjs-webgpu', case: name, batch: B, firstMs: Math.round(first), medianMs: Number(times[2].toFixed(1)), dispatches: d, yielding }));
 };
-await time('FIBER-B stage-3 image block', () => imageBlock(x, text, tmask, ip, bias, mask));
-await time('FIBER-B text layer', () => textLayer(h, tmask, img, tp));
+await time(`${sizes.label} ${sizes.image}`, () => imageBlock(x, text, tmask, ip, bias, mask));
+await time(`${sizes.label} text layer`, () => textLayer(h, tmask, img, tp));
 process.exit(0);
