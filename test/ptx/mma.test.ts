@@ -10,11 +10,11 @@ import { PTXAS, program } from './helpers.js';
 
 const need = PTXAS ? '' : ' (skipped: ptxas not found)';
 
-/** GELU(x @ w + bias) with x of `rows` rows: a matmul with a fused epilogue. */
-function projection(rows: number): Graph {
+/** GELU(x @ w + bias) with x of `rows` rows and `depth` columns: a matmul with a fused epilogue. */
+function projection(rows: number, depth = 64): Graph {
   const b = new GraphBuilder();
-  const x = b.input('x', [2, rows, 64], 'f32');
-  const w = b.input('w', [64, 48], 'f32');
+  const x = b.input('x', [2, rows, depth], 'f32');
+  const w = b.input('w', [depth, 48], 'f32');
   const bias = b.input('bias', [48], 'f32');
   const y = b.binaryBroadcast('add', b.matmul(x, w), bias);
   const gelu = b.binary('mul', b.binary('mul', y, b.constant(0.5, y.shape, 'f32')), b.binary('add', b.constant(1, y.shape, 'f32'), b.unary('erf', b.binary('mul', y, b.constant(Math.SQRT1_2, y.shape, 'f32')))));
@@ -37,9 +37,19 @@ describe(`tiled PTX matmuls (tensor-core mma.sync m16n8k16 with f32 accumulation
     });
   }
 
-  it('f32 keeps the CUDA cores, as do shapes that do not split into whole 16x8x16 tiles: 4x4 register tiles per thread', () => {
-    for (const { rows, matmul } of [{ rows: 32, matmul: 'f32' }, { rows: 40, matmul: 'f16' }] as const) {
-      const { module } = compilePtx(projection(rows), { mode: 'fused', limits: CUDA_DEFAULT_LIMITS, arch: 'sm_90a', matmul });
+  it.skipIf(!PTXAS)('rows that do not fill the last 16-row tile: clamped reads, guarded stores', () => {
+    const { module } = compilePtx(projection(40), { mode: 'fused', limits: CUDA_DEFAULT_LIMITS, arch: 'sm_90a', matmul: 'f16' });
+    expect(module.source).toContain('mma.sync.aligned.m16n8k16');
+    expect(module.source).toContain('min.s32');
+    expect(module.source.match(/@%p\d+ st\.global\.f32/g)).toHaveLength(4);
+    // 2 x 3 x 6 tiles of 16x8 (the third row tile half full), four warps per block.
+    expect(module.entries[0]!.blocks).toEqual([9, 1]);
+    expect(assemble(module.source, 'sm_90a', PTXAS)[0]!.spillStores).toBe(0);
+  });
+
+  it('f32 keeps the CUDA cores, as does a k that does not split into 16s: 4x4 register tiles per thread', () => {
+    for (const { rows, depth, matmul } of [{ rows: 32, depth: 64, matmul: 'f32' }, { rows: 40, depth: 60, matmul: 'f16' }] as const) {
+      const { module } = compilePtx(projection(rows, depth), { mode: 'fused', limits: CUDA_DEFAULT_LIMITS, arch: 'sm_90a', matmul });
       expect(module.source).not.toContain('mma.sync');
       expect(module.source).toContain('4x4 register tile per thread');
       // 16 accumulators, each updated once per step of k.
@@ -57,8 +67,9 @@ describe(`tiled PTX matmuls (tensor-core mma.sync m16n8k16 with f32 accumulation
   it.skipIf(!PTXAS)('every kernel of the FIBER-B image block, bf16 on sm_90a', () => {
     const graph = buildGraph(program, 'ImageFusionBlockBase', { bindings: { B: 1, T: 40 } });
     const { module } = compilePtx(graph, { mode: 'fused', limits: CUDA_DEFAULT_LIMITS, arch: 'sm_90a', matmul: 'bf16' });
-    // qkv, scores, P @ V, proj, i2t query, i2t scores, i2t out, fc1 + GELU, fc2.
-    expect(module.source.match(/mma\.sync\.aligned/g)).toHaveLength(9);
+    // qkv, scores, P @ V, proj, i2t query, the text's K/V (40 rows: a partial tile), i2t
+    // scores, i2t out, fc1 + GELU, fc2.
+    expect(module.source.match(/mma\.sync\.aligned/g)).toHaveLength(10);
     expect(assemble(module.source, 'sm_90a', PTXAS)).toHaveLength(module.entries.length);
   });
 });

@@ -33,15 +33,16 @@ const WARPS = 4;
 
 /**
  * The kernel's contraction when a tensor-core entry can compute it: an f32 matmul tile whose
- * rows, columns and k split into whole 16x8x16 tiles (so no lane reads past its operands).
+ * columns and k split into whole 8- and 16-wide tiles. Rows need not: in a last, partial row
+ * tile the lanes of missing rows read the last row again (row indices are clamped, so no lane
+ * reads past its operands) and do not store (40 text tokens: three tiles of 16 rows).
  * Otherwise the kernel keeps the f32 path.
  */
 export function tensorCoreTile(k: Kernel): MatmulTile | undefined {
   const tile = findMatmulTile(k, [TILE_M, TILE_N]);
   if (!tile || tile.reduce.type !== 'f32') return undefined;
-  const shape = k.output.node.shape;
-  const [m, n] = shape.slice(-2) as [number, number];
-  return m % TILE_M === 0 && n % TILE_N === 0 && tile.reduce.loop.size % TILE_K === 0 ? tile : undefined;
+  const n = k.output.node.shape[k.output.node.shape.length - 1]!;
+  return n % TILE_N === 0 && tile.reduce.loop.size % TILE_K === 0 ? tile : undefined;
 }
 
 /** The tensor-core entry for a plain matmul kernel, or undefined when tensorCoreTile refuses it. */
@@ -56,7 +57,7 @@ export function mmaEntry(pk: PlannedKernel, plan: Plan, precision: Exclude<Matmu
   const r = shape.length;
   const [m, n] = shape.slice(-2) as [number, number];
   const batch = shape.slice(0, r - 2);
-  const [tilesM, tilesN] = [m / TILE_M, n / TILE_N];
+  const [tilesM, tilesN] = [Math.ceil(m / TILE_M), n / TILE_N];
   const tiles = numel(batch) * tilesM * tilesN;
   const threads = 32 * WARPS;
   const groups = Math.ceil(tiles / WARPS);
@@ -70,7 +71,21 @@ export function mmaEntry(pk: PlannedKernel, plan: Plan, precision: Exclude<Matmu
   tileOrigin(fn, header, tileReg, shape, TILE_M, TILE_N, varRegs);
   varRegs.set('g', g);
   varRegs.set('t', t);
-  const rowOf = (plus8: boolean): Index => add(add(idx.variable('m0', m), idx.variable('g', 8)), idx.constant(plus8 ? 8 : 0));
+  // Rows g and g + 8 of the tile; with a partial last row tile, clamped to the last row for
+  // reading, and a predicate per row for storing.
+  const ragged = m % TILE_M !== 0;
+  const rowGuards: (string | undefined)[] = [undefined, undefined];
+  if (ragged) {
+    ['row_lo', 'row_hi'].forEach((name, h) => {
+      const [row, clamped] = [regs.r(), regs.r()];
+      const inside = regs.p();
+      header.push(`add.s32 ${row}, ${varRegs.get('m0')}, ${g};`, `add.s32 ${row}, ${row}, ${8 * h};`, `setp.lt.s32 ${inside}, ${row}, ${m};`, `min.s32 ${clamped}, ${row}, ${m - 1};`);
+      varRegs.set(name, clamped);
+      rowGuards[h] = inside;
+    });
+  }
+  const rowOf = (plus8: boolean): Index =>
+    ragged ? idx.variable(plus8 ? 'row_hi' : 'row_lo', m) : add(add(idx.variable('m0', m), idx.variable('g', 8)), idx.constant(plus8 ? 8 : 0));
   const colOf = (c: number): Index => add(add(idx.variable('n0', n), scale(idx.variable('t', 4), 2)), idx.constant(c));
   const column = add(idx.variable('n0', n), idx.variable('g', 8));
   const loop = tile.reduce.loop;
@@ -100,7 +115,7 @@ export function mmaEntry(pk: PlannedKernel, plan: Plan, precision: Exclude<Matmu
   place.blocks[0]!.push(`${top}:`, `setp.ge.s32 ${finished}, ${counter}, ${loop.size / TILE_K};`, `@${finished} bra ${end};`, ...body, `add.s32 ${counter}, ${counter}, 1;`, `bra ${top};`, `${end}:`);
 
   // The epilogue per accumulator, then its store.
-  acc.forEach((reg, i) => storeTileElement(k, tile, emitter, reg, rowOf(i >= 2), colOf(i % 2)));
+  acc.forEach((reg, i) => storeTileElement(k, tile, emitter, reg, rowOf(i >= 2), colOf(i % 2), rowGuards[i >= 2 ? 1 : 0]));
   const main = place.blocks[0]!;
   const lines = [...header, ...main, `${done}:`, 'ret;'];
   const comment = `${k.name}: ${pk.reason}; fuses ${k.fused.length} op(s); tensor cores: one 16x8 tile per warp, ${precision} operands, f32 accumulators`;

@@ -11,13 +11,13 @@ import { blockIndex, PtxFunction, scalarEmitter, type ScalarEmitter } from './sc
 
 /**
  * Decomposes tile number `tile` (row-major over the batch axes, row tiles and column tiles
- * of the kernel's output) into registers: m0 and n0, the tile's first row and column, and the
+ * of the kernel's output; a last, partial row tile counts as one) into registers: m0 and n0, the tile's first row and column, and the
  * batch index variables `i<a>`, which it records in `varRegs` with m0 and n0.
  */
 export function tileOrigin(fn: PtxFunction, header: string[], tile: string, shape: readonly number[], tm: number, tn: number, varRegs: Map<string, string>): { m0: string; n0: string } {
   const regs = fn.regs;
   const r = shape.length;
-  const [tilesM, tilesN] = [shape[r - 2]! / tm, shape[r - 1]! / tn];
+  const [tilesM, tilesN] = [Math.ceil(shape[r - 2]! / tm), Math.ceil(shape[r - 1]! / tn)];
   const decompose = (size: number, stride: number): string => {
     const [q, v] = [regs.r(), regs.r()];
     header.push(`div.s32 ${q}, ${tile}, ${stride};`, `rem.s32 ${v}, ${q}, ${size};`);
@@ -38,8 +38,9 @@ export function tileOrigin(fn: PtxFunction, header: string[], tile: string, shap
 /**
  * Stores the output at (row, col) of the tile whose contraction value is in register `acc`:
  * the kernel's value with the contraction replaced by it (bias, activation, residual run here).
+ * With `guard` (a predicate register) the store happens only where it is true.
  */
-export function storeTileElement(k: Kernel, tile: MatmulTile, e: ScalarEmitter, acc: string, row: Index, col: Index): void {
+export function storeTileElement(k: Kernel, tile: MatmulTile, e: ScalarEmitter, acc: string, row: Index, col: Index, guard?: string): void {
   const shape = k.output.node.shape;
   const main = e.place.blocks[0]!;
   const name = `acc_${acc.slice(1)}`;
@@ -47,7 +48,7 @@ export function storeTileElement(k: Kernel, tile: MatmulTile, e: ScalarEmitter, 
   const element = replaceScalar(k.value, tile.reduce, { k: 'named', name, type: 'f32' });
   const value = e.scalar(substituteVar(substituteVar(element, tile.mVar, row), tile.nVar, col));
   const at = e.index(flatten([...shape.slice(0, -2).map((d, a) => idx.variable(`i${a}`, d)), row, col], shape));
-  main.push(`st.global.f32 [${e.address(main, e.buffer(k.output.id), at)}], ${value};`);
+  main.push(`${guard ? `@${guard} ` : ''}st.global.f32 [${e.address(main, e.buffer(k.output.id), at)}], ${value};`);
 }
 
 /** The start of a tiled entry: its function, scalar emitter, and a header holding the block index. */
