@@ -1,7 +1,7 @@
 import { idx } from '../../compile/index-expr.js';
 import type { Kernel } from '../../compile/kernel-ir.js';
 import { substituteVar } from '../../compile/tile.js';
-import { f32Literal, LOG2E, scalarEmitter, type PtxFunction } from './scalar.js';
+import { decomposeFlat, f32Literal, LOG2E, scalarEmitter, type PtxFunction } from './scalar.js';
 
 /**
  * The attention template in PTX, as in WGSL (codegen/wgsl/emit.ts): a thread computes one
@@ -16,16 +16,8 @@ export function attentionLines(kernel: Kernel, fn: PtxFunction, flat: string, ow
   const regs = fn.regs;
   const shape = kernel.output.node.shape;
   const r = shape.length;
-  const lines: string[] = [];
-  let stride = 1;
-  for (let i = r - 2; i >= 0; i--) {
-    if (shape[i]! > 1) {
-      const [q, v] = [regs.r(), regs.r()];
-      lines.push(`div.s32 ${q}, ${flat}, ${stride};`, `rem.s32 ${v}, ${q}, ${shape[i]};`);
-      varRegs.set(`i${i}`, v);
-    }
-    stride *= shape[i]!;
-  }
+  // `flat` numbers rows: every output axis but the last (the value columns).
+  const lines = decomposeFlat(fn, flat, shape.slice(0, -1), varRegs);
   const [runMax, runSum, newMax, rescale, weight, t] = [regs.f(), regs.f(), regs.f(), regs.f(), regs.f(), regs.f()];
   const acc = [...Array(a.columns).keys()].map(() => regs.f());
   const main = place.blocks[0]!;

@@ -1,6 +1,6 @@
 import type { Kernel, ScalarType } from '../../compile/kernel-ir.js';
 import { workItems } from '../../compile/kernel-ir.js';
-import { blockIndex, entryText, PtxFunction, scalarEmitter, type EntryText } from './scalar.js';
+import { blockIndex, decomposeFlat, entryText, PtxFunction, scalarEmitter, type EntryText } from './scalar.js';
 import { attentionLines } from './attention.js';
 import { mmaEntry, type MatmulPrecision } from './mma.js';
 import { registerTileEntry } from './register-tile.js';
@@ -35,20 +35,8 @@ function phaseLines(kernel: Kernel, fn: PtxFunction, flat: string, owner: string
   if (kernel.attention) return attentionLines(kernel, fn, flat, owner);
   const { scalar, place, varRegs, address, buffer } = scalarEmitter(kernel, fn, owner);
   const { blocks } = place;
-  const regs = fn.regs;
   const out = buffer(kernel.output.id);
-  const shape = kernel.output.node.shape;
-  let stride = 1;
-  const decompose: string[] = [];
-  for (let i = shape.length - 1; i >= 0; i--) {
-    if (shape[i]! > 1) {
-      const v = regs.r();
-      const d = regs.r();
-      decompose.unshift(`div.s32 ${d}, ${flat}, ${stride};`, `rem.s32 ${v}, ${d}, ${shape[i]};`);
-      varRegs.set(`i${i}`, v);
-    }
-    stride *= shape[i]!;
-  }
+  const decompose = decomposeFlat(fn, flat, kernel.output.node.shape, varRegs);
   const result = scalar(kernel.value);
   const store: string[] = [];
   const addr = address(store, out, flat);

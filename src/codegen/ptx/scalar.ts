@@ -345,6 +345,25 @@ export function scalarEmitter(kernel: Kernel, fn: PtxFunction, owner: string | u
   return { scalar, index, place, varRegs, loopRegs, named, address, buffer };
 }
 
+/**
+ * Instructions decomposing the row-major index in register `flat` over `sizes` into one s32
+ * register per axis of size > 1, recorded in `varRegs` as `i0`, `i1`, ... (the output index
+ * variables the kernel IR uses).
+ */
+export function decomposeFlat(fn: PtxFunction, flat: string, sizes: readonly number[], varRegs: Map<string, string>): string[] {
+  const lines: string[] = [];
+  let stride = 1;
+  for (let i = sizes.length - 1; i >= 0; i--) {
+    if (sizes[i]! > 1) {
+      const [v, d] = [fn.regs.r(), fn.regs.r()];
+      lines.unshift(`div.s32 ${d}, ${flat}, ${stride};`, `rem.s32 ${v}, ${d}, ${sizes[i]};`);
+      varRegs.set(`i${i}`, v);
+    }
+    stride *= sizes[i]!;
+  }
+  return lines;
+}
+
 /** An entry's text and launch shape. */
 export interface EntryText {
   readonly lines: string[];

@@ -9,7 +9,7 @@ import { workItems, type AttentionBody, type Kernel } from '../../compile/kernel
 import { Placement } from '../placement.js';
 import { numel } from '../../ir/shape.js';
 import { installRoot } from '../../paths.js';
-import { WGSL_HELPERS } from './helpers.js';
+import { flatIndexLets, WGSL_HELPERS } from './helpers.js';
 import { literal, ShaderResources, type BindingSource } from './resources.js';
 import { chooseTile, tiledStatements, tileGrid, type PhaseContext } from './tiled.js';
 import { pointwiseVector, vectorOf, vectorReductions, VECTOR_WIDTH, type VectorReduction } from './vectorize.js';
@@ -174,30 +174,20 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
   }
 
   const shape = k.output.node.shape;
+  const axisNames = shape.map((_, i) => `i${i}`);
   const out = res.location(k.output.id, true);
   if (k.attention) return attentionStatements(k.attention);
   const ctx: PhaseContext = { k, res, out, place, scalar, ix };
   if (tile) return tiledStatements(ctx, tile, subgroup ? { size: subgroup } : undefined);
   if (vector) return vectorStatements(vector);
-  const indexLines: string[] = [];
-  let stride = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    if (shape[i]! > 1) indexLines.unshift(`let i${i} = ${stride === 1 ? 'flat' : `flat / ${stride}`}${i > 0 ? ` % ${shape[i]}` : ''};`);
-    stride *= shape[i]!;
-  }
+  const indexLines = flatIndexLets(shape, axisNames);
   const result = scalar(k.value);
   return [...indexLines, ...blocks[0]!, `${res.element(out.name, `${out.base}flat`)} = ${result};`];
 
   /** Four consecutive output elements per invocation (see pointwiseVector): `flat` numbers them. */
   function vectorStatements({ run, aligned }: PointwiseVector): string[] {
-    const lines: string[] = [];
     const grid = [...shape.slice(0, -1), shape[shape.length - 1]! / VECTOR_WIDTH];
-    let stride = 1;
-    for (let i = grid.length - 1; i >= 0; i--) {
-      const name = i === grid.length - 1 ? 'q4' : `i${i}`;
-      if (grid[i]! > 1) lines.unshift(`let ${name} = ${stride === 1 ? 'flat' : `flat / ${stride}`}${i > 0 ? ` % ${grid[i]}` : ''};`);
-      stride *= grid[i]!;
-    }
+    const lines = flatIndexLets(grid, [...axisNames.slice(0, -1), 'q4']);
     const value = vectorOf({ res, aligned, scalar, index: ix }, run)!;
     const offset = (res.planned(k.output.id).arena?.offset ?? 0) / VECTOR_WIDTH;
     return [...lines, ...blocks[0]!, `${res.vector(out.name, `${offset ? `${offset} + ` : ''}flat`)} = ${value};`];
@@ -210,12 +200,7 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
    */
   function attentionStatements(a: AttentionBody): string[] {
     const r = shape.length;
-    const lines: string[] = [];
-    let stride = 1;
-    for (let i = r - 2; i >= 0; i--) {
-      if (shape[i]! > 1) lines.unshift(`let i${i} = ${stride === 1 ? 'flat' : `flat / ${stride}`}${i > 0 ? ` % ${shape[i]}` : ''};`);
-      stride *= shape[i]!;
-    }
+    const lines = flatIndexLets(shape.slice(0, -1), axisNames);
     const acc = (d: number): string => `acc_${d}`;
     blocks[0]!.push('var run_max: f32 = bitcast<f32>(0xff7fffffu);', 'var run_sum: f32 = 0.0;');
     for (let d = 0; d < a.columns; d++) blocks[0]!.push(`var ${acc(d)}: f32 = 0.0;`);

@@ -23,3 +23,18 @@ export const WGSL_HELPERS: Readonly<Record<string, string>> = {
   return select(r, r + b, r != 0 && ((r < 0) != (b < 0)));
 }`,
 };
+
+/**
+ * `let` statements decomposing the row-major index `flat` over `sizes` into one variable per
+ * axis (`names[i]`): axes of size 1 get none, except those named in `always` (declared 0).
+ */
+export function flatIndexLets(sizes: readonly number[], names: readonly string[], always: ReadonlySet<string> = new Set()): string[] {
+  const lines: string[] = [];
+  let stride = 1;
+  for (let i = sizes.length - 1; i >= 0; i--) {
+    if (sizes[i]! > 1) lines.unshift(`let ${names[i]} = ${stride === 1 ? 'flat' : `flat / ${stride}`}${i > 0 ? ` % ${sizes[i]}` : ''};`);
+    else if (always.has(names[i]!)) lines.unshift(`let ${names[i]} = 0;`);
+    stride *= sizes[i]!;
+  }
+  return lines;
+}

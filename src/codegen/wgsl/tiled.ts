@@ -4,6 +4,7 @@ import type { Plan } from '../../compile/plan.js';
 import { numel } from '../../ir/shape.js';
 import { findMatmulTile, replaceScalar, substituteVar, type MatmulTile } from '../../compile/tile.js';
 import type { Placement } from '../placement.js';
+import { flatIndexLets } from './helpers.js';
 import type { ShaderResources } from './resources.js';
 import { alignRuns, vectorOf, VECTOR_WIDTH, type VectorContext } from './vectorize.js';
 
@@ -42,15 +43,7 @@ export function tiledStatements(ctx: PhaseContext, t: MatmulTile, sg?: { size: n
   const [mSize, nSize] = [shape[t.mAxis]!, shape[t.nAxis]!];
   // The grid's axes, slowest first: the output's other (batch) axes, row tiles, column tiles.
   const gridNames = [...batchAxes(shape, t).map((a) => `i${a}`), 'tile_m', 'tile_n'];
-  const tileShape = tileGrid(shape, t, sg?.size);
-  const lines: string[] = [];
-  let stride = 1;
-  for (let i = gridNames.length - 1; i >= 0; i--) {
-    const name = gridNames[i]!;
-    if (tileShape[i]! > 1) lines.unshift(`let ${name} = ${stride === 1 ? 'flat' : `flat / ${stride}`}${i > 0 ? ` % ${tileShape[i]}` : ''};`);
-    else if (name.startsWith('tile_')) lines.unshift(`let ${name} = 0;`);
-    stride *= tileShape[i]!;
-  }
+  const lines = flatIndexLets(tileGrid(shape, t, sg?.size), gridNames, new Set(['tile_m', 'tile_n']));
   lines.push(`let m0 = tile_m * ${t.tm};`, `let n0 = tile_n * ${t.tn};`);
   const rowAt = (i: number): Index => add(idx.variable('m0', mSize), idx.constant(i));
   const colAt = (j: number): Index => add(idx.variable('n0', nSize), idx.constant(j));
