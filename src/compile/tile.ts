@@ -30,7 +30,7 @@ export interface MatmulTile {
  * Default register tile (rows x columns of outputs per invocation) where rows are not shared
  * across a subgroup. Measured on lavapipe: 1024^3 matmul 15.1 GFLOP/s at 4x4, 20.5 at 8x4,
  * 21.8 at 8x8 (8x8 also compiles 2.5x slower). With a fixed subgroup size the WGSL emitter
- * picks taller subgroup-shared tiles (codegen/wgsl/emit.ts, SHARED_TILE_ROWS). A schedule's
+ * picks subgroup-shared tiles by a cost model (codegen/wgsl/tiled.ts, chooseTile). A schedule's
  * `tile = [rows, cols]` overrides both per module.
  */
 export const DEFAULT_TILE: readonly number[] = [8, 4];
