@@ -1,4 +1,5 @@
-import { readSafetensors } from '../fiber/safetensors.js';
+import { decodeSafetensors } from '../fiber/safetensors.js';
+import { readUserFile } from '../files.js';
 import type { DType } from '../ir/dtype.js';
 import type { Shape } from '../ir/shape.js';
 import type { HostTensor } from '../ir/tensor.js';
@@ -25,6 +26,7 @@ export function parseBindings(list: readonly string[]): Record<string, number> {
   for (const item of list) {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(\d+)$/.exec(item);
     if (!m) throw new UsageError(`--bind expects DIM=N with N a non-negative integer, got '${item}'`);
+    if (m[1]! in out) throw new BindingError(`--bind ${m[1]} is given twice (${m[1]}=${out[m[1]!]} and ${m[1]}=${m[2]})`);
     out[m[1]!] = Number(m[2]);
   }
   return out;
@@ -35,7 +37,25 @@ export function shapesOf(tensors: ReadonlyMap<string, HostTensor>): Map<string, 
   return new Map([...tensors].map(([k, t]) => [k, { shape: t.shape, dtype: t.dtype }]));
 }
 
-/** Reads an optional safetensors file (empty map when no path is given). */
-export function readOptional(path: string | undefined): Map<string, HostTensor> {
-  return path ? readSafetensors(path) : new Map();
+/** Reads the safetensors file a flag names (empty map when the flag is absent). */
+export function readOptional(path: string | undefined, flag: string): Map<string, HostTensor> {
+  return path === undefined ? new Map() : decodeSafetensors(readUserFile(path, flag), path).tensors;
+}
+
+/** A --bind flag that does not fit the entry (unknown dim, or contradicting the inputs file). */
+export class BindingError extends Error {
+  override readonly name = 'BindingError';
+}
+
+/**
+ * Every `--bind` must name a dim of the entry's inputs and, where an inputs file binds the
+ * same dim, agree with it (a typo would otherwise be ignored, a contradiction overridden).
+ */
+export function checkBindings(entry: string, flags: Readonly<Record<string, number>>, bound: Readonly<Record<string, number>>): void {
+  const problems: string[] = [];
+  for (const [dim, n] of Object.entries(flags)) {
+    if (!(dim in bound)) problems.push(`--bind ${dim}=${n}: entry ${entry} has no dim '${dim}' (its dims: ${Object.keys(bound).join(', ') || 'none'})`);
+    else if (bound[dim] !== n) problems.push(`--bind ${dim}=${n} contradicts the inputs file, which gives ${dim}=${bound[dim]}`);
+  }
+  if (problems.length > 0) throw new BindingError(problems.join('\n'));
 }

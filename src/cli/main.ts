@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Diagnostic, formatDiagnostic } from '../dsl/diagnostic.js';
-import { buildGraph, entryNames } from '../dsl/entry.js';
+import { buildGraph, EntryInputsError, entryNames } from '../dsl/entry.js';
 import { loadProgram, type LoadedProgram } from '../dsl/loader.js';
 import { resolveProgram } from '../dsl/resolve.js';
 import { SafetensorsError, writeSafetensors } from '../fiber/safetensors.js';
@@ -22,11 +22,14 @@ import { gradGraph } from '../ir/grad.js';
 import { BACKENDS, type BackendName } from '../runtime/device.js';
 import { openDevice, targetLimits } from '../runtime/open.js';
 import { WebGpuError } from '../runtime/webgpu/device.js';
-import { NoAdapterError } from '../runtime/webgpu/dawn.js';
+import { NoAdapterError, setDawnVerbose } from '../runtime/webgpu/dawn.js';
 import { writeKernels, writePtxKernels } from '../codegen/write.js';
-import { FeedError, prepareFeeds } from '../runtime/feeds.js';
+import { FeedError, missingParams, prepareFeeds } from '../runtime/feeds.js';
 import { runDemo } from './demo.js';
-import { parseBindings, processIO, readOptional, shapesOf, UsageError, type CliIO } from './io.js';
+import { FUZZ_BACKENDS, runFuzz, type FuzzFlags } from './fuzz.js';
+import { HostDataError } from '../runtime/host-data.js';
+import { checkWritableFile, ensureFolder, FileError } from '../files.js';
+import { BindingError, checkBindings, parseBindings, processIO, readOptional, shapesOf, UsageError, type CliIO } from './io.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -58,7 +61,9 @@ function compileOptions(command: Command): Command {
 
 /** The graph `plan` and `emit` compile: the entry, or its backward graph with --grad. */
 function graphToCompile(program: LoadedProgram, opts: CompileFlags): Graph {
-  const graph = buildGraph(program, opts.entry, { bindings: parseBindings(opts.bind) });
+  const bindings = parseBindings(opts.bind);
+  const graph = buildGraph(program, opts.entry, { bindings });
+  checkBindings(opts.entry, bindings, graph.bindings);
   return opts.grad ? gradGraph(graph) : graph;
 }
 
@@ -71,6 +76,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   const load = (file: string): LoadedProgram => (loaded = loadProgram(file));
   const program = new Command('fiberc')
     .description('Compiler and runtime for fused vision-language backbones (FIBER), written in the .fib tensor language')
+    .option('--verbose', 'also show the GPU driver\'s own warnings (Dawn)')
+    .hook('preAction', (cmd) => setDawnVerbose(Boolean(cmd.opts().verbose)))
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 
@@ -94,7 +101,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--bind <dim=n>', 'size of a free dim of the entry inputs (repeatable)', collect, [])
     .option('--grad', 'print the backward graph (outputs plus the gradients of all float params and inputs)')
     .action(async (file: string, opts: { entry: string; bind: string[]; grad?: boolean }) => {
-      const graph = buildGraph(load(file), opts.entry, { bindings: parseBindings(opts.bind) });
+      const bindings = parseBindings(opts.bind);
+      const graph = buildGraph(load(file), opts.entry, { bindings });
+      checkBindings(opts.entry, bindings, graph.bindings);
       io.out(printGraph(opts.grad ? gradGraph(graph) : graph));
     });
 
@@ -110,12 +119,24 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--save-params <file>', 'also write the params used (initialised ones included)')
     .option('--bind <dim=n>', 'size of a free dim (normally taken from the inputs)', collect, [])
     .option('--seed <n>', 'seed for parameter initialisation', '0')
-    .action(async (file: string, opts: { entry: string; backend: BackendName; params?: string; inputs: string; out: string; saveParams?: string; bind: string[]; seed: string }) => {
+    .option('--strict-params', 'fail when the params file does not cover every param (default: initialise the rest, with a note)')
+    .action(async (file: string, opts: { entry: string; backend: BackendName; params?: string; inputs: string; out: string; saveParams?: string; bind: string[]; seed: string; strictParams?: boolean }) => {
       const seed = Number(opts.seed);
       if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed expects an integer, got '${opts.seed}'`);
-      const inputs = readOptional(opts.inputs);
-      const params = readOptional(opts.params);
-      const graph = buildGraph(load(file), opts.entry, { bindings: parseBindings(opts.bind), inputShapes: shapesOf(inputs) });
+      // Every destination is checked before any work, so a bad one loses nothing.
+      checkWritableFile(opts.out, '--out');
+      if (opts.saveParams !== undefined) checkWritableFile(opts.saveParams, '--save-params');
+      const inputs = readOptional(opts.inputs, '--inputs');
+      const params = readOptional(opts.params, '--params');
+      const bindings = parseBindings(opts.bind);
+      const graph = buildGraph(load(file), opts.entry, { bindings, inputShapes: shapesOf(inputs) });
+      checkBindings(opts.entry, bindings, graph.bindings);
+      const uncovered = opts.params === undefined ? [] : missingParams(graph, params);
+      if (uncovered.length > 0) {
+        const list = uncovered.length <= 5 ? uncovered.join(', ') : `${uncovered.slice(0, 5).join(', ')}, ...`;
+        if (opts.strictParams) throw new FeedError(`the params file lacks ${uncovered.length} of the ${graph.params.length} params of ${opts.entry}: ${list}`);
+        io.err(`fiberc: note: the params file covers ${graph.params.length - uncovered.length} of ${graph.params.length} params; ${uncovered.length} initialised from their declared initialisers (${list}); --strict-params makes this an error`);
+      }
       const feeds = prepareFeeds(graph, inputs, params, seed);
       const device = await openDevice(opts.backend);
       const outputs = await device.run(graph, feeds);
@@ -151,6 +172,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .description('write the kernels of an entry (one file per kernel) and its plan.json to a folder')
     .requiredOption('--out <dir>', 'output folder')
     .action(async (file: string, opts: CompileFlags & { out: string }) => {
+      ensureFolder(opts.out, 'emit --out');
       const source = graphToCompile(load(file), opts);
       const written = opts.target === 'ptx'
         ? writePtxKernels(compilePtx(source, { mode: opts.mode, limits: CUDA_DEFAULT_LIMITS, arch: opts.arch, matmul: opts.matmulPrecision }), opts.entry, opts.out)
@@ -166,9 +188,21 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       await runDemo(opts.examples, io, (file) => load(file));
     });
 
+  let exitCode = 0;
+  program
+    .command('fuzz')
+    .description('differential fuzzing: random programs on edge-valued inputs, forward and backward, on each backend against the interpreter; a failure is shrunk to a minimal program')
+    .option('--minutes <n>', 'stop starting new programs after this long')
+    .option('--runs <n>', 'number of programs (default 100 when --minutes is not given)')
+    .option('--seed <n>', 'seed of the program generator', '1')
+    .option('--backends <list>', `comma-separated, from ${FUZZ_BACKENDS.join(', ')}`, 'webgpu,webgpu-unfused,cuda-sim')
+    .action(async (opts: FuzzFlags) => {
+      exitCode = await runFuzz(opts, io);
+    });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return 0;
+    return exitCode;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof Diagnostic) {
@@ -179,7 +213,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       io.err(`fiberc: ${e.message}`);
       return 2;
     }
-    if (e instanceof SafetensorsError || e instanceof FeedError || e instanceof PlanError || e instanceof WebGpuError || e instanceof NoAdapterError || e instanceof PtxasError || e instanceof NoCudaDriverError || e instanceof CudaError || (e instanceof Error && /^cannot read /.test(e.message))) {
+    if (e instanceof SafetensorsError || e instanceof FeedError || e instanceof HostDataError || e instanceof FileError || e instanceof EntryInputsError || e instanceof BindingError || e instanceof PlanError || e instanceof WebGpuError || e instanceof NoAdapterError || e instanceof PtxasError || e instanceof NoCudaDriverError || e instanceof CudaError) {
       io.err(`fiberc: error: ${e.message}`);
       return 1;
     }

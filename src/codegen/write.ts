@@ -1,19 +1,14 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureFolder, writeFileAtomic } from '../files.js';
 import { launchesOf, type PtxProgram, type WgslProgram } from '../compile/pipeline.js';
 import { emitPtx } from './ptx/emit.js';
 import { reportPlan } from '../compile/report.js';
 
-/** Writes a file atomically (temporary file, then rename). */
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
+const writeAtomic = (path: string, text: string): void => writeFileAtomic(path, text, 'emit --out');
 
 /** Writes every dispatch of a plan as `<dir>/<kernel>.wgsl`, plus `<dir>/plan.json`; returns the file names. */
 export function writeKernels(program: WgslProgram, entry: string, dir: string): string[] {
-  mkdirSync(dir, { recursive: true });
+  ensureFolder(dir, 'emit --out');
   const files: string[] = [];
   for (const k of program.kernels) {
     const file = `${k.name}.wgsl`;
@@ -26,7 +21,7 @@ export function writeKernels(program: WgslProgram, entry: string, dir: string): 
 
 /** Writes every kernel of a PTX program as `<dir>/<kernel>.ptx` (a module each), plus `<dir>/plan.json`. */
 export function writePtxKernels(program: PtxProgram, entry: string, dir: string): string[] {
-  mkdirSync(dir, { recursive: true });
+  ensureFolder(dir, 'emit --out');
   const files: string[] = [];
   for (const e of program.module.entries) {
     const file = `${e.name}.ptx`;

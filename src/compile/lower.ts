@@ -196,8 +196,16 @@ export class KernelLowering {
         const vid = this.nextId++;
         this.values.set(vid, row);
         const rowIndex = idx.value(vid, -(2 ** 31), 2 ** 31 - 1);
-        const load = this.at(table, [rowIndex, ...index.slice(rank)]);
-        return this.guard([{ index: rowIndex, lo: 0, hi: table.shape[0]! }], load, type);
+        // The load reads a row clamped into the table, and the guard gives 0 for ids outside
+        // it: a guard selects after loading, and an unclamped id (up to 2^31 - 1) would read far
+        // outside the buffer (a fault on CUDA; WGSL's robustness hides it, at some cost).
+        const rows = table.shape[0]!;
+        const cid = this.nextId++;
+        const i32 = (value: number): Scalar => ({ k: 'const', value, type: 'i32' });
+        const inside = this.mk({ k: 'binary', fn: 'min', a: this.mk({ k: 'binary', fn: 'max', a: row, b: i32(0), type: 'i32' }), b: i32(rows - 1), type: 'i32' });
+        this.values.set(cid, inside);
+        const load = this.at(table, [idx.value(cid, 0, rows - 1), ...index.slice(rank)]);
+        return this.guard([{ index: rowIndex, lo: 0, hi: rows }], load, type);
       }
       case 'scatter_add': {
         const ids = x!;
@@ -211,7 +219,8 @@ export class KernelLowering {
         // sum over positions of [ids == row] * update: a contraction of a one-hot matrix with the
         // updates, so a code generator register-tiles it like a matmul (FIBER-B's relative-
         // position bias gradient, 20736 positions into 529 rows: 220 ms untiled on lavapipe).
-        // Equal to the scatter for finite updates; a non-finite update reaches every row (0 * inf).
+        // The interpreter defines scatter_add as exactly this contraction (IEEE: a non-finite
+        // update reaches every row as 0 * inf), so the tiled form is not an approximation.
         const oneHot = this.mk({ k: 'cast', a: hit, type });
         return this.mk({ k: 'reduce', fn: 'sum', loop, body: this.mk({ k: 'binary', fn: 'mul', a: oneHot, b: value, type }), type });
       }

@@ -69,6 +69,16 @@ export interface Dispatch {
   readonly paramOnly?: boolean;
 }
 
+/**
+ * The name a dispatch's code goes by (its PTX entry, its kernel in reports): its kernel's
+ * name, or for several phases the first kernel's name and the last one's number
+ * (`k0_div_norm1__k22`).
+ */
+export function dispatchName(d: Dispatch): string {
+  const first = d.phases[0]!.kernel.name;
+  return d.phases.length === 1 ? first : `${first}__${d.phases[d.phases.length - 1]!.kernel.name.split('_')[0]}`;
+}
+
 export interface Plan {
   readonly graph: Graph;
   readonly mode: FusionMode;

@@ -1,4 +1,4 @@
-import type { Plan } from './plan.js';
+import { dispatchName, type Plan } from './plan.js';
 
 /** One kernel launch (dispatch) of a plan as `fiberc plan --json` reports it. */
 export interface KernelReport {
@@ -68,7 +68,7 @@ export function reportPlan(plan: Plan, entry: string, target: string, { ptxas, l
     workgroups: launches?.[i]?.workgroups ?? d.workgroups,
     reason: d.reason,
     paramOnly: d.paramOnly === true,
-    ...(ptxas ? { ptxas: ptxas.find((p) => p.name === d.phases[0]!.kernel.name) } : {}),
+    ...(ptxas ? { ptxas: ptxas.find((p) => p.name === dispatchName(d)) } : {}),
   }));
   const sum = (f: (k: KernelReport) => number): number => kernels.reduce((s, k) => s + f(k), 0);
   return {

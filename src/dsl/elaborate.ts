@@ -181,8 +181,21 @@ export class Elaborator {
       if (typeof r !== 'boolean') throw new Diagnostic(`'${e.op}' needs bools, got ${describe(r)}`, e.right.loc);
       return r;
     }
-    const l = this.evalExpr(e.left, scope, PLAIN);
-    const r = this.evalExpr(e.right, scope, PLAIN);
+    // A chain `a + b + c + ...` nests to the left: its left spine is walked in a loop, so a
+    // 3,000-term sum does not recurse 3,000 deep.
+    const spine: Extract<Expr, { kind: 'binary' }>[] = [];
+    let left: Expr = e;
+    while (left.kind === 'binary' && left.op !== '&&' && left.op !== '||') {
+      spine.push(left);
+      left = left.left;
+    }
+    let acc = this.evalExpr(left, scope, PLAIN);
+    for (let i = spine.length - 1; i >= 0; i--) acc = this.applyBinary(spine[i]!, acc, this.evalExpr(spine[i]!.right, scope, PLAIN));
+    return acc;
+  }
+
+  /** A binary operator applied to evaluated operands. */
+  private applyBinary(e: Extract<Expr, { kind: 'binary' }>, l: Value, r: Value): Value {
     if (typeof l === 'number' && typeof r === 'number') return this.numberOp(e.op, l, r, e.loc);
     if (e.op === '==' || e.op === '!=') {
       if ((typeof l === 'boolean' || typeof l === 'string') && typeof l === typeof r) return (l === r) === (e.op === '==');

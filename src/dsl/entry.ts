@@ -1,4 +1,4 @@
-import type { DType } from '../ir/dtype.js';
+import { isDType, isFloat, type DType } from '../ir/dtype.js';
 import { Graph, type GraphOutput, type Schedule } from '../ir/graph.js';
 import type { Node, SourceLoc } from '../ir/node.js';
 import type { Shape } from '../ir/shape.js';
@@ -71,6 +71,8 @@ export function buildGraph(program: LoadedProgram, name: string, options: BuildO
     scope = new Scope(el.globals, true);
   }
 
+  if (options.inputShapes) checkInputNames(name, params, options.inputShapes);
+
   const bindings: Record<string, number> = {};
   let witness = 0;
   const bind = (dim: string, loc: SourceLoc): number => {
@@ -89,7 +91,11 @@ export function buildGraph(program: LoadedProgram, name: string, options: BuildO
     const given = options.inputShapes?.get(p.name);
     let node: Node;
     if (given) {
-      node = el.builder.input(p.name, given.shape, given.dtype);
+      // A float tensor is accepted for any float type (f16 data for an f32 input, and back):
+      // the input takes the declared float type, as params do.
+      const declared = p.type?.kind === 'named' && isDType(p.type.name) ? p.type.name : undefined;
+      const dtype = declared && isFloat(declared) && isFloat(given.dtype) ? declared : given.dtype;
+      node = el.builder.input(p.name, given.shape, dtype);
       el.matchType(p.type!, new TensorValue(node), scope, `input '${p.name}'`, p.loc);
     } else {
       const { dtype, shape } = el.concreteTensorType(p.type!, scope, `input '${p.name}'`, bind);
@@ -107,6 +113,23 @@ export function buildGraph(program: LoadedProgram, name: string, options: BuildO
   const result = el.call(callee, args, decl.loc);
   const outputs = nameOutputs(result, returns, decl.loc);
   return new Graph(inputs, el.params.map((p) => p.node), outputs, bindings, schedules(program, el));
+}
+
+/** Raised when an inputs file does not match the entry's inputs; names every problem. */
+export class EntryInputsError extends Error {
+  override readonly name = 'EntryInputsError';
+}
+
+/**
+ * The inputs a file gives must be exactly the entry's tensor arguments. Checked before any
+ * dim is bound, so a misnamed input is reported as such, not as an unbound dim.
+ */
+function checkInputNames(entry: string, params: readonly ParamDef[], given: ReadonlyMap<string, unknown>): void {
+  const names = params.filter((p) => p.type?.kind === 'named' && p.type.dims !== null).map((p) => p.name);
+  const problems: string[] = [];
+  for (const k of given.keys()) if (!names.includes(k)) problems.push(`the inputs file has '${k}', which is not an input of ${entry} (inputs: ${names.join(', ') || 'none'})`);
+  for (const n of names) if (!given.has(n)) problems.push(`input '${n}' of ${entry} is missing from the inputs file`);
+  if (problems.length > 0) throw new EntryInputsError(problems.join('\n'));
 }
 
 function nameOutputs(result: Value, returns: TypeExpr | null, loc: SourceLoc): GraphOutput[] {

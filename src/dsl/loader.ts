@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { FileError } from '../files.js';
 import { dirname, join, relative, resolve } from 'node:path';
 import { installRoot } from '../paths.js';
 import type { Decl, Program } from './ast.js';
@@ -8,7 +9,16 @@ import { parseSource } from './parse.js';
 /** Reads a source file; tests pass an in-memory one. Returns undefined when it does not exist. */
 export type ReadSource = (path: string) => string | undefined;
 
-const readFromDisk: ReadSource = (path) => (existsSync(path) ? readFileSync(path, 'utf8') : undefined);
+/** Raised by a ReadSource for a path that exists but is not a readable file (a folder). */
+export class SourceReadError extends Error {
+  override readonly name = 'SourceReadError';
+}
+
+const readFromDisk: ReadSource = (path) => {
+  if (!existsSync(path)) return undefined;
+  if (statSync(path).isDirectory()) throw new SourceReadError('is a directory, not a .fib file');
+  return readFileSync(path, 'utf8');
+};
 
 /** A program and everything it imports, parsed, with one namespace of top-level names. */
 export interface LoadedProgram {
@@ -50,10 +60,17 @@ export function loadProgram(file: string, read: ReadSource = readFromDisk): Load
       throw new Diagnostic(`cyclic import: ${cycle}`, from!.loc);
     }
     if (programs.has(shown)) return;
-    const text = read(path);
+    let text: string | undefined;
+    try {
+      text = read(path);
+    } catch (e) {
+      if (!(e instanceof SourceReadError)) throw e;
+      if (from) throw new Diagnostic(`cannot import "${from.kind === 'import' ? from.path : shown}": ${path} ${e.message}`, from.loc);
+      throw new FileError(`${shown}: ${e.message}`);
+    }
     if (text === undefined) {
       if (from) throw new Diagnostic(`cannot find imported file ${shown}`, from.loc);
-      throw new Error(`cannot read ${shown}: no such file`);
+      throw new FileError(`cannot read ${shown}: no such file`);
     }
     sources.set(shown, text);
     const program = parseSource(text, shown);

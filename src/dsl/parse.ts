@@ -20,6 +20,7 @@ export function parseSource(text: string, file: string): Program {
     const ch = text.charAt(lexError.offset);
     throw new Diagnostic(`unexpected character '${ch}'`, { file, line: lexError.line ?? 1, col: lexError.column ?? 1 });
   }
+  checkNesting(lexed.tokens, file);
   fibParser.input = lexed.tokens;
   const cst = fibParser.program();
   const parseError = fibParser.errors[0];
@@ -36,6 +37,23 @@ export function parseSource(text: string, file: string): Program {
     throw new Diagnostic(`unexpected ${describe(token)}, ${simplify(parseError.message)}`, { file, line: token.startLine, col: token.startColumn ?? 1 });
   }
   return buildProgram(cst as Parameters<typeof buildProgram>[0], file);
+}
+
+/**
+ * Deepest bracket nesting accepted. The parser, the AST builder and the elaborator recurse
+ * once per level (the parser through a dozen grammar rules per parenthesis), so input nested
+ * past a few hundred levels would overflow the stack; no real program nests past a dozen.
+ */
+export const MAX_NESTING = 64;
+
+function checkNesting(tokens: readonly IToken[], file: string): void {
+  let depth = 0;
+  for (const t of tokens) {
+    const name = t.tokenType.name;
+    if (name === 'LParen' || name === 'LBracket' || name === 'LBrace') {
+      if (++depth > MAX_NESTING) throw new Diagnostic(`brackets nested deeper than ${MAX_NESTING} levels`, { file, line: t.startLine ?? 1, col: t.startColumn ?? 1 });
+    } else if (name === 'RParen' || name === 'RBracket' || name === 'RBrace') depth--;
+  }
 }
 
 const TOKEN_TEXT: Record<string, string> = {

@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../files.js';
 import { isDType } from '../ir/dtype.js';
 import { formatType, numel } from '../ir/shape.js';
 import { HostTensor } from '../ir/tensor.js';
@@ -160,16 +161,7 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, HostTensor>, meta
   return out;
 }
 
-/** Writes a .safetensors file atomically: a temporary file, fsync, then rename. */
+/** Writes a .safetensors file atomically: a temporary file, fsync, then rename (nothing left behind on failure). */
 export function writeSafetensors(path: string, tensors: ReadonlyMap<string, HostTensor>, metadata: Record<string, string> = {}): void {
-  const bytes = encodeSafetensors(tensors, metadata);
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, bytes);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  writeFileAtomic(path, encodeSafetensors(tensors, metadata), 'writing');
 }

@@ -6,8 +6,11 @@ import { HostTensor } from './tensor.js';
 
 /**
  * The reference interpreter: the living definition of every primitive. It computes in
- * Float64 whatever the declared dtype; i32 values stay integral (division and modulo of
- * i32 tensors floor, like Python's // and %). Every backend is tested against it.
+ * Float64 whatever the declared dtype. i32 values stay integral and behave like 32-bit
+ * hardware integers: results wrap (two's complement), division and modulo floor like
+ * Python's // and % and give 0 for a zero divisor, and a cast to i32 truncates toward zero,
+ * saturates at the i32 range and takes NaN to 0. Every backend is tested against it
+ * (spec/ir.md, "Corner cases").
  */
 
 const UNARY: Record<UnaryFn, (x: number) => number> = {
@@ -24,6 +27,18 @@ const UNARY: Record<UnaryFn, (x: number) => number> = {
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
 };
 
+/**
+ * x ** y as C99's pow (IEEE 754 pown/pow): 1 for y = ±0 or x = 1 whatever the other operand
+ * (NaN included), 1 for x = -1 and y = ±inf; a negative base with an integral exponent has
+ * the sign of the exponent's parity (-2 ** -1 = -0.5), with a non-integral one NaN.
+ * JavaScript's Math.pow agrees except that it gives NaN for 1 ** NaN and (±1) ** ±inf.
+ */
+function powC(x: number, y: number): number {
+  if (y === 0 || x === 1) return 1;
+  if (Math.abs(x) === 1 && (y === Infinity || y === -Infinity)) return 1;
+  return Math.pow(x, y);
+}
+
 const BINARY: Record<BinaryFn, (a: number, b: number) => number> = {
   add: (a, b) => a + b,
   sub: (a, b) => a - b,
@@ -31,7 +46,7 @@ const BINARY: Record<BinaryFn, (a: number, b: number) => number> = {
   div: (a, b) => a / b,
   max: Math.max,
   min: Math.min,
-  pow: Math.pow,
+  pow: powC,
   mod: (a, b) => a - Math.floor(a / b) * b,
   lt: (a, b) => (a < b ? 1 : 0),
   le: (a, b) => (a <= b ? 1 : 0),
@@ -41,11 +56,35 @@ const BINARY: Record<BinaryFn, (a: number, b: number) => number> = {
   ne: (a, b) => (a !== b ? 1 : 0),
 };
 
+/** i32 operations whose float form would be wrong: exact products, floor division, zero divisors. */
+const INT_BINARY: Partial<Record<BinaryFn, (a: number, b: number) => number>> = {
+  mul: Math.imul,
+  div: (a, b) => (b === 0 ? 0 : Math.floor(a / b)),
+  mod: (a, b) => (b === 0 ? 0 : a - Math.floor(a / b) * b),
+};
+
+const I32_MIN = -(2 ** 31);
+const I32_MAX = 2 ** 31 - 1;
+
+/** float -> i32: toward zero, saturating, NaN to 0 (what WGSL's i32() and PTX's cvt.rzi.sat do). */
+function toInt32Saturated(v: number): number {
+  if (Number.isNaN(v)) return 0;
+  return Math.min(I32_MAX, Math.max(I32_MIN, Math.trunc(v)));
+}
+
 /** Source of leaf values: inputs and params by name. */
 export type LeafValues = (node: Node) => HostTensor;
 
+/**
+ * How the interpreter rounds. `exact` (the default) is the definition: every value in
+ * Float64. The others model f32 hardware for the differential fuzzer's oracle: every f32/f16
+ * value (leaves included) rounded to f32 after each op, and with `f32-ftz` f32 denormals
+ * flushed to signed zero (WGSL and PTX's .ftz allow it).
+ */
+export type Rounding = 'exact' | 'f32' | 'f32-ftz';
+
 /** Runs a graph on named feeds (inputs and params together) and returns the named outputs. */
-export function interpret(graph: Graph, feeds: ReadonlyMap<string, HostTensor>): Map<string, HostTensor> {
+export function interpret(graph: Graph, feeds: ReadonlyMap<string, HostTensor>, rounding: Rounding = 'exact'): Map<string, HostTensor> {
   const values = evaluate(graph.outputs.map((o) => o.node), (node) => {
     const name = node.op.kind === 'input' || node.op.kind === 'param' ? node.op.name : '';
     const t = feeds.get(name);
@@ -54,12 +93,29 @@ export function interpret(graph: Graph, feeds: ReadonlyMap<string, HostTensor>):
       throw new Error(`${node.op.kind} ${name}: expected ${formatType(node.dtype, node.shape)}, got ${t.type}`);
     }
     return t;
-  });
+  }, rounding);
   return new Map(graph.outputs.map((o) => [o.name, values.get(o.node)!]));
 }
 
+/** Wraps integral values to the i32 range in place (two's complement). */
+function wrapInt32(data: Float64Array): Float64Array {
+  for (let i = 0; i < data.length; i++) data[i] = data[i]! | 0;
+  return data;
+}
+
+/** Smallest normal f32 magnitude: below it, `f32-ftz` flushes to zero. */
+const F32_MIN_NORMAL = 2 ** -126;
+
+/** Rounds `data` (an f32/f16 node's values) to f32 in place. */
+function roundToF32(data: Float64Array, ftz: boolean): void {
+  for (let i = 0; i < data.length; i++) {
+    const v = Math.fround(data[i]!);
+    data[i] = ftz && Math.abs(v) < F32_MIN_NORMAL ? v * 0 : v;
+  }
+}
+
 /** Evaluates `roots` and everything they depend on; leaves come from `leaf`. */
-export function evaluate(roots: readonly Node[], leaf: LeafValues): Map<Node, HostTensor> {
+export function evaluate(roots: readonly Node[], leaf: LeafValues, rounding: Rounding = 'exact'): Map<Node, HostTensor> {
   const order = topoOrder(roots);
   const uses = new Map<Node, number>();
   for (const n of order) for (const i of n.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
@@ -67,7 +123,15 @@ export function evaluate(roots: readonly Node[], leaf: LeafValues): Map<Node, Ho
   const data = new Map<Node, Float64Array>();
   for (const node of order) {
     const args = node.inputs.map((i) => data.get(i)!);
-    data.set(node, evalNode(node, args, leaf));
+    let value = evalNode(node, args, leaf);
+    // i32 results wrap like 32-bit hardware (leaves are checked where they are fed).
+    if (node.dtype === 'i32' && node.inputs.length > 0) value = args.includes(value) ? value : wrapInt32(value);
+    if (rounding !== 'exact' && node.dtype !== 'i32') {
+      // Views and leaves share their operand's array: round a copy.
+      if (node.inputs.length === 0 || args.includes(value)) value = value.slice();
+      roundToF32(value, rounding === 'f32-ftz');
+    }
+    data.set(node, value);
     // Free intermediates after their last use: FIBER-B graphs hold hundreds of MB otherwise.
     for (const i of node.inputs) {
       const left = uses.get(i)! - 1;
@@ -102,7 +166,7 @@ function evalNode(node: Node, args: Float64Array[], leaf: LeafValues): Float64Ar
       return out;
     }
     case 'binary': {
-      const f = op.fn === 'div' && node.dtype === 'i32' ? (a: number, b: number) => Math.floor(a / b) : BINARY[op.fn];
+      const f = node.dtype === 'i32' ? (INT_BINARY[op.fn] ?? BINARY[op.fn]) : BINARY[op.fn];
       const [a, b] = args as [Float64Array, Float64Array];
       const out = new Float64Array(n);
       for (let i = 0; i < n; i++) out[i] = f(a[i]!, b[i]!);
@@ -121,7 +185,7 @@ function evalNode(node: Node, args: Float64Array[], leaf: LeafValues): Float64Ar
     case 'reshape':
       return args[0]!;
     case 'cast':
-      return node.dtype === 'i32' ? args[0]!.map(Math.trunc) : args[0]!;
+      return node.dtype === 'i32' ? args[0]!.map(toInt32Saturated) : args[0]!;
     case 'permute': {
       const inStrides = stridesOf(node.inputs[0]!.shape);
       return gatherStrided(args[0]!, node.shape, op.perm.map((p) => inStrides[p]!), 0);
@@ -198,6 +262,14 @@ function matmul(a: Float64Array, b: Float64Array, sa: Shape, sb: Shape): Float64
   const n = sb[sb.length - 1]!;
   const batch = numel(sa.slice(0, -2));
   const out = new Float64Array(batch * m * n);
+  // A zero of A skips its row of B (one-hot operands are common) unless that row holds a
+  // non-finite value, which 0 * inf = NaN must reach.
+  const finiteRow = new Uint8Array(batch * k);
+  for (let r = 0; r < batch * k; r++) {
+    let ok = 1;
+    for (let j = 0; j < n && ok; j++) if (!Number.isFinite(b[r * n + j]!)) ok = 0;
+    finiteRow[r] = ok;
+  }
   for (let bi = 0; bi < batch; bi++) {
     const ao = bi * m * k;
     const bo = bi * k * n;
@@ -205,7 +277,7 @@ function matmul(a: Float64Array, b: Float64Array, sa: Shape, sb: Shape): Float64
     for (let i = 0; i < m; i++) {
       for (let p = 0; p < k; p++) {
         const av = a[ao + i * k + p]!;
-        if (av === 0) continue;
+        if (av === 0 && finiteRow[bi * k + p]) continue;
         const brow = bo + p * n;
         const orow = oo + i * n;
         for (let j = 0; j < n; j++) out[orow + j] += av * b[brow + j]!;
@@ -250,6 +322,12 @@ function gather(table: Float64Array, idx: Float64Array, tableShape: Shape): Floa
   return out;
 }
 
+/**
+ * out[r] = sum_i [idx_i == r] * upd_i, with IEEE products: the one-hot contraction every
+ * backend computes (it register-tiles like a matmul). For finite updates this is the plain
+ * scatter (out-of-range ids dropped); a non-finite update also reaches every other row as
+ * 0 * inf = NaN, which the second loop adds without the rows x positions work.
+ */
 function scatterAdd(idx: Float64Array, upd: Float64Array, outShape: Shape): Float64Array {
   const rows = outShape[0]!;
   const row = numel(outShape.slice(1));
@@ -258,6 +336,13 @@ function scatterAdd(idx: Float64Array, upd: Float64Array, outShape: Shape): Floa
     const r = idx[i]!;
     if (r < 0 || r >= rows) continue;
     for (let j = 0; j < row; j++) out[r * row + j] += upd[i * row + j]!;
+  }
+  for (let i = 0; i < idx.length; i++) {
+    for (let j = 0; j < row; j++) {
+      const u = upd[i * row + j]!;
+      if (Number.isFinite(u)) continue;
+      for (let r = 0; r < rows; r++) if (r !== idx[i]) out[r * row + j] += 0 * u;
+    }
   }
   return out;
 }

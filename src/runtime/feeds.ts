@@ -2,6 +2,7 @@ import type { Graph } from '../ir/graph.js';
 import { initParam } from '../ir/init.js';
 import { formatType, sameShape } from '../ir/shape.js';
 import type { HostTensor } from '../ir/tensor.js';
+import { int32Problem } from './host-data.js';
 
 /** Raised when the tensors given for a graph do not fit it; names every problem at once. */
 export class FeedError extends Error {
@@ -20,6 +21,9 @@ export function prepareFeeds(graph: Graph, inputs: ReadonlyMap<string, HostTenso
     const dtypeOk = t.dtype === expected.dtype || (t.dtype !== 'i32' && expected.dtype !== 'i32');
     if (!sameShape(t.shape, expected.shape) || !dtypeOk) {
       problems.push(`${kind} '${name}' should be ${formatType(expected.dtype as 'f32', expected.shape)} but the file has ${t.type}`);
+    } else if (expected.dtype === 'i32') {
+      const problem = int32Problem(kind, name, t);
+      if (problem) problems.push(problem);
     }
   };
   for (const node of graph.inputs) {
@@ -45,4 +49,9 @@ export function prepareFeeds(graph: Graph, inputs: ReadonlyMap<string, HostTenso
   for (const name of params.keys()) if (!paramNames.has(name)) problems.push(`the params file has '${name}', which is not a param of this entry`);
   if (problems.length > 0) throw new FeedError(problems.join('\n'));
   return feeds;
+}
+
+/** Names of the graph's params that `params` does not give (they would be initialised). */
+export function missingParams(graph: Graph, params: ReadonlyMap<string, HostTensor>): string[] {
+  return graph.params.map((p) => (p.op as { name: string }).name).filter((n) => !params.has(n));
 }

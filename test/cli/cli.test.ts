@@ -1,23 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { BIN, cli, ROOT } from './run-cli.js';
 import { readSafetensors, writeSafetensors } from '../../src/fiber/safetensors.js';
 import { maxAbsDifference } from '../../src/ir/compare.js';
 import { HostTensor } from '../../src/ir/tensor.js';
 import { randomTensor } from '../../src/ir/gradcheck.js';
 
-const ROOT = resolve(__dirname, '../..');
-const BIN = join(ROOT, 'dist/src/cli/main.js');
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`) });
-  return { code, out, err };
-}
 
 describe('fiberc CLI', () => {
   it('check passes on every example and reports the entries it built', async () => {
@@ -87,7 +79,7 @@ describe('fiberc CLI', () => {
   it('run rejects inputs that do not fit, naming what is wrong', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fiberc-cli-'));
     const inputs = join(dir, 'in.safetensors');
-    writeSafetensors(inputs, new Map([['x', HostTensor.zeros([2, 10, 16])], ['extra', HostTensor.zeros([1])]]));
+    writeSafetensors(inputs, new Map([['x', HostTensor.zeros([2, 10, 16])]]));
     const r = await cli('run', join(ROOT, 'examples/swin.fib'), '--entry', 'SwinBlockTiny', '--inputs', inputs, '--out', join(dir, 'o.safetensors'));
     expect(r.code).toBe(1);
     expect(r.err).toContain("swin.fib:81:11: error: input 'x': expected f32[B, resolution * resolution, dim], got f32[2,10,16] (axis 1 should be int 64)");
@@ -95,7 +87,7 @@ describe('fiberc CLI', () => {
     writeSafetensors(inputs, new Map([['x', HostTensor.zeros([2, 64, 16])], ['extra', HostTensor.zeros([1])]]));
     const r2 = await cli('run', join(ROOT, 'examples/swin.fib'), '--entry', 'SwinBlockTiny', '--inputs', inputs, '--out', join(dir, 'o.safetensors'));
     expect(r2.code).toBe(1);
-    expect(r2.err).toContain("fiberc: error: the inputs file has 'extra', which is not an input of this entry (inputs: x)");
+    expect(r2.err).toContain("fiberc: error: the inputs file has 'extra', which is not an input of SwinBlockTiny (inputs: x)");
     expect(existsSync(join(dir, 'o.safetensors'))).toBe(false);
   });
 

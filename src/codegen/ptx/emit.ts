@@ -4,7 +4,7 @@ import { blockIndex, decomposeFlat, entryText, PtxFunction, scalarEmitter, type 
 import { attentionLines } from './attention.js';
 import { mmaEntry, type MatmulPrecision } from './mma.js';
 import { registerTileEntry } from './register-tile.js';
-import type { Dispatch, Plan, PlannedKernel } from '../../compile/plan.js';
+import { dispatchName, type Dispatch, type Plan, type PlannedKernel } from '../../compile/plan.js';
 
 /**
  * PTX from the kernel IR: one `.entry` per planned kernel, one thread per output element.
@@ -106,7 +106,7 @@ export function emitPtx(plan: Plan, arch: PtxArch, only?: ReadonlySet<string>, m
   const entries: PtxModule['entries'][number][] = [];
   const parts = ptxHeader(arch);
   for (const d of plan.dispatches) {
-    const name = d.phases.length === 1 ? d.phases[0]!.kernel.name : `${d.phases[0]!.kernel.name}__${d.phases[d.phases.length - 1]!.kernel.name.split('_')[0]}`;
+    const name = dispatchName(d);
     if (only && !only.has(name)) continue;
     // Plain matmul kernels with f16/bf16 operands go to the tensor cores where the shape allows.
     // Plain matmul kernels otherwise take f32 register tiles where the shape allows.

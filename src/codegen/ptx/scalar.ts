@@ -1,7 +1,8 @@
-import type { Index } from '../../compile/index-expr.js';
+import { range, type Index } from '../../compile/index-expr.js';
 import type { Kernel, Scalar, ScalarType } from '../../compile/kernel-ir.js';
 import type { Plan } from '../../compile/plan.js';
 import { Placement } from '../placement.js';
+import { numel } from '../../ir/shape.js';
 
 /**
  * The PTX emitter's building blocks: typed virtual registers, an entry's parameters and
@@ -37,6 +38,8 @@ export class Registers {
 /** Where a tensor's elements are: see PtxFunction.buffer. */
 export interface Buffer {
   readonly reg: string;
+  /** Elements of the tensor (global indices run over [0, elements)). */
+  readonly elements: number;
   readonly offset: number;
   readonly replicaStride: number;
   readonly space: 'global' | 'shared';
@@ -76,7 +79,7 @@ export class PtxFunction {
         this.paramReg.set(key, reg);
         this.prologue.push(`mov.u64 ${reg}, ${key};`);
       }
-      return { reg, offset: t.workgroup.offset, replicaStride: 0, space: 'shared', ownerPart: t.workgroup.perOwner ? t.workgroup.length : 0 };
+      return { reg, elements: numel(t.ref.node.shape), offset: t.workgroup.offset, replicaStride: 0, space: 'shared', ownerPart: t.workgroup.perOwner ? t.workgroup.length : 0 };
     }
     const key = t.arena ? `arena${t.arena.index}` : `buf${id}`;
     let reg = this.paramReg.get(key);
@@ -87,7 +90,7 @@ export class PtxFunction {
       this.prologue.push(`ld.param.u64 ${reg}, [${this.name}_${key}];`, `cvta.to.global.u64 ${reg}, ${reg};`);
     }
     const replicaStride = this.ownerPhased && t.replicas > 1 ? t.ref.node.shape.reduce((x, y) => x * y, 1) : 0;
-    return { reg, offset: t.arena?.offset ?? 0, replicaStride, space: 'global', ownerPart: 0 };
+    return { reg, elements: numel(t.ref.node.shape), offset: t.arena?.offset ?? 0, replicaStride, space: 'global', ownerPart: 0 };
   }
 
   label(what: string): string {
@@ -108,8 +111,11 @@ export interface ScalarEmitter {
   readonly loopRegs: Map<string, string>;
   /** Registers holding `named` scalars (accumulators). */
   readonly named: Map<string, string>;
-  /** Instructions computing the address of element `ix` (a register) of a buffer. */
-  readonly address: (lines: string[], b: Buffer, ix: string) => string;
+  /**
+   * Instructions computing the address of element `ix` (a register) of a buffer; with
+   * `clamp`, the element is first clamped into the tensor (see the `load` case).
+   */
+  readonly address: (lines: string[], b: Buffer, ix: string, clamp?: boolean) => string;
   readonly buffer: (id: number) => Buffer;
 }
 
@@ -122,12 +128,23 @@ export interface ScalarEmitter {
 export function scalarEmitter(kernel: Kernel, fn: PtxFunction, owner: string | undefined): ScalarEmitter {
   const regs = fn.regs;
   const buffer = (id: number): Buffer => fn.buffer(id);
-  const address = (lines: string[], b: Buffer, ix: string): string => {
+  const address = (lines: string[], b: Buffer, ix: string, clamp = false): string => {
     const off = regs.r();
     const addr = regs.rd();
-    lines.push(`add.s32 ${off}, ${ix}, ${b.offset};`);
+    // The element within what the buffer holds: the owner's part of a per-owner workgroup tensor.
+    let local = ix;
+    const perOwner = owner !== undefined && b.ownerPart > 0;
+    if (perOwner) {
+      local = regs.r();
+      lines.push(`mad.lo.s32 ${local}, ${owner}, ${-b.ownerPart}, ${ix};`);
+    }
+    if (clamp) {
+      const c = regs.r();
+      lines.push(`max.s32 ${c}, ${local}, 0;`, `min.s32 ${c}, ${c}, ${(perOwner ? b.ownerPart : b.elements) - 1};`);
+      local = c;
+    }
+    lines.push(`add.s32 ${off}, ${local}, ${b.offset};`);
     if (owner && b.replicaStride) lines.push(`mad.lo.s32 ${off}, ${owner}, ${b.replicaStride}, ${off};`);
-    if (owner && b.ownerPart) lines.push(`mad.lo.s32 ${off}, ${owner}, ${-b.ownerPart}, ${off};`);
     lines.push(`mul.wide.s32 ${addr}, ${off}, 4;`, `add.s64 ${addr}, ${b.reg}, ${addr};`);
     return addr;
   };
@@ -216,7 +233,13 @@ export function scalarEmitter(kernel: Kernel, fn: PtxFunction, owner: string | u
       case 'load': {
         const b = buffer(s.tensor);
         const ix = index(s.index);
-        const addr = address(lines, b, ix);
+        // A load under a guard (pad, concat) is made before the guard selects 0, so its index
+        // may lie outside the tensor: clamped then, or it would read past the buffer (a fault
+        // on a GPU). Indices provably inside need no clamp; the owner's part of a per-owner
+        // workgroup tensor is not provable from the global index, so those are always clamped.
+        const [lo, hi] = range(s.index);
+        const clamp = lo < 0 || hi >= b.elements || (owner !== undefined && b.ownerPart > 0);
+        const addr = address(lines, b, ix, clamp);
         reg = dst();
         lines.push(`ld.${b.space}.${t === 'i32' ? 's32' : 'f32'} ${reg}, [${addr}];`);
         break;
@@ -242,7 +265,7 @@ export function scalarEmitter(kernel: Kernel, fn: PtxFunction, owner: string | u
           case 'tanh': {
             // tanh(x) = 1 - 2 / (exp(2x) + 1), with x clamped so exp cannot overflow.
             const [c, x, e, d, q] = [tmp(), tmp(), tmp(), tmp(), tmp()];
-            lines.push(`max.f32 ${c}, ${a}, ${f32Literal(-20)};`, `min.f32 ${c}, ${c}, ${f32Literal(20)};`, `mul.f32 ${x}, ${c}, ${f32Literal(2 * LOG2E)};`,
+            lines.push(`max.NaN.f32 ${c}, ${a}, ${f32Literal(-20)};`, `min.NaN.f32 ${c}, ${c}, ${f32Literal(20)};`, `mul.f32 ${x}, ${c}, ${f32Literal(2 * LOG2E)};`,
               `ex2.approx.f32 ${e}, ${x};`, `add.f32 ${d}, ${e}, ${f32Literal(1)};`, `div.rn.f32 ${q}, ${f32Literal(2)}, ${d};`, `sub.f32 ${reg}, ${f32Literal(1)}, ${q};`);
             break;
           }
@@ -271,7 +294,10 @@ export function scalarEmitter(kernel: Kernel, fn: PtxFunction, owner: string | u
         if (cmp[s.fn]) {
           const p = regs.p();
           const operandType = s.a.type === 'i32' ? 's32' : 'f32';
-          lines.push(`setp.${cmp[s.fn]}.${operandType} ${p}, ${a}, ${b};`, t === 'i32' ? `selp.s32 ${reg}, 1, 0, ${p};` : `selp.f32 ${reg}, ${f32Literal(1)}, ${f32Literal(0)}, ${p};`);
+          // Float comparisons are ordered (false with a NaN) except `ne`, which IEEE makes true:
+          // PTX's unordered neu.
+          const c = s.fn === 'ne' && operandType === 'f32' ? 'neu' : cmp[s.fn];
+          lines.push(`setp.${c}.${operandType} ${p}, ${a}, ${b};`, t === 'i32' ? `selp.s32 ${reg}, 1, 0, ${p};` : `selp.f32 ${reg}, ${f32Literal(1)}, ${f32Literal(0)}, ${p};`);
         } else if (t === 'i32' && (s.fn === 'div' || s.fn === 'mod')) {
           // Floor division and modulo, as the interpreter defines them.
           const [q, r, fix] = [regs.r(), regs.r(), regs.r()];
@@ -281,10 +307,9 @@ export function scalarEmitter(kernel: Kernel, fn: PtxFunction, owner: string | u
           if (s.fn === 'div') lines.push(`sub.s32 ${fix}, ${q}, 1;`, `selp.s32 ${reg}, ${fix}, ${q}, ${adjust};`);
           else lines.push(`add.s32 ${fix}, ${r}, ${b};`, `selp.s32 ${reg}, ${fix}, ${r}, ${adjust};`);
         } else if (s.fn === 'pow') {
-          const [l, m] = [regs.f(), regs.f()];
-          lines.push(`lg2.approx.f32 ${l}, ${a};`, `mul.f32 ${m}, ${l}, ${b};`, `ex2.approx.f32 ${reg}, ${m};`);
+          lines.push(...powLines(regs, reg, a, b));
         } else {
-          const op: Record<string, string> = { add: 'add', sub: 'sub', mul: t === 'i32' ? 'mul.lo' : 'mul', div: 'div.rn', max: 'max', min: 'min' };
+          const op: Record<string, string> = { add: 'add', sub: 'sub', mul: t === 'i32' ? 'mul.lo' : 'mul', div: 'div.rn', max: t === 'i32' ? 'max' : 'max.NaN', min: t === 'i32' ? 'min' : 'min.NaN' };
           lines.push(`${op[s.fn]}.${suffix} ${reg}, ${a}, ${b};`);
         }
         break;
@@ -295,7 +320,7 @@ export function scalarEmitter(kernel: Kernel, fn: PtxFunction, owner: string | u
         const b = scalar(s.b);
         const p = regs.p();
         reg = dst();
-        lines.push(s.c.type === 'i32' ? `setp.ne.s32 ${p}, ${c}, 0;` : `setp.ne.f32 ${p}, ${c}, ${f32Literal(0)};`, `selp.${t === 'i32' ? 's32' : 'f32'} ${reg}, ${a}, ${b}, ${p};`);
+        lines.push(s.c.type === 'i32' ? `setp.ne.s32 ${p}, ${c}, 0;` : `setp.neu.f32 ${p}, ${c}, ${f32Literal(0)};`, `selp.${t === 'i32' ? 's32' : 'f32'} ${reg}, ${a}, ${b}, ${p};`);
         break;
       }
       case 'cast': {
@@ -326,13 +351,13 @@ export function scalarEmitter(kernel: Kernel, fn: PtxFunction, owner: string | u
         const done = regs.p();
         const top = fn.label('top');
         const end = fn.label('end');
-        const init = s.fn === 'sum' ? (t === 'i32' ? '0' : f32Literal(0)) : t === 'i32' ? '-2147483647' : f32Literal(-3.4028234663852886e38);
+        const init = s.fn === 'sum' ? (t === 'i32' ? '0' : f32Literal(0)) : t === 'i32' ? '-2147483648' : '0fFF800000';
         blocks[depth]!.push(`mov.${suffix} ${acc}, ${init};`, `mov.s32 ${counter}, 0;`);
         loopRegs.set(s.loop.name, counter);
         place.open(s.loop.name);
         const body = scalar(s.body);
         const inner = place.close();
-        const update = s.fn === 'sum' ? `add.${suffix} ${acc}, ${acc}, ${body};` : `max.${suffix} ${acc}, ${acc}, ${body};`;
+        const update = s.fn === 'sum' ? `add.${suffix} ${acc}, ${acc}, ${body};` : `max.${t === 'i32' ? suffix : 'NaN.f32'} ${acc}, ${acc}, ${body};`;
         blocks[depth]!.push(`${top}:`, `setp.ge.s32 ${done}, ${counter}, ${s.loop.size};`, `@${done} bra ${end};`, ...inner, update, `add.s32 ${counter}, ${counter}, 1;`, `bra ${top};`, `${end}:`);
         names.set(s, acc);
         return acc;
@@ -396,3 +421,28 @@ export function blockIndex(fn: PtxFunction, lines: string[]): string {
   return linear;
 }
 
+
+/**
+ * x ** y as the interpreter defines it (C99 pow). The magnitude is ex2(y lg2|x|), which is
+ * already right for zero and infinite bases (lg2 0 = -inf, ex2 -inf = 0) and for NaN; then a
+ * negative base (-0 included: 1/x < 0) under an odd exponent flips the sign, a finite negative
+ * base under a non-integral exponent is NaN, and y = 0, x = 1 and (|x| = 1, |y| = inf) give 1.
+ */
+function powLines(regs: PtxFunction['regs'], out: string, x: string, y: string): string[] {
+  const [ax, m, neg, fy, half, t, inv] = [regs.f(), regs.f(), regs.f(), regs.f(), regs.f(), regs.f(), regs.f()];
+  const [integral, odd, negative, p, finite, one, q] = [regs.p(), regs.p(), regs.p(), regs.p(), regs.p(), regs.p(), regs.p()];
+  const INF = '0f7F800000';
+  return [
+    `abs.f32 ${ax}, ${x};`, `lg2.approx.f32 ${m}, ${ax};`, `mul.f32 ${m}, ${m}, ${y};`, `ex2.approx.f32 ${m}, ${m};`,
+    `cvt.rmi.f32.f32 ${fy}, ${y};`, `setp.eq.f32 ${integral}, ${fy}, ${y};`,
+    `mul.f32 ${half}, ${y}, ${f32Literal(0.5)};`, `cvt.rmi.f32.f32 ${half}, ${half};`, `fma.rn.f32 ${t}, ${half}, ${f32Literal(-2)}, ${y};`,
+    `abs.f32 ${t}, ${t};`, `setp.eq.f32 ${odd}, ${t}, ${f32Literal(1)};`, `and.pred ${odd}, ${odd}, ${integral};`,
+    `rcp.rn.f32 ${inv}, ${x};`, `setp.lt.f32 ${negative}, ${x}, ${f32Literal(0)};`, `setp.lt.f32 ${p}, ${inv}, ${f32Literal(0)};`, `or.pred ${negative}, ${negative}, ${p};`,
+    `and.pred ${p}, ${odd}, ${negative};`, `neg.f32 ${neg}, ${m};`, `selp.f32 ${m}, ${neg}, ${m}, ${p};`,
+    `setp.lt.f32 ${p}, ${x}, ${f32Literal(0)};`, `setp.ne.f32 ${finite}, ${ax}, ${INF};`, `and.pred ${p}, ${p}, ${finite};`, `not.pred ${q}, ${integral};`,
+    `and.pred ${p}, ${p}, ${q};`, `selp.f32 ${m}, 0f7FC00000, ${m}, ${p};`,
+    `setp.eq.f32 ${one}, ${y}, ${f32Literal(0)};`, `setp.eq.f32 ${p}, ${x}, ${f32Literal(1)};`, `or.pred ${one}, ${one}, ${p};`,
+    `abs.f32 ${t}, ${y};`, `setp.eq.f32 ${p}, ${t}, ${INF};`, `setp.eq.f32 ${q}, ${ax}, ${f32Literal(1)};`, `and.pred ${p}, ${p}, ${q};`, `or.pred ${one}, ${one}, ${p};`,
+    `selp.f32 ${out}, ${f32Literal(1)}, ${m}, ${one};`,
+  ];
+}

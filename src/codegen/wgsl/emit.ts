@@ -112,7 +112,8 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
         else if (s.fn === 'div' && s.type === 'i32') { res.helpers.add('fib_idiv'); expr = `fib_idiv(${a}, ${b})`; }
         else if (s.fn === 'mod') { res.helpers.add('fib_imod'); expr = `fib_imod(${a}, ${b})`; }
         else if (arith[s.fn]) expr = `${a} ${arith[s.fn]} ${b}`;
-        else expr = `${s.fn}(${a}, ${b})`;
+        else if (s.type === 'i32') expr = `${s.fn}(${a}, ${b})`;
+        else { res.helpers.add(`fib_${s.fn}`); expr = `fib_${s.fn}(${a}, ${b})`; }
         break;
       }
       case 'where':
@@ -134,13 +135,14 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
         if (vectorized) return vectorReduce(s, vectorized);
         const acc = `acc${counter++}`;
         const depth = depthOfVars(scalarVars(s));
-        const init = s.fn === 'sum' ? zero(s.type) : s.type === 'i32' ? 'i32(-2147483647)' : 'bitcast<f32>(0xff7fffffu)';
+        if (s.fn === 'max' && s.type === 'f32') res.helpers.add('fib_max').add('fib_neg_inf');
+        const init = s.fn === 'sum' ? zero(s.type) : s.type === 'i32' ? 'i32(-2147483648)' : 'fib_neg_inf()';
         blocks[depth]!.push(`var ${acc}: ${s.type} = ${init};`);
         // Everything the body needs that does not depend on the loop var is emitted above the loop.
         place.open(s.loop.name);
         const body = scalar(s.body);
         const inner = place.close();
-        const update = s.fn === 'sum' ? `${acc} = ${acc} + ${body};` : `${acc} = max(${acc}, ${body});`;
+        const update = s.fn === 'sum' ? `${acc} = ${acc} + ${body};` : `${acc} = ${s.type === 'i32' ? 'max' : 'fib_max'}(${acc}, ${body});`;
         blocks[depth]!.push(`for (var ${s.loop.name}: i32 = 0; ${s.loop.name} < ${s.loop.size} + fib_z; ${s.loop.name}++) {`, ...inner.map((l) => `  ${l}`), `  ${update}`, '}');
         names.set(s, acc);
         return acc;
@@ -160,14 +162,15 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
     const acc = `acc${counter++}`;
     const depth = depthOfVars(scalarVars(s));
     const vec = `vec${VECTOR_WIDTH}<f32>`;
-    blocks[depth]!.push(`var ${acc}: ${vec} = ${vec}(${s.fn === 'sum' ? '0.0' : 'bitcast<f32>(0xff7fffffu)'});`);
+    if (s.fn === 'max') res.helpers.add('fib_max').add('fib_max4').add('fib_neg_inf');
+    blocks[depth]!.push(`var ${acc}: ${vec} = ${vec}(${s.fn === 'sum' ? '0.0' : 'fib_neg_inf()'});`);
     place.open(v.loopVar);
     const body = vectorOf({ res, aligned: v.aligned, scalar, index: ix }, v.run)!;
     const inner = place.close();
-    const update = s.fn === 'sum' ? `${acc} = ${acc} + ${body};` : `${acc} = max(${acc}, ${body});`;
+    const update = s.fn === 'sum' ? `${acc} = ${acc} + ${body};` : `${acc} = fib_max4(${acc}, ${body});`;
     blocks[depth]!.push(`for (var ${v.loopVar}: i32 = 0; ${v.loopVar} < ${s.loop.size / VECTOR_WIDTH} + fib_z; ${v.loopVar}++) {`, ...inner.map((l) => `  ${l}`), `  ${update}`, '}');
     const name = `s${counter++}`;
-    const combined = s.fn === 'sum' ? `dot(${acc}, ${vec}(1.0))` : `max(max(${acc}.x, ${acc}.y), max(${acc}.z, ${acc}.w))`;
+    const combined = s.fn === 'sum' ? `dot(${acc}, ${vec}(1.0))` : `fib_max(fib_max(${acc}.x, ${acc}.y), fib_max(${acc}.z, ${acc}.w))`;
     blocks[depth]!.push(`let ${name}: f32 = ${combined};`);
     names.set(s, name);
     return name;

@@ -9,14 +9,56 @@ export const WGSL_HELPERS: Readonly<Record<string, string>> = {
   let y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * exp(-x * x);
   return select(-y, y, x >= 0.0);
 }`,
-  // tanh of a large argument overflows exp inside some implementations: clamp first.
+  // tanh of a large argument overflows exp inside some implementations: clamp first (clamp
+  // of NaN is not defined in WGSL: NaN passes through by a bit test).
   fib_tanh: `fn fib_tanh(x: f32) -> f32 {
-  return tanh(clamp(x, -20.0, 20.0));
+  return select(tanh(clamp(x, -20.0, 20.0)), x, (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u);
+}`,
+  // max/min propagate NaN, as the interpreter (and torch.maximum) do; WGSL's max/min leave
+  // NaN undefined, so it is tested on the bits and passed on as a + b.
+  fib_max: `fn fib_max(a: f32, b: f32) -> f32 {
+  return select(max(a, b), a + b, ((bitcast<u32>(a) & 0x7fffffffu) > 0x7f800000u) || ((bitcast<u32>(b) & 0x7fffffffu) > 0x7f800000u));
+}`,
+  fib_min: `fn fib_min(a: f32, b: f32) -> f32 {
+  return select(min(a, b), a + b, ((bitcast<u32>(a) & 0x7fffffffu) > 0x7f800000u) || ((bitcast<u32>(b) & 0x7fffffffu) > 0x7f800000u));
+}`,
+  fib_max4: `fn fib_max4(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {
+  return select(max(a, b), a + b, ((bitcast<vec4<u32>>(a) & vec4(0x7fffffffu)) > vec4(0x7f800000u)) | ((bitcast<vec4<u32>>(b) & vec4(0x7fffffffu)) > vec4(0x7f800000u)));
+}`,
+  fib_min4: `fn fib_min4(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {
+  return select(min(a, b), a + b, ((bitcast<vec4<u32>>(a) & vec4(0x7fffffffu)) > vec4(0x7f800000u)) | ((bitcast<vec4<u32>>(b) & vec4(0x7fffffffu)) > vec4(0x7f800000u)));
+}`,
+  // The identity of max, -inf (a constant infinity is a WGSL error: built from runtime bits).
+  fib_neg_inf: `fn fib_neg_inf() -> f32 {
+  let bits = 0xff800000u;
+  return bitcast<f32>(bits);
+}`,
+  // x ** y as the interpreter defines it (C99 pow): WGSL's pow is undefined for x < 0 and for
+  // x = 0 with y <= 0. The magnitude is exp2(y log2|x|); zero and infinite bases, the sign of
+  // a negative base under an odd exponent (-0 included, by its sign bit), NaN for a negative
+  // base under a non-integral exponent, and the cases that are 1 whatever else are explicit.
+  // Infinity and NaN come from runtime bit patterns (a constant one is a WGSL error).
+  fib_pow: `fn fib_pow(x: f32, y: f32) -> f32 {
+  let inf_bits = 0x7f800000u;
+  let inf = bitcast<f32>(inf_bits);
+  let nan = bitcast<f32>(inf_bits | 0x400000u);
+  let ax = abs(x);
+  let integral = floor(y) == y;
+  let odd = integral && abs(y - 2.0 * floor(0.5 * y)) == 1.0;
+  var m = exp2(y * log2(ax));
+  if (ax == 0.0) { m = select(inf, 0.0, y > 0.0); }
+  if (ax == inf) { m = select(0.0, inf, y > 0.0); }
+  if (odd && (bitcast<u32>(x) >> 31u) == 1u) { m = -m; }
+  if (x < 0.0 && !integral && ax != inf) { m = nan; }
+  if (((bitcast<u32>(x) & 0x7fffffffu) > inf_bits) || ((bitcast<u32>(y) & 0x7fffffffu) > inf_bits)) { m = nan; }
+  if (y == 0.0 || x == 1.0 || (ax == 1.0 && abs(y) == inf)) { m = 1.0; }
+  return m;
 }`,
   // Floor division and modulo of i32, as the interpreter (and Python) define them.
+  // (a zero divisor gives 0: WGSL's a / 0 is a; a % 0 is 0 already.)
   fib_idiv: `fn fib_idiv(a: i32, b: i32) -> i32 {
   let q = a / b;
-  return select(q, q - 1, (a % b != 0) && ((a < 0) != (b < 0)));
+  return select(select(q, q - 1, (a % b != 0) && ((a < 0) != (b < 0))), 0, b == 0);
 }`,
   fib_imod: `fn fib_imod(a: i32, b: i32) -> i32 {
   let r = a % b;

@@ -90,7 +90,7 @@ export function alignRuns(res: ShaderResources, runs: readonly (readonly Scalar[
 }
 
 /** f32 binary ops computed on whole vectors: WGSL operators (one character) or built-ins. */
-const VECTOR_ARITHMETIC: Readonly<Record<string, string>> = { add: '+', sub: '-', mul: '*', div: '/', max: 'max', min: 'min' };
+const VECTOR_ARITHMETIC: Readonly<Record<string, string>> = { add: '+', sub: '-', mul: '*', div: '/', max: 'fib_max4', min: 'fib_min4' };
 /** f32 unary ops computed on whole vectors, `$` standing for the operand. */
 const VECTOR_UNARY: Readonly<Record<string, string>> = { neg: '-($)', exp: 'exp($)', rsqrt: 'inverseSqrt($)', sqrt: 'sqrt($)', abs: 'abs($)', recip: '(1.0 / $)' };
 
@@ -138,7 +138,10 @@ function vectorExpr(ctx: VectorContext, run: readonly Scalar[]): Rendered | unde
       const b = a === undefined ? undefined : vectorExpr(ctx, run.map((x) => (x as typeof first).b));
       if (a === undefined || b === undefined) return undefined;
       const vector = a.vector || b.vector;
-      const code = op.length === 1 ? `(${a.code} ${op} ${b.code})` : vector ? `${op}(${vecType}(${a.code}), ${vecType}(${b.code}))` : `${op}(${a.code}, ${b.code})`;
+      // max/min: the NaN-propagating helpers (fib_max4 on vectors, fib_max on scalars).
+      const fn = vector ? op : op.replace(/4$/, '');
+      if (op.length > 1) ctx.res.helpers.add(fn);
+      const code = op.length === 1 ? `(${a.code} ${op} ${b.code})` : vector ? `${fn}(${vecType}(${a.code}), ${vecType}(${b.code}))` : `${fn}(${a.code}, ${b.code})`;
       return { code, vector };
     }
     case 'unary': {

@@ -2,9 +2,11 @@ import { CUDA_DEFAULT_LIMITS } from '../../compile/limits.js';
 import { compilePtx } from '../../compile/pipeline.js';
 import { PTX_ARCHS, type PtxArch } from '../../codegen/ptx/emit.js';
 import type { MatmulPrecision } from '../../codegen/ptx/mma.js';
+import { runWithoutEmpty } from '../../ir/empty.js';
 import type { Graph } from '../../ir/graph.js';
 import { numel } from '../../ir/shape.js';
 import { HostTensor } from '../../ir/tensor.js';
+import { deviceArray } from '../host-data.js';
 import type { Device } from '../device.js';
 import { CudaDriver, type CudaDriverApi } from './driver.js';
 
@@ -42,7 +44,7 @@ export class CudaDevice implements Device {
   }
 
   async run(graph: Graph, feeds: ReadonlyMap<string, HostTensor>): Promise<Map<string, HostTensor>> {
-    return this.execute(graph, feeds, 0).outputs;
+    return runWithoutEmpty(graph, async (g) => this.execute(g, feeds, 0).outputs);
   }
 
   /**
@@ -74,7 +76,7 @@ export class CudaDevice implements Device {
         if (t.kind !== 'input' && t.kind !== 'param') continue;
         const value = feeds.get(t.name);
         if (!value) throw new Error(`no value for ${t.kind} '${t.name}'`);
-        const data = t.ref.type === 'i32' ? Int32Array.from(value.data) : Float32Array.from(value.data);
+        const data = deviceArray(t.kind, t.name, value, t.ref.type === 'i32' ? 'i32' : 'f32');
         if (t.arena) arenaData[t.arena.index]!.set(data, t.arena.offset);
         else d.upload(own.get(t.ref.id)!, data);
       }

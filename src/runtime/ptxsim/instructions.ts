@@ -52,6 +52,7 @@ const fmin = (a: number, b: number): number => (Number.isNaN(a) ? b : Number.isN
 const COMPARE: Record<string, (a: number, b: number) => boolean> = {
   eq: (a, b) => a === b,
   ne: (a, b) => a !== b && !Number.isNaN(a) && !Number.isNaN(b),
+  neu: (a, b) => a !== b,
   lt: (a, b) => a < b,
   le: (a, b) => a <= b,
   gt: (a, b) => a > b,
@@ -180,7 +181,13 @@ function compileInstruction(
       return (t) => { d(t, (Math.imul(x(t), y(t)) + z(t)) | 0); return NEXT; };
     }
     case 'neg': case 'abs': case 'ex2': case 'lg2': case 'rcp': case 'sqrt': case 'rsqrt': {
-      if (!isFloat) return fail('only f32 is simulated');
+      if (type === 's32' && (name === 'neg' || name === 'abs')) {
+        // Two's complement: -(-2^31) and |-2^31| wrap to -2^31.
+        const d = set(0);
+        const x = get(1);
+        return name === 'neg' ? (t) => { d(t, -x(t) | 0); return NEXT; } : (t) => { d(t, Math.abs(x(t)) | 0); return NEXT; };
+      }
+      if (!isFloat) return fail('only f32 (and s32 neg/abs) is simulated');
       const d = set(0);
       const x = get(1);
       const f = UNARY_F32[name]!;
@@ -234,8 +241,9 @@ function binary(name: string, mods: readonly string[], fail: (why: string) => ne
       case 'sub': return (x, y) => f32(x - y);
       case 'mul': return (x, y) => f32(x * y);
       case 'div': return (x, y) => f32(x / y);
-      case 'max': return fmax;
-      case 'min': return fmin;
+      // max/min return the other operand for one NaN (IEEE maxNum); .NaN propagates it.
+      case 'max': return mods[0] === 'NaN' ? (x, y) => (Number.isNaN(x) || Number.isNaN(y) ? NaN : Math.max(x, y)) : fmax;
+      case 'min': return mods[0] === 'NaN' ? (x, y) => (Number.isNaN(x) || Number.isNaN(y) ? NaN : Math.min(x, y)) : fmin;
       default: return fail('no f32 form');
     }
   }
@@ -276,6 +284,10 @@ function convert(mods: readonly string[], get: (i: number) => Getter, set: (i: n
   const x = get(1);
   switch (key) {
     case 'rn.f32.s32': return (t) => { d(t, f32(x(t))); return NEXT; };
+    // Integral rounding within f32: floor (rmi), ceil (rpi), toward zero (rzi), nearest even (rni).
+    case 'rmi.f32.f32': return (t) => { d(t, Math.floor(x(t))); return NEXT; };
+    case 'rpi.f32.f32': return (t) => { d(t, Math.ceil(x(t))); return NEXT; };
+    case 'rzi.f32.f32': return (t) => { d(t, Math.trunc(x(t))); return NEXT; };
     case 'rzi.s32.f32': return (t) => {
       const v = x(t);
       d(t, Number.isNaN(v) ? 0 : Math.max(-2147483648, Math.min(2147483647, Math.trunc(v))));

@@ -2,11 +2,13 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withNativeStderrSilenced } from '../quiet-stderr.js';
 
 /**
  * Dawn through the npm package `webgpu`. The object `create()` returns must stay referenced
  * for the whole process: if it is garbage-collected, later mapAsync/onSubmittedWorkDone calls
- * crash or hang (../shared/MACHINE-NOTES.md). It is kept in a module-level variable.
+ * crash or hang (seen as intermittent aborts in InstanceBase::ProcessEvents). It is kept in a
+ * module-level variable.
  */
 let gpu: GPU | undefined;
 
@@ -35,8 +37,18 @@ export async function getGpu(): Promise<GPU> {
   return gpu;
 }
 
+/** Whether Dawn's own warnings reach stderr (`--verbose`); by default they are kept out. */
+let dawnVerbose = process.env.FIBERC_VERBOSE === '1';
+
+/** Lets Dawn's warnings through (true) or keeps them out of the output (false, the default). */
+export function setDawnVerbose(verbose: boolean): void {
+  dawnVerbose = verbose;
+}
+
 export async function getAdapter(): Promise<GPUAdapter> {
-  const adapter = await (await getGpu()).requestAdapter();
+  const instance = await getGpu();
+  // lavapipe's adapter makes Dawn print two warnings about dynamic buffer limits fiberc never uses.
+  const adapter = dawnVerbose ? await instance.requestAdapter() : await withNativeStderrSilenced(() => instance.requestAdapter());
   if (!adapter) {
     throw new NoAdapterError('no WebGPU adapter found: on a machine without a GPU install Mesa lavapipe 25 (bash scripts/setup.sh does)');
   }

@@ -5,9 +5,11 @@ import { WEBGPU_DEFAULT_LIMITS } from '../../compile/limits.js';
 import type { FusionMode, Plan } from '../../compile/plan.js';
 import { compileWgsl } from '../../compile/pipeline.js';
 import type { WgslKernel } from '../../codegen/wgsl/emit.js';
+import { runWithoutEmpty } from '../../ir/empty.js';
 import type { Graph } from '../../ir/graph.js';
 import { numel } from '../../ir/shape.js';
 import { HostTensor } from '../../ir/tensor.js';
+import { deviceArray } from '../host-data.js';
 import type { Device } from '../device.js';
 import { getAdapter } from './dawn.js';
 import { YieldingWait } from './yielding-wait.js';
@@ -124,6 +126,10 @@ export class WebGpuDevice implements Device {
   }
 
   async run(graph: Graph, feeds: ReadonlyMap<string, HostTensor>): Promise<Map<string, HostTensor>> {
+    return runWithoutEmpty(graph, (g) => this.runCompiled(g, feeds));
+  }
+
+  private async runCompiled(graph: Graph, feeds: ReadonlyMap<string, HostTensor>): Promise<Map<string, HostTensor>> {
     const compiled = await this.compile(graph);
     const session = new WebGpuSession(this, compiled);
     try {
@@ -201,7 +207,7 @@ export class WebGpuSession {
       if (t.kind !== 'input' && t.kind !== 'param') continue;
       const value = feeds.get(t.name);
       if (!value) throw new WebGpuError(`no value for ${t.kind} '${t.name}'`);
-      const data = t.ref.type === 'i32' ? Int32Array.from(value.data) : Float32Array.from(value.data);
+      const data = deviceArray(t.kind, t.name, value, t.ref.type === 'i32' ? 'i32' : 'f32');
       if (t.arena) arenaData[t.arena.index]!.set(data, t.arena.offset);
       else queue.writeBuffer(this.buffers.get(t.ref.id)!, 0, data);
     }

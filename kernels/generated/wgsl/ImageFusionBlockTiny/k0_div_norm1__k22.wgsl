@@ -20,7 +20,7 @@ fn fib_erf(x: f32) -> f32 {
 
 fn fib_idiv(a: i32, b: i32) -> i32 {
   let q = a / b;
-  return select(q, q - 1, (a % b != 0) && ((a < 0) != (b < 0)));
+  return select(select(q, q - 1, (a % b != 0) && ((a < 0) != (b < 0))), 0, b == 0);
 }
 
 fn fib_imod(a: i32, b: i32) -> i32 {
@@ -145,9 +145,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i2 = flat % 2;
     let s0: i32 = fib_wg_i32[i0 * 4 + i1];
     let v1 = s0;
-    let s1: f32 = arena0[3232 + i2 + v1 * 2];
-    let s2: f32 = select(0.0, s1, (v1) >= 0 && (v1) < 9);
-    fib_wg_f32[2080 + flat] = s2;
+    let s1: i32 = max(s0, i32(0));
+    let s2: i32 = min(s1, i32(8));
+    let v2 = s2;
+    let s3: f32 = arena0[3232 + i2 + v2 * 2];
+    let s4: f32 = select(0.0, s3, (v1) >= 0 && (v1) < 9);
+    fib_wg_f32[2080 + flat] = s4;
   }
   storageBarrier();
   workgroupBarrier();
