@@ -4,7 +4,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Diagnostic, formatDiagnostic } from '../dsl/diagnostic.js';
 import { buildGraph, EntryInputsError, entryNames } from '../dsl/entry.js';
-import { loadProgram, type LoadedProgram } from '../dsl/loader.js';
+import { loadProgram, searchPath, type LoadedProgram } from '../dsl/loader.js';
 import { resolveProgram } from '../dsl/resolve.js';
 import { SafetensorsError, writeSafetensors } from '../fiber/safetensors.js';
 import type { Graph } from '../ir/graph.js';
@@ -73,11 +73,16 @@ function graphToCompile(program: LoadedProgram, opts: CompileFlags): Graph {
  */
 export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   let loaded: LoadedProgram | undefined;
-  const load = (file: string): LoadedProgram => (loaded = loadProgram(file));
+  let libs: string[] = [];
+  const load = (file: string): LoadedProgram => (loaded = loadProgram(file, undefined, searchPath(libs)));
   const program = new Command('fiberc')
     .description('Compiler and runtime for fused vision-language backbones (FIBER), written in the .fib tensor language')
     .option('--verbose', 'also show the GPU driver\'s own warnings (Dawn)')
-    .hook('preAction', (cmd) => setDawnVerbose(Boolean(cmd.opts().verbose)))
+    .option('--lib <dir>', 'a folder `import "x.fib"` also searches (repeatable; then FIBERC_PATH, then the installed examples)', collect, [])
+    .hook('preAction', (cmd) => {
+      setDawnVerbose(Boolean(cmd.opts().verbose));
+      libs = cmd.opts().lib as string[];
+    })
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 

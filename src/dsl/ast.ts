@@ -2,6 +2,12 @@ import type { SourceLoc } from '../ir/node.js';
 
 /** The typed AST of .fib programs. Every node carries the position of its first token. */
 
+/** One subscript of an index expression: an index `i`, a slice `a:b` (either end optional), or `...`. */
+export type Subscript =
+  | { readonly kind: 'at'; readonly index: Expr; readonly loc: SourceLoc }
+  | { readonly kind: 'slice'; readonly start: Expr | null; readonly end: Expr | null; readonly loc: SourceLoc }
+  | { readonly kind: 'ellipsis'; readonly loc: SourceLoc };
+
 export type Expr =
   | { readonly kind: 'number'; readonly value: number; readonly isInt: boolean; readonly loc: SourceLoc }
   | { readonly kind: 'string'; readonly value: string; readonly loc: SourceLoc }
@@ -10,7 +16,8 @@ export type Expr =
   | { readonly kind: 'binary'; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr; readonly loc: SourceLoc }
   | { readonly kind: 'unary'; readonly op: '-' | '!'; readonly operand: Expr; readonly loc: SourceLoc }
   | { readonly kind: 'call'; readonly callee: Expr; readonly args: readonly Arg[]; readonly loc: SourceLoc }
-  | { readonly kind: 'index'; readonly target: Expr; readonly index: Expr; readonly loc: SourceLoc }
+  /** `x[i]`, `x[:, 0]`, `x[..., 1:3]`: one subscript per axis (see Subscript). */
+  | { readonly kind: 'index'; readonly target: Expr; readonly subscripts: readonly Subscript[]; readonly loc: SourceLoc }
   | { readonly kind: 'member'; readonly target: Expr; readonly name: string; readonly loc: SourceLoc }
   | { readonly kind: 'cond'; readonly test: Expr; readonly then: Expr; readonly otherwise: Expr; readonly loc: SourceLoc }
   | { readonly kind: 'list'; readonly items: readonly Expr[]; readonly loc: SourceLoc }
@@ -69,7 +76,8 @@ export interface ForwardDecl {
 }
 
 export type Decl =
-  | { readonly kind: 'import'; readonly path: string; readonly loc: SourceLoc }
+  /** `import "file.fib"`, or `import "file.fib" as ns` (its names then read `ns.Name`). */
+  | { readonly kind: 'import'; readonly path: string; readonly alias: string | null; readonly loc: SourceLoc }
   | { readonly kind: 'const'; readonly name: string; readonly value: Expr; readonly loc: SourceLoc }
   | { readonly kind: 'fn'; readonly name: string; readonly signature: Signature; readonly body: readonly Stmt[]; readonly loc: SourceLoc }
   | ModuleDecl

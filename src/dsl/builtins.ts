@@ -3,6 +3,7 @@ import { isDType, type DType } from '../ir/dtype.js';
 import { erf } from '../ir/erf.js';
 import type { Node, UnaryFn } from '../ir/node.js';
 import { formatType, normAxis, ShapeError } from '../ir/shape.js';
+import { einsum } from './einsum.js';
 import { BuiltinValue, describe, DTypeValue, TensorValue, UnitValue, type BuiltinParam, type Value } from './values.js';
 
 /**
@@ -29,7 +30,48 @@ export function toNode(b: GraphBuilder, v: Value | undefined, what: string, like
     return b.constant(v, [], dtype);
   }
   if (typeof v === 'boolean') return b.constant(v ? 1 : 0, [], like?.dtype ?? 'f32');
+  if (Array.isArray(v)) return literalTensor(b, v, like?.dtype ?? 'f32', what);
   return fail(`${what}: expected a tensor or number, got ${v === undefined ? 'nothing' : describe(v)}`);
+}
+
+/** Largest tensor literal: bigger constants belong in params or inputs. */
+export const MAX_LITERAL_ELEMENTS = 4096;
+
+/**
+ * A tensor from a (nested) list of numbers, `[[1.0, 0.5], [0.25, 0.0]]`. There is no
+ * constant-tensor primitive: the value is a balanced tree of selects on the flat index
+ * (depth log2 n), so every backend computes it from `iota`, `const` and `where`, and runs
+ * of equal values cost nothing.
+ */
+export function literalTensor(b: GraphBuilder, v: readonly Value[], dtype: DType, what: string): Node {
+  const shape: number[] = [];
+  for (let level: Value = v; Array.isArray(level); level = level[0]!) {
+    shape.push(level.length);
+    if (level.length === 0) break;
+  }
+  const values: number[] = [];
+  const walk = (x: Value, depth: number, path: string): void => {
+    if (depth === shape.length) {
+      const n = typeof x === 'boolean' ? Number(x) : x;
+      if (typeof n !== 'number') fail(`${what}: the literal holds ${describe(x)} at ${path}, not a number`);
+      if (dtype === 'i32' && !Number.isInteger(n)) fail(`${what}: ${n} at ${path} is not an integer and the tensor is i32`);
+      values.push(n);
+      return;
+    }
+    if (!Array.isArray(x) || x.length !== shape[depth]) fail(`${what}: the literal is ragged at ${path} (expected a list of ${shape[depth]})`);
+    x.forEach((item, i) => walk(item, depth + 1, `${path}[${i}]`));
+  };
+  walk(v, 0, '');
+  if (values.length > MAX_LITERAL_ELEMENTS) fail(`${what}: a tensor literal of ${values.length} elements; larger constants belong in params or inputs (at most ${MAX_LITERAL_ELEMENTS})`);
+  if (values.length === 0) return b.constant(0, shape, dtype);
+  const flat = [values.length];
+  const index = b.iota(flat, 0, 'i32');
+  const build = (lo: number, hi: number): Node => {
+    if (values.slice(lo, hi).every((x) => Object.is(x, values[lo]))) return b.constant(values[lo]!, flat, dtype);
+    const mid = (lo + hi) >> 1;
+    return b.where(b.binary('lt', index, b.constant(mid, flat, 'i32')), build(lo, mid), build(mid, hi));
+  };
+  return b.reshape(build(0, values.length), shape);
 }
 
 function asInt(v: Value | undefined, what: string): number {
@@ -89,13 +131,13 @@ export function makeBuiltins(b: GraphBuilder): Map<string, BuiltinValue> {
   const unaryMath: [string, UnaryFn, (x: number) => number][] = [
     ['exp', 'exp', Math.exp], ['log', 'log', Math.log], ['sqrt', 'sqrt', Math.sqrt], ['rsqrt', 'rsqrt', (x) => 1 / Math.sqrt(x)],
     ['tanh', 'tanh', Math.tanh], ['erf', 'erf', erf], ['abs', 'abs', Math.abs], ['sigmoid', 'sigmoid', (x) => 1 / (1 + Math.exp(-x))],
-    ['floor', 'floor', Math.floor], ['recip', 'recip', (x) => 1 / x],
+    ['floor', 'floor', Math.floor], ['recip', 'recip', (x) => 1 / x], ['sin', 'sin', Math.sin], ['cos', 'cos', Math.cos],
   ];
   for (const [name, fn, num] of unaryMath) {
     def(name, [p('x')], ([x]) => (typeof x === 'number' ? num(x) : t(b.unary(fn, asTensor(x, `${name}(x)`)))));
   }
 
-  for (const [name, fn, num] of [['maximum', 'max', Math.max], ['minimum', 'min', Math.min]] as const) {
+  for (const [name, fn, num] of [['maximum', 'max', Math.max], ['minimum', 'min', Math.min], ['pow', 'pow', Math.pow]] as const) {
     def(name, [p('a'), p('b')], ([x, y]) => {
       if (typeof x === 'number' && typeof y === 'number') return num(x, y);
       const like = isTensor(x) ? x.node : isTensor(y) ? y.node : undefined;
@@ -168,6 +210,29 @@ export function makeBuiltins(b: GraphBuilder): Map<string, BuiltinValue> {
   def('concat', [p('xs'), p('axis', true)], ([xs, a]) => {
     if (!Array.isArray(xs)) fail(`concat: expected a list of tensors, got ${xs === undefined ? 'nothing' : describe(xs)}`);
     return t(b.concat(xs.map((x, i) => asTensor(x, `concat(xs[${i}])`)), a === undefined ? 0 : asInt(a, 'concat(axis)')));
+  });
+  def('tensor', [p('values'), p('dtype', true)], ([v, d]) => {
+    if (!Array.isArray(v)) fail(`tensor: expected a list of numbers, got ${v === undefined ? 'nothing' : describe(v)}`);
+    return t(literalTensor(b, v, asDType(d, 'tensor(dtype)', 'f32'), 'tensor(values)'));
+  });
+  def('stack', [p('xs'), p('axis', true)], ([xs, a]) => {
+    if (!Array.isArray(xs) || xs.length === 0) fail(`stack: expected a non-empty list of tensors, got ${xs === undefined ? 'nothing' : describe(xs)}`);
+    const nodes = xs.map((x, i) => asTensor(x, `stack(xs[${i}])`));
+    const axis = normAxis(a === undefined ? 0 : asInt(a, 'stack(axis)'), nodes[0]!.shape.length + 1);
+    for (const n of nodes) {
+      if (n.shape.join() !== nodes[0]!.shape.join()) fail(`stack: ${formatType(nodes[0]!.dtype, nodes[0]!.shape)} and ${formatType(n.dtype, n.shape)} differ in shape`);
+    }
+    const lifted = nodes.map((n) => {
+      const shape = [...n.shape];
+      shape.splice(axis, 0, 1);
+      return b.reshape(n, shape);
+    });
+    return t(b.concat(lifted, axis));
+  });
+  def('einsum', [p('spec'), p('a'), p('b', true)], ([s, x, y]) => {
+    if (typeof s !== 'string') fail(`einsum: the first argument is the spec string, such as "ij,jk->ik"; got ${s === undefined ? 'nothing' : describe(s)}`);
+    const operands = [asTensor(x, 'einsum(a)'), ...(y === undefined ? [] : [asTensor(y, 'einsum(b)')])];
+    return t(einsum(b, s, operands));
   });
   def('cast', [p('x'), p('dtype')], ([x, d]) => t(b.cast(asTensor(x, 'cast(x)'), asDType(d, 'cast(dtype)', 'f32'))));
 

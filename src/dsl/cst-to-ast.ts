@@ -1,6 +1,6 @@
 import type { CstElement, CstNode, IToken } from 'chevrotain';
 import type { SourceLoc } from '../ir/node.js';
-import type { Arg, BinaryOp, Decl, Expr, ForwardDecl, ModuleDecl, ParamDef, Program, Range, Signature, Stmt, TypeExpr } from './ast.js';
+import type { Arg, BinaryOp, Decl, Expr, ForwardDecl, ModuleDecl, ParamDef, Program, Range, Signature, Stmt, Subscript, TypeExpr } from './ast.js';
 import type * as C from './cst.generated.js';
 import { Diagnostic } from './diagnostic.js';
 
@@ -56,7 +56,7 @@ class AstBuilder {
   }
 
   importDecl(n: C.ImportDeclCstNode): Decl {
-    return { kind: 'import', path: n.children.StringLit[0]!.image.slice(1, -1), loc: this.loc(n) };
+    return { kind: 'import', path: n.children.StringLit[0]!.image.slice(1, -1), alias: n.children.Identifier?.[0]?.image ?? null, loc: this.loc(n) };
   }
 
   constDecl(n: C.ConstDeclCstNode): Decl {
@@ -246,12 +246,22 @@ class AstBuilder {
         const args = ((s as C.CallSuffixCstNode).children.argument ?? []).map((a) => this.argument(a));
         acc = { kind: 'call', callee: acc, args, loc: acc.kind === 'name' ? acc.loc : loc };
       } else if (s.name === 'indexSuffix') {
-        acc = { kind: 'index', target: acc, index: this.expression((s as C.IndexSuffixCstNode).children.expression[0]!), loc };
+        acc = { kind: 'index', target: acc, subscripts: (s as C.IndexSuffixCstNode).children.subscript.map((x) => this.subscript(x)), loc };
       } else {
         acc = { kind: 'member', target: acc, name: (s as C.MemberSuffixCstNode).children.Identifier[0]!.image, loc };
       }
     }
     return acc;
+  }
+
+  subscript(n: C.SubscriptCstNode): Subscript {
+    const c = n.children;
+    const loc = this.loc(n);
+    if (c.Ellipsis) return { kind: 'ellipsis', loc };
+    const end = c.end?.[0] ? this.expression(c.end[0]) : null;
+    if (c.Colon) return { kind: 'slice', start: null, end, loc };
+    const start = this.expression(c.start![0]!);
+    return c.sliceColon ? { kind: 'slice', start, end, loc } : { kind: 'at', index: start, loc };
   }
 
   argument(n: C.ArgumentCstNode): Arg {

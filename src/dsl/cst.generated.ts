@@ -23,6 +23,8 @@ export interface ImportDeclCstNode extends CstNode {
 export type ImportDeclCstChildren = {
   Import: IToken[];
   StringLit: IToken[];
+  As?: IToken[];
+  Identifier?: IToken[];
 };
 
 export interface ConstDeclCstNode extends CstNode {
@@ -418,8 +420,22 @@ export interface IndexSuffixCstNode extends CstNode {
 
 export type IndexSuffixCstChildren = {
   LBracket: IToken[];
-  expression: ExpressionCstNode[];
+  subscript: SubscriptCstNode[];
+  Comma?: IToken[];
   RBracket: IToken[];
+};
+
+export interface SubscriptCstNode extends CstNode {
+  name: "subscript";
+  children: SubscriptCstChildren;
+}
+
+export type SubscriptCstChildren = {
+  Ellipsis?: IToken[];
+  Colon?: IToken[];
+  end?: (ExpressionCstNode)[];
+  start?: ExpressionCstNode[];
+  sliceColon?: IToken[];
 };
 
 export interface MemberSuffixCstNode extends CstNode {

@@ -1,15 +1,16 @@
 import { GraphBuilder } from '../ir/builder.js';
+import { indexTensor, type EvaluatedSubscript } from './subscript.js';
 import { isDType, type DType } from '../ir/dtype.js';
 import type { BinaryFn, Init, Node, SourceLoc } from '../ir/node.js';
-import { formatType, ShapeError } from '../ir/shape.js';
-import type { Arg, Expr, ModuleDecl, ParamDef, Stmt, TypeExpr } from './ast.js';
+import { ShapeError } from '../ir/shape.js';
+import type { Arg, Decl, Expr, ModuleDecl, ParamDef, Stmt, TypeExpr } from './ast.js';
 import { makeBuiltins, toNode } from './builtins.js';
 import { Diagnostic } from './diagnostic.js';
-import type { LoadedProgram } from './loader.js';
+import type { FileNames, LoadedProgram } from './loader.js';
 import { unknownName } from './suggest.js';
 import { TypeChecker } from './typecheck.js';
 import {
-  BuiltinValue, describe, DTypeValue, FnValue, InstanceValue, ModuleValue, Scope, TensorValue, TupleValue, UnitValue, type Value,
+  BuiltinValue, describe, DTypeValue, FnValue, InstanceValue, ModuleValue, NamespaceValue, Scope, TensorValue, TupleValue, UnitValue, type Value,
 } from './values.js';
 
 /** Limits that keep a runaway program (unbounded recursion, huge loops) a diagnostic, not a hang. */
@@ -58,7 +59,8 @@ export class Elaborator {
   private readonly instancePaths = new Map<string, SourceLoc>();
   private readonly globalScope = new Scope(null, true);
   private readonly builtins: Map<string, BuiltinValue>;
-  private readonly constState = new Map<string, 'evaluating' | 'done'>();
+  private readonly constState = new Map<Decl, 'evaluating' | 'done'>();
+  private readonly constValues = new Map<Decl, Value>();
   private depth = 0;
   private steps = 0;
 
@@ -73,24 +75,24 @@ export class Elaborator {
     if (local !== undefined) return local;
     const global = this.global(name, loc);
     if (global !== undefined) return global;
-    throw new Diagnostic(unknownName(name, [...scopeNames(scope), ...this.program.globals.keys(), ...this.builtins.keys()]), loc);
+    throw new Diagnostic(unknownName(name, [...scopeNames(scope), ...this.namesOf(loc.file).decls.keys(), ...this.namesOf(loc.file).namespaces.keys(), ...this.builtins.keys()]), loc);
   }
 
-  /** A top-level name: user declarations first, then built-ins and dtype names. */
+  /** The top-level names code in `file` sees (the main file's for code with no file). */
+  private namesOf(file: string): FileNames {
+    return this.program.files.get(file) ?? this.program.files.get(this.program.main)!;
+  }
+
+  /**
+   * A top-level name as seen from the file of `loc`: its declarations and plain imports
+   * first, then its namespaces (`import ... as ns`), then built-ins and dtype names.
+   */
   global(name: string, loc: SourceLoc): Value | undefined {
-    const decl = this.program.globals.get(name);
-    if (decl?.kind === 'fn') return new FnValue(decl);
-    if (decl?.kind === 'module') return new ModuleValue(decl);
-    if (decl?.kind === 'const') {
-      const state = this.constState.get(name);
-      if (state === 'done') return this.globalScope.own(name);
-      if (state === 'evaluating') throw new Diagnostic(`constant '${name}' is defined in terms of itself`, loc);
-      this.constState.set(name, 'evaluating');
-      const value = this.evalExpr(decl.value, this.globalScope, PLAIN);
-      this.globalScope.define(name, value);
-      this.constState.set(name, 'done');
-      return value;
-    }
+    const names = this.namesOf(loc.file);
+    const decl = names.decls.get(name);
+    if (decl) return this.declValue(decl, loc);
+    const namespace = names.namespaces.get(name);
+    if (namespace !== undefined) return new NamespaceValue(name, namespace);
     const builtin = this.builtins.get(name);
     if (builtin) return builtin;
     if (isDType(name)) return new DTypeValue(name);
@@ -246,30 +248,53 @@ export class Elaborator {
 
   private evalIndex(e: Extract<Expr, { kind: 'index' }>, scope: Scope): Value {
     const target = this.evalExpr(e.target, scope, PLAIN);
-    const index = this.evalExpr(e.index, scope, PLAIN);
-    if (typeof index !== 'number' || !Number.isInteger(index)) throw new Diagnostic(`index must be an int, got ${describe(index)}`, e.index.loc);
+    const int = (x: Expr): number => {
+      const v = this.evalExpr(x, scope, PLAIN);
+      if (typeof v !== 'number' || !Number.isInteger(v)) throw new Diagnostic(`index must be an int, got ${describe(v)}`, x.loc);
+      return v;
+    };
+    const subscripts: EvaluatedSubscript[] = e.subscripts.map((s) =>
+      s.kind === 'at' ? { kind: 'at', index: int(s.index) } : s.kind === 'slice' ? { kind: 'slice', start: s.start && int(s.start), end: s.end && int(s.end) } : { kind: 'ellipsis' });
     const items = Array.isArray(target) ? target : target instanceof TupleValue ? target.items : null;
     if (items) {
-      const i = index < 0 ? index + items.length : index;
-      if (i < 0 || i >= items.length) throw new Diagnostic(`index ${index} is out of range for a ${describe(target)}`, e.index.loc);
+      const only = subscripts[0]!;
+      if (subscripts.length !== 1 || only.kind === 'ellipsis') throw new Diagnostic(`a ${describe(target)} takes one index or slice`, e.loc);
+      if (only.kind === 'slice') {
+        const n = items.length;
+        const clamp = (v: number | null, fallback: number): number => (v === null ? fallback : Math.min(n, Math.max(0, v < 0 ? v + n : v)));
+        return items.slice(clamp(only.start, 0), clamp(only.end, n));
+      }
+      const i = only.index < 0 ? only.index + items.length : only.index;
+      if (i < 0 || i >= items.length) throw new Diagnostic(`index ${only.index} is out of range for a ${describe(target)}`, e.subscripts[0]!.loc);
       return items[i]!;
     }
-    if (target instanceof TensorValue) {
-      // x[i] selects along the first axis, like NumPy.
-      return this.at(e.loc, () => {
-        const node = target.node;
-        if (node.shape.length === 0) throw new ShapeError(`cannot index a scalar ${formatType(node.dtype, node.shape)}`);
-        const n = node.shape[0]!;
-        const i = index < 0 ? index + n : index;
-        if (i < 0 || i >= n) throw new ShapeError(`index ${index} is out of range for ${formatType(node.dtype, node.shape)}`);
-        const sliced = this.builder.slice(node, node.shape.map((_, k) => (k === 0 ? i : 0)), [1, ...node.shape.slice(1)]);
-        return new TensorValue(this.builder.reshape(sliced, node.shape.slice(1)));
-      });
-    }
+    if (target instanceof TensorValue) return this.at(e.loc, () => new TensorValue(indexTensor(this.builder, target.node, subscripts)));
     throw new Diagnostic(`cannot index ${describe(target)}`, e.loc);
   }
 
+  /** The value of a top-level declaration (constants are evaluated once, in their own file). */
+  private declValue(decl: Decl, loc: SourceLoc): Value | undefined {
+    if (decl.kind === 'fn') return new FnValue(decl);
+    if (decl.kind === 'module') return new ModuleValue(decl);
+    if (decl.kind !== 'const') return undefined;
+    const state = this.constState.get(decl);
+    if (state === 'done') return this.constValues.get(decl);
+    if (state === 'evaluating') throw new Diagnostic(`constant '${decl.name}' is defined in terms of itself`, loc);
+    this.constState.set(decl, 'evaluating');
+    const value = this.evalExpr(decl.value, this.globalScope, PLAIN);
+    this.constValues.set(decl, value);
+    this.constState.set(decl, 'done');
+    return value;
+  }
+
   private evalMember(e: Extract<Expr, { kind: 'member' }>, target: Value): Value {
+    if (target instanceof NamespaceValue) {
+      const names = this.namesOf(target.file);
+      const decl = names.decls.get(e.name);
+      const value = decl && this.declValue(decl, e.loc);
+      if (value === undefined) throw new Diagnostic(`namespace ${target.alias}: ${unknownName(e.name, names.decls.keys())}`, e.loc);
+      return value;
+    }
     if (target instanceof TensorValue) {
       const node = target.node;
       switch (e.name) {

@@ -149,7 +149,7 @@ function schedules(program: LoadedProgram, el: Elaborator): Schedule[] {
   for (const prog of program.programs.values()) {
     for (const d of prog.decls) {
       if (d.kind !== 'schedule') continue;
-      if (program.globals.get(d.module)?.kind !== 'module') throw new Diagnostic(`schedule for unknown module '${d.module}'`, d.loc);
+      if (program.files.get(d.loc.file)?.decls.get(d.module)?.kind !== 'module') throw new Diagnostic(`schedule for unknown module '${d.module}'`, d.loc);
       if (!SCHEDULE_TARGETS.includes(d.target)) throw new Diagnostic(`unknown schedule target '${d.target}' (targets: ${SCHEDULE_TARGETS.join(', ')})`, d.loc);
       const settings: Record<string, number | string | boolean | readonly number[]> = {};
       for (const s of d.settings) {

@@ -26,6 +26,7 @@ export const Else = keyword('Else');
 export const Schedule = keyword('Schedule');
 export const True = keyword('True');
 export const False = keyword('False');
+export const As = keyword('As');
 
 export const NumberLit = createToken({ name: 'NumberLit', pattern: /(\d+\.\d+|\d+)([eE][+-]?\d+)?/ });
 export const StringLit = createToken({ name: 'StringLit', pattern: /"[^"\n]*"/ });
@@ -64,7 +65,7 @@ export const Colon = createToken({ name: 'Colon', pattern: /:/ });
 /** All tokens in match order: keywords before identifiers, long operators first. */
 export const allTokens: TokenType[] = [
   WhiteSpace, Comment,
-  Import, Fn, Module, Forward, Param, Let, Return, For, In, If, Then, Else, Schedule, True, False,
+  Import, Fn, Module, Forward, Param, Let, Return, For, In, If, Then, Else, Schedule, True, False, As,
   Identifier, NumberLit, StringLit,
   Arrow, Ellipsis, DotDot, Dot, EqEq, NotEq, LessEq, GreaterEq, Less, Greater, AndAnd, OrOr, Bang, Equals,
   StarStar, Star, SlashSlash, Slash, Percent, Plus, Minus, At,

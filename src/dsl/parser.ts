@@ -27,6 +27,10 @@ export class FibParser extends CstParser {
   importDecl = this.RULE('importDecl', () => {
     this.CONSUME(T.Import);
     this.CONSUME(T.StringLit);
+    this.OPTION(() => {
+      this.CONSUME(T.As);
+      this.CONSUME(T.Identifier);
+    });
   });
 
   constDecl = this.RULE('constDecl', () => {
@@ -369,10 +373,33 @@ export class FibParser extends CstParser {
     this.SUBRULE(this.expression);
   });
 
+  /** `[i]`, `[:, 0]`, `[..., 1:3]`, `[2:]`: one subscript per axis. */
   indexSuffix = this.RULE('indexSuffix', () => {
     this.CONSUME(T.LBracket);
-    this.SUBRULE(this.expression);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.subscript) });
     this.CONSUME(T.RBracket);
+  });
+
+  /** `...`, `:`, `a:`, `:b`, `a:b` or an index `i`. */
+  subscript = this.RULE('subscript', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Ellipsis) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Colon);
+          this.OPTION(() => this.SUBRULE(this.expression, { LABEL: 'end' }));
+        },
+      },
+      {
+        ALT: () => {
+          this.SUBRULE2(this.expression, { LABEL: 'start' });
+          this.OPTION2(() => {
+            this.CONSUME2(T.Colon, { LABEL: 'sliceColon' });
+            this.OPTION3(() => this.SUBRULE3(this.expression, { LABEL: 'end' }));
+          });
+        },
+      },
+    ]);
   });
 
   memberSuffix = this.RULE('memberSuffix', () => {

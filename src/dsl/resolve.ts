@@ -14,15 +14,17 @@ import { unknownName } from './suggest.js';
  */
 export function resolveProgram(program: LoadedProgram): void {
   const builtins = makeBuiltins(new GraphBuilder());
-  const signatures = new Map<string, { what: string; params: { name: string; required: boolean }[] }>();
-  for (const [name, b] of builtins) signatures.set(name, { what: name, params: b.params.map((p) => ({ name: p.name, required: !p.optional })) });
-  for (const [name, d] of program.globals) {
-    if (d.kind === 'fn') signatures.set(name, { what: name, params: d.signature.params.map(toSig) });
-    if (d.kind === 'module') signatures.set(name, { what: `module ${name}`, params: d.params.map(toSig) });
-  }
-  const globals = new Set<string>([...program.globals.keys(), ...builtins.keys(), ...DTYPES]);
-  const r = new Resolver(globals, signatures);
-  for (const prog of program.programs.values()) {
+  for (const [file, prog] of program.programs) {
+    // Each file sees its own names, those of its plain imports, and its namespaces.
+    const names = program.files.get(file)!;
+    const signatures = new Map<string, { what: string; params: { name: string; required: boolean }[] }>();
+    for (const [name, b] of builtins) signatures.set(name, { what: name, params: b.params.map((p) => ({ name: p.name, required: !p.optional })) });
+    for (const [name, d] of names.decls) {
+      if (d.kind === 'fn') signatures.set(name, { what: name, params: d.signature.params.map(toSig) });
+      if (d.kind === 'module') signatures.set(name, { what: `module ${name}`, params: d.params.map(toSig) });
+    }
+    const globals = new Set<string>([...names.decls.keys(), ...names.namespaces.keys(), ...builtins.keys(), ...DTYPES]);
+    const r = new Resolver(globals, signatures);
     for (const d of prog.decls) {
       switch (d.kind) {
         case 'const':
@@ -50,7 +52,7 @@ export function resolveProgram(program: LoadedProgram): void {
           break;
         }
         case 'schedule':
-          if (program.globals.get(d.module)?.kind !== 'module') throw new Diagnostic(`schedule for unknown module '${d.module}'`, d.loc);
+          if (names.decls.get(d.module)?.kind !== 'module') throw new Diagnostic(`schedule for unknown module '${d.module}'`, d.loc);
           for (const s of d.settings) r.expr(s.value, new Set());
           break;
         case 'import':
@@ -162,7 +164,11 @@ class Resolver {
         return this.expr(e.body, new Set([...scope, e.variable]));
       case 'index':
         this.expr(e.target, scope);
-        return this.expr(e.index, scope);
+        for (const s of e.subscripts) {
+          if (s.kind === 'at') this.expr(s.index, scope);
+          else if (s.kind === 'slice') for (const x of [s.start, s.end]) if (x) this.expr(x, scope);
+        }
+        return;
       case 'member':
         return this.expr(e.target, scope);
       case 'call':

@@ -21,6 +21,15 @@ export class FnValue {
   constructor(readonly decl: Extract<Decl, { kind: 'fn' }>) {}
 }
 
+/** The names of a file imported with `import "file.fib" as ns`: `ns.Name` reads them. */
+export class NamespaceValue {
+  constructor(
+    readonly alias: string,
+    /** The imported file, by its display name (a key of LoadedProgram.files). */
+    readonly file: string,
+  ) {}
+}
+
 export class ModuleValue {
   constructor(readonly decl: ModuleDecl) {}
 }
@@ -60,6 +69,7 @@ export interface BuiltinParam {
 }
 
 export type Value =
+  | NamespaceValue
   | number
   | boolean
   | string
@@ -125,6 +135,7 @@ export function describe(v: Value): string {
   if (v instanceof TupleValue) return `tuple of ${v.items.length}`;
   if (v instanceof FnValue) return `fn ${v.decl.name}`;
   if (v instanceof ModuleValue) return `module ${v.decl.name}`;
+  if (v instanceof NamespaceValue) return `namespace ${v.alias} (${v.file})`;
   if (v instanceof InstanceValue) return `instance of ${v.decl.name}${v.path ? ` at ${v.path}` : ''}`;
   if (v instanceof BuiltinValue) return `built-in ${v.name}`;
   if (v instanceof DTypeValue) return `dtype ${v.dtype}`;

@@ -40,7 +40,7 @@ export interface FuzzCase {
 /** Rows of the gathered/scattered table. */
 export const TABLE_ROWS = 5;
 
-const UNARY: readonly UnaryFn[] = ['neg', 'exp', 'log', 'sqrt', 'rsqrt', 'tanh', 'erf', 'abs', 'recip', 'floor', 'sigmoid'];
+const UNARY: readonly UnaryFn[] = ['neg', 'exp', 'log', 'sqrt', 'rsqrt', 'tanh', 'erf', 'abs', 'recip', 'floor', 'sigmoid', 'sin', 'cos'];
 const ARITH: readonly BinaryFn[] = ['add', 'sub', 'mul', 'div', 'max', 'min', 'pow'];
 const COMPARE: readonly BinaryFn[] = ['lt', 'le', 'gt', 'ge', 'eq', 'ne'];
 const I32_ARITH: readonly BinaryFn[] = ['add', 'sub', 'mul', 'div', 'mod', 'max', 'min'];

@@ -25,6 +25,8 @@ const UNARY: Record<UnaryFn, (x: number) => number> = {
   recip: (x) => 1 / x,
   floor: Math.floor,
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  sin: Math.sin,
+  cos: Math.cos,
 };
 
 /**

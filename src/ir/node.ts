@@ -3,7 +3,7 @@ import type { Shape } from './shape.js';
 
 /** Element-wise functions of one operand. */
 export type UnaryFn =
-  | 'neg' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'tanh' | 'erf' | 'abs' | 'recip' | 'floor' | 'sigmoid';
+  | 'neg' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'tanh' | 'erf' | 'abs' | 'recip' | 'floor' | 'sigmoid' | 'sin' | 'cos';
 
 /** Element-wise functions of two operands of the same shape and dtype. */
 export type BinaryFn =

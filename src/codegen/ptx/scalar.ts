@@ -257,6 +257,9 @@ export function scalarEmitter(kernel: Kernel, fn: PtxFunction, owner: string | u
           case 'rsqrt': { const x = tmp(); lines.push(`sqrt.rn.f32 ${x}, ${a};`, `rcp.rn.f32 ${reg}, ${x};`); break; }
           case 'recip': lines.push(`rcp.rn.f32 ${reg}, ${a};`); break;
           case 'floor': lines.push(`cvt.rmi.f32.f32 ${reg}, ${a};`); break;
+          // The approximate forms: absolute error about 2^-20.5 over [-100 pi, 100 pi] (PTX ISA).
+          case 'sin': lines.push(`sin.approx.f32 ${reg}, ${a};`); break;
+          case 'cos': lines.push(`cos.approx.f32 ${reg}, ${a};`); break;
           case 'sigmoid': {
             const [x, e, d] = [tmp(), tmp(), tmp()];
             lines.push(`mul.f32 ${x}, ${a}, ${f32Literal(-LOG2E)};`, `ex2.approx.f32 ${e}, ${x};`, `add.f32 ${d}, ${e}, ${f32Literal(1)};`, `rcp.rn.f32 ${reg}, ${d};`);

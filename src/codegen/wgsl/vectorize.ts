@@ -92,7 +92,7 @@ export function alignRuns(res: ShaderResources, runs: readonly (readonly Scalar[
 /** f32 binary ops computed on whole vectors: WGSL operators (one character) or built-ins. */
 const VECTOR_ARITHMETIC: Readonly<Record<string, string>> = { add: '+', sub: '-', mul: '*', div: '/', max: 'fib_max4', min: 'fib_min4' };
 /** f32 unary ops computed on whole vectors, `$` standing for the operand. */
-const VECTOR_UNARY: Readonly<Record<string, string>> = { neg: '-($)', exp: 'exp($)', rsqrt: 'inverseSqrt($)', sqrt: 'sqrt($)', abs: 'abs($)', recip: '(1.0 / $)' };
+const VECTOR_UNARY: Readonly<Record<string, string>> = { neg: '-($)', exp: 'exp($)', rsqrt: 'inverseSqrt($)', sqrt: 'sqrt($)', abs: 'abs($)', recip: '(1.0 / $)', sin: 'sin($)', cos: 'cos($)' };
 
 /**
  * The four copies of an expression as one vec4 expression, or undefined when some load that

@@ -67,6 +67,8 @@ const UNARY_F32: Record<string, (a: number) => number> = {
   rcp: (a) => f32(1 / a),
   sqrt: (a) => f32(Math.sqrt(a)),
   rsqrt: (a) => f32(1 / Math.sqrt(a)),
+  sin: (a) => f32(Math.sin(a)),
+  cos: (a) => f32(Math.cos(a)),
 };
 
 /** Compiles an entry's body; mma.sync operand lists go to `mma` by instruction index. */
@@ -180,7 +182,7 @@ function compileInstruction(
       if (mods[0] !== 'lo') return fail('only mad.lo is simulated');
       return (t) => { d(t, (Math.imul(x(t), y(t)) + z(t)) | 0); return NEXT; };
     }
-    case 'neg': case 'abs': case 'ex2': case 'lg2': case 'rcp': case 'sqrt': case 'rsqrt': {
+    case 'neg': case 'abs': case 'ex2': case 'lg2': case 'rcp': case 'sqrt': case 'rsqrt': case 'sin': case 'cos': {
       if (type === 's32' && (name === 'neg' || name === 'abs')) {
         // Two's complement: -(-2^31) and |-2^31| wrap to -2^31.
         const d = set(0);

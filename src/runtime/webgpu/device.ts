@@ -37,6 +37,9 @@ export interface CompiledGraph {
   readonly pipelines: readonly GPUComputePipeline[];
 }
 
+/** Pipelines kept per device (FiberBase's forward and backward need a few hundred). */
+const PIPELINE_CACHE_SIZE = 1024;
+
 const LIMIT_NAMES = [
   'maxStorageBuffersPerShaderStage', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup',
   'maxComputeWorkgroupsPerDimension', 'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupSizeX',
@@ -111,7 +114,12 @@ export class WebGpuDevice implements Device {
   private async pipeline(k: WgslKernel): Promise<GPUComputePipeline> {
     const hash = createHash('sha256').update(k.source).digest('hex');
     const hit = this.pipelineCache.get(hash);
-    if (hit) return hit;
+    if (hit) {
+      // Least recently used last: a long-lived process (the fuzzer) compiles thousands of shaders.
+      this.pipelineCache.delete(hash);
+      this.pipelineCache.set(hash, hit);
+      return hit;
+    }
     this.device.pushErrorScope('validation');
     const module = this.device.createShaderModule({ code: k.source, label: k.name });
     const pipeline = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: k.name });
@@ -122,6 +130,7 @@ export class WebGpuDevice implements Device {
       throw new WebGpuError(`kernel ${k.name} failed to compile: ${error.message}\n${messages}`);
     }
     this.pipelineCache.set(hash, pipeline);
+    if (this.pipelineCache.size > PIPELINE_CACHE_SIZE) this.pipelineCache.delete(this.pipelineCache.keys().next().value!);
     return pipeline;
   }
 
