@@ -26,6 +26,8 @@ import { NoAdapterError, setDawnVerbose } from '../runtime/webgpu/dawn.js';
 import { writeKernels, writePtxKernels } from '../codegen/write.js';
 import { FeedError, missingParams, prepareFeeds } from '../runtime/feeds.js';
 import { runDemo } from './demo.js';
+import { withGradientSeeds } from './grad-seeds.js';
+import { sampleInputs } from './sample-inputs.js';
 import { FUZZ_BACKENDS, runFuzz, type FuzzFlags } from './fuzz.js';
 import { HostDataError } from '../runtime/host-data.js';
 import { checkWritableFile, ensureFolder, FileError } from '../files.js';
@@ -125,7 +127,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--bind <dim=n>', 'size of a free dim (normally taken from the inputs)', collect, [])
     .option('--seed <n>', 'seed for parameter initialisation', '0')
     .option('--strict-params', 'fail when the params file does not cover every param (default: initialise the rest, with a note)')
-    .action(async (file: string, opts: { entry: string; backend: BackendName; params?: string; inputs: string; out: string; saveParams?: string; bind: string[]; seed: string; strictParams?: boolean }) => {
+    .option('--grad [output]', 'also write grad:<name> for every float param and input: the gradient of the scalar output, or of OUTPUT seeded by grad:OUTPUT from the inputs file')
+    .action(async (file: string, opts: { entry: string; backend: BackendName; params?: string; inputs: string; out: string; saveParams?: string; bind: string[]; seed: string; strictParams?: boolean; grad?: string | boolean }) => {
       const seed = Number(opts.seed);
       if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed expects an integer, got '${opts.seed}'`);
       // Every destination is checked before any work, so a bad one loses nothing.
@@ -134,8 +137,11 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       const inputs = readOptional(opts.inputs, '--inputs');
       const params = readOptional(opts.params, '--params');
       const bindings = parseBindings(opts.bind);
-      const graph = buildGraph(load(file), opts.entry, { bindings, inputShapes: shapesOf(inputs) });
-      checkBindings(opts.entry, bindings, graph.bindings);
+      // Seed gradients (grad:<output>) in the inputs file are not entry inputs.
+      const entryInputs = new Map([...inputs].filter(([k]) => !k.startsWith('grad:')));
+      const forward = buildGraph(load(file), opts.entry, { bindings, inputShapes: shapesOf(entryInputs) });
+      checkBindings(opts.entry, bindings, forward.bindings);
+      const graph = opts.grad === undefined ? forward : withGradientSeeds(forward, inputs, opts.grad);
       const uncovered = opts.params === undefined ? [] : missingParams(graph, params);
       if (uncovered.length > 0) {
         const list = uncovered.length <= 5 ? uncovered.join(', ') : `${uncovered.slice(0, 5).join(', ')}, ...`;
@@ -150,6 +156,30 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
         writeSafetensors(opts.saveParams, new Map(graph.params.map((p) => [(p.op as { name: string }).name, feeds.get((p.op as { name: string }).name)!])));
       }
       for (const [name, t] of outputs) io.out(`${name}: ${t.type}`);
+      io.out(`wrote ${opts.out}`);
+    });
+
+  program
+    .command('inputs')
+    .description('write an inputs file for an entry, every input with its name, shape and dtype: random (normal floats, ids inside the tables they index, padding masks) or zeros')
+    .argument('<file>', '.fib source file')
+    .requiredOption('--entry <name>', 'module or fn whose inputs to write')
+    .requiredOption('--out <file>', 'where to write them (.safetensors)')
+    .option('--bind <dim=n>', 'size of a free dim (repeatable)', collect, [])
+    .option('--random', 'random values (the default)')
+    .option('--zeros', 'zeros (masks all ones)')
+    .option('--seed <n>', 'seed of the random values', '0')
+    .action((file: string, opts: { entry: string; out: string; bind: string[]; random?: boolean; zeros?: boolean; seed: string }) => {
+      if (opts.random && opts.zeros) throw new UsageError('give --random or --zeros, not both');
+      const seed = Number(opts.seed);
+      if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed expects an integer, got '${opts.seed}'`);
+      checkWritableFile(opts.out, '--out');
+      const bindings = parseBindings(opts.bind);
+      const graph = buildGraph(load(file), opts.entry, { bindings });
+      checkBindings(opts.entry, bindings, graph.bindings);
+      const inputs = sampleInputs(graph, seed, opts.zeros ? 'zeros' : 'random');
+      writeSafetensors(opts.out, inputs, { entry: opts.entry });
+      for (const [name, t] of inputs) io.out(`${name}: ${t.type}`);
       io.out(`wrote ${opts.out}`);
     });
 
@@ -187,10 +217,18 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
 
   program
     .command('demo')
-    .description('the main job: compile the FIBER example layers for WebGPU, show the plan, run them and check them against the interpreter')
+    .description('the main job: compile the FIBER example layers (or the entries of FILE) for WebGPU, show the plan, run them and check them against the interpreter, gradients against finite differences')
+    .argument('[file]', '.fib file whose entries to check (default: the FIBER examples)')
+    .option('--entry <name>', 'an entry to check (repeatable; default: every entry of FILE)', collect, [])
+    .option('--bind <dim=n>', 'size of a free dim (repeatable; default B=2 T=8 L=16)', collect, [])
     .option('--examples <dir>', 'folder with fiber.fib', 'examples')
-    .action(async (opts: { examples: string }) => {
-      await runDemo(opts.examples, io, (file) => load(file));
+    .action(async (file: string | undefined, opts: { examples: string; entry: string[]; bind: string[] }) => {
+      const bindings = parseBindings(opts.bind);
+      await runDemo(opts.examples, io, (f) => load(f), {
+        ...(file !== undefined ? { file } : {}),
+        ...(opts.entry.length > 0 ? { entries: opts.entry } : {}),
+        ...(opts.bind.length > 0 ? { bindings } : {}),
+      });
     });
 
   let exitCode = 0;
