@@ -91,10 +91,30 @@ export function single(k: PlannedKernel): Dispatch {
   return { phases: [k], owners: null, workgroupSize: k.workgroupSize, workgroups: k.workgroups, reason: k.reason };
 }
 
-/** The number of owners (batch elements): the leading size shared by every graph input of rank >= 2. */
-function ownerCount(graph: Graph): number {
-  const leads = new Set(graph.inputs.filter((n) => n.shape.length >= 2).map((n) => n.shape[0]!));
-  return leads.size === 1 ? [...leads][0]! : 1;
+/**
+ * The number of owners (batch elements) and, when there are fewer than two, why. The batch is
+ * the dim bound to `B` where that is some input's leading dim (the examples' and the standard
+ * library's name for it); else the leading size most inputs of rank >= 2 share. Inputs with
+ * another leading dim (a RoPE table [T, D]) are read-only, so they do not stop stitching: the
+ * per-owner proof concerns only what earlier phases wrote.
+ */
+export function ownerCount(graph: Graph): { owners: number; why?: string } {
+  const leads = graph.inputs.filter((n) => n.shape.length >= 2).map((n) => n.shape[0]!);
+  if (leads.length === 0) return { owners: 1, why: 'no input has a batch axis (rank >= 2)' };
+  const declared = graph.bindings.B;
+  const counts = new Map<number, number>();
+  for (const d of leads) counts.set(d, (counts.get(d) ?? 0) + 1);
+  let owners: number;
+  if (declared !== undefined && counts.has(declared)) owners = declared;
+  else {
+    const best = Math.max(...counts.values());
+    const tied = [...counts].filter(([, c]) => c === best).map(([d]) => d);
+    if (tied.length > 1) return { owners: 1, why: `the inputs' leading dims (${[...counts.keys()].join(', ')}) do not tell which is the batch; bind it as B` };
+    owners = tied[0]!;
+  }
+  if (owners === 1) return { owners, why: 'a batch of 1 gives one owner, too little parallelism for one dispatch' };
+  if (owners === 0) return { owners: 1, why: 'a batch of 0' };
+  return { owners };
 }
 
 /** Every load of a kernel's value (including data-dependent indices). */
@@ -126,10 +146,8 @@ function loadsOf(k: Kernel): { tensor: number; index: Index }[] {
  * there, and says why.
  */
 export function stitch(graph: Graph, kernels: readonly PlannedKernel[], draft: Draft, inputFree: ReadonlySet<Node>, limits: TargetLimits): Dispatch[] {
-  const owners = ownerCount(graph);
-  if (owners < 2) {
-    return kernels.map((k) => ({ ...single(k), reason: `${k.reason}; not stitched: ${owners === 1 ? 'a batch of 1 gives one owner, too little parallelism for one dispatch' : 'no common batch dim'}` }));
-  }
+  const { owners, why } = ownerCount(graph);
+  if (owners < 2) return kernels.map((k) => ({ ...single(k), reason: `${k.reason}; not stitched: ${why}` }));
   const dispatches: Dispatch[] = [];
   let group: PlannedKernel[] = [];
   let written = new Set<number>();

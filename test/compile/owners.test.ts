@@ -1,0 +1,54 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { WEBGPU_DEFAULT_LIMITS } from '../../src/compile/limits.js';
+import { planGraph } from '../../src/compile/plan.js';
+import { ownerCount } from '../../src/compile/stitch.js';
+import { buildGraph } from '../../src/dsl/entry.js';
+import { loadProgram } from '../../src/dsl/loader.js';
+import { GraphBuilder } from '../../src/ir/builder.js';
+import { gradGraph } from '../../src/ir/grad.js';
+import { Graph } from '../../src/ir/graph.js';
+
+/**
+ * Owner-phased stitching needs the batch axis. An input without one (a RoPE table [T, D])
+ * must not turn fusion off, and where there is no usable batch the plan says the true reason.
+ */
+
+const ROPE = `import "fiber.fib" as fib
+module RopeText {
+  let layer = fib.TextFusionLayerTiny()
+  forward(h: f32[B, T, 32], mask: f32[B, T], image: f32[B, L, 32], rope: f32[T, 32]) -> f32[B, T, 32] {
+    return layer(h * cos(rope) + h * sin(rope), mask, image)
+  }
+}
+`;
+
+describe('the batch axis of owner-phased dispatches', () => {
+  it('an input with no batch axis keeps the text layer one dispatch, and its backward as many as without it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fiberc-owners-'));
+    writeFileSync(join(dir, 'rope.fib'), ROPE);
+    const bindings = { B: 2, T: 8, L: 16 };
+    const rope = buildGraph(loadProgram(join(dir, 'rope.fib')), 'RopeText', { bindings });
+    const plain = buildGraph(loadProgram(resolve(__dirname, '../../examples/fiber.fib')), 'TextFusionLayerTiny', { bindings });
+    expect(ownerCount(rope).owners).toBe(2);
+    expect(planGraph(rope, 'fused', WEBGPU_DEFAULT_LIMITS).dispatches).toHaveLength(1);
+    const backward = planGraph(gradGraph(rope), 'fused', WEBGPU_DEFAULT_LIMITS).dispatches.length;
+    expect(backward).toBe(planGraph(gradGraph(plain), 'fused', WEBGPU_DEFAULT_LIMITS).dispatches.length);
+  });
+
+  it('says why when there is no usable batch', () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', [2, 3], 'f32');
+    const y = b.input('y', [5, 3], 'f32');
+    const two = new Graph([x, y], [], [{ name: 'o', node: b.reduce('sum', b.unary('exp', x), [1]) }, { name: 'p', node: b.unary('exp', y) }]);
+    expect(ownerCount(two).why).toContain("leading dims (2, 5) do not tell which is the batch; bind it as B");
+    const reasons = planGraph(two, 'fused', WEBGPU_DEFAULT_LIMITS).dispatches.map((d) => d.reason);
+    for (const r of reasons) expect(r).not.toContain('a batch of 1');
+    const one = new Graph([b.input('z', [1, 4], 'f32')], [], [{ name: 'o', node: b.unary('exp', b.input('z', [1, 4], 'f32')) }]);
+    expect(ownerCount(one).why).toContain('a batch of 1');
+    const flat = new Graph([b.input('v', [4], 'f32')], [], [{ name: 'o', node: b.unary('exp', b.input('v', [4], 'f32')) }]);
+    expect(ownerCount(flat).why).toContain('no input has a batch axis');
+  });
+});
