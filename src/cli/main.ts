@@ -6,6 +6,7 @@ import { Diagnostic, formatDiagnostic } from '../dsl/diagnostic.js';
 import { buildGraph, EntryInputsError, entryNames } from '../dsl/entry.js';
 import { loadProgram, searchPath, type LoadedProgram } from '../dsl/loader.js';
 import { resolveProgram } from '../dsl/resolve.js';
+import { dimTypoWarnings } from '../dsl/dim-typos.js';
 import { SafetensorsError, writeSafetensors } from '../fiber/safetensors.js';
 import type { Graph } from '../ir/graph.js';
 import { printGraph } from '../ir/print.js';
@@ -76,7 +77,11 @@ function graphToCompile(program: LoadedProgram, opts: CompileFlags): Graph {
 export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   let loaded: LoadedProgram | undefined;
   let libs: string[] = [];
-  const load = (file: string): LoadedProgram => (loaded = loadProgram(file, undefined, searchPath(libs)));
+  const load = (file: string): LoadedProgram => {
+    loaded = loadProgram(file, undefined, searchPath(libs));
+    for (const w of dimTypoWarnings(loaded)) io.err(formatDiagnostic(w, loaded.sources, 'warning'));
+    return loaded;
+  };
   const program = new Command('fiberc')
     .description('Compiler and runtime for fused vision-language backbones (FIBER), written in the .fib tensor language')
     .option('--verbose', 'also show the GPU driver\'s own warnings (Dawn)')

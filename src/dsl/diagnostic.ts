@@ -43,9 +43,9 @@ function position(loc: SourceLoc): string {
   return `${loc.file}:${loc.line}:${loc.col}`;
 }
 
-/** Formats a diagnostic the way compilers do: position, message, source line, caret, notes. */
-export function formatDiagnostic(d: Diagnostic, sources: SourceTexts): string {
-  let out = `${position(d.loc)}: error: ${d.message}${caretBlock(d.loc, sources)}`;
+/** Formats a diagnostic the way compilers do: position, severity, message, source line, caret, notes. */
+export function formatDiagnostic(d: Diagnostic, sources: SourceTexts, severity: 'error' | 'warning' = 'error'): string {
+  let out = `${position(d.loc)}: ${severity}: ${d.message}${caretBlock(d.loc, sources)}`;
   for (const note of d.notes) out += `\n${position(note.loc)}: note: ${note.message}${caretBlock(note.loc, sources)}`;
   return out;
 }

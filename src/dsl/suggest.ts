@@ -1,5 +1,5 @@
 /** Edit distance between two names. */
-function distance(a: string, b: string): number {
+export function distance(a: string, b: string): number {
   const row = [...Array(b.length + 1).keys()];
   for (let i = 1; i <= a.length; i++) {
     let prev = row[0]!;
@@ -13,8 +13,8 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-/** The message for an unknown name, with the closest known name as a hint when one is close. */
-export function unknownName(name: string, known: Iterable<string>): string {
+/** The known name closest to `name`, when one is close enough to be a likely typo. */
+export function closestName(name: string, known: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Math.max(1, Math.floor(name.length / 3)) + 1;
   for (const k of known) {
@@ -24,5 +24,11 @@ export function unknownName(name: string, known: Iterable<string>): string {
       bestDistance = d;
     }
   }
+  return best;
+}
+
+/** The message for an unknown name, with the closest known name as a hint when one is close. */
+export function unknownName(name: string, known: Iterable<string>): string {
+  const best = closestName(name, known);
   return `unknown name '${name}'${best ? `; did you mean '${best}'?` : ''}`;
 }

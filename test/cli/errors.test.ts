@@ -126,6 +126,17 @@ describe('inputs, binds and params that do not fit the entry', () => {
   });
 });
 
+describe('a dim name that is probably a typo', () => {
+  it('warns at the dim (the annotation would match any size), and stays quiet on the examples', async () => {
+    const { dir } = workspace();
+    const file = join(dir, 'typo.fib');
+    writeFileSync(file, 'module M(dim: int = 4) {\n  forward(x: f32[B, dimm]) -> f32[B, 4] {\n    return x\n  }\n}\n');
+    const r = await cli('check', file);
+    expect(r.err).toContain("typo.fib:2:21: warning: dim 'dimm' binds a new name that nothing else uses, so it matches any size; did you mean 'dim'?");
+    for (const example of ['swin.fib', 'roberta.fib', 'fiber.fib']) expect((await cli('check', join(ROOT, 'examples', example))).err).toBe('');
+  });
+});
+
 describe('the built binary', () => {
   it('keeps Dawn\'s adapter warnings out of the output unless --verbose', () => {
     const args = [BIN, 'plan', SWIN, '--entry', 'SwinBlockTiny', '--bind', 'B=1'];
