@@ -108,12 +108,15 @@ function wrapInt32(data: Float64Array): Float64Array {
 /** Smallest normal f32 magnitude: below it, `f32-ftz` flushes to zero. */
 const F32_MIN_NORMAL = 2 ** -126;
 
+/** One value rounded as `roundToF32` does. */
+function roundScalar(v: number, ftz: boolean): number {
+  const r = Math.fround(v);
+  return ftz && Math.abs(r) < F32_MIN_NORMAL ? r * 0 : r;
+}
+
 /** Rounds `data` (an f32/f16 node's values) to f32 in place. */
 function roundToF32(data: Float64Array, ftz: boolean): void {
-  for (let i = 0; i < data.length; i++) {
-    const v = Math.fround(data[i]!);
-    data[i] = ftz && Math.abs(v) < F32_MIN_NORMAL ? v * 0 : v;
-  }
+  for (let i = 0; i < data.length; i++) data[i] = roundScalar(data[i]!, ftz);
 }
 
 /** Evaluates `roots` and everything they depend on; leaves come from `leaf`. */
@@ -121,11 +124,14 @@ export function evaluate(roots: readonly Node[], leaf: LeafValues, rounding: Rou
   const order = topoOrder(roots);
   const uses = new Map<Node, number>();
   for (const n of order) for (const i of n.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
+  // In the f32 readings, products and partial sums inside a matmul or reduction round too:
+  // an f32 dot product overflows to inf term by term (inf - inf = NaN) where Float64 does not.
+  const roundOne: Round = rounding === 'exact' ? undefined : (v) => roundScalar(v, rounding === 'f32-ftz');
   const keep = new Set(roots);
   const data = new Map<Node, Float64Array>();
   for (const node of order) {
     const args = node.inputs.map((i) => data.get(i)!);
-    let value = evalNode(node, args, leaf);
+    let value = evalNode(node, args, leaf, node.dtype === 'i32' ? undefined : roundOne);
     // i32 results wrap like 32-bit hardware (leaves are checked where they are fed).
     if (node.dtype === 'i32' && node.inputs.length > 0) value = args.includes(value) ? value : wrapInt32(value);
     if (rounding !== 'exact' && node.dtype !== 'i32') {
@@ -144,7 +150,10 @@ export function evaluate(roots: readonly Node[], leaf: LeafValues, rounding: Rou
   return new Map(roots.map((r) => [r, new HostTensor(r.shape, r.dtype, data.get(r)!)]));
 }
 
-function evalNode(node: Node, args: Float64Array[], leaf: LeafValues): Float64Array {
+/** Rounding of one arithmetic result inside a reduction or a matmul (undefined: exact). */
+type Round = ((x: number) => number) | undefined;
+
+function evalNode(node: Node, args: Float64Array[], leaf: LeafValues, round: Round): Float64Array {
   const op = node.op;
   const n = numel(node.shape);
   switch (op.kind) {
@@ -181,9 +190,9 @@ function evalNode(node: Node, args: Float64Array[], leaf: LeafValues): Float64Ar
       return out;
     }
     case 'reduce':
-      return reduce(args[0]!, node.inputs[0]!.shape, op.axes, op.fn);
+      return reduce(args[0]!, node.inputs[0]!.shape, op.axes, op.fn, round);
     case 'matmul':
-      return matmul(args[0]!, args[1]!, node.inputs[0]!.shape, node.inputs[1]!.shape);
+      return matmul(args[0]!, args[1]!, node.inputs[0]!.shape, node.inputs[1]!.shape, round);
     case 'reshape':
       return args[0]!;
     case 'cast':
@@ -246,19 +255,19 @@ function gatherStrided(x: Float64Array, shape: Shape, strides: readonly number[]
   return out;
 }
 
-function reduce(x: Float64Array, shape: Shape, axes: readonly number[], fn: 'sum' | 'max'): Float64Array {
+function reduce(x: Float64Array, shape: Shape, axes: readonly number[], fn: 'sum' | 'max', round: Round): Float64Array {
   const outShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const out = new Float64Array(numel(outShape)).fill(fn === 'sum' ? 0 : -Infinity);
   const outStrides = stridesOf(outShape).map((s, i) => (axes.includes(i) ? 0 : s));
   forEachOffset(shape, outStrides, 0, (i, o) => {
     const v = x[i]!;
-    if (fn === 'sum') out[o] = out[o]! + v;
+    if (fn === 'sum') out[o] = round ? round(out[o]! + v) : out[o]! + v;
     else if (v > out[o]! || Number.isNaN(v)) out[o] = v;
   });
   return out;
 }
 
-function matmul(a: Float64Array, b: Float64Array, sa: Shape, sb: Shape): Float64Array {
+function matmul(a: Float64Array, b: Float64Array, sa: Shape, sb: Shape, round: Round): Float64Array {
   const m = sa[sa.length - 2]!;
   const k = sa[sa.length - 1]!;
   const n = sb[sb.length - 1]!;
@@ -282,7 +291,8 @@ function matmul(a: Float64Array, b: Float64Array, sa: Shape, sb: Shape): Float64
         if (av === 0 && finiteRow[bi * k + p]) continue;
         const brow = bo + p * n;
         const orow = oo + i * n;
-        for (let j = 0; j < n; j++) out[orow + j] += av * b[brow + j]!;
+        if (round) for (let j = 0; j < n; j++) out[orow + j] = round(out[orow + j]! + round(av * b[brow + j]!));
+        else for (let j = 0; j < n; j++) out[orow + j] += av * b[brow + j]!;
       }
     }
   }
