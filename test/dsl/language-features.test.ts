@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -97,6 +97,18 @@ describe('language features for variants', () => {
     expect(check('return stack([x, x[0]], 0)')).toContain('differ in shape');
     expect(check('return x * tensor([for_ok])')).toContain("unknown name 'for_ok'");
     expect(check('return x + sin(x) * relu(cos(x)) + pow(x, 2.0) + tensor([[1, 2, 3], [4, 5, 6]], f32)')).toBe('ok');
+  });
+});
+
+describe('the example in spec/language.md', () => {
+  it('builds, runs on the interpreter and on WebGPU alike', async () => {
+    const spec = readFileSync(join(__dirname, '../../spec/language.md'), 'utf8');
+    const block = spec.slice(spec.indexOf('A variant using them')).split('```')[1]!;
+    const graph = buildGraph(loadProgram(fileWith(block)), 'RotaryScores', { bindings: { B: 2, T: 3 } });
+    const feeds = new Map([['x', randomTensor([2, 3, 4], 5)], ['k', randomTensor([2, 3, 4], 6)]]);
+    const expected = interpret(graph, feeds);
+    const got = await (await gpu('fused')).run(graph, feeds);
+    for (const [name, e] of expected) expect(relativeMaxError(got.get(name)!, e, 1), name).toBeLessThan(1e-5);
   });
 });
 
