@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exampleInputs, withAlpha } from '../src/cli/demo.js';
 import type { FusionMode } from '../src/compile/plan.js';
-import { launchesOf } from '../src/compile/pipeline.js';
+import { launchesOf } from '../src/driver/pipeline.js';
 import { reportPlan } from '../src/compile/report.js';
 import { buildGraph } from '../src/dsl/entry.js';
 import { loadProgram } from '../src/dsl/loader.js';

@@ -15,7 +15,7 @@ import { gradGraph } from '../ir/grad.js';
 import { randomTensor } from '../ir/gradcheck.js';
 import { interpret } from '../ir/interpret.js';
 import { CUDA_DEFAULT_LIMITS } from '../compile/limits.js';
-import { compilePtx } from '../compile/pipeline.js';
+import { compilePtx } from '../driver/pipeline.js';
 import { CudaDevice } from '../runtime/cuda/device.js';
 import { NoCudaDriverError } from '../runtime/cuda/driver.js';
 import { SimulatedCudaDriver } from '../runtime/ptxsim/driver.js';

@@ -13,7 +13,7 @@ import { printGraph } from '../ir/print.js';
 import type { FusionMode } from '../compile/plan.js';
 import { PlanError } from '../compile/arenas.js';
 import { CUDA_DEFAULT_LIMITS } from '../compile/limits.js';
-import { compilePtx, compileWgsl, DUMPABLE, launchesOf, type PassName } from '../compile/pipeline.js';
+import { compilePtx, compileWgsl, DUMPABLE, launchesOf, type PassName } from '../driver/pipeline.js';
 import { PTX_ARCHS, type PtxArch } from '../codegen/ptx/emit.js';
 import { MATMUL_PRECISIONS, type MatmulPrecision } from '../codegen/ptx/mma.js';
 import { assemble, PtxasError } from '../codegen/ptx/ptxas.js';
@@ -24,7 +24,7 @@ import { BACKENDS, type BackendName } from '../runtime/device.js';
 import { openDevice, targetLimits } from '../runtime/open.js';
 import { WebGpuError } from '../runtime/webgpu/device.js';
 import { NoAdapterError, setDawnVerbose } from '../runtime/webgpu/dawn.js';
-import { writeKernels, writePtxKernels } from '../codegen/write.js';
+import { writeKernels, writePtxKernels } from '../driver/write.js';
 import { FeedError, missingParams, prepareFeeds } from '../runtime/feeds.js';
 import { runDemo } from './demo.js';
 import { withGradientSeeds } from './grad-seeds.js';
@@ -192,7 +192,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .command('plan'))
     .description('show how an entry is split into kernels: ops fused, dispatches, FLOPs, bytes, and why each kernel ends (for ptx: ptxas\'s register, shared-memory and spill report)')
     .option('--json', 'print one JSON object (kernels array, dispatches, flops, bytes)')
-    .addOption(new Option('--dump-after <pass>', 'also print the state after a compiler pass (see src/compile/pipeline.ts)').choices([...DUMPABLE]))
+    .addOption(new Option('--dump-after <pass>', 'also print the state after a compiler pass (see src/driver/pipeline.ts)').choices([...DUMPABLE]))
     .action(async (file: string, opts: CompileFlags & { json?: boolean; dumpAfter?: PassName }) => {
       const source = graphToCompile(load(file), opts);
       const dump = (text: string): void => io.out(`--- after ${opts.dumpAfter} ---\n${text}\n--- end of ${opts.dumpAfter} ---`);

@@ -4,7 +4,7 @@ import { formatType, numel } from '../ir/shape.js';
 import type { ScalarType } from './kernel-ir.js';
 import type { Draft } from './kernels.js';
 import type { TargetLimits } from './limits.js';
-import type { Arena, PlannedTensor } from './plan.js';
+import type { Arena, PlannedTensor } from './plan-types.js';
 import type { WorkgroupSlot } from './scope.js';
 
 const bytes = (n: number): string => (n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`);

@@ -5,7 +5,7 @@ import { workItems, type Kernel, type ScalarType, type TensorRef } from './kerne
 import type { TargetLimits } from './limits.js';
 import { KernelLowering } from './lower.js';
 import { MOVEMENT } from './materialize.js';
-import type { PlannedKernel, TensorKind } from './plan.js';
+import type { PlannedKernel, TensorKind } from './plan-types.js';
 
 /** Tensors before arena placement: id, kind and name. */
 export type Draft = ReadonlyMap<number, { readonly ref: TensorRef; readonly kind: TensorKind; readonly name: string }>;

@@ -1,7 +1,7 @@
 import type { Graph } from '../ir/graph.js';
 import type { Node } from '../ir/node.js';
 import type { AttentionMatch } from './attention.js';
-import type { FusionMode } from './plan.js';
+import type { FusionMode } from './plan-types.js';
 
 /**
  * Pass `decide`: which graph nodes are materialized (stored, with a kernel of their own) and

@@ -1,4 +1,4 @@
-import { dispatchName, type Plan } from './plan.js';
+import { dispatchName, type Plan } from './plan-types.js';
 
 /** One kernel launch (dispatch) of a plan as `fiberc plan --json` reports it. */
 export interface KernelReport {

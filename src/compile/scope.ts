@@ -3,20 +3,10 @@ import { numel } from '../ir/shape.js';
 import type { ScalarType } from './kernel-ir.js';
 import { computedWhole, type Draft } from './kernels.js';
 import type { TargetLimits } from './limits.js';
-import type { Dispatch } from './plan.js';
+import type { Dispatch, WorkgroupSlot } from './plan-types.js';
 
-/** Where a workgroup-scope tensor lives in its dispatch's workgroup memory. */
-export interface WorkgroupSlot {
-  /** Offset, in elements, into the dispatch's workgroup array of the tensor's type. */
-  readonly offset: number;
-  /**
-   * Elements per workgroup: the owner's part of the tensor, or all of it when every
-   * workgroup computes the whole tensor (a replicated, input-independent tensor).
-   */
-  readonly length: number;
-  /** True when the slot holds only the owner's part (loads subtract `owner * length`). */
-  readonly perOwner: boolean;
-}
+export type { WorkgroupSlot } from './plan-types.js';
+
 
 /**
  * Pass `scope`: the memory scope of each intermediate. A tensor that an owner-phased dispatch

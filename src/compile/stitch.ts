@@ -5,7 +5,7 @@ import { div, flatten, key, type Index } from './index-expr.js';
 import { kernelScalars, workItems, type Kernel, type Scalar } from './kernel-ir.js';
 import { bufferOf, computedWhole, type Draft } from './kernels.js';
 import type { TargetLimits } from './limits.js';
-import type { Dispatch, PlannedKernel } from './plan.js';
+import type { Dispatch, PlannedKernel } from './plan-types.js';
 import { findMatmulTile } from './tile.js';
 
 /**

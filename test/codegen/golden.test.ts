@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { goldenFiles, goldenOnDisk } from '../../src/codegen/golden.js';
+import { goldenFiles, goldenOnDisk } from '../../src/driver/golden.js';
 
 describe('kernels/generated is up to date', () => {
   it('every generated kernel equals its reviewed copy (run `npm run regen-kernels` and review the diff)', () => {

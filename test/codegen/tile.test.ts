@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WEBGPU_DEFAULT_LIMITS } from '../../src/compile/limits.js';
-import { compileWgsl } from '../../src/compile/pipeline.js';
+import { compileWgsl } from '../../src/driver/pipeline.js';
 import { buildGraph } from '../../src/dsl/entry.js';
 import { loadProgram } from '../../src/dsl/loader.js';
 

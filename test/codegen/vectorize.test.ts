@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WEBGPU_DEFAULT_LIMITS } from '../../src/compile/limits.js';
-import { compileWgsl } from '../../src/compile/pipeline.js';
+import { compileWgsl } from '../../src/driver/pipeline.js';
 import { graphOf, T } from '../helpers.js';
 
 /** The WGSL of a graph compiled in unfused mode (one kernel per primitive). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PTX_ARCHS } from '../../src/codegen/ptx/emit.js';
 import { assemble } from '../../src/codegen/ptx/ptxas.js';
 import { CUDA_DEFAULT_LIMITS } from '../../src/compile/limits.js';
-import { compilePtx } from '../../src/compile/pipeline.js';
+import { compilePtx } from '../../src/driver/pipeline.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import { Graph } from '../../src/ir/graph.js';
 import { buildGraph } from '../../src/dsl/entry.js';

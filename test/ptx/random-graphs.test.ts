@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PTX_ARCHS } from '../../src/codegen/ptx/emit.js';
 import { assemble } from '../../src/codegen/ptx/ptxas.js';
 import { CUDA_DEFAULT_LIMITS } from '../../src/compile/limits.js';
-import { compilePtx } from '../../src/compile/pipeline.js';
+import { compilePtx } from '../../src/driver/pipeline.js';
 import { gradGraph } from '../../src/ir/grad.js';
 import { CudaDevice } from '../../src/runtime/cuda/device.js';
 import { SimulatedCudaDriver } from '../../src/runtime/ptxsim/driver.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exampleInputs, withAlpha } from '../../src/cli/demo.js';
 import { CUDA_DEFAULT_LIMITS } from '../../src/compile/limits.js';
-import { compilePtx } from '../../src/compile/pipeline.js';
+import { compilePtx } from '../../src/driver/pipeline.js';
 import { buildGraph } from '../../src/dsl/entry.js';
 import type { GraphBuilder } from '../../src/ir/builder.js';
 import { relativeMaxError } from '../../src/ir/compare.js';

@@ -7,12 +7,15 @@ import { registerTileEntry } from './register-tile.js';
 import { dispatchName, type Dispatch, type Plan, type PlannedKernel } from '../../compile/plan.js';
 
 /**
- * PTX from the kernel IR: one `.entry` per planned kernel, one thread per output element.
- * Typed virtual registers (%f f32, %r s32, %rd u64 addresses, %p predicates) are declared
- * up front; reductions are counted loops with predicated branches; scalars that do not depend
- * on a loop's variable are computed before the loop. Everything has an f32 path (tensor-core
- * tiles are future work). Math follows the interpreter: exp/log through ex2/lg2 with the
- * conversion constants, erf by the same polynomial as WGSL, tanh from exp.
+ * PTX from the kernel IR: one `.entry` per dispatch — a plain kernel (one thread per output
+ * element), an owner-phased dispatch (one thread block per owner, `bar.sync` between phases,
+ * workgroup-scope tensors in `.shared`), the attention template, or a tiled matmul (f32
+ * register tiles, or `mma.sync` tensor cores for f16/bf16 operands). Typed virtual registers
+ * (%f f32, %r s32, %rd u64 addresses, %p predicates) are declared up front; reductions are
+ * counted loops with predicated branches; scalars that do not depend on a loop's variable are
+ * computed before the loop. Every kernel has an f32 path. Math follows the interpreter
+ * (spec/ir.md): exp/log through ex2/lg2 with the conversion constants, erf by the same
+ * polynomial as WGSL, tanh from exp, C99 pow, NaN-propagating max/min.
  */
 
 /** Architectures fiberc emits for, and the PTX ISA version each needs. */

@@ -1,5 +1,5 @@
 import { CUDA_DEFAULT_LIMITS } from '../../compile/limits.js';
-import { compilePtx } from '../../compile/pipeline.js';
+import { compilePtx } from '../../driver/pipeline.js';
 import { PTX_ARCHS, type PtxArch } from '../../codegen/ptx/emit.js';
 import type { MatmulPrecision } from '../../codegen/ptx/mma.js';
 import { runWithoutEmpty } from '../../ir/empty.js';
@@ -11,8 +11,9 @@ import type { Device } from '../device.js';
 import { CudaDriver, type CudaDriverApi } from './driver.js';
 
 /**
- * The CUDA backend: the graph's PTX (one entry per kernel) JIT-loaded by the driver, buffers
- * for arenas and tensors, kernels launched in plan order on the default stream. Creating it
+ * The CUDA backend: the graph's PTX (one entry per dispatch) JIT-loaded by the driver, buffers
+ * for arenas and tensors, kernels launched in plan order on a stream of the run's own (timed
+ * with events recorded on it). Creating it
  * on a machine without a driver throws NoCudaDriverError ("no CUDA driver found").
  */
 export class CudaDevice implements Device {

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { TargetLimits } from '../../compile/limits.js';
 import { WEBGPU_DEFAULT_LIMITS } from '../../compile/limits.js';
 import type { FusionMode, Plan } from '../../compile/plan.js';
-import { compileWgsl } from '../../compile/pipeline.js';
+import { compileWgsl } from '../../driver/pipeline.js';
 import type { WgslKernel } from '../../codegen/wgsl/emit.js';
 import { runWithoutEmpty } from '../../ir/empty.js';
 import type { Graph } from '../../ir/graph.js';

@@ -3,11 +3,14 @@ import type { MatmulPrecision } from '../codegen/ptx/mma.js';
 import { emitWgsl, type WgslKernel } from '../codegen/wgsl/emit.js';
 import type { Graph } from '../ir/graph.js';
 import { printGraph } from '../ir/print.js';
-import type { TargetLimits } from './limits.js';
-import type { Launch } from './report.js';
-import { planGraph, PLAN_PASSES, type FusionMode, type Plan } from './plan.js';
+import type { TargetLimits } from '../compile/limits.js';
+import type { Launch } from '../compile/report.js';
+import { planGraph, PLAN_PASSES, type FusionMode, type Plan } from '../compile/plan.js';
 
 /**
+ * The driver: it sits above src/compile (planning) and src/codegen (rendering) and runs one
+ * after the other, so neither imports the other's layer.
+ *
  * The whole compiler, one pass per line, in order. `fiberc plan|emit --dump-after=PASS`
  * prints the state after any of the passes from `graph` on.
  *
@@ -22,7 +25,8 @@ import { planGraph, PLAN_PASSES, type FusionMode, type Plan } from './plan.js';
  *   scope      src/compile/scope.ts    intermediates private to a dispatch -> workgroup memory
  *   place      src/compile/arenas.ts   params and intermediates packed into arenas
  *   emit-wgsl  src/codegen/wgsl/emit.ts  one WGSL compute shader per dispatch
- *   emit-ptx   src/codegen/ptx/emit.ts   one PTX entry per kernel (checked by ptxas)
+ *   emit-ptx   src/codegen/ptx/emit.ts   one PTX entry per dispatch (owner-phased ones included;
+ *                                        the attention template too; checked by ptxas)
  */
 export const PASSES = ['parse', 'resolve', 'elaborate', 'grad', ...PLAN_PASSES, 'emit-wgsl', 'emit-ptx'] as const;
 export type PassName = (typeof PASSES)[number];
@@ -65,10 +69,7 @@ export interface PtxProgram {
   readonly matmul: MatmulPrecision;
 }
 
-/**
- * The back end for PTX: plan passes (without the attention template, which has no PTX
- * lowering yet), then PTX emission.
- */
+/** The back end for PTX: the same plan passes as WGSL (attention template included), then PTX emission. */
 export function compilePtx(graph: Graph, options: CompileOptions & { readonly arch: PtxArch; readonly matmul?: MatmulPrecision }): PtxProgram {
   const { dumpAfter, dump } = options;
   if ((dumpAfter === 'elaborate' || dumpAfter === 'grad') && dump) dump(printGraph(graph));

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ensureFolder, writeFileAtomic } from '../files.js';
-import { launchesOf, type PtxProgram, type WgslProgram } from '../compile/pipeline.js';
-import { emitPtx } from './ptx/emit.js';
+import { launchesOf, type PtxProgram, type WgslProgram } from './pipeline.js';
+import { emitPtx } from '../codegen/ptx/emit.js';
 import { reportPlan } from '../compile/report.js';
 
 const writeAtomic = (path: string, text: string): void => writeFileAtomic(path, text, 'emit --out');

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { WEBGPU_DEFAULT_LIMITS } from '../compile/limits.js';
-import { compileWgsl, launchesOf } from '../compile/pipeline.js';
+import { compileWgsl, launchesOf } from './pipeline.js';
 import { installRoot } from '../paths.js';
 import { reportPlan } from '../compile/report.js';
 import { buildGraph } from '../dsl/entry.js';
