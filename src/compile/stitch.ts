@@ -182,6 +182,16 @@ export function stitch(graph: Graph, kernels: readonly PlannedKernel[], draft: D
     const whole = computedWhole(out, inputFree, draft);
     const fits = whole || (outSize % owners === 0 && workItems(k.kernel) % owners === 0);
     let conflict: string | undefined = fits ? undefined : `${k.kernel.name} has ${outSize} elements, not a multiple of ${owners} owners`;
+    if (!conflict && whole) {
+      // Every workgroup computes this tensor whole, so it needs all of whatever it reads: a
+      // tensor this dispatch computes one part per owner (an input-free graph output) is not
+      // all there in any one workgroup.
+      const partial = loadsOf(k.kernel).find((load) => written.has(load.tensor) && !replicated.has(load.tensor));
+      if (partial) {
+        const t = draft.get(partial.tensor)!;
+        conflict = `${k.kernel.name} is computed whole by every batch element but reads ${t.name || `t${partial.tensor}`}, which this dispatch computes one part per batch element`;
+      }
+    }
     if (!conflict && !whole) {
       const outOwner = key(div(flatten(k.kernel.outputIndex, out.node.shape), outSize / owners));
       for (const load of loadsOf(k.kernel)) {

@@ -10,6 +10,10 @@ import { loadProgram } from '../../src/dsl/loader.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import { gradGraph } from '../../src/ir/grad.js';
 import { Graph } from '../../src/ir/graph.js';
+import { relativeMaxError } from '../../src/ir/compare.js';
+import { randomTensor } from '../../src/ir/gradcheck.js';
+import { interpret } from '../../src/ir/interpret.js';
+import { gpu } from '../webgpu/gpu.js';
 
 /**
  * Owner-phased stitching needs the batch axis. An input without one (a RoPE table [T, D])
@@ -36,6 +40,23 @@ describe('the batch axis of owner-phased dispatches', () => {
     expect(planGraph(rope, 'fused', WEBGPU_DEFAULT_LIMITS).dispatches).toHaveLength(1);
     const backward = planGraph(gradGraph(rope), 'fused', WEBGPU_DEFAULT_LIMITS).dispatches.length;
     expect(backward).toBe(planGraph(gradGraph(plain), 'fused', WEBGPU_DEFAULT_LIMITS).dispatches.length);
+  });
+
+  it('a tensor computed whole in every workgroup never reads one computed a part per workgroup (found by the fuzzer)', async () => {
+    // neg(table) is a graph output, so it is computed one part per owner; the column sum is
+    // input-free, so every owner computes it whole: it must not share their dispatch.
+    const b = new GraphBuilder();
+    const x = b.input('x', [2, 1, 8], 'f32');
+    const table = b.param('table', [5, 8], 'f32', { kind: 'normal', std: 1, mean: 0 });
+    const neg = b.unary('neg', table);
+    const graph = new Graph([x], [table], [{ name: 'sums', node: b.broadcastTo(b.reduce('sum', neg, [0]), [5, 8]) }, { name: 'neg', node: neg }, { name: 'x2', node: b.unary('exp', x) }]);
+    const plan = planGraph(graph, 'fused', WEBGPU_DEFAULT_LIMITS);
+    const holder = plan.dispatches.find((d) => d.phases.some((p) => p.kernel.name.includes('neg')))!;
+    expect(holder.phases.some((p) => p.kernel.name.includes('reduce'))).toBe(false);
+    const feeds = new Map([['x', randomTensor([2, 1, 8], 1)], ['table', randomTensor([5, 8], 2)]]);
+    const expected = interpret(graph, feeds);
+    const got = await (await gpu('fused')).run(graph, feeds);
+    for (const [name, e] of expected) expect(relativeMaxError(got.get(name)!, e, 1), name).toBeLessThan(1e-6);
   });
 
   it('says why when there is no usable batch', () => {
