@@ -239,8 +239,16 @@ export class KernelLowering {
     }
   }
 
-  /** Drops bounds the index range already satisfies. */
+  /**
+   * Drops bounds the index range already satisfies; a bound it can never satisfy makes the
+   * value 0 outright (the load it guards would have a constant index outside the tensor,
+   * which WGSL rejects when the shader is created).
+   */
   private guard(bounds: readonly Bound[], a: Scalar, type: ScalarType): Scalar {
+    if (bounds.some((b) => {
+      const [lo, hi] = range(b.index);
+      return hi < b.lo || lo >= b.hi;
+    })) return this.mk({ k: 'const', value: 0, type });
     const needed = bounds.filter((b) => {
       const [lo, hi] = range(b.index);
       return lo < b.lo || hi >= b.hi;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { gradGraph } from '../ir/grad.js';
 import type { Graph } from '../ir/graph.js';
 import { printGraph } from '../ir/print.js';
-import type { HostTensor } from '../ir/tensor.js';
+import { HostTensor } from '../ir/tensor.js';
 import type { Device } from '../runtime/device.js';
 import { makeOracle, mismatches, unstableCount, type Mismatch } from './oracle.js';
 import { buildFuzzGraph, type FuzzCase, type FuzzDims } from './program.js';
@@ -60,8 +60,9 @@ export function fuzzGraph(c: FuzzCase): { graph: Graph; feeds: Map<string, HostT
   const forward = buildFuzzGraph(c);
   const graph = gradGraph(forward);
   const feeds = fuzzFeeds(forward, c.dims, c.profiles, c.seed);
+  // An i32 output carries no gradient, but the backward graph still takes its (unused) seed.
   forward.outputs.forEach((o, i) => {
-    if (o.node.dtype !== 'i32') feeds.set(`grad:${o.name}`, profileTensor(o.node.shape, 0, c.seed * 13 + i));
+    feeds.set(`grad:${o.name}`, o.node.dtype === 'i32' ? HostTensor.zeros(o.node.shape, 'i32') : profileTensor(o.node.shape, 0, c.seed * 13 + i));
   });
   return { graph, feeds };
 }

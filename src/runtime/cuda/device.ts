@@ -8,6 +8,8 @@ import { numel } from '../../ir/shape.js';
 import { HostTensor } from '../../ir/tensor.js';
 import { deviceArray } from '../host-data.js';
 import type { Device } from '../device.js';
+import type { LoadOptions, Program } from '../program.js';
+import { HostProgram } from '../host-program.js';
 import { CudaDriver, type CudaDriverApi } from './driver.js';
 
 /**
@@ -42,6 +44,15 @@ export class CudaDevice implements Device {
     // The newest PTX target fiberc emits that the device runs (sm_90a only on exactly sm_90).
     const supported = PTX_ARCHS.filter((a) => a !== 'sm_90a' && Number(a.slice(3)) <= Number(arch.slice(3)));
     return new CudaDevice(driver, supported[supported.length - 1] ?? 'sm_80', arch, matmul);
+  }
+
+  /**
+   * A Program on CUDA. For now a HostProgram: params stay on the host and travel with
+   * every run (the module is loaded and buffers are allocated per run); persistent device
+   * buffers are the next step.
+   */
+  async load(graph: Graph, options: LoadOptions = {}): Promise<Program> {
+    return new HostProgram(graph, (g, feeds) => this.run(g, feeds), options);
   }
 
   async run(graph: Graph, feeds: ReadonlyMap<string, HostTensor>): Promise<Map<string, HostTensor>> {

@@ -1,0 +1,246 @@
+/// <reference types="@webgpu/types" />
+import type { PlannedTensor } from '../../compile/plan.js';
+import type { Node } from '../../ir/node.js';
+import { numel } from '../../ir/shape.js';
+import { HostTensor } from '../../ir/tensor.js';
+import { deviceArray } from '../host-data.js';
+import type { CompiledGraph, WebGpuDevice } from './device.js';
+import { WebGpuError } from './errors.js';
+import { YieldingWait } from './yielding-wait.js';
+
+/** Where a tensor lives on the device: a buffer and an element offset in it. */
+export interface TensorLocation {
+  readonly buffer: GPUBuffer;
+  readonly offset: number;
+  readonly node: Node;
+}
+
+/** The buffers of one compiled graph on one device. */
+export class WebGpuSession {
+  private readonly buffers = new Map<number, GPUBuffer>();
+  private readonly arenas: GPUBuffer[];
+  private readonly bindGroups: GPUBindGroup[];
+  private readonly waiter: YieldingWait;
+
+  constructor(
+    private readonly owner: WebGpuDevice,
+    readonly compiled: CompiledGraph,
+  ) {
+    const device = owner.device;
+    this.waiter = new YieldingWait(owner.yieldWhileWaiting);
+    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+    const { plan } = compiled;
+    this.arenas = plan.arenas.map((a, i) => device.createBuffer({ size: Math.max(16, Math.ceil(a.length / 4) * 16), usage, label: `arena${i}` }));
+    for (const t of plan.tensors.values()) {
+      if (t.arena) continue;
+      this.buffers.set(t.ref.id, device.createBuffer({ size: Math.max(16, Math.ceil((numel(t.ref.node.shape) * 4) / 16) * 16), usage, label: t.name || `t${t.ref.id}` }));
+    }
+    this.bindGroups = compiled.kernels.map((k, i) =>
+      device.createBindGroup({
+        layout: compiled.pipelines[i]!.getBindGroupLayout(0),
+        entries: k.bindings.map((b, binding) => ({ binding, resource: { buffer: b.kind === 'arena' ? this.arenas[b.index]! : this.buffers.get(b.id)! } })),
+      }),
+    );
+  }
+
+  /** False until the param-only dispatches (Dispatch.paramOnly) have run on the current params. */
+  private paramsDerived = false;
+
+  /** Where a named input, param or output lives: its buffer, element offset and node. */
+  location(name: string): TensorLocation | undefined {
+    const { plan } = this.compiled;
+    const at = (t: PlannedTensor): TensorLocation => ({
+      buffer: t.arena ? this.arenas[t.arena.index]! : this.buffers.get(t.ref.id)!,
+      offset: t.arena?.offset ?? 0,
+      node: t.ref.node,
+    });
+    const named = [...plan.tensors.values()].find((t) => t.name === name && !t.workgroup);
+    if (named) return at(named);
+    // A graph output that is another tensor's node (an input passed through) has no entry of its own.
+    const out = plan.graph.outputs.find((o) => o.name === name);
+    const same = out && [...plan.tensors.values()].find((t) => t.ref.node === out.node && !t.workgroup);
+    return same ? at(same) : undefined;
+  }
+
+  /** Uploads some tensors (inputs or params) by name, each into its own place. */
+  writeNamed(tensors: ReadonlyMap<string, HostTensor>): void {
+    const queue = this.owner.device.queue;
+    for (const [name, value] of tensors) {
+      const at = this.location(name);
+      if (!at) throw new WebGpuError(`'${name}' is not an input or param of this program`);
+      if (at.node.op.kind === 'param') this.paramsDerived = false;
+      queue.writeBuffer(at.buffer, at.offset * 4, deviceArray(at.node.op.kind, name, value, at.node.dtype === 'i32' ? 'i32' : 'f32'));
+    }
+  }
+
+  /**
+   * Copies, on the device, each named tensor into another's place (an output into the
+   * param it replaces) after the work submitted so far; the params are then new, so the
+   * param-only dispatches run again at the next dispatch.
+   */
+  copyNamed(copies: readonly { readonly from: string; readonly to: string }[]): void {
+    if (copies.length === 0) return;
+    const encoder = this.owner.device.createCommandEncoder();
+    for (const { from, to } of copies) {
+      const a = this.location(from)!;
+      const b = this.location(to)!;
+      if (a.buffer === b.buffer && a.offset === b.offset) continue;
+      encoder.copyBufferToBuffer(a.buffer, a.offset * 4, b.buffer, b.offset * 4, numel(a.node.shape) * 4);
+    }
+    this.owner.device.queue.submit([encoder.finish()]);
+    this.paramsDerived = false;
+  }
+
+  /** Reads tensors (outputs or params) by name, after the work submitted so far. */
+  async readNamed(names: readonly string[]): Promise<Map<string, HostTensor>> {
+    const device = this.owner.device;
+    const encoder = device.createCommandEncoder();
+    const staged = names.map((name) => {
+      const at = this.location(name);
+      if (!at) throw new WebGpuError(`'${name}' is not an output or param of this program`);
+      const size = Math.max(4, numel(at.node.shape) * 4);
+      const s = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      encoder.copyBufferToBuffer(at.buffer, at.offset * 4, s, 0, size);
+      return { name, at, s };
+    });
+    device.queue.submit([encoder.finish()]);
+    await this.wait();
+    await Promise.all(staged.map((x) => x.s.mapAsync(GPUMapMode.READ)));
+    const result = new Map<string, HostTensor>();
+    for (const { name, at, s } of staged) {
+      const n = numel(at.node.shape);
+      const raw = s.getMappedRange();
+      const view = at.node.dtype === 'i32' ? new Int32Array(raw, 0, n) : new Float32Array(raw, 0, n);
+      result.set(name, new HostTensor(at.node.shape, at.node.dtype, Float64Array.from(view)));
+      s.unmap();
+      s.destroy();
+    }
+    return result;
+  }
+
+  /** Uploads inputs and params (params go to their arena offsets). */
+  write(feeds: ReadonlyMap<string, HostTensor>): void {
+    this.paramsDerived = false;
+    const queue = this.owner.device.queue;
+    const arenaData = this.compiled.plan.arenas.map((a) => (a.role !== 'params' ? null : a.type === 'i32' ? new Int32Array(a.length) : new Float32Array(a.length)));
+    for (const t of this.compiled.plan.tensors.values()) {
+      if (t.kind !== 'input' && t.kind !== 'param') continue;
+      const value = feeds.get(t.name);
+      if (!value) throw new WebGpuError(`no value for ${t.kind} '${t.name}'`);
+      const data = deviceArray(t.kind, t.name, value, t.ref.type === 'i32' ? 'i32' : 'f32');
+      if (t.arena) arenaData[t.arena.index]!.set(data, t.arena.offset);
+      else queue.writeBuffer(this.buffers.get(t.ref.id)!, 0, data);
+    }
+    arenaData.forEach((d, i) => {
+      if (d) queue.writeBuffer(this.arenas[i]!, 0, d);
+    });
+  }
+
+  /**
+   * Records the kernels of `times` runs in one compute pass and submits it. Param-only
+   * dispatches run only in the first run after `write` (their results stay in the scratch
+   * arena, which nothing else writes there).
+   */
+  dispatch(times = 1): void {
+    const device = this.owner.device;
+    const encoder = device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    const dispatches = this.compiled.plan.dispatches;
+    for (let t = 0; t < times; t++) {
+      this.compiled.kernels.forEach((_, i) => {
+        if (!dispatches[i]!.paramOnly || !this.paramsDerived) this.record(pass, i);
+      });
+      this.paramsDerived = true;
+    }
+    pass.end();
+    device.queue.submit([encoder.finish()]);
+    this.waiter.submitted(times);
+  }
+
+  /**
+   * Waits for the runs submitted so far, surfacing errors. It sleeps through most of the
+   * expected time first (see YieldingWait), so prefer it to the device's flush after dispatch.
+   */
+  async wait(): Promise<void> {
+    await this.waiter.wait(() => this.owner.flush());
+  }
+
+  /**
+   * Times each dispatch with timestamp queries (one compute pass per dispatch, so the times
+   * include no neighbour's work): milliseconds per dispatch, in plan order, from one run.
+   * Needs the adapter's `timestamp-query` feature.
+   */
+  async profile(): Promise<number[]> {
+    const device = this.owner.device;
+    if (!this.owner.features.has('timestamp-query')) throw new WebGpuError('the adapter has no timestamp-query feature: profiling is not available');
+    const n = this.compiled.kernels.length;
+    const querySet = device.createQuerySet({ type: 'timestamp', count: 2 * n });
+    const resolved = device.createBuffer({ size: 16 * n, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    const staging = device.createBuffer({ size: 16 * n, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const encoder = device.createCommandEncoder();
+    this.compiled.kernels.forEach((_, i) => {
+      const pass = encoder.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+      this.record(pass, i);
+      pass.end();
+    });
+    encoder.resolveQuerySet(querySet, 0, 2 * n, resolved, 0);
+    encoder.copyBufferToBuffer(resolved, 0, staging, 0, 16 * n);
+    device.queue.submit([encoder.finish()]);
+    this.waiter.submitted(1);
+    await this.wait();
+    await staging.mapAsync(GPUMapMode.READ);
+    const stamps = new BigInt64Array(staging.getMappedRange().slice(0));
+    staging.unmap();
+    for (const b of [staging, resolved]) b.destroy();
+    querySet.destroy();
+    return Array.from({ length: n }, (_, i) => Number(stamps[2 * i + 1]! - stamps[2 * i]!) / 1e6);
+  }
+
+  /** Records dispatch `i` (pipeline, bindings, grid) into a compute pass. */
+  private record(pass: GPUComputePassEncoder, i: number): void {
+    const k = this.compiled.kernels[i]!;
+    pass.setPipeline(this.compiled.pipelines[i]!);
+    pass.setBindGroup(0, this.bindGroups[i]!);
+    pass.dispatchWorkgroups(k.workgroups[0], k.workgroups[1]);
+  }
+
+  /** Reads the graph outputs back to the host. */
+  async read(): Promise<Map<string, HostTensor>> {
+    const device = this.owner.device;
+    const outs = [...this.compiled.plan.tensors.values()].filter((t) => t.kind === 'output');
+    const encoder = device.createCommandEncoder();
+    const staging = outs.map((t) => {
+      // Outputs live in an output arena: copy just their slice.
+      const source = t.arena ? this.arenas[t.arena.index]! : this.buffers.get(t.ref.id)!;
+      const size = Math.max(4, numel(t.ref.node.shape) * 4);
+      const s = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      encoder.copyBufferToBuffer(source, (t.arena?.offset ?? 0) * 4, s, 0, size);
+      return s;
+    });
+    device.queue.submit([encoder.finish()]);
+    await this.wait();
+    await Promise.all(staging.map((s) => s.mapAsync(GPUMapMode.READ)));
+    // Each output tensor is converted once; graph outputs that share a node share it.
+    const values = outs.map((t, i) => {
+      const n = numel(t.ref.node.shape);
+      const raw = staging[i]!.getMappedRange();
+      const view = t.ref.type === 'i32' ? new Int32Array(raw, 0, n) : new Float32Array(raw, 0, n);
+      return { t, value: new HostTensor(t.ref.node.shape, t.ref.node.dtype, Float64Array.from(view)) };
+    });
+    for (const s of staging) {
+      s.unmap();
+      s.destroy();
+    }
+    const result = new Map<string, HostTensor>();
+    for (const o of this.compiled.plan.graph.outputs) {
+      const entry = values.find((v) => v.t.name === o.name) ?? values.find((v) => v.t.ref.node === o.node)!;
+      result.set(o.name, entry.value);
+    }
+    return result;
+  }
+
+  destroy(): void {
+    for (const b of this.buffers.values()) b.destroy();
+    for (const a of this.arenas) a.destroy();
+  }
+}

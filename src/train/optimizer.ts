@@ -1,0 +1,68 @@
+/**
+ * Optimizers and parameter groups, as data: what a training step (step.ts) builds its
+ * update from. Both follow PyTorch's definitions (torch.optim.AdamW, torch.optim.SGD), so a
+ * fiberc run and a PyTorch run of the same model take the same steps.
+ */
+
+/** Per-parameter settings chosen by name: the first rule whose pattern matches wins. */
+export interface ParamGroupRule {
+  readonly pattern: RegExp;
+  /** Multiplies the learning rate fed each step (FIBER: 5 for cross-modal params and heads). */
+  readonly lrScale?: number;
+  /** Decoupled weight decay of the matching params (replaces the optimizer's default). */
+  readonly weightDecay?: number;
+}
+
+/** AdamW with decoupled weight decay: p -= lr (m̂ / (sqrt(v̂) + eps) + wd p). */
+export interface AdamW {
+  readonly kind: 'adamw';
+  readonly beta1?: number;
+  readonly beta2?: number;
+  readonly eps?: number;
+  readonly weightDecay?: number;
+}
+
+/** SGD with momentum (PyTorch's form: buf = momentum buf + g + wd p; p -= lr buf). */
+export interface Sgd {
+  readonly kind: 'sgd';
+  readonly momentum?: number;
+  readonly weightDecay?: number;
+}
+
+export interface OptimizerOptions {
+  readonly optimizer: AdamW | Sgd;
+  /** Rules choosing each param's lr scale and weight decay, first match wins. */
+  readonly groups?: readonly ParamGroupRule[];
+  /** Clip gradients to this global L2 norm (over all params) before the update. */
+  readonly clipNorm?: number;
+  /** Params left out of the update (frozen); their gradients are not computed. */
+  readonly frozen?: RegExp;
+}
+
+/** The settings of one param after the group rules: its lr scale and weight decay. */
+export interface ParamSettings {
+  readonly lrScale: number;
+  readonly weightDecay: number;
+}
+
+/** Resolves the group rules for a param name (defaults: lr scale 1, the optimizer's decay). */
+export function paramSettings(name: string, options: OptimizerOptions): ParamSettings {
+  const rule = options.groups?.find((g) => g.pattern.test(name));
+  return { lrScale: rule?.lrScale ?? 1, weightDecay: rule?.weightDecay ?? options.optimizer.weightDecay ?? (options.optimizer.kind === 'adamw' ? 0.01 : 0) };
+}
+
+/**
+ * FIBER's parameter groups (its coarse-grained pre-training and fine-tuning): no weight
+ * decay on biases, norms, the fusion gates and relative-position tables; 5x the learning
+ * rate on the cross-modal params (the i2t/t2i cross-attention, the gates, the cross-modal
+ * transforms and poolers) and on the task heads. The patterns follow fiberc's FIBER names.
+ */
+export function fiberParamGroups(weightDecay = 0.01, headLrScale = 5): ParamGroupRule[] {
+  const crossModal = /(\.i2t\.|\.t2i\.|(^|\.)alpha$|cross_modal|(^|\.)(itm|mlm|vqa|itc)[._]|_head\.|_score\.|_classifier\.)/;
+  const noDecay = /(\.bias$|norm\d*\.weight$|LayerNorm\.weight$|(^|\.)alpha$|relative_position_bias_table$)/;
+  return [
+    { pattern: new RegExp(`(?=.*${crossModal.source})(?=.*${noDecay.source})`), lrScale: headLrScale, weightDecay: 0 },
+    { pattern: crossModal, lrScale: headLrScale, weightDecay },
+    { pattern: noDecay, lrScale: 1, weightDecay: 0 },
+  ];
+}

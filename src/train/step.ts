@@ -1,0 +1,163 @@
+import { GraphBuilder } from '../ir/builder.js';
+import { isFloat } from '../ir/dtype.js';
+import { vjp } from '../ir/grad.js';
+import { Graph, leafName, type GraphOutput } from '../ir/graph.js';
+import type { Node } from '../ir/node.js';
+import { formatType, numel } from '../ir/shape.js';
+import { paramSettings, type OptimizerOptions } from './optimizer.js';
+
+/**
+ * A training step as one graph: the model's forward pass, the backward pass of its scalar
+ * loss (the existing autodiff, attention rule included), optional clipping by the global
+ * gradient norm, and the optimizer's update of every trainable param and of its state. The
+ * graph is ordinary IR, so the planner fuses the update's element-wise work like any other,
+ * and one compiled program runs the whole step; the runtime writes the updated values back
+ * into the params and the state (`updates`), so they never leave the device.
+ */
+export interface TrainingStep {
+  readonly graph: Graph;
+  /** The loss output's name. */
+  readonly loss: string;
+  /** Output name -> the param (model param or optimizer state) it replaces after each run. */
+  readonly updates: ReadonlyMap<string, string>;
+  /** The optimizer's state params (moments, momentum buffers), all initialised to zero. */
+  readonly state: readonly string[];
+  /** The params the step updates. */
+  readonly trainable: readonly string[];
+}
+
+/** The scalar learning rate fed each step (a schedule lives on the host). */
+export const LR_INPUT = 'lr';
+/** The 1-based step number, for AdamW's bias correction. */
+export const STEP_INPUT = 'step';
+/** The global L2 norm of the gradients before clipping: an output of every step. */
+export const GRAD_NORM_OUTPUT = 'grad_norm';
+
+/** The output that replaces param (or state) `name`. */
+export const updateOf = (name: string): string => `update:${name}`;
+
+/** Raised for a model or options a training step cannot be built from. */
+export class TrainingError extends Error {
+  override readonly name = 'TrainingError';
+}
+
+/** Builds the training step of `model` for its scalar output `loss` (see TrainingStep). */
+export function trainingStep(model: Graph, loss: string, options: OptimizerOptions): TrainingStep {
+  const { lossOut, trainable } = checkModel(model, loss, options);
+  const b = new GraphBuilder();
+  const lr = b.input(LR_INPUT, [], 'f32');
+  const step = b.input(STEP_INPUT, [], 'f32');
+  b.origin = { scope: 'backward', module: '' };
+  const grads = vjp(b, [lossOut.node], [b.constant(1, lossOut.node.shape, lossOut.node.dtype)], trainable);
+  const u = buildUpdate(b, trainable, grads, lr, step, options);
+  const graph = new Graph([...model.inputs, lr, step], [...model.params, ...u.state], [...model.outputs, ...u.outputs], model.bindings, model.schedules);
+  return { graph, loss, updates: u.updates, state: u.state.map(leafName), trainable: trainable.map(leafName) };
+}
+
+/**
+ * The same step in two programs around a gradient all-reduce, the seam for data-parallel
+ * training: `gradients` (the model's inputs -> its outputs and `grad:<param>` for every
+ * trainable param) runs on each device's shard of the batch; the gradients are then
+ * averaged across devices (NCCL's all-reduce, later); `update` (inputs `grad:<param>`, `lr`,
+ * `step`) applies the optimizer on every device alike. Run on one device back to back, the
+ * two equal trainingStep.
+ */
+export function trainingStepParts(model: Graph, loss: string, options: OptimizerOptions): { gradients: Graph; update: TrainingStep } {
+  const { lossOut, trainable } = checkModel(model, loss, options);
+  const gb = new GraphBuilder();
+  gb.origin = { scope: 'backward', module: '' };
+  const grads = vjp(gb, [lossOut.node], [gb.constant(1, lossOut.node.shape, lossOut.node.dtype)], trainable);
+  const gradients = new Graph(model.inputs, model.params, [...model.outputs, ...trainable.map((p, i) => ({ name: `grad:${leafName(p)}`, node: grads[i]! }))], model.bindings, model.schedules);
+  const b = new GraphBuilder();
+  const lr = b.input(LR_INPUT, [], 'f32');
+  const step = b.input(STEP_INPUT, [], 'f32');
+  const gradInputs = trainable.map((p) => b.input(`grad:${leafName(p)}`, p.shape, p.dtype));
+  const u = buildUpdate(b, trainable, gradInputs, lr, step, options);
+  const update = new Graph([...gradInputs, lr, step], [...trainable, ...u.state], u.outputs, model.bindings, model.schedules);
+  return { gradients, update: { graph: update, loss, updates: u.updates, state: u.state.map(leafName), trainable: trainable.map(leafName) } };
+}
+
+function checkModel(model: Graph, loss: string, options: OptimizerOptions): { lossOut: GraphOutput; trainable: Node[] } {
+  const lossOut = model.outputs.find((o) => o.name === loss);
+  if (!lossOut) throw new TrainingError(`the model has no output '${loss}' (outputs: ${model.outputs.map((o) => o.name).join(', ')})`);
+  if (numel(lossOut.node.shape) !== 1 || !isFloat(lossOut.node.dtype)) {
+    throw new TrainingError(`the loss '${loss}' must be a float scalar, but it is ${formatType(lossOut.node.dtype, lossOut.node.shape)}`);
+  }
+  const trainable = model.params.filter((p) => isFloat(p.dtype) && !options.frozen?.test(leafName(p)));
+  if (trainable.length === 0) throw new TrainingError('the model has no trainable float params');
+  return { lossOut, trainable };
+}
+
+/**
+ * The optimizer's update of `trainable` from `grads`: the gradient norm (and clipping), the
+ * new params and state as outputs named `update:<name>`, and the state params it declares.
+ */
+function buildUpdate(b: GraphBuilder, trainable: readonly Node[], gradients: readonly Node[], lr: Node, step: Node, options: OptimizerOptions): { outputs: GraphOutput[]; updates: Map<string, string>; state: Node[] } {
+  b.origin = { scope: 'update', module: '' };
+  let grads = [...gradients];
+  const squares = grads.map((g) => b.reduce('sum', b.reshape(b.binary('mul', g, g), [numel(g.shape)]), [0]));
+  const gradNorm = b.reshape(b.unary('sqrt', squares.reduce((s, x) => b.binary('add', s, x))), []);
+  if (options.clipNorm !== undefined) {
+    // torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6) when that is below 1.
+    const scale = b.binaryBroadcast('min', b.constant(1, [], 'f32'), b.binaryBroadcast('div', b.constant(options.clipNorm, [], 'f32'), b.binaryBroadcast('add', gradNorm, b.constant(1e-6, [], 'f32'))));
+    grads = grads.map((g) => b.binaryBroadcast('mul', g, scale));
+  }
+
+  const state: Node[] = [];
+  const outputs: GraphOutput[] = [{ name: GRAD_NORM_OUTPUT, node: gradNorm }];
+  const updates = new Map<string, string>();
+  const update = (target: Node, value: Node): void => {
+    const name = leafName(target);
+    outputs.push({ name: updateOf(name), node: value });
+    updates.set(updateOf(name), name);
+  };
+  const stateParam = (kind: string, p: Node): Node => {
+    const s = b.param(`optimizer.${kind}.${leafName(p)}`, p.shape, p.dtype, { kind: 'constant', value: 0 });
+    state.push(s);
+    return s;
+  };
+  const scalar = (v: number): Node => b.constant(v, [], 'f32');
+  const mul = (x: Node, y: Node): Node => b.binaryBroadcast('mul', x, y);
+  const add = (x: Node, y: Node): Node => b.binaryBroadcast('add', x, y);
+  const sub = (x: Node, y: Node): Node => b.binaryBroadcast('sub', x, y);
+  const div = (x: Node, y: Node): Node => b.binaryBroadcast('div', x, y);
+
+  const opt = options.optimizer;
+  if (opt.kind === 'adamw') {
+    const [beta1, beta2, eps] = [opt.beta1 ?? 0.9, opt.beta2 ?? 0.999, opt.eps ?? 1e-8];
+    // torch.optim.AdamW: p *= 1 - lr wd; p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
+    const correction1 = sub(scalar(1), b.binary('pow', scalar(beta1), step));
+    const correction2 = b.unary('sqrt', sub(scalar(1), b.binary('pow', scalar(beta2), step)));
+    trainable.forEach((p, i) => {
+      const { lrScale, weightDecay } = paramSettings(leafName(p), options);
+      const g = grads[i]!;
+      const m = stateParam('m', p);
+      const v = stateParam('v', p);
+      const m2 = add(mul(m, scalar(beta1)), mul(g, scalar(1 - beta1)));
+      const v2 = add(mul(v, scalar(beta2)), mul(b.binary('mul', g, g), scalar(1 - beta2)));
+      const lrP = mul(lr, scalar(lrScale));
+      const decayed = weightDecay === 0 ? p : mul(p, sub(scalar(1), mul(lrP, scalar(weightDecay))));
+      const denom = add(div(b.unary('sqrt', v2), correction2), scalar(eps));
+      update(p, sub(decayed, mul(div(lrP, correction1), div(m2, denom))));
+      update(m, m2);
+      update(v, v2);
+    });
+  } else {
+    const momentum = opt.momentum ?? 0;
+    // torch.optim.SGD: d = g + wd p; buf = momentum buf + d (buf = d at the first step); p -= lr buf.
+    trainable.forEach((p, i) => {
+      const { lrScale, weightDecay } = paramSettings(leafName(p), options);
+      const d = weightDecay === 0 ? grads[i]! : add(grads[i]!, mul(p, scalar(weightDecay)));
+      const lrP = mul(lr, scalar(lrScale));
+      if (momentum === 0) {
+        update(p, sub(p, mul(lrP, d)));
+        return;
+      }
+      const buf = stateParam('momentum', p);
+      const buf2 = add(mul(buf, scalar(momentum)), d);
+      update(p, sub(p, mul(lrP, buf2)));
+      update(buf, buf2);
+    });
+  }
+  return { outputs, updates, state };
+}

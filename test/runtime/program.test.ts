@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { GraphBuilder } from '../../src/ir/builder.js';
+import { Graph } from '../../src/ir/graph.js';
+import { randomTensor } from '../../src/ir/gradcheck.js';
+import { interpret } from '../../src/ir/interpret.js';
+import { relativeMaxError } from '../../src/ir/compare.js';
+import { HostTensor } from '../../src/ir/tensor.js';
+import { CpuDevice } from '../../src/runtime/cpu.js';
+import type { Device } from '../../src/runtime/device.js';
+import { gpu } from '../webgpu/gpu.js';
+
+/**
+ * Programs: params set once, inputs per run, outputs read by name, outputs that replace
+ * params after every run (in place, on the device), and bad input that changes nothing.
+ */
+
+/** acc <- acc + x @ w each run; out = tanh(x @ w) + acc (before the update). */
+function accumulator(): Graph {
+  const b = new GraphBuilder();
+  const x = b.input('x', [3, 4], 'f32');
+  const w = b.param('w', [4, 2], 'f32', { kind: 'normal', std: 1, mean: 0 });
+  const acc = b.param('acc', [3, 2], 'f32', { kind: 'constant', value: 0 });
+  const xw = b.matmul(x, w);
+  return new Graph([x], [w, acc], [
+    { name: 'out', node: b.binary('add', b.unary('tanh', xw), acc) },
+    { name: 'next', node: b.binary('add', acc, xw) },
+  ]);
+}
+
+async function devices(): Promise<Device[]> {
+  return [new CpuDevice(), await gpu('fused'), await gpu('unfused')];
+}
+
+describe('Program', () => {
+  const graph = accumulator();
+  const w = randomTensor([4, 2], 1);
+  const xs = [2, 3, 4].map((s) => randomTensor([3, 4], s));
+
+  it('runs repeatedly with new inputs, equal to the interpreter each time; an update replaces its param in place', async () => {
+    for (const device of await devices()) {
+      const program = await device.load(graph, { updates: new Map([['next', 'acc']]) });
+      program.setParams(new Map([['w', w]]));
+      let acc = HostTensor.zeros([3, 2]);
+      for (const x of xs) {
+        await program.run(new Map([['x', x]]));
+        const expected = interpret(graph, new Map([['x', x], ['w', w], ['acc', acc]]));
+        const got = await program.read(['out']);
+        expect([...got.keys()], device.name).toEqual(['out']);
+        expect(relativeMaxError(got.get('out')!, expected.get('out')!, 1), device.name).toBeLessThan(1e-6);
+        acc = expected.get('next')!;
+        expect(relativeMaxError((await program.read(['acc'])).get('acc')!, acc, 1), `${device.name}: acc after the run`).toBeLessThan(1e-6);
+      }
+      program.dispose();
+    }
+  });
+
+  it('setParams writes some params and leaves the others; reads give params and outputs by name', async () => {
+    for (const device of await devices()) {
+      const program = await device.load(graph);
+      program.setParams(new Map([['w', w], ['acc', HostTensor.from([3, 2], [1, 2, 3, 4, 5, 6])]]));
+      program.setParams(new Map([['acc', HostTensor.from([3, 2], [6, 5, 4, 3, 2, 1])]]));
+      const read = await program.read(['w', 'acc']);
+      expect(relativeMaxError(read.get('w')!, w, 1), device.name).toBeLessThan(1e-7);
+      expect(Array.from(read.get('acc')!.data), device.name).toEqual([6, 5, 4, 3, 2, 1]);
+      program.dispose();
+    }
+  });
+
+  it('a run with bad inputs names every problem and changes nothing', async () => {
+    for (const device of await devices()) {
+      const program = await device.load(graph, { updates: new Map([['next', 'acc']]) });
+      program.setParams(new Map([['w', w]]));
+      await program.run(new Map([['x', xs[0]!]]));
+      const before = (await program.read(['acc'])).get('acc')!;
+      const bad = new Map([['x', randomTensor([3, 5], 9)], ['y', randomTensor([1], 9)]]);
+      await expect(program.run(bad), device.name).rejects.toThrow(/input 'x' should be f32\[3,4\], got f32\[3,5\][\s\S]*'y' is not an input of this program/);
+      await expect(program.run(new Map()), device.name).rejects.toThrow("input 'x' (f32[3,4]) is missing");
+      expect(() => program.setParams(new Map([['w', randomTensor([2, 2], 1)]])), device.name).toThrow("param 'w' should be f32[4,2], got f32[2,2]");
+      const after = (await program.read(['acc', 'w'])).get('acc')!;
+      expect(Array.from(after.data), device.name).toEqual(Array.from(before.data));
+      await expect(program.read(['nope']), device.name).rejects.toThrow("'nope'");
+      program.dispose();
+    }
+  });
+
+  it('refuses updates that do not pair an output with a param of its shape', async () => {
+    for (const device of await devices()) {
+      await expect(device.load(graph, { updates: new Map([['out', 'w']]) }), device.name).rejects.toThrow("update 'out' is f32[3,2] but param 'w' is f32[4,2]");
+      await expect(device.load(graph, { updates: new Map([['nothing', 'w']]) }), device.name).rejects.toThrow("update 'nothing' names no output");
+    }
+  });
+});
