@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { planGraph } from '../compile/plan.js';
+import { WGSL_FEATURES } from '../driver/pipeline.js';
 import { formatPlan, reportPlan } from '../compile/report.js';
 import { Diagnostic } from '../dsl/diagnostic.js';
 import { buildGraph, entryNames } from '../dsl/entry.js';
@@ -55,13 +56,13 @@ export async function runDemo(examples: string, io: CliIO, load: (file: string) 
   const device = await sharedWebGpu();
   const graphs = entries.map((entry) => ({ entry, graph: buildGraph(program, entry, { bindings }) }));
   io.out(`fiberc demo: ${target.file ? program.main : 'FIBER example layers'} on ${device.name}, ${Object.entries(bindings).map(([k, v]) => `${k}=${v}`).join(' ')}, alpha=0.5, text padded\n`);
-  io.out(formatPlan(reportPlan(planGraph(graphs[0]!.graph, 'fused', device.limits), graphs[0]!.entry, 'wgsl')));
+  io.out(formatPlan(reportPlan(planGraph(graphs[0]!.graph, 'fused', device.limits, undefined, WGSL_FEATURES), graphs[0]!.entry, 'wgsl')));
   io.out('');
   const rows: string[][] = [['entry', 'dispatches (fused / unfused)', 'first run ms', 'run ms', 'max rel err vs interpreter', 'grad check (FD) max rel err']];
   for (const { entry, graph } of graphs) {
     const feeds = withAlpha(graph, prepareFeeds(graph, exampleInputs(graph, 1), new Map(), 0), 0.5);
     const expected = interpret(graph, feeds);
-    const fused = planGraph(graph, 'fused', device.limits).dispatches.length;
+    const fused = planGraph(graph, 'fused', device.limits, undefined, WGSL_FEATURES).dispatches.length;
     const unfused = planGraph(graph, 'unfused', device.limits).dispatches.length;
     let t0 = performance.now();
     await device.run(graph, feeds);

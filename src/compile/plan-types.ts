@@ -7,6 +7,13 @@ import type { TargetLimits } from './limits.js';
  * passes can name them without importing each other in a cycle.
  */
 
+/**
+ * The scope of nodes that work per parameter, not per batch element (a training step's
+ * optimizer update): the planner does not owner-phase them (there is no batch to split) and
+ * leaves them to pass `merge`.
+ */
+export const PER_PARAM_SCOPE = 'update';
+
 /** `fused`: the cost model decides; `unfused`: one kernel per primitive (reshapes are views). */
 export type FusionMode = 'fused' | 'unfused';
 
@@ -53,6 +60,11 @@ export interface Arena {
 export interface Dispatch {
   readonly phases: readonly PlannedKernel[];
   readonly owners: number | null;
+  /**
+   * Set when the phases do not depend on each other (pass `merge`): every invocation runs
+   * each phase as a loop striding over that phase's elements, with no barriers.
+   */
+  readonly independent?: boolean;
   readonly workgroupSize: number;
   readonly workgroups: readonly [number, number];
   /** Why the dispatch ends where it does. */
@@ -94,6 +106,8 @@ export interface PlanFeatures {
   readonly stitch?: boolean;
   /** Workgroup-scope tensors in owner-phased dispatches (pass `scope`). */
   readonly workgroupMemory?: boolean;
+  /** Independent plain dispatches merged into one (pass `merge`; off unless asked for). */
+  readonly merge?: boolean;
 }
 
 /** Where a workgroup-scope tensor lives in its dispatch's workgroup memory. */

@@ -5,7 +5,8 @@ import { findAttention, type AttentionMatch } from './attention.js';
 import { computedWhole, lowerKernels } from './kernels.js';
 import type { TargetLimits } from './limits.js';
 import { decideMaterialization } from './materialize.js';
-import type { FusionMode, Plan, PlanFeatures } from './plan-types.js';
+import { mergeIndependent } from './merge.js';
+import type { Dispatch, FusionMode, Plan, PlanFeatures } from './plan-types.js';
 import { assignScopes, type WorkgroupSlot } from './scope.js';
 import { orderByLayer, single, stitch } from './stitch.js';
 
@@ -13,7 +14,7 @@ export type { Arena, Dispatch, FusionMode, Plan, PlanFeatures, PlannedKernel, Pl
 export { dispatchName } from './plan-types.js';
 
 /** The passes of planning, in order; `fiberc plan --dump-after=PASS` prints the state after one. */
-export const PLAN_PASSES = ['decide', 'lower', 'order', 'stitch', 'scope', 'place'] as const;
+export const PLAN_PASSES = ['decide', 'lower', 'order', 'stitch', 'merge', 'scope', 'place'] as const;
 export type PlanPass = (typeof PLAN_PASSES)[number];
 
 /** Called after each pass with a text rendering of its result (rendered only when asked). */
@@ -34,8 +35,11 @@ export function planGraph(graph: Graph, mode: FusionMode, limits: TargetLimits, 
   observe?.('order', () => ordered.map((k) => k.kernel.name).join('\n'));
   const inputFree = independentOfInputs(graph);
   const stitched = mode === 'fused' && features.stitch !== false ? stitch(graph, ordered, draft, inputFree, limits) : ordered.map(single);
-  observe?.('stitch', () => stitched.map((d, i) => `dispatch ${i}: ${d.phases.map((p) => p.kernel.name).join(', ')}${d.owners ? ` (owners ${d.owners})` : ''} -- ${d.reason}`).join('\n'));
-  const scoped = features.workgroupMemory === false ? { dispatches: stitched, slots: new Map<number, WorkgroupSlot>() } : assignScopes(stitched, draft, inputFree, limits);
+  const describe = (ds: readonly Dispatch[]): string => ds.map((d, i) => `dispatch ${i}: ${d.phases.map((p) => p.kernel.name).join(', ')}${d.owners ? ` (owners ${d.owners})` : ''}${d.independent ? ' (independent)' : ''} -- ${d.reason}`).join('\n');
+  observe?.('stitch', () => describe(stitched));
+  const merged = mode === 'fused' && features.merge === true ? mergeIndependent(stitched, draft, inputFree, limits) : stitched;
+  observe?.('merge', () => describe(merged));
+  const scoped = features.workgroupMemory === false ? { dispatches: merged, slots: new Map<number, WorkgroupSlot>() } : assignScopes(merged, draft, inputFree, limits);
   const { slots } = scoped;
   const dispatches = scoped.dispatches.map((d) => {
     // A planner optimization like stitching: the unfused baseline runs every primitive every run.

@@ -5,7 +5,7 @@ import { div, flatten, key, type Index } from './index-expr.js';
 import { kernelScalars, workItems, type Kernel, type Scalar } from './kernel-ir.js';
 import { bufferOf, computedWhole, type Draft } from './kernels.js';
 import type { TargetLimits } from './limits.js';
-import type { Dispatch, PlannedKernel } from './plan-types.js';
+import { PER_PARAM_SCOPE, type Dispatch, type PlannedKernel } from './plan-types.js';
 import { findMatmulTile } from './tile.js';
 
 /**
@@ -170,6 +170,11 @@ export function stitch(graph: Graph, kernels: readonly PlannedKernel[], draft: D
   for (const k of kernels) {
     const out = k.kernel.output;
     const outSize = numel(out.node.shape);
+    if (out.node.scope === PER_PARAM_SCOPE) {
+      close(`dispatch ends: ${k.kernel.name} works per parameter, not per batch element`);
+      dispatches.push({ ...single(k), reason: 'works per parameter (an optimizer update), not per batch element' });
+      continue;
+    }
     // A big matmul runs register-tiled (and subgroup-shared) on its own; inside a phase it
     // would be computed one element per invocation.
     const perOwner = k.kernel.flops / owners;

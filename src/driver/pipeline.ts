@@ -5,7 +5,7 @@ import type { Graph } from '../ir/graph.js';
 import { printGraph } from '../ir/print.js';
 import type { TargetLimits } from '../compile/limits.js';
 import type { Launch } from '../compile/report.js';
-import { planGraph, PLAN_PASSES, type FusionMode, type Plan } from '../compile/plan.js';
+import { planGraph, PLAN_PASSES, type FusionMode, type Plan, type PlanFeatures } from '../compile/plan.js';
 
 /**
  * The driver: it sits above src/compile (planning) and src/codegen (rendering) and runs one
@@ -22,6 +22,7 @@ import { planGraph, PLAN_PASSES, type FusionMode, type Plan } from '../compile/p
  *   lower      src/compile/kernels.ts  one kernel-IR kernel per stored node, the rest inlined
  *   order      src/compile/stitch.ts   layers made contiguous, in dependency order
  *   stitch     src/compile/stitch.ts   kernels -> dispatches (owner-phased where proven legal)
+ *   merge      src/compile/merge.ts    independent plain dispatches -> one (WGSL)
  *   scope      src/compile/scope.ts    intermediates private to a dispatch -> workgroup memory
  *   place      src/compile/arenas.ts   params and intermediates packed into arenas
  *   emit-wgsl  src/codegen/wgsl/emit.ts  one WGSL compute shader per dispatch
@@ -48,13 +49,19 @@ export interface WgslProgram {
   readonly kernels: readonly WgslKernel[];
 }
 
+/**
+ * What WGSL code generation can lower beyond the defaults: merged independent dispatches
+ * (pass `merge`). PTX does not yet emit them.
+ */
+export const WGSL_FEATURES: PlanFeatures = { merge: true };
+
 /** Runs the compiler's back end on a graph: plan passes, then WGSL emission. */
 export function compileWgsl(graph: Graph, options: CompileOptions): WgslProgram {
   const { dumpAfter, dump } = options;
   if ((dumpAfter === 'elaborate' || dumpAfter === 'grad') && dump) dump(printGraph(graph));
   const plan = planGraph(graph, options.mode, options.limits, (pass, render) => {
     if (pass === dumpAfter && dump) dump(render());
-  });
+  }, WGSL_FEATURES);
   const kernels = plan.dispatches.map((d) => emitWgsl(d, plan));
   if (dumpAfter === 'emit-wgsl' && dump) dump(kernels.map((k) => k.source).join('\n'));
   return { plan, kernels };

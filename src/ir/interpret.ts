@@ -190,9 +190,9 @@ function evalNode(node: Node, args: Float64Array[], leaf: LeafValues, round: Rou
       return out;
     }
     case 'reduce':
-      return reduce(args[0]!, node.inputs[0]!.shape, op.axes, op.fn, round);
+      return reduce(args[0]!, node.inputs[0]!.shape, op.axes, op.fn, node.dtype === 'i32' ? wrapAdd : round);
     case 'matmul':
-      return matmul(args[0]!, args[1]!, node.inputs[0]!.shape, node.inputs[1]!.shape, round);
+      return node.dtype === 'i32' ? matmulInt32(args[0]!, args[1]!, node.inputs[0]!.shape, node.inputs[1]!.shape) : matmul(args[0]!, args[1]!, node.inputs[0]!.shape, node.inputs[1]!.shape, round);
     case 'reshape':
       return args[0]!;
     case 'cast':
@@ -264,6 +264,28 @@ function reduce(x: Float64Array, shape: Shape, axes: readonly number[], fn: 'sum
     if (fn === 'sum') out[o] = round ? round(out[o]! + v) : out[o]! + v;
     else if (v > out[o]! || Number.isNaN(v)) out[o] = v;
   });
+  return out;
+}
+
+/** i32 partial sums wrap at every step, like the hardware's (exact: a Float64 sum of big products is not). */
+const wrapAdd = (v: number): number => v | 0;
+
+/** An i32 matmul: products by Math.imul, sums wrapped at 32 bits (two's complement). */
+function matmulInt32(a: Float64Array, b: Float64Array, sa: Shape, sb: Shape): Float64Array {
+  const m = sa[sa.length - 2]!;
+  const k = sa[sa.length - 1]!;
+  const n = sb[sb.length - 1]!;
+  const batch = numel(sa.slice(0, -2));
+  const out = new Float64Array(batch * m * n);
+  for (let bi = 0; bi < batch; bi++) {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let acc = 0;
+        for (let p = 0; p < k; p++) acc = (acc + Math.imul(a[bi * m * k + i * k + p]!, b[bi * k * n + p * n + j]!)) | 0;
+        out[bi * m * n + i * n + j] = acc;
+      }
+    }
+  }
   return out;
 }
 

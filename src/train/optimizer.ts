@@ -35,6 +35,8 @@ export interface OptimizerOptions {
   readonly groups?: readonly ParamGroupRule[];
   /** Clip gradients to this global L2 norm (over all params) before the update. */
   readonly clipNorm?: number;
+  /** Output the global gradient norm (`grad_norm`) even without clipping. */
+  readonly gradNorm?: boolean;
   /** Params left out of the update (frozen); their gradients are not computed. */
   readonly frozen?: RegExp;
 }

@@ -1,3 +1,4 @@
+import { PER_PARAM_SCOPE } from '../compile/plan-types.js';
 import { GraphBuilder } from '../ir/builder.js';
 import { isFloat } from '../ir/dtype.js';
 import { vjp } from '../ir/grad.js';
@@ -30,7 +31,7 @@ export interface TrainingStep {
 export const LR_INPUT = 'lr';
 /** The 1-based step number, for AdamW's bias correction. */
 export const STEP_INPUT = 'step';
-/** The global L2 norm of the gradients before clipping: an output of every step. */
+/** The global L2 norm of the gradients before clipping: an output when clipping (or `gradNorm`). */
 export const GRAD_NORM_OUTPUT = 'grad_norm';
 
 /** The output that replaces param (or state) `name`. */
@@ -93,18 +94,20 @@ function checkModel(model: Graph, loss: string, options: OptimizerOptions): { lo
  * new params and state as outputs named `update:<name>`, and the state params it declares.
  */
 function buildUpdate(b: GraphBuilder, trainable: readonly Node[], gradients: readonly Node[], lr: Node, step: Node, options: OptimizerOptions): { outputs: GraphOutput[]; updates: Map<string, string>; state: Node[] } {
-  b.origin = { scope: 'update', module: '' };
+  b.origin = { scope: PER_PARAM_SCOPE, module: '' };
   let grads = [...gradients];
-  const squares = grads.map((g) => b.reduce('sum', b.reshape(b.binary('mul', g, g), [numel(g.shape)]), [0]));
-  const gradNorm = b.reshape(b.unary('sqrt', squares.reduce((s, x) => b.binary('add', s, x))), []);
-  if (options.clipNorm !== undefined) {
+  const outputs: GraphOutput[] = [];
+  // The global norm is one kernel of a reduction per param (lavapipe takes tens of seconds to
+  // compile it for FiberTiny's 266 params), so it is built only when clipping or asked for.
+  const gradNorm = options.clipNorm !== undefined || options.gradNorm ? globalNorm(b, grads) : undefined;
+  if (gradNorm) outputs.push({ name: GRAD_NORM_OUTPUT, node: gradNorm });
+  if (options.clipNorm !== undefined && gradNorm) {
     // torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6) when that is below 1.
     const scale = b.binaryBroadcast('min', b.constant(1, [], 'f32'), b.binaryBroadcast('div', b.constant(options.clipNorm, [], 'f32'), b.binaryBroadcast('add', gradNorm, b.constant(1e-6, [], 'f32'))));
     grads = grads.map((g) => b.binaryBroadcast('mul', g, scale));
   }
 
   const state: Node[] = [];
-  const outputs: GraphOutput[] = [{ name: GRAD_NORM_OUTPUT, node: gradNorm }];
   const updates = new Map<string, string>();
   const update = (target: Node, value: Node): void => {
     const name = leafName(target);
@@ -160,4 +163,10 @@ function buildUpdate(b: GraphBuilder, trainable: readonly Node[], gradients: rea
     });
   }
   return { outputs, updates, state };
+}
+
+/** sqrt of the sum of every gradient's squares (torch.nn.utils.clip_grad_norm_'s total norm). */
+function globalNorm(b: GraphBuilder, grads: readonly Node[]): Node {
+  const squares = grads.map((g) => b.reduce('sum', b.reshape(b.binary('mul', g, g), [numel(g.shape)]), [0]));
+  return b.reshape(b.unary('sqrt', squares.reduce((s, x) => b.binary('add', s, x))), []);
 }

@@ -136,6 +136,22 @@ describe('empty tensors work on every backend', () => {
   });
 });
 
+describe('i32 arithmetic wraps everywhere', () => {
+  it('products and sums of a matmul, exactly (a Float64 sum of 2^62-sized products is not; found by the fuzzer)', async () => {
+    const b = new GraphBuilder();
+    const ids = b.input('ids', [1, 2], 'i32');
+    const graph = new Graph([ids], [], [{ name: 'gram', node: b.matmul(ids, b.transpose(ids, 0, 1)) }, { name: 'sum', node: b.reduce('sum', ids, [1]) }]);
+    const feeds = new Map([['ids', HostTensor.from([1, 2], [2147483647, 2147483647], 'i32')]]);
+    // (2^31 - 1)^2 * 2 = 2 mod 2^32; (2^31 - 1) * 2 = -2 mod 2^32.
+    expect(Array.from(interpret(graph, feeds).get('gram')!.data)).toEqual([2]);
+    expect(Array.from(interpret(graph, feeds).get('sum')!.data)).toEqual([-2]);
+    for (const [name, d] of await devices()) {
+      const got = await d.run(graph, feeds);
+      expect([got.get('gram')!.data[0], got.get('sum')!.data[0]], name).toEqual([2, -2]);
+    }
+  });
+});
+
 describe('guarded reads that can never be in range', () => {
   it('are 0 outright, not a load at a constant index outside the tensor (WGSL rejects buf[-1]; found by the fuzzer)', async () => {
     const b = new GraphBuilder();

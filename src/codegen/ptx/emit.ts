@@ -111,6 +111,7 @@ export function emitPtx(plan: Plan, arch: PtxArch, only?: ReadonlySet<string>, m
   for (const d of plan.dispatches) {
     const name = dispatchName(d);
     if (only && !only.has(name)) continue;
+    if (d.independent) throw new Error(`internal: ${name} merges independent kernels, which PTX does not emit yet (plan PTX without the merge feature)`);
     // Plain matmul kernels with f16/bf16 operands go to the tensor cores where the shape allows.
     // Plain matmul kernels otherwise take f32 register tiles where the shape allows.
     const tensorCore = d.owners === null && matmul !== 'f32' ? mmaEntry(d.phases[0]!, plan, matmul) : undefined;

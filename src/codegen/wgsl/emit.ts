@@ -28,7 +28,7 @@ export interface WgslKernel {
 
 const templates = new Map<string, HandlebarsTemplateDelegate>();
 /** A kernel skeleton from kernels/wgsl/ (noEscape: this is code, not HTML). */
-function skeleton(name: 'pointwise' | 'owner-phases'): HandlebarsTemplateDelegate {
+function skeleton(name: 'pointwise' | 'owner-phases' | 'independent-phases'): HandlebarsTemplateDelegate {
   let t = templates.get(name);
   if (!t) {
     t = Handlebars.compile(readFileSync(join(installRoot('kernels/wgsl/pointwise.wgsl.hbs'), 'kernels', 'wgsl', `${name}.wgsl.hbs`), 'utf8'), { noEscape: true, strict: true });
@@ -227,18 +227,24 @@ export function emitWgsl(d: Dispatch, plan: Plan): WgslKernel {
   const res = new ShaderResources(plan, d.owners !== null);
   // Plain matmul kernels compute a register tile per invocation (see compile/tile.ts).
   const first = d.phases[0]!.kernel;
-  const { tile, subgroup } = d.owners === null && !first.attention ? chooseTile(first, plan, d.workgroupSize) : {};
-  const vector = d.owners === null && !tile && !first.attention ? pointwiseVector(first, res) : undefined;
+  const plain = d.owners === null && !d.independent;
+  const { tile, subgroup } = plain && !first.attention ? chooseTile(first, plan, d.workgroupSize) : {};
+  const vector = plain && !tile && !first.attention ? pointwiseVector(first, res) : undefined;
   // Owner-phased shaders keep scalar reduction loops: they hold dozens of phases, and vec4
   // loops in all of them made lavapipe compile FiberTiny's 30% slower (18.8 -> 27.7 s cold)
   // for layers whose time is the dispatch, not the loops.
-  const reductions = d.owners === null ? vectorReductions(d.phases.map((p) => p.kernel), res, tile?.reduce) : new Map();
+  const reductions = plain ? vectorReductions(d.phases.map((p) => p.kernel), res, tile?.reduce) : new Map();
   const phases = d.phases.map((p) => ({ p, lines: phaseStatements(p.kernel, res, tile, subgroup, vector, reductions) }));
   const helpers = [...res.helpers].sort().map((h) => WGSL_HELPERS[h]).join('\n\n');
   const name = d.phases.length === 1 ? d.phases[0]!.kernel.name : `${d.phases[0]!.kernel.name}__${d.phases[d.phases.length - 1]!.kernel.name.split('_')[0]}`;
   let source: string;
   let workgroups = d.workgroups;
-  if (d.owners === null) {
+  if (d.independent) {
+    source = skeleton('independent-phases')({
+      name, summary: d.reason, bindings: res.decls, helpers, workgroupSize: d.workgroupSize,
+      phases: phases.map(({ p, lines }, index) => ({ index, name: p.kernel.name, count: workItems(p.kernel), statements: lines, summary: `${p.kernel.fused.length} op(s); alone it would end because: ${p.reason}` })),
+    });
+  } else if (d.owners === null) {
     const k = d.phases[0]!.kernel;
     const shape = k.output.node.shape;
     const count = tile ? numel(tileGrid(shape, tile, subgroup)) : vector ? workItems(k) / VECTOR_WIDTH : workItems(k);
