@@ -5,8 +5,14 @@ import type { TargetLimits } from './limits.js';
 import type { Dispatch } from './plan-types.js';
 import { findMatmulTile } from './tile.js';
 
-/** Most kernels one merged dispatch runs (a bound on shader size, hence compile time). */
-export const MAX_MERGED_PHASES = 8;
+/** Most kernels one merged dispatch runs. */
+export const MAX_MERGED_PHASES = 32;
+/**
+ * Most primitive ops one merged dispatch computes: a bound on shader size, hence on compile
+ * time, which on lavapipe grows faster than the size (an 80 KB shader of 32 phases took 43 s;
+ * 32 optimizer-update kernels of ~10 ops each take about a second).
+ */
+export const MAX_MERGED_OPS = 384;
 /** Workgroups of a merged dispatch: its invocations stride over every phase's elements. */
 const MERGED_WORKGROUPS = 256;
 
@@ -71,6 +77,7 @@ function mergeRun(run: readonly Dispatch[], draft: Draft, inputFree: ReadonlySet
     buffers = new Set();
   };
   let groupLevel = 0;
+  let ops = 0;
   for (const { d, l } of order) {
     const k = d.phases[0]!.kernel;
     const names = [k.output, ...k.reads].map((r) => bufferOf(r.id, draft));
@@ -78,10 +85,15 @@ function mergeRun(run: readonly Dispatch[], draft: Draft, inputFree: ReadonlySet
     let why: string | undefined;
     if (group.length > 0 && l !== groupLevel) why = `${k.name} reads what this dispatch writes`;
     else if (group.length > 0 && paramOnly(d) !== paramOnly(group[0]!)) why = `${k.name} ${paramOnly(d) ? 'depends on no input' : 'depends on inputs'}, unlike the rest`;
-    else if (group.length >= MAX_MERGED_PHASES) why = `${MAX_MERGED_PHASES} kernels is the most one shader holds (compile time)`;
+    else if (group.length >= MAX_MERGED_PHASES) why = `${MAX_MERGED_PHASES} kernels is the most one shader holds`;
+    else if (group.length > 0 && ops + k.fused.length > MAX_MERGED_OPS) why = `more than ${MAX_MERGED_OPS} ops in one shader (compile time)`;
     else if (joined.size > limits.maxStorageBuffersPerShaderStage) why = `one more kernel would bind more than ${limits.maxStorageBuffersPerShaderStage} storage buffers`;
     if (why) close(why);
-    if (group.length === 0) groupLevel = l;
+    if (group.length === 0) {
+      groupLevel = l;
+      ops = 0;
+    }
+    ops += k.fused.length;
     group.push(d);
     buffers = new Set([...buffers, ...names]);
   }

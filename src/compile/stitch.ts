@@ -92,6 +92,21 @@ export function single(k: PlannedKernel): Dispatch {
 }
 
 /**
+ * The kernels with those of a training step's update (scope PER_PARAM_SCOPE) moved to the
+ * end, in their own order: in graph order each param's update sits right after its gradient
+ * and would cut the backward pass's owner-phased dispatches, and at the end the merge pass
+ * finds them in one run. Legal when nothing outside the update reads what the update
+ * computes (a training step's update feeds only itself and the graph's outputs); otherwise
+ * the order stays.
+ */
+function perParamLast(kernels: readonly PlannedKernel[]): readonly PlannedKernel[] {
+  const isUpdate = (k: PlannedKernel): boolean => k.kernel.output.node.scope === PER_PARAM_SCOPE;
+  const updateIds = new Set(kernels.filter(isUpdate).map((k) => k.kernel.output.id));
+  if (updateIds.size === 0 || kernels.some((k) => !isUpdate(k) && k.kernel.reads.some((r) => updateIds.has(r.id)))) return kernels;
+  return [...kernels.filter((k) => !isUpdate(k)), ...kernels.filter(isUpdate)];
+}
+
+/**
  * The number of owners (batch elements) and, when there are fewer than two, why. The batch is
  * the dim bound to `B` where that is some input's leading dim (the examples' and the standard
  * library's name for it); else the leading size most inputs of rank >= 2 share. Inputs with
@@ -145,7 +160,8 @@ function loadsOf(k: Kernel): { tensor: number; index: Index }[] {
  * loads simplifies to the owner of the element it computes. Otherwise the dispatch ends
  * there, and says why.
  */
-export function stitch(graph: Graph, kernels: readonly PlannedKernel[], draft: Draft, inputFree: ReadonlySet<Node>, limits: TargetLimits): Dispatch[] {
+export function stitch(graph: Graph, planned: readonly PlannedKernel[], draft: Draft, inputFree: ReadonlySet<Node>, limits: TargetLimits): Dispatch[] {
+  const kernels = perParamLast(planned);
   const { owners, why } = ownerCount(graph);
   if (owners < 2) return kernels.map((k) => ({ ...single(k), reason: `${k.reason}; not stitched: ${why}` }));
   const dispatches: Dispatch[] = [];
