@@ -136,6 +136,21 @@ describe('empty tensors work on every backend', () => {
   });
 });
 
+describe('tanh near zero on PTX', () => {
+  it('keeps the sign and the size of tiny inputs (it gave +0 for -1e-40, so 1/tanh had the wrong sign; found by the fuzzer)', async () => {
+    const xs = [-1e-40, 1e-40, -1e-6, 3e-4, -0.05, 0.0999, 0.1, -0.7, 2.5, -30];
+    const b = new GraphBuilder();
+    const x = b.input('x', [xs.length], 'f32');
+    const graph = new Graph([x], [], [{ name: 't', node: b.unary('tanh', x) }]);
+    const got = (await sim.run(graph, new Map([['x', HostTensor.from([xs.length], xs)]]))).get('t')!.data;
+    xs.forEach((v, i) => {
+      const want = Math.fround(Math.tanh(Math.fround(v)));
+      expect(Math.sign(got[i]!), `tanh(${v})`).toBe(Math.sign(want));
+      expect(Math.abs(got[i]! - want), `tanh(${v})`).toBeLessThanOrEqual(2e-6 * Math.abs(want) + 1e-45);
+    });
+  });
+});
+
 describe('i32 arithmetic wraps everywhere', () => {
   it('products and sums of a matmul, exactly (a Float64 sum of 2^62-sized products is not; found by the fuzzer)', async () => {
     const b = new GraphBuilder();

@@ -266,10 +266,17 @@ export function scalarEmitter(kernel: Kernel, fn: PtxFunction, owner: string | u
             break;
           }
           case 'tanh': {
-            // tanh(x) = 1 - 2 / (exp(2x) + 1), with x clamped so exp cannot overflow.
-            const [c, x, e, d, q] = [tmp(), tmp(), tmp(), tmp(), tmp()];
+            // tanh(x) = 1 - 2 / (exp(2x) + 1), with x clamped so exp cannot overflow; below
+            // |x| = 0.1 that formula cancels (and gives +0 for -1e-40), so the odd Taylor series
+            // x (1 + x^2 (-1/3 + x^2 (2/15 - 17/315 x^2))) is used there (error < 1e-9 relative,
+            // the sign and a denormal kept).
+            const [c, x, e, d, q, big, x2, poly, small, ax] = [tmp(), tmp(), tmp(), tmp(), tmp(), tmp(), tmp(), tmp(), tmp(), tmp()];
+            const tiny = regs.p();
             lines.push(`max.NaN.f32 ${c}, ${a}, ${f32Literal(-20)};`, `min.NaN.f32 ${c}, ${c}, ${f32Literal(20)};`, `mul.f32 ${x}, ${c}, ${f32Literal(2 * LOG2E)};`,
-              `ex2.approx.f32 ${e}, ${x};`, `add.f32 ${d}, ${e}, ${f32Literal(1)};`, `div.rn.f32 ${q}, ${f32Literal(2)}, ${d};`, `sub.f32 ${reg}, ${f32Literal(1)}, ${q};`);
+              `ex2.approx.f32 ${e}, ${x};`, `add.f32 ${d}, ${e}, ${f32Literal(1)};`, `div.rn.f32 ${q}, ${f32Literal(2)}, ${d};`, `sub.f32 ${big}, ${f32Literal(1)}, ${q};`,
+              `mul.f32 ${x2}, ${a}, ${a};`, `fma.rn.f32 ${poly}, ${x2}, ${f32Literal(-17 / 315)}, ${f32Literal(2 / 15)};`, `fma.rn.f32 ${poly}, ${x2}, ${poly}, ${f32Literal(-1 / 3)};`,
+              `fma.rn.f32 ${poly}, ${x2}, ${poly}, ${f32Literal(1)};`, `mul.f32 ${small}, ${a}, ${poly};`,
+              `abs.f32 ${ax}, ${a};`, `setp.lt.f32 ${tiny}, ${ax}, ${f32Literal(0.1)};`, `selp.f32 ${reg}, ${small}, ${big}, ${tiny};`);
             break;
           }
           case 'erf': {
