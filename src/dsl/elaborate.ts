@@ -1,5 +1,5 @@
 import { GraphBuilder } from '../ir/builder.js';
-import { indexTensor, type EvaluatedSubscript } from './subscript.js';
+import { indexTensor, sliceBounds, type EvaluatedSubscript } from './subscript.js';
 import { isDType, type DType } from '../ir/dtype.js';
 import type { BinaryFn, Init, Node, SourceLoc } from '../ir/node.js';
 import { ShapeError } from '../ir/shape.js';
@@ -260,9 +260,7 @@ export class Elaborator {
       const only = subscripts[0]!;
       if (subscripts.length !== 1 || only.kind === 'ellipsis') throw new Diagnostic(`a ${describe(target)} takes one index or slice`, e.loc);
       if (only.kind === 'slice') {
-        const n = items.length;
-        const clamp = (v: number | null, fallback: number): number => (v === null ? fallback : Math.min(n, Math.max(0, v < 0 ? v + n : v)));
-        return items.slice(clamp(only.start, 0), clamp(only.end, n));
+        return items.slice(...sliceBounds(only.start, only.end, items.length));
       }
       const i = only.index < 0 ? only.index + items.length : only.index;
       if (i < 0 || i >= items.length) throw new Diagnostic(`index ${only.index} is out of range for a ${describe(target)}`, e.subscripts[0]!.loc);

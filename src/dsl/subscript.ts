@@ -41,13 +41,21 @@ export function indexTensor(b: GraphBuilder, x: Node, subscripts: readonly Evalu
       return;
     }
     if (s.kind === 'ellipsis') return;
-    const clamp = (v: number | null, fallback: number): number => (v === null ? fallback : Math.min(n, Math.max(0, v < 0 ? v + n : v)));
-    const start = clamp(s.start, 0);
-    const end = Math.max(start, clamp(s.end, n));
+    const [start, end] = sliceBounds(s.start, s.end, n);
     starts.push(start);
     sizes.push(end - start);
     kept.push(end - start);
   });
   const sliced = b.slice(x, starts, sizes);
   return b.reshape(sliced, kept);
+}
+
+/**
+ * Python's bounds of `a:b` over `n` items: omitted ends are 0 and n, negative ones count from
+ * the end, both are clamped into [0, n], and the end is never before the start.
+ */
+export function sliceBounds(start: number | null, end: number | null, n: number): [number, number] {
+  const clamp = (v: number | null, fallback: number): number => (v === null ? fallback : Math.min(n, Math.max(0, v < 0 ? v + n : v)));
+  const from = clamp(start, 0);
+  return [from, Math.max(from, clamp(end, n))];
 }

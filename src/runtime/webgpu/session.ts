@@ -206,37 +206,7 @@ export class WebGpuSession {
 
   /** Reads the graph outputs back to the host. */
   async read(): Promise<Map<string, HostTensor>> {
-    const device = this.owner.device;
-    const outs = [...this.compiled.plan.tensors.values()].filter((t) => t.kind === 'output');
-    const encoder = device.createCommandEncoder();
-    const staging = outs.map((t) => {
-      // Outputs live in an output arena: copy just their slice.
-      const source = t.arena ? this.arenas[t.arena.index]! : this.buffers.get(t.ref.id)!;
-      const size = Math.max(4, numel(t.ref.node.shape) * 4);
-      const s = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-      encoder.copyBufferToBuffer(source, (t.arena?.offset ?? 0) * 4, s, 0, size);
-      return s;
-    });
-    device.queue.submit([encoder.finish()]);
-    await this.wait();
-    await Promise.all(staging.map((s) => s.mapAsync(GPUMapMode.READ)));
-    // Each output tensor is converted once; graph outputs that share a node share it.
-    const values = outs.map((t, i) => {
-      const n = numel(t.ref.node.shape);
-      const raw = staging[i]!.getMappedRange();
-      const view = t.ref.type === 'i32' ? new Int32Array(raw, 0, n) : new Float32Array(raw, 0, n);
-      return { t, value: new HostTensor(t.ref.node.shape, t.ref.node.dtype, Float64Array.from(view)) };
-    });
-    for (const s of staging) {
-      s.unmap();
-      s.destroy();
-    }
-    const result = new Map<string, HostTensor>();
-    for (const o of this.compiled.plan.graph.outputs) {
-      const entry = values.find((v) => v.t.name === o.name) ?? values.find((v) => v.t.ref.node === o.node)!;
-      result.set(o.name, entry.value);
-    }
-    return result;
+    return this.readNamed(this.compiled.plan.graph.outputs.map((o) => o.name));
   }
 
   destroy(): void {
