@@ -225,13 +225,17 @@ export class KernelLowering {
         return this.mk({ k: 'reduce', fn: 'sum', loop, body: this.mk({ k: 'binary', fn: 'mul', a: oneHot, b: value, type }), type });
       }
       case 'concat': {
+        // A select chain on the index ranges, not a sum of guarded pieces: the sum's +0 from
+        // the other pieces turns a -0 element into +0 (found by the fuzzer: 1/x changed sign).
         let offset = 0;
         let acc: Scalar | undefined;
+        const at = this.mk({ k: 'index', index: index[op.axis]!, type: 'i32' });
         for (const part of node.inputs) {
           const size = part.shape[op.axis]!;
           const local = add(index[op.axis]!, idx.constant(-offset));
           const piece = this.guard([{ index: local, lo: 0, hi: size }], this.at(part, index.map((ix, i) => (i === op.axis ? local : ix))), type);
-          acc = acc ? this.mk({ k: 'binary', fn: 'add', a: acc, b: piece, type }) : piece;
+          const starts = this.mk({ k: 'binary', fn: 'ge', a: at, b: this.mk({ k: 'const', value: offset, type: 'i32' }), type: 'i32' });
+          acc = acc ? this.mk({ k: 'where', c: starts, a: piece, b: acc, type }) : piece;
           offset += size;
         }
         return acc!;

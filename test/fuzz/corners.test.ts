@@ -179,6 +179,21 @@ describe('guarded reads that can never be in range', () => {
   });
 });
 
+describe('concat keeps signed zeros', () => {
+  it('-0 stays -0 on every device (PTX summed the guarded pieces, +0 + -0 = +0, so 1/x changed sign; found by the fuzzer)', async () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', [2, 3], 'f32');
+    const y = b.input('y', [1, 3], 'f32');
+    const graph = new Graph([x, y], [], [{ name: 'inv', node: b.binary('div', b.constant(1, [3, 3], 'f32'), b.concat([x, y], 0)) }]);
+    const feeds = new Map([['x', HostTensor.from([2, 3], [-0, 0, -0, 1, -0, 2])], ['y', HostTensor.from([1, 3], [-0, 0, 4])]]);
+    const want = Array.from(interpret(graph, feeds).get('inv')!.data);
+    expect(want).toEqual([-Infinity, Infinity, -Infinity, 1, -Infinity, 0.5, -Infinity, Infinity, 0.25]);
+    // IEEE backends only: WGSL lets a compiler assume no infinities (spec/ir.md, "Corner cases").
+    const got = Array.from((await sim.run(graph, feeds)).get('inv')!.data);
+    expect(got).toEqual(want);
+  });
+});
+
 describe('fiberc plan --target ptx reports ptxas for every kernel', () => {
   it.skipIf(!PTXAS)(`stitched (owner-phased) kernels included${PTXAS ? '' : ' (skipped: ptxas not found)'}`, async () => {
     let out = '';
