@@ -85,8 +85,14 @@ export type LeafValues = (node: Node) => HostTensor;
  */
 export type Rounding = 'exact' | 'f32' | 'f32-ftz';
 
+/**
+ * Replacements for unary functions, for readings that are not the definition (the fuzzer's
+ * oracle: what a device may give where the spec leaves a value open, such as sin of 1e30).
+ */
+export type UnaryOverrides = Partial<Record<UnaryFn, (x: number) => number>>;
+
 /** Runs a graph on named feeds (inputs and params together) and returns the named outputs. */
-export function interpret(graph: Graph, feeds: ReadonlyMap<string, HostTensor>, rounding: Rounding = 'exact'): Map<string, HostTensor> {
+export function interpret(graph: Graph, feeds: ReadonlyMap<string, HostTensor>, rounding: Rounding = 'exact', unary: UnaryOverrides = {}): Map<string, HostTensor> {
   const values = evaluate(graph.outputs.map((o) => o.node), (node) => {
     const name = node.op.kind === 'input' || node.op.kind === 'param' ? node.op.name : '';
     const t = feeds.get(name);
@@ -95,7 +101,7 @@ export function interpret(graph: Graph, feeds: ReadonlyMap<string, HostTensor>, 
       throw new Error(`${node.op.kind} ${name}: expected ${formatType(node.dtype, node.shape)}, got ${t.type}`);
     }
     return t;
-  }, rounding);
+  }, rounding, unary);
   return new Map(graph.outputs.map((o) => [o.name, values.get(o.node)!]));
 }
 
@@ -120,7 +126,7 @@ function roundToF32(data: Float64Array, ftz: boolean): void {
 }
 
 /** Evaluates `roots` and everything they depend on; leaves come from `leaf`. */
-export function evaluate(roots: readonly Node[], leaf: LeafValues, rounding: Rounding = 'exact'): Map<Node, HostTensor> {
+export function evaluate(roots: readonly Node[], leaf: LeafValues, rounding: Rounding = 'exact', unary: UnaryOverrides = {}): Map<Node, HostTensor> {
   const order = topoOrder(roots);
   const uses = new Map<Node, number>();
   for (const n of order) for (const i of n.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
@@ -131,7 +137,7 @@ export function evaluate(roots: readonly Node[], leaf: LeafValues, rounding: Rou
   const data = new Map<Node, Float64Array>();
   for (const node of order) {
     const args = node.inputs.map((i) => data.get(i)!);
-    let value = evalNode(node, args, leaf, node.dtype === 'i32' ? undefined : roundOne);
+    let value = evalNode(node, args, leaf, node.dtype === 'i32' ? undefined : roundOne, unary);
     // i32 results wrap like 32-bit hardware (leaves are checked where they are fed).
     if (node.dtype === 'i32' && node.inputs.length > 0) value = args.includes(value) ? value : wrapInt32(value);
     if (rounding !== 'exact' && node.dtype !== 'i32') {
@@ -153,7 +159,7 @@ export function evaluate(roots: readonly Node[], leaf: LeafValues, rounding: Rou
 /** Rounding of one arithmetic result inside a reduction or a matmul (undefined: exact). */
 type Round = ((x: number) => number) | undefined;
 
-function evalNode(node: Node, args: Float64Array[], leaf: LeafValues, round: Round): Float64Array {
+function evalNode(node: Node, args: Float64Array[], leaf: LeafValues, round: Round, unary: UnaryOverrides): Float64Array {
   const op = node.op;
   const n = numel(node.shape);
   switch (op.kind) {
@@ -170,7 +176,7 @@ function evalNode(node: Node, args: Float64Array[], leaf: LeafValues, round: Rou
       return out;
     }
     case 'unary': {
-      const f = UNARY[op.fn];
+      const f = unary[op.fn] ?? UNARY[op.fn];
       const x = args[0]!;
       const out = new Float64Array(n);
       for (let i = 0; i < n; i++) out[i] = f(x[i]!);
