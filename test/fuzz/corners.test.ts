@@ -194,6 +194,19 @@ describe('concat keeps signed zeros', () => {
   });
 });
 
+describe('a register-tiled contraction cast to i32', () => {
+  it('stores integers on every device (PTX stored the i32 result with st.f32: -1 read back as 0xBF800000; found by the fuzzer)', async () => {
+    const b = new GraphBuilder();
+    const ids = b.input('ids', [1, 5], 'i32');
+    const x = b.input('x', [1, 5, 4], 'f32');
+    const graph = new Graph([ids, x], [], [{ name: 'o', node: b.cast(b.scatterAdd(ids, x, 4), 'i32') }]);
+    const feeds = new Map([['ids', HostTensor.from([1, 5], [0, 1, 2, 3, 0], 'i32')], ['x', HostTensor.from([1, 5, 4], Array.from({ length: 20 }, (_, i) => (i % 3) - 1))]]);
+    const want = Array.from(interpret(graph, feeds).get('o')!.data);
+    expect(want.slice(0, 4)).toEqual([-1, 1, 0, -1]);
+    for (const [name, d] of await devices()) expect(Array.from((await d.run(graph, feeds)).get('o')!.data), name).toEqual(want);
+  });
+});
+
 describe('fiberc plan --target ptx reports ptxas for every kernel', () => {
   it.skipIf(!PTXAS)(`stitched (owner-phased) kernels included${PTXAS ? '' : ' (skipped: ptxas not found)'}`, async () => {
     let out = '';

@@ -48,7 +48,8 @@ export function storeTileElement(k: Kernel, tile: MatmulTile, e: ScalarEmitter, 
   const element = replaceScalar(k.value, tile.reduce, { k: 'named', name, type: 'f32' });
   const value = e.scalar(substituteVar(substituteVar(element, tile.mVar, row), tile.nVar, col));
   const at = e.index(flatten([...shape.slice(0, -2).map((d, a) => idx.variable(`i${a}`, d)), row, col], shape));
-  main.push(`${guard ? `@${guard} ` : ''}st.global.f32 [${e.address(main, e.buffer(k.output.id), at)}], ${value};`);
+  // The epilogue may cast to i32 (a scatter_add cast to ids): store in the output's type.
+  main.push(`${guard ? `@${guard} ` : ''}st.global.${k.output.type === 'i32' ? 's32' : 'f32'} [${e.address(main, e.buffer(k.output.id), at)}], ${value};`);
 }
 
 /** The start of a tiled entry: its function, scalar emitter, and a header holding the block index. */
