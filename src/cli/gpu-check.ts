@@ -83,7 +83,7 @@ for (const [precision, tolerance] of [['f16', 5e-3], ['bf16', 4e-2]] as const) {
     const graph = buildGraph(program, entry, { bindings });
     const feeds = withAlpha(graph, prepareFeeds(graph, exampleInputs(graph, 1), new Map(), 0), 0.5);
     const expected = interpret(graph, feeds);
-    const t = tc.time(graph, feeds, 10);
+    const t = await tc.time(graph, feeds, 10);
     const err = Math.max(...[...expected].map(([k, v]) => relativeMaxError(t.outputs.get(k)!, v, 1e-3)));
     const ok = err < tolerance;
     if (!ok) failures++;
@@ -94,7 +94,7 @@ for (const batch of [1, 8]) {
   for (const [entry, extra] of [['ImageFusionBlockBase', {}], ['TextFusionLayerBase', { L: 576 }]] as const) {
     const graph = buildGraph(program, entry, { bindings: { B: batch, T: 40, ...extra } });
     const feeds = withAlpha(graph, prepareFeeds(graph, exampleInputs(graph, 1), new Map(), 0), 0.5);
-    const t = device.time(graph, feeds, 10);
+    const t = await device.time(graph, feeds, 10);
     out({ time: entry, batch, medianMs: t.medianMs, launches: t.launches });
   }
 }

@@ -67,17 +67,3 @@ function rewrite(graph: Graph): EmptyFree {
   const rewritten = new Graph(leaves(graph.inputs), leaves(graph.params), keep.map((o) => ({ name: o.name, node: mapped.get(o.node)! })), graph.bindings, graph.schedules);
   return { graph: rewritten, empty };
 }
-
-/**
- * Runs `graph` through `run` with its empty tensors taken out: the device sees only
- * non-empty tensors, and the empty outputs are added back on the host.
- */
-export async function runWithoutEmpty(
-  graph: Graph,
-  run: (g: Graph) => Promise<Map<string, HostTensor>>,
-): Promise<Map<string, HostTensor>> {
-  const { graph: g, empty } = withoutEmptyTensors(graph);
-  if (empty.size === 0) return run(g);
-  const computed = g.outputs.length > 0 ? await run(g) : new Map<string, HostTensor>();
-  return new Map(graph.outputs.map((o) => [o.name, computed.get(o.name) ?? empty.get(o.name)!]));
-}

@@ -6,9 +6,7 @@ import { checkParams, checkRunInputs, checkUpdates, type LoadOptions, type Progr
 
 /**
  * A Program whose params and outputs are kept on the host, each run handing them with the
- * inputs to a whole-graph runner. For the interpreter (the host is its device) that is all
- * there is; the CUDA backend uses it until its buffers persist across runs, which gives the
- * Program's meaning without its economy (params travel with every run).
+ * inputs to a whole-graph runner: the interpreter's (the host is its device).
  */
 export class HostProgram implements Program {
   private readonly params = new Map<string, HostTensor>();

@@ -87,6 +87,25 @@ export function checkParams(graph: Graph, params: ReadonlyMap<string, HostTensor
   if (problems.length > 0) throw new FeedError(problems.join('\n'));
 }
 
+/**
+ * `read` for a device program whose graph had its empty tensors taken out before compiling
+ * (see withoutEmptyTensors): checks that every name is an output or a param, reads the
+ * others from the device, and returns them in the order asked.
+ */
+export async function readOutputsOrParams(
+  graph: Graph,
+  empty: ReadonlyMap<string, HostTensor>,
+  names: readonly string[],
+  readDevice: (names: readonly string[]) => Promise<Map<string, HostTensor>>,
+): Promise<Map<string, HostTensor>> {
+  const known = new Set([...graph.outputs.map((o) => o.name), ...graph.params.map(leafName)]);
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length > 0) throw new FeedError(`${unknown.map((n) => `'${n}'`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} neither an output nor a param of this program`);
+  const onDevice = names.filter((n) => !empty.has(n));
+  const values = onDevice.length > 0 ? await readDevice(onDevice) : new Map<string, HostTensor>();
+  return new Map(names.map((n) => [n, empty.get(n) ?? values.get(n)!]));
+}
+
 /** A device that can load programs (every backend). */
 export interface ProgramLoader {
   load(graph: Graph, options?: LoadOptions): Promise<Program>;

@@ -6,7 +6,9 @@ import { interpret } from '../../src/ir/interpret.js';
 import { relativeMaxError } from '../../src/ir/compare.js';
 import { HostTensor } from '../../src/ir/tensor.js';
 import { CpuDevice } from '../../src/runtime/cpu.js';
+import { CudaDevice } from '../../src/runtime/cuda/device.js';
 import type { Device } from '../../src/runtime/device.js';
+import { SimulatedCudaDriver } from '../../src/runtime/ptxsim/driver.js';
 import { gpu } from '../webgpu/gpu.js';
 
 /**
@@ -27,8 +29,10 @@ function accumulator(): Graph {
   ]);
 }
 
+const simulator = new SimulatedCudaDriver();
+
 async function devices(): Promise<Device[]> {
-  return [new CpuDevice(), await gpu('fused'), await gpu('unfused')];
+  return [new CpuDevice(), await gpu('fused'), await gpu('unfused'), CudaDevice.withDriver(simulator)];
 }
 
 describe('Program', () => {
@@ -88,5 +92,21 @@ describe('Program', () => {
       await expect(device.load(graph, { updates: new Map([['out', 'w']]) }), device.name).rejects.toThrow("update 'out' is f32[3,2] but param 'w' is f32[4,2]");
       await expect(device.load(graph, { updates: new Map([['nothing', 'w']]) }), device.name).rejects.toThrow("update 'nothing' names no output");
     }
+  });
+
+  it('on CUDA keeps one module and its buffers across runs, and dispose frees them all', async () => {
+    const driver = new SimulatedCudaDriver();
+    const device = CudaDevice.withDriver(driver);
+    const program = await device.load(graph, { updates: new Map([['next', 'acc']]) });
+    const held = driver.live;
+    expect(held.modules).toBe(1);
+    expect(held.allocations).toBeGreaterThan(0);
+    program.setParams(new Map([['w', w]]));
+    for (const x of xs) await program.run(new Map([['x', x]]));
+    await program.read(['out', 'acc']);
+    expect(driver.live).toEqual(held);
+    program.dispose();
+    expect(driver.live).toEqual({ allocations: 0, modules: 0 });
+    await expect(program.run(new Map([['x', xs[0]!]]))).rejects.toThrow('disposed');
   });
 });

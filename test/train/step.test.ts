@@ -8,7 +8,9 @@ import { randomTensor } from '../../src/ir/gradcheck.js';
 import { initParam } from '../../src/ir/init.js';
 import { HostTensor } from '../../src/ir/tensor.js';
 import { CpuDevice } from '../../src/runtime/cpu.js';
+import { CudaDevice } from '../../src/runtime/cuda/device.js';
 import type { Device } from '../../src/runtime/device.js';
+import { SimulatedCudaDriver } from '../../src/runtime/ptxsim/driver.js';
 import { fiberParamGroups, type OptimizerOptions } from '../../src/train/optimizer.js';
 import { GRAD_NORM_OUTPUT, LR_INPUT, STEP_INPUT, trainingStep, trainingStepParts } from '../../src/train/step.js';
 import { gpu } from '../webgpu/gpu.js';
@@ -191,7 +193,7 @@ describe('a FIBER layer training step', () => {
   // turns f32 noise in near-zero gradients (an attention key bias has an exactly zero one)
   // into whole steps of size lr on either backend; AdamW is checked above against its
   // Float64 reference, and on WebGPU on a model whose gradients are far from zero.
-  it('on WebGPU equals the interpreter\'s: params after two SGD-momentum steps within 1e-4', async () => {
+  it('on WebGPU and on CUDA (the PTX simulator) equals the interpreter\'s: params after two SGD-momentum steps within 1e-4', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fiberc-step-'));
     writeFileSync(join(dir, 'layer-loss.fib'), `import "fiber.fib" as fib
 import "std/losses.fib" as losses
@@ -220,16 +222,18 @@ module LayerContrastive {
       [STEP_INPUT, HostTensor.from([], [t])],
     ]);
     const results: Map<string, HostTensor>[] = [];
-    for (const device of [new CpuDevice(), await gpu('fused')]) {
+    for (const device of [new CpuDevice(), await gpu('fused'), CudaDevice.withDriver(new SimulatedCudaDriver())]) {
       const program = await device.load(step.graph, { updates: step.updates });
       program.setParams(params);
       for (const t of [1, 2]) await program.run(inputs(t));
       results.push(await program.read([...step.trainable, 'out']));
       program.dispose();
     }
-    const [cpu, webgpu] = results as [Map<string, HostTensor>, Map<string, HostTensor>];
-    const errors = step.trainable.map((name) => [name, relativeMaxError(webgpu.get(name)!, cpu.get(name)!, 1e-3)] as const).sort((a, b) => b[1] - a[1]);
-    expect(errors[0]![1]).toBeLessThan(1e-4);
+    const [cpu, ...devices] = results as [Map<string, HostTensor>, ...Map<string, HostTensor>[]];
+    for (const [i, got] of devices.entries()) {
+      const errors = step.trainable.map((name) => [name, relativeMaxError(got.get(name)!, cpu.get(name)!, 1e-3)] as const).sort((a, b) => b[1] - a[1]);
+      expect(errors[0]![1], `${['webgpu', 'cuda-sim'][i]}: ${errors[0]![0]}`).toBeLessThan(1e-4);
+    }
     // The step moved the params (not the attention key biases: their gradient is exactly 0).
     const moved = step.trainable.filter((n) => relativeMaxError(cpu.get(n)!, params.get(n)!, 1) > 1e-6);
     expect(moved.length).toBeGreaterThan(step.trainable.length * 0.8);

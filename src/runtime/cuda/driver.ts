@@ -26,11 +26,16 @@ const LOG_BYTES = 16384;
 export interface CudaDriverApi {
   open(ordinal?: number): { context: unknown; arch: string };
   loadModule(ptx: string): unknown;
+  unloadModule(module: unknown): void;
   getFunction(module: unknown, name: string): unknown;
   alloc(bytes: number): bigint;
   free(ptr: bigint): void;
   upload(dst: bigint, data: ArrayBufferView): void;
   download(dst: ArrayBufferView, src: bigint): void;
+  /** Sets `bytes` of device memory to zero. */
+  zero(dst: bigint, bytes: number): void;
+  /** Copies `bytes` between device addresses, queued on `stream` after the work before it. */
+  copy(dst: bigint, src: bigint, bytes: number, stream?: unknown): void;
   launch(name: string, fn: unknown, grid: readonly [number, number], threads: number, pointers: readonly bigint[], stream?: unknown): void;
   createStream(): unknown;
   synchronizeStream(stream: unknown): void;
@@ -56,11 +61,14 @@ export class CudaDriver implements CudaDriverApi {
       cuCtxCreate_v4: 'int cuCtxCreate_v4(_Out_ void **ctx, void *params, unsigned int flags, int device)',
       cuCtxDestroy_v2: 'int cuCtxDestroy_v2(void *ctx)',
       cuModuleLoadDataEx: 'int cuModuleLoadDataEx(_Out_ void **module, const char *image, unsigned int n, int *options, void **values)',
+      cuModuleUnload: 'int cuModuleUnload(void *module)',
       cuModuleGetFunction: 'int cuModuleGetFunction(_Out_ void **fn, void *module, const char *name)',
       cuMemAlloc_v2: 'int cuMemAlloc_v2(_Out_ uint64_t *ptr, size_t bytes)',
       cuMemFree_v2: 'int cuMemFree_v2(uint64_t ptr)',
       cuMemcpyHtoD_v2: 'int cuMemcpyHtoD_v2(uint64_t dst, const void *src, size_t bytes)',
       cuMemcpyDtoH_v2: 'int cuMemcpyDtoH_v2(_Out_ void *dst, uint64_t src, size_t bytes)',
+      cuMemsetD8_v2: 'int cuMemsetD8_v2(uint64_t dst, unsigned char value, size_t bytes)',
+      cuMemcpyDtoDAsync_v2: 'int cuMemcpyDtoDAsync_v2(uint64_t dst, uint64_t src, size_t bytes, void *stream)',
       cuLaunchKernel: 'int cuLaunchKernel(void *fn, unsigned int gx, unsigned int gy, unsigned int gz, unsigned int bx, unsigned int by, unsigned int bz, unsigned int smem, void *stream, void **params, void **extra)',
       // Streams and events (cuda.h maps cuStreamDestroy and cuEventDestroy/ElapsedTime to _v2).
       cuStreamCreate: 'int cuStreamCreate(_Out_ void **stream, unsigned int flags)',
@@ -112,6 +120,10 @@ export class CudaDriver implements CudaDriverApi {
     return mod[0];
   }
 
+  unloadModule(module: unknown): void {
+    this.check('cuModuleUnload', this.f.cuModuleUnload!(module));
+  }
+
   getFunction(module: unknown, name: string): unknown {
     const fn: unknown[] = [null];
     this.check(`cuModuleGetFunction(${name})`, this.f.cuModuleGetFunction!(fn, module, name));
@@ -134,6 +146,14 @@ export class CudaDriver implements CudaDriverApi {
 
   download(dst: ArrayBufferView, src: bigint): void {
     this.check('cuMemcpyDtoH_v2', this.f.cuMemcpyDtoH_v2!(dst, src, dst.byteLength));
+  }
+
+  zero(dst: bigint, bytes: number): void {
+    this.check('cuMemsetD8_v2', this.f.cuMemsetD8_v2!(dst, 0, bytes));
+  }
+
+  copy(dst: bigint, src: bigint, bytes: number, stream: unknown = null): void {
+    this.check('cuMemcpyDtoDAsync_v2', this.f.cuMemcpyDtoDAsync_v2!(dst, src, bytes, stream));
   }
 
   /** Launches `fn` on `stream` (null: the default stream) with device pointers as its (u64) parameters. */

@@ -17,13 +17,26 @@ export class SimulatedCudaDriver implements CudaDriverApi {
   /** Next free byte; address 0 stays unused so that a null pointer is never valid. */
   private top = ALIGN;
   private readonly sizes = new Map<bigint, number>();
+  private modules = 0;
+
+  /** Allocations not yet freed and modules not yet unloaded (tests check that dispose frees all). */
+  get live(): { readonly allocations: number; readonly modules: number } {
+    return { allocations: this.sizes.size, modules: this.modules };
+  }
 
   open(): { context: unknown; arch: string } {
     return { context: null, arch: 'sm_90' };
   }
 
   loadModule(ptx: string): unknown {
-    return parsePtx(ptx);
+    const module = parsePtx(ptx);
+    this.modules++;
+    return module;
+  }
+
+  unloadModule(): void {
+    if (this.modules === 0) throw new PtxSimError('unload of a module that was not loaded');
+    this.modules--;
   }
 
   getFunction(module: unknown, name: string): unknown {
@@ -60,6 +73,14 @@ export class SimulatedCudaDriver implements CudaDriverApi {
 
   download(dst: ArrayBufferView, src: bigint): void {
     new Uint8Array(dst.buffer, dst.byteOffset, dst.byteLength).set(new Uint8Array(this.buffer, Number(src), dst.byteLength));
+  }
+
+  zero(dst: bigint, bytes: number): void {
+    new Uint8Array(this.buffer, Number(dst), bytes).fill(0);
+  }
+
+  copy(dst: bigint, src: bigint, bytes: number): void {
+    new Uint8Array(this.buffer).copyWithin(Number(dst), Number(src), Number(src) + bytes);
   }
 
   launch(_name: string, fn: unknown, grid: readonly [number, number], threads: number, pointers: readonly bigint[]): void {

@@ -1,8 +1,6 @@
 import type { Graph } from '../../ir/graph.js';
-import { leafName } from '../../ir/graph.js';
 import type { HostTensor } from '../../ir/tensor.js';
-import { FeedError } from '../feeds.js';
-import { checkParams, checkRunInputs, type LoadOptions, type Program } from '../program.js';
+import { checkParams, checkRunInputs, readOutputsOrParams, type LoadOptions, type Program } from '../program.js';
 import type { CompiledGraph, WebGpuDevice } from './device.js';
 import { WebGpuSession } from './session.js';
 
@@ -50,12 +48,7 @@ export class WebGpuProgram implements Program {
   }
 
   async read(names: readonly string[]): Promise<Map<string, HostTensor>> {
-    const known = new Set([...this.graph.outputs.map((o) => o.name), ...this.graph.params.map(leafName)]);
-    const unknown = names.filter((n) => !known.has(n));
-    if (unknown.length > 0) throw new FeedError(`${unknown.map((n) => `'${n}'`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} neither an output nor a param of this program`);
-    const onDevice = names.filter((n) => !this.empty.has(n));
-    const values = onDevice.length > 0 && this.session ? await this.session.readNamed(onDevice) : new Map<string, HostTensor>();
-    return new Map(names.map((n) => [n, this.empty.get(n) ?? values.get(n)!]));
+    return readOutputsOrParams(this.graph, this.empty, names, (onDevice) => this.session!.readNamed(onDevice));
   }
 
   dispose(): void {

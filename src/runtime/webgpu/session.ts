@@ -1,9 +1,9 @@
 /// <reference types="@webgpu/types" />
-import type { PlannedTensor } from '../../compile/plan.js';
 import type { Node } from '../../ir/node.js';
 import { numel } from '../../ir/shape.js';
 import { HostTensor } from '../../ir/tensor.js';
 import { deviceArray } from '../host-data.js';
+import { plannedByName } from '../planned-names.js';
 import type { CompiledGraph, WebGpuDevice } from './device.js';
 import { WebGpuError } from './errors.js';
 import { YieldingWait } from './yielding-wait.js';
@@ -48,18 +48,12 @@ export class WebGpuSession {
 
   /** Where a named input, param or output lives: its buffer, element offset and node. */
   location(name: string): TensorLocation | undefined {
-    const { plan } = this.compiled;
-    const at = (t: PlannedTensor): TensorLocation => ({
+    const t = plannedByName(this.compiled.plan, name);
+    return t && {
       buffer: t.arena ? this.arenas[t.arena.index]! : this.buffers.get(t.ref.id)!,
       offset: t.arena?.offset ?? 0,
       node: t.ref.node,
-    });
-    const named = [...plan.tensors.values()].find((t) => t.name === name && !t.workgroup);
-    if (named) return at(named);
-    // A graph output that is another tensor's node (an input passed through) has no entry of its own.
-    const out = plan.graph.outputs.find((o) => o.name === name);
-    const same = out && [...plan.tensors.values()].find((t) => t.ref.node === out.node && !t.workgroup);
-    return same ? at(same) : undefined;
+    };
   }
 
   /** Uploads some tensors (inputs or params) by name, each into its own place. */
