@@ -254,7 +254,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof Diagnostic) {
-      io.err(formatDiagnostic(e, loaded?.sources ?? new Map()));
+      io.err(formatDiagnostic(e, loaded?.sources ?? e.sources ?? new Map()));
       return 1;
     }
     if (e instanceof UsageError) {

@@ -12,7 +12,7 @@ import { findMatmulTile } from './tile.js';
  * Phases one owner-phased shader may hold. Bigger shaders compile slowly (lavapipe: about
  * 0.1 s per phase, super-linearly) and a layer needs about 30.
  */
-const MAX_PHASES = 64;
+const MAX_PHASES = 32;
 
 /**
  * Work per owner above which a layer runs faster as separate dispatches: an owner-phased
@@ -108,24 +108,28 @@ function perParamLast(kernels: readonly PlannedKernel[]): readonly PlannedKernel
 
 /**
  * The number of owners (batch elements) and, when there are fewer than two, why. The batch is
- * the dim bound to `B` where that is some input's leading dim (the examples' and the standard
- * library's name for it); else the leading size most inputs of rank >= 2 share. Inputs with
- * another leading dim (a RoPE table [T, D]) are read-only, so they do not stop stitching: the
+ * the dim the entry declares (`forward(...) batch B`); else the dim bound to `B` where that is
+ * some input's leading dim (the examples' and the standard library's name for it); else the
+ * leading size most inputs of rank >= 2 share. Inputs with another leading dim (a RoPE table
+ * [T, D], the negatives of an ITM batch) are read-only, so they do not stop stitching: the
  * per-owner proof concerns only what earlier phases wrote.
  */
 export function ownerCount(graph: Graph): { owners: number; why?: string } {
   const leads = graph.inputs.filter((n) => n.shape.length >= 2).map((n) => n.shape[0]!);
-  if (leads.length === 0) return { owners: 1, why: 'no input has a batch axis (rank >= 2)' };
-  const declared = graph.bindings.B;
-  const counts = new Map<number, number>();
-  for (const d of leads) counts.set(d, (counts.get(d) ?? 0) + 1);
   let owners: number;
-  if (declared !== undefined && counts.has(declared)) owners = declared;
+  if (graph.batch !== undefined) owners = graph.bindings[graph.batch] ?? 1;
   else {
-    const best = Math.max(...counts.values());
-    const tied = [...counts].filter(([, c]) => c === best).map(([d]) => d);
-    if (tied.length > 1) return { owners: 1, why: `the inputs' leading dims (${[...counts.keys()].join(', ')}) do not tell which is the batch; bind it as B` };
-    owners = tied[0]!;
+    if (leads.length === 0) return { owners: 1, why: 'no input has a batch axis (rank >= 2); declare one with forward(...) batch B' };
+    const counts = new Map<number, number>();
+    for (const d of leads) counts.set(d, (counts.get(d) ?? 0) + 1);
+    const conventional = graph.bindings.B;
+    if (conventional !== undefined && counts.has(conventional)) owners = conventional;
+    else {
+      const best = Math.max(...counts.values());
+      const tied = [...counts].filter(([, c]) => c === best).map(([d]) => d);
+      if (tied.length > 1) return { owners: 1, why: `the inputs' leading dims (${[...counts.keys()].join(', ')}) do not tell which is the batch; declare it with forward(...) batch B` };
+      owners = tied[0]!;
+    }
   }
   if (owners === 1) return { owners, why: 'a batch of 1 gives one owner, too little parallelism for one dispatch' };
   if (owners === 0) return { owners: 1, why: 'a batch of 0' };

@@ -71,6 +71,8 @@ export type Stmt =
 
 export interface ForwardDecl {
   readonly signature: Signature;
+  /** `forward(...) batch B {`: the dim that is the entry's batch axis. */
+  readonly batch: { readonly dim: string; readonly loc: SourceLoc } | null;
   readonly body: readonly Stmt[];
   readonly loc: SourceLoc;
 }

@@ -103,7 +103,10 @@ class AstBuilder {
   }
 
   forwardDecl(n: C.ForwardDeclCstNode): ForwardDecl {
-    return { signature: this.signature(n.children.signature[0]!), body: this.block(n.children.block[0]!), loc: this.loc(n) };
+    const [keyword, dim] = n.children.Identifier ?? [];
+    if (keyword && keyword.image !== 'batch') throw new Diagnostic(`expected 'batch' or '{' after forward's signature, found '${keyword.image}'`, this.loc(keyword));
+    const batch = dim ? { dim: dim.image, loc: this.loc(dim) } : null;
+    return { signature: this.signature(n.children.signature[0]!), batch, body: this.block(n.children.block[0]!), loc: this.loc(n) };
   }
 
   scheduleDecl(n: C.ScheduleDeclCstNode): Decl {

@@ -106,6 +106,7 @@ export interface ForwardDeclCstNode extends CstNode {
 export type ForwardDeclCstChildren = {
   Forward: IToken[];
   signature: SignatureCstNode[];
+  Identifier?: (IToken)[];
   block: BlockCstNode[];
 };
 

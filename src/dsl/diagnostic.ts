@@ -17,13 +17,20 @@ export class Diagnostic extends Error {
     message: string,
     readonly loc: SourceLoc,
     readonly notes: readonly DiagnosticNote[] = [],
+    /** The texts of the files read so far, when the error stopped loading (no program yet to hold them). */
+    readonly sources?: SourceTexts,
   ) {
     super(message);
   }
 
+  /** The same diagnostic carrying the source texts it points into. */
+  withSources(sources: SourceTexts): Diagnostic {
+    return new Diagnostic(this.message, this.loc, this.notes, sources);
+  }
+
   /** The same diagnostic with one more note appended. */
   withNote(note: DiagnosticNote): Diagnostic {
-    return new Diagnostic(this.message, this.loc, [...this.notes, note]);
+    return new Diagnostic(this.message, this.loc, [...this.notes, note], this.sources);
   }
 }
 

@@ -2,7 +2,7 @@ import { isDType, isFloat, type DType } from '../ir/dtype.js';
 import { Graph, type GraphOutput, type Schedule } from '../ir/graph.js';
 import type { Node, SourceLoc } from '../ir/node.js';
 import type { Shape } from '../ir/shape.js';
-import type { Decl, ModuleDecl, ParamDef, TypeExpr } from './ast.js';
+import type { Decl, ForwardDecl, ModuleDecl, ParamDef, TypeExpr } from './ast.js';
 import { Diagnostic } from './diagnostic.js';
 import { Elaborator } from './elaborate.js';
 import type { LoadedProgram } from './loader.js';
@@ -56,6 +56,7 @@ export function buildGraph(program: LoadedProgram, name: string, options: BuildO
   let params: readonly ParamDef[];
   let returns: TypeExpr | null;
   let scope: Scope;
+  let batch: ForwardDecl['batch'] = null;
   if (decl.kind === 'module') {
     const instance = el.instantiate(decl, [], '', decl.loc);
     const forward = instance.decl.forward;
@@ -63,6 +64,7 @@ export function buildGraph(program: LoadedProgram, name: string, options: BuildO
     callee = instance;
     params = forward.signature.params;
     returns = forward.signature.returns;
+    batch = forward.batch;
     scope = new Scope(instance.scope, true);
   } else {
     callee = new FnValue(decl);
@@ -110,9 +112,19 @@ export function buildGraph(program: LoadedProgram, name: string, options: BuildO
     const v = scope.own(n);
     if (typeof v === 'number' && bindings[n] === undefined && !params.some((p) => p.name === n)) bindings[n] = v;
   }
+  if (batch) checkBatchDim(name, params, batch);
   const result = el.call(callee, args, decl.loc);
   const outputs = nameOutputs(result, returns, decl.loc);
-  return new Graph(inputs, el.params.map((p) => p.node), outputs, bindings, schedules(program, el));
+  return new Graph(inputs, el.params.map((p) => p.node), outputs, bindings, schedules(program, el), batch?.dim);
+}
+
+/** A declared batch dim must lead some tensor input's type (`x: f32[B, ...]`). */
+function checkBatchDim(entry: string, params: readonly ParamDef[], batch: NonNullable<ForwardDecl['batch']>): void {
+  const leads = params.some((p) => {
+    const first = p.type?.kind === 'named' ? p.type.dims?.[0] : undefined;
+    return first !== undefined && first !== 'ellipsis' && first.kind === 'name' && first.name === batch.dim;
+  });
+  if (!leads) throw new Diagnostic(`batch ${batch.dim} of entry ${entry} is not the leading dim of any input; write it first in an input's type, as in x: f32[${batch.dim}, ...]`, batch.loc);
 }
 
 /** Raised when an inputs file does not match the entry's inputs; names every problem. */

@@ -132,6 +132,12 @@ export function loadProgram(file: string, read: ReadSource = readFromDisk, libs:
     files.set(shown, { decls, namespaces });
     return shown;
   };
-  const main = visit(mainPath, []);
+  let main: string;
+  try {
+    main = visit(mainPath, []);
+  } catch (e) {
+    // A syntax error or a bad import: keep the texts so that the error can show its line.
+    throw e instanceof Diagnostic ? e.withSources(sources) : e;
+  }
   return { main, programs, sources, globals: files.get(main)!.decls, files };
 }

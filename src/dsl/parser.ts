@@ -102,6 +102,11 @@ export class FibParser extends CstParser {
   forwardDecl = this.RULE('forwardDecl', () => {
     this.CONSUME(T.Forward);
     this.SUBRULE(this.signature);
+    // `batch B`: a contextual keyword (an identifier), so `batch` stays a usable name.
+    this.OPTION(() => {
+      this.CONSUME(T.Identifier);
+      this.CONSUME2(T.Identifier);
+    });
     this.SUBRULE(this.block);
   });
 

@@ -64,6 +64,6 @@ function rewrite(graph: Graph): EmptyFree {
   const empty = new Map(graph.outputs.filter((o) => isEmpty(o.node)).map((o) => [o.name, HostTensor.zeros(o.node.shape, o.node.dtype)]));
   // Empty leaves are dropped: nothing reads them any more, and a zero-size buffer is an error on some devices.
   const leaves = (nodes: readonly Node[]): Node[] => nodes.filter((n) => !isEmpty(n));
-  const rewritten = new Graph(leaves(graph.inputs), leaves(graph.params), keep.map((o) => ({ name: o.name, node: mapped.get(o.node)! })), graph.bindings, graph.schedules);
+  const rewritten = new Graph(leaves(graph.inputs), leaves(graph.params), keep.map((o) => ({ name: o.name, node: mapped.get(o.node)! })), graph.bindings, graph.schedules, graph.batch);
   return { graph: rewritten, empty };
 }

@@ -207,5 +207,5 @@ export function gradGraph(graph: Graph, wrt?: readonly string[], options: GradOp
     ...graph.outputs,
     ...leaves.map((l, i) => ({ name: `grad:${(l.op as { name: string }).name}`, node: grads[i]! })),
   ];
-  return new Graph([...graph.inputs, ...seeds], graph.params, outputs, graph.bindings, graph.schedules);
+  return new Graph([...graph.inputs, ...seeds], graph.params, outputs, graph.bindings, graph.schedules, graph.batch);
 }

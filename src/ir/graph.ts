@@ -15,8 +15,8 @@ export interface Schedule {
 
 /**
  * A whole program in graph IR: named inputs, every declared parameter (used or not, so a
- * checkpoint round-trips), named outputs, the dim bindings it was built with, and the
- * schedules that apply to its modules.
+ * checkpoint round-trips), named outputs, the dim bindings it was built with, the schedules
+ * that apply to its modules, and the declared batch dim.
  */
 export class Graph {
   readonly nodes: readonly Node[];
@@ -27,6 +27,11 @@ export class Graph {
     readonly outputs: readonly GraphOutput[],
     readonly bindings: Readonly<Record<string, number>> = {},
     readonly schedules: readonly Schedule[] = [],
+    /**
+     * The dim the entry declared as its batch (`forward(...) batch B`): the compiler splits
+     * work by it (owner-phased dispatches, see spec/compiler.md). Undefined: not declared.
+     */
+    readonly batch?: string,
   ) {
     this.nodes = topoOrder(outputs.map((o) => o.node));
     Object.freeze(this);

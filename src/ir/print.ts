@@ -43,6 +43,7 @@ export function printGraph(graph: Graph): string {
   for (const o of graph.outputs) lines.push(`  return "${o.name}" = %${ids.get(o.node)}`);
   const unused = graph.params.filter((p) => !ids.has(p));
   if (unused.length > 0) lines.push(`  # declared but unused: ${unused.map((p) => (p.op as { name: string }).name).join(', ')}`);
+  if (graph.batch !== undefined) lines.push(`  # batch ${graph.batch}`);
   for (const s of graph.schedules) lines.push(`  # schedule ${s.module} for ${s.target}: ${JSON.stringify(s.settings)}`);
   lines.push('}');
   return lines.join('\n');

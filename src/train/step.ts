@@ -51,7 +51,7 @@ export function trainingStep(model: Graph, loss: string, options: OptimizerOptio
   b.origin = { scope: 'backward', module: '' };
   const grads = vjp(b, [lossOut.node], [b.constant(1, lossOut.node.shape, lossOut.node.dtype)], trainable);
   const u = buildUpdate(b, trainable, grads, lr, step, options);
-  const graph = new Graph([...model.inputs, lr, step], [...model.params, ...u.state], [...model.outputs, ...u.outputs], model.bindings, model.schedules);
+  const graph = new Graph([...model.inputs, lr, step], [...model.params, ...u.state], [...model.outputs, ...u.outputs], model.bindings, model.schedules, model.batch);
   return { graph, loss, updates: u.updates, state: u.state.map(leafName), trainable: trainable.map(leafName) };
 }
 
@@ -68,13 +68,13 @@ export function trainingStepParts(model: Graph, loss: string, options: Optimizer
   const gb = new GraphBuilder();
   gb.origin = { scope: 'backward', module: '' };
   const grads = vjp(gb, [lossOut.node], [gb.constant(1, lossOut.node.shape, lossOut.node.dtype)], trainable);
-  const gradients = new Graph(model.inputs, model.params, [...model.outputs, ...trainable.map((p, i) => ({ name: `grad:${leafName(p)}`, node: grads[i]! }))], model.bindings, model.schedules);
+  const gradients = new Graph(model.inputs, model.params, [...model.outputs, ...trainable.map((p, i) => ({ name: `grad:${leafName(p)}`, node: grads[i]! }))], model.bindings, model.schedules, model.batch);
   const b = new GraphBuilder();
   const lr = b.input(LR_INPUT, [], 'f32');
   const step = b.input(STEP_INPUT, [], 'f32');
   const gradInputs = trainable.map((p) => b.input(`grad:${leafName(p)}`, p.shape, p.dtype));
   const u = buildUpdate(b, trainable, gradInputs, lr, step, options);
-  const update = new Graph([...gradInputs, lr, step], [...trainable, ...u.state], u.outputs, model.bindings, model.schedules);
+  const update = new Graph([...gradInputs, lr, step], [...trainable, ...u.state], u.outputs, model.bindings, model.schedules, model.batch);
   return { gradients, update: { graph: update, loss, updates: u.updates, state: u.state.map(leafName), trainable: trainable.map(leafName) } };
 }
 

@@ -160,3 +160,15 @@ function f16Safetensors(name: string, shape: number[], value: number): Buffer {
   return Buffer.concat([len, json, data]);
 }
 
+
+describe('the batch clause of forward', () => {
+  it('a misspelt keyword and a dim that leads no input: positioned errors with the source line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fiberc-batch-'));
+    writeFileSync(join(dir, 'typo.fib'), 'module M {\n  forward(x: f32[N, 8]) -> f32[N, 8] bath N {\n    return x\n  }\n}\n');
+    writeFileSync(join(dir, 'lead.fib'), 'module M {\n  forward(x: f32[N, 8]) -> f32[N, 8] batch K {\n    return x\n  }\n}\n');
+    const typo = await cli('ir', join(dir, 'typo.fib'), '--entry', 'M', '--bind', 'N=2');
+    expectOneLineError(typo, "typo.fib:2:38: error: expected 'batch' or '{' after forward's signature, found 'bath'\n  forward(x: f32[N, 8]) -> f32[N, 8] bath N {\n                                     ^");
+    const lead = await cli('ir', join(dir, 'lead.fib'), '--entry', 'M', '--bind', 'N=2');
+    expectOneLineError(lead, 'lead.fib:2:44: error: batch K of entry M is not the leading dim of any input; write it first in an input\'s type, as in x: f32[K, ...]');
+  });
+});

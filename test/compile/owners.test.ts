@@ -42,6 +42,38 @@ describe('the batch axis of owner-phased dispatches', () => {
     expect(backward).toBe(planGraph(gradGraph(plain), 'fused', WEBGPU_DEFAULT_LIMITS).dispatches.length);
   });
 
+  it('a declared batch (forward(...) batch N) decides where the inputs\' leading dims do not', async () => {
+    // Pairs of a batch with its negatives (ITM-style): N rows and M negative rows, N != M.
+    const source = (clause: string): string => `import "std/nn.fib" as nn
+module Pairs {
+  let proj = nn.Linear(8, 8)
+  let norm = nn.LayerNorm(8)
+  forward(x: f32[N, 8], negatives: f32[M, 8]) -> f32[N, 8] ${clause}{
+    let h = nn.gelu(proj(x))
+    return norm(h + nn.mean(negatives, 0)) * 2.0
+  }
+}
+`;
+    const dir = mkdtempSync(join(tmpdir(), 'fiberc-batch-'));
+    writeFileSync(join(dir, 'guessed.fib'), source(''));
+    writeFileSync(join(dir, 'declared.fib'), source('batch N '));
+    const bindings = { N: 4, M: 6 };
+    const guessed = buildGraph(loadProgram(join(dir, 'guessed.fib')), 'Pairs', { bindings });
+    const declared = buildGraph(loadProgram(join(dir, 'declared.fib')), 'Pairs', { bindings });
+    expect(ownerCount(guessed)).toEqual({ owners: 1, why: expect.stringContaining('declare it with forward(...) batch B') });
+    expect(declared.batch).toBe('N');
+    expect(ownerCount(declared)).toEqual({ owners: 4 });
+    expect(ownerCount(gradGraph(declared))).toEqual({ owners: 4 });
+    const fused = planGraph(declared, 'fused', WEBGPU_DEFAULT_LIMITS);
+    expect(fused.dispatches.length).toBeLessThan(planGraph(guessed, 'fused', WEBGPU_DEFAULT_LIMITS).dispatches.length);
+    expect(fused.dispatches.some((d) => d.owners === 4 && d.phases.length > 1)).toBe(true);
+    // And the stitched plan computes the same values.
+    const feeds = new Map([['x', randomTensor([4, 8], 1)], ['negatives', randomTensor([6, 8], 2)], ...declared.params.map((p) => [(p.op as { name: string }).name, randomTensor(p.shape, 3)] as const)]);
+    const want = interpret(declared, feeds).get('out')!;
+    const got = (await (await gpu('fused')).run(declared, feeds)).get('out')!;
+    expect(relativeMaxError(got, want, 1e-3)).toBeLessThan(1e-4);
+  });
+
   it('a tensor computed whole in every workgroup never reads one computed a part per workgroup (found by the fuzzer)', async () => {
     // neg(table) is a graph output, so it is computed one part per owner; the column sum is
     // input-free, so every owner computes it whole: it must not share their dispatch.
@@ -64,7 +96,7 @@ describe('the batch axis of owner-phased dispatches', () => {
     const x = b.input('x', [2, 3], 'f32');
     const y = b.input('y', [5, 3], 'f32');
     const two = new Graph([x, y], [], [{ name: 'o', node: b.reduce('sum', b.unary('exp', x), [1]) }, { name: 'p', node: b.unary('exp', y) }]);
-    expect(ownerCount(two).why).toContain("leading dims (2, 5) do not tell which is the batch; bind it as B");
+    expect(ownerCount(two).why).toContain("leading dims (2, 5) do not tell which is the batch; declare it with forward(...) batch B");
     const reasons = planGraph(two, 'fused', WEBGPU_DEFAULT_LIMITS).dispatches.map((d) => d.reason);
     for (const r of reasons) expect(r).not.toContain('a batch of 1');
     const one = new Graph([b.input('z', [1, 4], 'f32')], [], [{ name: 'o', node: b.unary('exp', b.input('z', [1, 4], 'f32')) }]);
