@@ -5,7 +5,12 @@
  *
  *   npm run bench                      FiberTiny layers, FIBER-B layers at batch 1, matmul
  *   npm run bench -- --batch 8         FIBER-B layers at batch 8 too
- *   npm run bench -- --only tiny       a subset: tiny | base | matmul
+ *   npm run bench -- --only tiny       a subset: tiny | base | matmul | train
+ *
+ * `train`: a FiberTiny training step at batch 8 (forward, an image-text contrastive loss,
+ * backward, AdamW with FIBER's param groups, params and moments updated in place on the
+ * device), fused vs unfused, in examples/s; its first step includes compiling every shader
+ * (run with MESA_SHADER_CACHE_DISABLE=true for a cold figure).
  *   npm run bench -- --spin            await each run right after submitting it, as the peers
  *                                      do (Dawn then polls on a core the shaders could use)
  */
@@ -25,6 +30,12 @@ import { randomTensor } from '../src/ir/gradcheck.js';
 import type { HostTensor } from '../src/ir/tensor.js';
 import { prepareFeeds } from '../src/runtime/feeds.js';
 import { WebGpuDevice } from '../src/runtime/webgpu/device.js';
+import { fiberParamGroups } from '../src/train/optimizer.js';
+import { LR_INPUT, STEP_INPUT, trainingStep } from '../src/train/step.js';
+import { initParam } from '../src/ir/init.js';
+import { HostTensor as Tensor } from '../src/ir/tensor.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
@@ -98,6 +109,81 @@ async function measure(device: WebGpuDevice, c: Case, mode: FusionMode): Promise
   session.destroy();
   const report = reportPlan(compiled.plan, c.name, 'wgsl', { launches: launchesOf(compiled) });
   return { case: c.name, mode, dispatches: report.dispatches, flops: report.flops, bytes: report.bytesRead + report.bytesWritten, compileMs, medianMs };
+}
+
+/** The FiberTiny model with an image-text contrastive loss, the training step's model. */
+const TINY_CONTRASTIVE = `import "fiber.fib" as fib
+import "std/losses.fib" as losses
+import "std/nn.fib" as nn
+module FiberTinyContrastive {
+  let model = fib.FiberTiny()
+  let image_proj = nn.Linear(128, 32)
+  let text_proj = nn.Linear(32, 32)
+  forward(pixels: f32[B, 3, 64, 64], ids: i32[B, T], mask: f32[B, T]) -> f32[] batch B {
+    let (image, text) = model(pixels, ids, mask)
+    let sim = image_proj(nn.mean(image, 1)) @ text_proj(text[:, 0]).T
+    return losses.contrastive_loss(sim, sim.T, 0.07)
+  }
+}
+`;
+
+interface StepRow {
+  device: string;
+  mode: FusionMode;
+  dispatches: number;
+  firstStepMs: number;
+  medianMs: number;
+}
+
+/** A training step as a Program: params and AdamW moments on the device, one step per run. */
+async function measureStep(mode: FusionMode, batch: number): Promise<StepRow> {
+  const device = await WebGpuDevice.create({ mode, yieldWhileWaiting: !spin });
+  const dir = mkdtempSync(join(tmpdir(), 'fiberc-bench-'));
+  writeFileSync(join(dir, 'step.fib'), TINY_CONTRASTIVE);
+  const model = buildGraph(loadProgram(join(dir, 'step.fib'), undefined, [join(root, 'examples')]), 'FiberTinyContrastive', { bindings: { B: batch, T: 16 } });
+  const step = trainingStep(model, 'out', { optimizer: { kind: 'adamw' }, groups: fiberParamGroups() });
+  const inputs = (t: number): Map<string, HostTensor> => new Map([
+    ['pixels', randomTensor([batch, 3, 64, 64], 10 + t)],
+    ['ids', Tensor.from([batch, 16], Array.from({ length: batch * 16 }, (_, i) => (i * 7 + t) % 64), 'i32')],
+    ['mask', Tensor.from([batch, 16], new Array(batch * 16).fill(1))],
+    [LR_INPUT, Tensor.from([], [1e-4])],
+    [STEP_INPUT, Tensor.from([], [t])],
+  ]);
+  const t0 = performance.now();
+  const program = await device.load(step.graph, { updates: step.updates });
+  program.setParams(new Map(model.params.map((p) => [(p.op as { name: string }).name, initParam(p, 1)])));
+  await program.run(inputs(1));
+  await program.read(['out']);
+  const firstStepMs = performance.now() - t0;
+  let t = 1;
+  let medianMs = 0;
+  await b.suite(
+    `FiberTiny training step B=${batch} (${mode})`,
+    b.add(mode, async () => {
+      await program.run(inputs(++t));
+      await program.read(['out']);
+    }, { minSamples: 3, maxTime: 10 }),
+    b.complete((summary) => {
+      medianMs = summary.results[0]!.details.median * 1000;
+    }),
+  );
+  program.dispose();
+  const dispatches = (await device.compile(step.graph)).plan.dispatches.length;
+  const name = device.name;
+  device.dispose();
+  return { device: name, mode, dispatches, firstStepMs, medianMs };
+}
+
+if (only === 'train') {
+  const batch = 8;
+  const steps: StepRow[] = [];
+  for (const mode of ['fused', 'unfused'] as const) steps.push(await measureStep(mode, batch));
+  console.log(`\nFiberTiny training step (batch ${batch}, AdamW) on ${steps[0]!.device}`);
+  for (const s of steps) console.log(`${s.mode.padEnd(8)} ${String(s.dispatches).padStart(5)} dispatches  ${s.medianMs.toFixed(0).padStart(6)} ms/step  ${(batch / (s.medianMs / 1000)).toFixed(1).padStart(6)} examples/s  first step ${(s.firstStepMs / 1000).toFixed(1)} s`);
+  console.log(`fused speed-up: ${(steps[1]!.medianMs / steps[0]!.medianMs).toFixed(2)}x`);
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(join(root, 'bench/results', `train-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ batch, steps }, null, 2));
+  process.exit(0);
 }
 
 const device = await WebGpuDevice.create({ yieldWhileWaiting: !spin });

@@ -1,5 +1,7 @@
 import type { Graph } from '../ir/graph.js';
 import type { Node } from '../ir/node.js';
+import { numel } from '../ir/shape.js';
+import { bindingsFor, PlanError } from './arenas.js';
 import type { AttentionMatch } from './attention.js';
 import { workItems, type Kernel, type ScalarType, type TensorRef } from './kernel-ir.js';
 import type { TargetLimits } from './limits.js';
@@ -61,9 +63,9 @@ export function lowerKernels(
     };
     let kernel = lower();
     // Split kernels that bind more storage buffers than the device allows.
-    while (bindingCount(kernel, draft) + 1 > limits.maxStorageBuffersPerShaderStage) {
+    while (bindingCount(kernel, draft, limits) + 1 > limits.maxStorageBuffersPerShaderStage) {
       const inlined = kernel.fused.filter((m) => m !== n && !refs.has(m) && !MOVEMENT.has(m.op.kind));
-      if (inlined.length === 0) throw new Error(`kernel ${name} needs ${bindingCount(kernel, draft) + 1} storage buffers; the device allows ${limits.maxStorageBuffersPerShaderStage}`);
+      if (inlined.length === 0) throw new PlanError(`kernel ${name} needs ${bindingCount(kernel, draft, limits) + 1} storage buffers; the device allows ${limits.maxStorageBuffersPerShaderStage}`);
       const victim = inlined[0]!;
       reason.set(victim, `split: kernel ${name} would bind more than ${limits.maxStorageBuffersPerShaderStage} storage buffers`);
       refs.set(victim, place(victim, 'intermediate', ''));
@@ -97,13 +99,19 @@ export function lowerKernels(
 }
 
 /** The buffer a tensor will be bound through: all but inputs share arenas by kind and type. */
-export function bufferOf(id: number, draft: Draft): string {
+/**
+ * The storage bindings tensor `id` takes, by name: its own buffer (inputs), the arena of its
+ * kind and type, or — a param larger than one binding — one per part (see placeInArenas).
+ */
+export function buffersOf(id: number, draft: Draft, limits: TargetLimits): string[] {
   const t = draft.get(id)!;
-  return t.kind === 'input' ? `t${id}` : `arena:${t.kind}:${t.ref.type}`;
+  if (t.kind === 'input') return [`t${id}`];
+  const parts = t.kind === 'param' ? bindingsFor(numel(t.ref.node.shape), limits) : 1;
+  return parts === 1 ? [`arena:${t.kind}:${t.ref.type}`] : Array.from({ length: parts }, (_, j) => `split:${id}:${j}`);
 }
 
-function bindingCount(kernel: Kernel, draft: Draft): number {
-  return new Set(kernel.reads.map((r) => bufferOf(r.id, draft))).size;
+function bindingCount(kernel: Kernel, draft: Draft, limits: TargetLimits): number {
+  return new Set(kernel.reads.flatMap((r) => buffersOf(r.id, draft, limits))).size;
 }
 
 function kernelName(n: Node, index: number): string {

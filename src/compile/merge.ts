@@ -1,5 +1,5 @@
 import type { Node } from '../ir/node.js';
-import { bufferOf, computedWhole, type Draft } from './kernels.js';
+import { buffersOf, computedWhole, type Draft } from './kernels.js';
 import { workItems } from './kernel-ir.js';
 import type { TargetLimits } from './limits.js';
 import type { Dispatch } from './plan-types.js';
@@ -80,7 +80,7 @@ function mergeRun(run: readonly Dispatch[], draft: Draft, inputFree: ReadonlySet
   let ops = 0;
   for (const { d, l } of order) {
     const k = d.phases[0]!.kernel;
-    const names = [k.output, ...k.reads].map((r) => bufferOf(r.id, draft));
+    const names = [k.output, ...k.reads].flatMap((r) => buffersOf(r.id, draft, limits));
     const joined = new Set([...buffers, ...names]);
     let why: string | undefined;
     if (group.length > 0 && l !== groupLevel) why = `${k.name} reads what this dispatch writes`;

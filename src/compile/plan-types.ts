@@ -27,6 +27,12 @@ export interface PlannedTensor {
   readonly name: string;
   readonly arena?: { readonly index: number; readonly offset: number };
   /**
+   * A param larger than the device's largest storage binding, split over arenas of its own:
+   * elements [j * part, (j + 1) * part) are in arena `arenas[j]` from offset 0 (`arena` is the
+   * first part). WGSL reads it through a function that picks the part; nothing writes it.
+   */
+  readonly split?: { readonly arenas: readonly number[]; readonly part: number };
+  /**
    * Copies of the tensor in its arena. A tensor that depends on no graph input (a gathered
    * relative-position bias, a shift mask) but is computed inside an owner-phased dispatch is
    * computed whole by every workgroup into that workgroup's own copy.

@@ -52,7 +52,7 @@ export function planGraph(graph: Graph, mode: FusionMode, limits: TargetLimits, 
     if (d.owners === null) continue;
     for (const p of d.phases) if (computedWhole(p.kernel.output, inputFree, draft)) replicated.set(p.kernel.output.id, d.owners);
   }
-  const { tensors, arenas } = placeInArenas(draft, replicated, limits, slots);
+  const { tensors, arenas } = placeInArenas(draft, replicated, limits, slots, dispatches);
   observe?.('place', () => [
     ...arenas.map((a, i) => `arena${i}: ${a.role} ${a.type} ${a.length} elements`),
     ...[...tensors.values()].map((t) => `t${t.ref.id} ${t.kind} ${t.name} ${t.arena ? `arena${t.arena.index}+${t.arena.offset}` : 'own buffer'}${t.replicas > 1 ? ` x${t.replicas}` : ''}`),

@@ -1,3 +1,4 @@
+import { numel } from '../ir/shape.js';
 import { dispatchName, type Plan } from './plan-types.js';
 
 /** One kernel launch (dispatch) of a plan as `fiberc plan --json` reports it. */
@@ -32,6 +33,8 @@ export interface PlanReport {
   readonly flops: number;
   readonly bytesRead: number;
   readonly bytesWritten: number;
+  /** Device memory the plan allocates, in bytes (scratch after sharing by liveness). */
+  readonly memory: { readonly params: number; readonly scratch: number; readonly outputs: number; readonly inputs: number; readonly total: number };
   readonly limits: Plan['limits'];
   readonly kernels: readonly KernelReport[];
 }
@@ -74,8 +77,16 @@ export function reportPlan(plan: Plan, entry: string, target: string, { ptxas, l
   return {
     entry, target, mode: plan.mode, dispatches: kernels.length,
     flops: sum((k) => k.flops), bytesRead: sum((k) => k.bytesRead), bytesWritten: sum((k) => k.bytesWritten),
-    limits: plan.limits, kernels,
+    memory: deviceMemory(plan), limits: plan.limits, kernels,
   };
+}
+
+/** Bytes of each arena role, of the inputs' own buffers, and their total. */
+function deviceMemory(plan: Plan): PlanReport['memory'] {
+  const role = (r: string): number => plan.arenas.filter((a) => a.role === r).reduce((s, a) => s + a.length * 4, 0);
+  const inputs = [...plan.tensors.values()].filter((t) => !t.arena && !t.workgroup).reduce((s, t) => s + numel(t.ref.node.shape) * 4, 0);
+  const [params, scratch, outputs] = [role('params'), role('scratch'), role('outputs')];
+  return { params, scratch, outputs, inputs, total: params + scratch + outputs + inputs };
 }
 
 const si = (n: number): string => (n >= 1e9 ? `${(n / 1e9).toFixed(2)}G` : n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n));
@@ -96,5 +107,7 @@ export function formatPlan(r: PlanReport): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   const lines = rows.map((row) => row.map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  '));
   const total = `total: ${r.dispatches} dispatches, ${si(r.flops)} FLOPs, ${si(r.bytesRead)}B read, ${si(r.bytesWritten)}B written`;
-  return [head, ...lines, total].join('\n');
+  const m = r.memory;
+  const memory = `device memory: ${si(m.total)}B (params ${si(m.params)}B, scratch ${si(m.scratch)}B shared by liveness, outputs ${si(m.outputs)}B, inputs ${si(m.inputs)}B)`;
+  return [head, ...lines, total, memory].join('\n');
 }

@@ -3,7 +3,7 @@ import type { Node } from '../ir/node.js';
 import { numel } from '../ir/shape.js';
 import { div, flatten, key, type Index } from './index-expr.js';
 import { kernelScalars, workItems, type Kernel, type Scalar } from './kernel-ir.js';
-import { bufferOf, computedWhole, type Draft } from './kernels.js';
+import { buffersOf, computedWhole, type Draft } from './kernels.js';
 import type { TargetLimits } from './limits.js';
 import { PER_PARAM_SCOPE, type Dispatch, type PlannedKernel } from './plan-types.js';
 import { findMatmulTile } from './tile.js';
@@ -229,7 +229,7 @@ export function stitch(graph: Graph, planned: readonly PlannedKernel[], draft: D
         }
       }
     }
-    const kb = new Set([...buffers, ...bufferNames(k.kernel, draft)]);
+    const kb = new Set([...buffers, ...bufferNames(k.kernel, draft, limits)]);
     if (!conflict && kb.size > limits.maxStorageBuffersPerShaderStage) conflict = `one more phase would bind more than ${limits.maxStorageBuffersPerShaderStage} storage buffers`;
     const layer = layerOf(k.kernel.output.node);
     if (!conflict && group.length > 0 && layer !== groupLayer) conflict = `the next phase belongs to another layer (${layer || 'top level'})`;
@@ -251,12 +251,12 @@ export function stitch(graph: Graph, planned: readonly PlannedKernel[], draft: D
     group.push(k);
     written.add(out.id);
     if (whole) replicated.add(out.id);
-    buffers = new Set([...buffers, ...bufferNames(k.kernel, draft)]);
+    buffers = new Set([...buffers, ...bufferNames(k.kernel, draft, limits)]);
   }
   close('end of the graph');
   return dispatches;
 }
 
-function bufferNames(k: Kernel, draft: Draft): string[] {
-  return [k.output, ...k.reads].map((r) => bufferOf(r.id, draft));
+function bufferNames(k: Kernel, draft: Draft, limits: TargetLimits): string[] {
+  return [k.output, ...k.reads].flatMap((r) => buffersOf(r.id, draft, limits));
 }

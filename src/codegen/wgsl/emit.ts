@@ -235,7 +235,7 @@ export function emitWgsl(d: Dispatch, plan: Plan): WgslKernel {
   // for layers whose time is the dispatch, not the loops.
   const reductions = plain ? vectorReductions(d.phases.map((p) => p.kernel), res, tile?.reduce) : new Map();
   const phases = d.phases.map((p) => ({ p, lines: phaseStatements(p.kernel, res, tile, subgroup, vector, reductions) }));
-  const helpers = [...res.helpers].sort().map((h) => WGSL_HELPERS[h]).join('\n\n');
+  const helpers = [...[...res.helpers].sort().map((h) => WGSL_HELPERS[h]), ...res.functions.values()].join('\n\n');
   const name = d.phases.length === 1 ? d.phases[0]!.kernel.name : `${d.phases[0]!.kernel.name}__${d.phases[d.phases.length - 1]!.kernel.name.split('_')[0]}`;
   let source: string;
   let workgroups = d.workgroups;

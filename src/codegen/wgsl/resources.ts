@@ -20,6 +20,8 @@ export class ShaderResources {
   readonly sources: BindingSource[] = [];
   readonly decls: { binding: number; access: string; name: string; type: string }[] = [];
   readonly helpers = new Set<string>();
+  /** Functions generated for this shader (readers of split params), by name. */
+  readonly functions = new Map<string, string>();
   private readonly names = new Map<string, string>();
 
   /** `ownerPhased`: inside an owner-phased dispatch, replicated tensors are addressed per owner. */
@@ -50,6 +52,10 @@ export class ShaderResources {
       const { offset, length, perOwner } = t.workgroup;
       return { name: `fib_wg_${t.ref.type}`, base: `${offset ? `${offset} + ` : ''}${perOwner ? `-owner * ${length} + ` : ''}` };
     }
+    if (t.split) {
+      if (write) throw new Error(`internal: tensor t${id} is split over several bindings and cannot be written`);
+      return { name: this.splitReader(id), base: '' };
+    }
     if (t.arena) {
       const role = this.plan.arenas[t.arena.index]!.role;
       const name = this.bind({ kind: 'arena', index: t.arena.index }, t.ref.type, role === 'params' ? 'read' : 'read_write');
@@ -74,8 +80,28 @@ export class ShaderResources {
     for (const d of this.decls) if (d.name === name && !d.type.startsWith('vec4')) d.type = `vec4<${d.type}>`;
   }
 
-  /** A scalar element `i` of a binding, as a WGSL reference. */
+  /**
+   * The function that reads element `i` of a param split over several bindings (see
+   * placeInArenas): each part is a read-only arena binding, and the index picks the part.
+   */
+  private splitReader(id: number): string {
+    const t = this.plan.tensors.get(id)!;
+    const name = `fib_split_t${id}`;
+    if (!this.functions.has(name)) {
+      const { arenas, part } = t.split!;
+      const parts = arenas.map((index) => this.bind({ kind: 'arena', index }, t.ref.type, 'read'));
+      const lines = parts.map((p, j) => (j < parts.length - 1 ? `  if (i < ${(j + 1) * part}) { return ${p}[i - ${j * part}]; }` : `  return ${p}[i - ${j * part}];`));
+      this.functions.set(name, [`fn ${name}(i: i32) -> ${t.ref.type} {`, ...lines, '}'].join('\n'));
+      this.splitReaders.add(name);
+    }
+    return name;
+  }
+
+  private readonly splitReaders = new Set<string>();
+
+  /** A scalar element `i` of a binding (or of a split param), as a WGSL expression. */
   element(name: string, i: string): string {
+    if (this.splitReaders.has(name)) return `${name}(${i})`;
     return this.vectorized.has(name) ? `${name}[(${i}) >> 2u][(${i}) & 3]` : `${name}[${i}]`;
   }
 

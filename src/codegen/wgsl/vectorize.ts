@@ -36,7 +36,8 @@ function alignedRun(res: ShaderResources, run: readonly Scalar[]): Load | undefi
   const first = run[0]!;
   if (run.length !== VECTOR_WIDTH || first.k !== 'load') return undefined;
   const t = res.planned(first.tensor);
-  if (t.replicas > 1 || t.workgroup) return undefined;
+  // A split param is read through a function that picks its part: element by element.
+  if (t.replicas > 1 || t.workgroup || t.split) return undefined;
   const consecutive = run.every((p, u) => p.k === 'load' && p.tensor === first.tensor && key(p.index) === key(add(first.index, idx.constant(u))));
   const offset = (t.arena?.offset ?? 0) + first.index.constant;
   return consecutive && offset % 4 === 0 && first.index.terms.every((term) => term.coef % 4 === 0) ? first : undefined;

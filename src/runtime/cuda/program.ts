@@ -58,6 +58,8 @@ export class CudaProgram implements Program {
       return;
     }
     const { plan, module } = compiled;
+    // CUDA has no binding limit to split params over (its limits never make placeInArenas split).
+    if ([...plan.tensors.values()].some((t) => t.split)) throw new Error('internal: a param split over several bindings on CUDA');
     const d = driver;
     this.module = d.loadModule(module.source);
     try {

@@ -22,6 +22,8 @@ export { WebGpuError } from './errors.js';
 export interface WebGpuOptions {
   /** `adapter`: request the adapter's own limits; `default`: the WebGPU defaults (16 KiB, 8 buffers). */
   readonly limits?: 'adapter' | 'default';
+  /** Limits to plan for below the device's (tests: a small binding size makes params split). */
+  readonly lowerLimits?: Partial<TargetLimits>;
   readonly mode?: FusionMode;
   /**
    * Sleep before awaiting submitted work instead of letting Dawn poll from the event loop the
@@ -80,7 +82,7 @@ export class WebGpuDevice implements Device {
     const wanted = ['shader-f16', 'subgroups', 'timestamp-query'].filter((f) => adapter.features.has(f)) as GPUFeatureName[];
     const device = await adapter.requestDevice({ requiredLimits, requiredFeatures: wanted });
     const l = device.limits;
-    const limits: TargetLimits = useAdapter
+    const granted: TargetLimits = useAdapter
       ? {
           maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
           maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
@@ -90,6 +92,7 @@ export class WebGpuDevice implements Device {
           ...(fixedSubgroupSize(adapter) ? { subgroupSize: fixedSubgroupSize(adapter) } : {}),
         }
       : WEBGPU_DEFAULT_LIMITS;
+    const limits = lowered(granted, options.lowerLimits ?? {});
     const info = adapter.info as GPUAdapterInfo | undefined;
     return new WebGpuDevice(device, limits, new Set(wanted), options.mode ?? 'fused', info?.description || info?.vendor || 'adapter', options.yieldWhileWaiting ?? true);
   }
@@ -174,4 +177,11 @@ function fixedSubgroupSize(adapter: GPUAdapter): number | undefined {
   const info = adapter.info as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
   if (!adapter.features.has('subgroups') || !info.subgroupMinSize || info.subgroupMinSize !== info.subgroupMaxSize) return undefined;
   return info.subgroupMinSize;
+}
+
+/** `limits` with each of `lower` that is lower put in its place. */
+function lowered(limits: TargetLimits, lower: Partial<TargetLimits>): TargetLimits {
+  const out: Record<string, number | undefined> = { ...limits };
+  for (const [k, v] of Object.entries(lower)) if (typeof v === 'number') out[k] = Math.min(v, (out[k] as number | undefined) ?? v);
+  return out as unknown as TargetLimits;
 }

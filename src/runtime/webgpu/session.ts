@@ -8,10 +8,12 @@ import type { CompiledGraph, WebGpuDevice } from './device.js';
 import { WebGpuError } from './errors.js';
 import { YieldingWait } from './yielding-wait.js';
 
-/** Where a tensor lives on the device: a buffer and an element offset in it. */
+/**
+ * Where a tensor lives on the device: pieces of buffers (an element offset and a length in
+ * each), one piece unless the tensor is a param split over several bindings.
+ */
 export interface TensorLocation {
-  readonly buffer: GPUBuffer;
-  readonly offset: number;
+  readonly pieces: readonly { readonly buffer: GPUBuffer; readonly offset: number; readonly length: number }[];
   readonly node: Node;
 }
 
@@ -49,11 +51,13 @@ export class WebGpuSession {
   /** Where a named input, param or output lives: its buffer, element offset and node. */
   location(name: string): TensorLocation | undefined {
     const t = plannedByName(this.compiled.plan, name);
-    return t && {
-      buffer: t.arena ? this.arenas[t.arena.index]! : this.buffers.get(t.ref.id)!,
-      offset: t.arena?.offset ?? 0,
-      node: t.ref.node,
-    };
+    if (!t) return undefined;
+    const n = numel(t.ref.node.shape);
+    if (t.split) {
+      const { arenas, part } = t.split;
+      return { node: t.ref.node, pieces: arenas.map((a, j) => ({ buffer: this.arenas[a]!, offset: 0, length: Math.min(part, n - j * part) })) };
+    }
+    return { node: t.ref.node, pieces: [{ buffer: t.arena ? this.arenas[t.arena.index]! : this.buffers.get(t.ref.id)!, offset: t.arena?.offset ?? 0, length: n }] };
   }
 
   /** Uploads some tensors (inputs or params) by name, each into its own place. */
@@ -63,7 +67,12 @@ export class WebGpuSession {
       const at = this.location(name);
       if (!at) throw new WebGpuError(`'${name}' is not an input or param of this program`);
       if (at.node.op.kind === 'param') this.paramsDerived = false;
-      queue.writeBuffer(at.buffer, at.offset * 4, deviceArray(at.node.op.kind, name, value, at.node.dtype === 'i32' ? 'i32' : 'f32'));
+      const data = deviceArray(at.node.op.kind, name, value, at.node.dtype === 'i32' ? 'i32' : 'f32');
+      let from = 0;
+      for (const p of at.pieces) {
+        queue.writeBuffer(p.buffer, p.offset * 4, data, from, p.length);
+        from += p.length;
+      }
     }
   }
 
@@ -76,10 +85,12 @@ export class WebGpuSession {
     if (copies.length === 0) return;
     const encoder = this.owner.device.createCommandEncoder();
     for (const { from, to } of copies) {
-      const a = this.location(from)!;
-      const b = this.location(to)!;
-      if (a.buffer === b.buffer && a.offset === b.offset) continue;
-      encoder.copyBufferToBuffer(a.buffer, a.offset * 4, b.buffer, b.offset * 4, numel(a.node.shape) * 4);
+      const source = this.location(from)!.pieces[0]!;
+      let at = 0;
+      for (const p of this.location(to)!.pieces) {
+        if (p.buffer !== source.buffer || p.offset !== source.offset + at) encoder.copyBufferToBuffer(source.buffer, (source.offset + at) * 4, p.buffer, p.offset * 4, p.length * 4);
+        at += p.length;
+      }
     }
     this.owner.device.queue.submit([encoder.finish()]);
     this.paramsDerived = false;
@@ -92,9 +103,12 @@ export class WebGpuSession {
     const staged = names.map((name) => {
       const at = this.location(name);
       if (!at) throw new WebGpuError(`'${name}' is not an output or param of this program`);
-      const size = Math.max(4, numel(at.node.shape) * 4);
-      const s = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-      encoder.copyBufferToBuffer(at.buffer, at.offset * 4, s, 0, size);
+      const s = device.createBuffer({ size: Math.max(4, numel(at.node.shape) * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      let to = 0;
+      for (const p of at.pieces) {
+        if (p.length > 0) encoder.copyBufferToBuffer(p.buffer, p.offset * 4, s, to * 4, p.length * 4);
+        to += p.length;
+      }
       return { name, at, s };
     });
     device.queue.submit([encoder.finish()]);
@@ -122,7 +136,10 @@ export class WebGpuSession {
       const value = feeds.get(t.name);
       if (!value) throw new WebGpuError(`no value for ${t.kind} '${t.name}'`);
       const data = deviceArray(t.kind, t.name, value, t.ref.type === 'i32' ? 'i32' : 'f32');
-      if (t.arena) arenaData[t.arena.index]!.set(data, t.arena.offset);
+      if (t.split) {
+        const { arenas, part } = t.split;
+        arenas.forEach((a, j) => arenaData[a]!.set(data.subarray(j * part, (j + 1) * part), 0));
+      } else if (t.arena) arenaData[t.arena.index]!.set(data, t.arena.offset);
       else queue.writeBuffer(this.buffers.get(t.ref.id)!, 0, data);
     }
     arenaData.forEach((d, i) => {

@@ -4,10 +4,10 @@
 // phase reads another owner's part of anything an earlier phase wrote.
 @group(0) @binding(0) var<storage, read> buf0: array<f32>;
 @group(0) @binding(1) var<storage, read> arena0: array<f32>;
-@group(0) @binding(2) var<storage, read_write> arena1: array<f32>;
+@group(0) @binding(2) var<storage, read_write> arena2: array<f32>;
 @group(0) @binding(3) var<storage, read> buf27: array<f32>;
 @group(0) @binding(4) var<storage, read> buf31: array<f32>;
-@group(0) @binding(5) var<storage, read_write> arena2: array<f32>;
+@group(0) @binding(5) var<storage, read_write> arena1: array<f32>;
 // Intermediates private to this dispatch: each workgroup keeps its owner's part on chip.
 var<workgroup> fib_wg_f32: array<f32, 3800>;
 var<workgroup> fib_wg_i32: array<i32, 16>;
@@ -381,7 +381,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s4: f32 = arena0[5400 + i1 * 16 + i3];
     let s5: f32 = acc0 + s4;
     let s6: f32 = s5 * f32(0.25);
-    arena1[flat] = s6;
+    arena2[4096 + flat] = s6;
   }
   storageBarrier();
   workgroupBarrier();
@@ -401,7 +401,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     }
     let s4: f32 = arena0[7480 + i2];
     let s5: f32 = acc0 + s4;
-    arena1[1024 + flat] = s5;
+    arena2[5120 + flat] = s5;
   }
   storageBarrier();
   workgroupBarrier();
@@ -446,29 +446,29 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     for (var r0: i32 = 0; r0 < 8 + fib_z; r0++) {
       var acc0: f32 = 0.0;
       for (var r1: i32 = 0; r1 < 16 + fib_z; r1++) {
-        let s1: f32 = arena1[i0 * 512 + i1 * 256 + i2 * 16 + r1];
-        let s2: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + r1];
+        let s1: f32 = arena2[4096 + i0 * 512 + i1 * 256 + i2 * 16 + r1];
+        let s2: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + r1];
         let s3: f32 = s1 * s2;
         acc0 = acc0 + s3;
       }
       let s4: f32 = fib_wg_f32[3760 + -owner * 8 + i0 * 8 + r0];
       let s5: f32 = acc0 + s4;
-      let s6: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 32];
-      let s7: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 33];
-      let s8: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 34];
-      let s9: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 35];
-      let s10: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 36];
-      let s11: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 37];
-      let s12: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 38];
-      let s13: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 39];
-      let s14: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 40];
-      let s15: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 41];
-      let s16: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 42];
-      let s17: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 43];
-      let s18: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 44];
-      let s19: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 45];
-      let s20: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 46];
-      let s21: f32 = arena1[1024 + i0 * 512 + i1 * 16 + r0 * 64 + 47];
+      let s6: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 32];
+      let s7: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 33];
+      let s8: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 34];
+      let s9: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 35];
+      let s10: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 36];
+      let s11: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 37];
+      let s12: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 38];
+      let s13: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 39];
+      let s14: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 40];
+      let s15: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 41];
+      let s16: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 42];
+      let s17: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 43];
+      let s18: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 44];
+      let s19: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 45];
+      let s20: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 46];
+      let s21: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 47];
       let new_max = max(run_max, s5);
       let rescale = exp(run_max - new_max);
       let weight = exp(s5 - new_max);
@@ -492,22 +492,22 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       run_max = new_max;
     }
     let inv_sum = select(0.0, 1.0 / run_sum, run_sum > 0.0);
-    arena1[2048 + flat * 16 + 0] = acc_0 * inv_sum;
-    arena1[2048 + flat * 16 + 1] = acc_1 * inv_sum;
-    arena1[2048 + flat * 16 + 2] = acc_2 * inv_sum;
-    arena1[2048 + flat * 16 + 3] = acc_3 * inv_sum;
-    arena1[2048 + flat * 16 + 4] = acc_4 * inv_sum;
-    arena1[2048 + flat * 16 + 5] = acc_5 * inv_sum;
-    arena1[2048 + flat * 16 + 6] = acc_6 * inv_sum;
-    arena1[2048 + flat * 16 + 7] = acc_7 * inv_sum;
-    arena1[2048 + flat * 16 + 8] = acc_8 * inv_sum;
-    arena1[2048 + flat * 16 + 9] = acc_9 * inv_sum;
-    arena1[2048 + flat * 16 + 10] = acc_10 * inv_sum;
-    arena1[2048 + flat * 16 + 11] = acc_11 * inv_sum;
-    arena1[2048 + flat * 16 + 12] = acc_12 * inv_sum;
-    arena1[2048 + flat * 16 + 13] = acc_13 * inv_sum;
-    arena1[2048 + flat * 16 + 14] = acc_14 * inv_sum;
-    arena1[2048 + flat * 16 + 15] = acc_15 * inv_sum;
+    arena2[6144 + flat * 16 + 0] = acc_0 * inv_sum;
+    arena2[6144 + flat * 16 + 1] = acc_1 * inv_sum;
+    arena2[6144 + flat * 16 + 2] = acc_2 * inv_sum;
+    arena2[6144 + flat * 16 + 3] = acc_3 * inv_sum;
+    arena2[6144 + flat * 16 + 4] = acc_4 * inv_sum;
+    arena2[6144 + flat * 16 + 5] = acc_5 * inv_sum;
+    arena2[6144 + flat * 16 + 6] = acc_6 * inv_sum;
+    arena2[6144 + flat * 16 + 7] = acc_7 * inv_sum;
+    arena2[6144 + flat * 16 + 8] = acc_8 * inv_sum;
+    arena2[6144 + flat * 16 + 9] = acc_9 * inv_sum;
+    arena2[6144 + flat * 16 + 10] = acc_10 * inv_sum;
+    arena2[6144 + flat * 16 + 11] = acc_11 * inv_sum;
+    arena2[6144 + flat * 16 + 12] = acc_12 * inv_sum;
+    arena2[6144 + flat * 16 + 13] = acc_13 * inv_sum;
+    arena2[6144 + flat * 16 + 14] = acc_14 * inv_sum;
+    arena2[6144 + flat * 16 + 15] = acc_15 * inv_sum;
   }
   storageBarrier();
   workgroupBarrier();
@@ -524,7 +524,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s3: f32 = arena0[4308 + 0];
     var acc4: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s5: f32 = arena1[2048 + ((r0) % 16) + ((r0) / 16) * 256 + i0 * 512 + i1 * 16];
+      let s5: f32 = arena2[6144 + ((r0) % 16) + ((r0) / 16) * 256 + i0 * 512 + i1 * 16];
       let s6: f32 = arena0[7544 + i2 * 32 + r0];
       let s7: f32 = s5 * s6;
       acc4 = acc4 + s7;
@@ -533,7 +533,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s9: f32 = acc4 + s8;
     let s10: f32 = s3 * s9;
     let s11: f32 = s2 + s10;
-    arena1[3072 + flat] = s11;
+    arena2[7168 + flat] = s11;
   }
   storageBarrier();
   workgroupBarrier();
@@ -545,7 +545,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i1 = flat % 16;
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena1[3072 + i0 * 512 + i1 * 32 + r0];
+      let s1: f32 = arena2[7168 + i0 * 512 + i1 * 32 + r0];
       acc0 = acc0 + s1;
     }
     let s2: f32 = acc0 / f32(32.0);
@@ -562,7 +562,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     var acc0: f32 = 0.0;
     let s2: f32 = fib_wg_f32[3768 + -owner * 16 + i0 * 16 + i1];
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena1[3072 + i0 * 512 + i1 * 32 + r0];
+      let s1: f32 = arena2[7168 + i0 * 512 + i1 * 32 + r0];
       let s3: f32 = s1 - s2;
       let s4: f32 = s3 * s3;
       acc0 = acc0 + s4;
@@ -581,7 +581,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 512;
     let i1 = flat / 32 % 16;
     let i2 = flat % 32;
-    let s0: f32 = arena1[3072 + i0 * 512 + i1 * 32 + i2];
+    let s0: f32 = arena2[7168 + i0 * 512 + i1 * 32 + i2];
     let s1: f32 = fib_wg_f32[3768 + -owner * 16 + i0 * 16 + i1];
     let s2: f32 = s0 - s1;
     let s3: f32 = fib_wg_f32[3784 + -owner * 16 + i0 * 16 + i1];
@@ -590,7 +590,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s6: f32 = s4 * s5;
     let s7: f32 = arena0[8632 + i2];
     let s8: f32 = s6 + s7;
-    arena1[4096 + flat] = s8;
+    arena2[8192 + flat] = s8;
   }
   storageBarrier();
   workgroupBarrier();
@@ -603,7 +603,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i2 = flat % 128;
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena1[4096 + i0 * 512 + i1 * 32 + r0];
+      let s1: f32 = arena2[8192 + i0 * 512 + i1 * 32 + r0];
       let s2: f32 = arena0[8664 + i2 * 32 + r0];
       let s3: f32 = s1 * s2;
       acc0 = acc0 + s3;
@@ -615,7 +615,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s8: f32 = fib_erf(s7);
     let s9: f32 = f32(1.0) + s8;
     let s10: f32 = s6 * s9;
-    arena1[5120 + flat] = s10;
+    arena2[flat] = s10;
   }
   storageBarrier();
   workgroupBarrier();
@@ -626,10 +626,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 512;
     let i1 = flat / 32 % 16;
     let i2 = flat % 32;
-    let s0: f32 = arena1[3072 + i0 * 512 + i1 * 32 + i2];
+    let s0: f32 = arena2[7168 + i0 * 512 + i1 * 32 + i2];
     var acc1: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 128 + fib_z; r0++) {
-      let s2: f32 = arena1[5120 + i0 * 2048 + i1 * 128 + r0];
+      let s2: f32 = arena2[i0 * 2048 + i1 * 128 + r0];
       let s3: f32 = arena0[12888 + i2 * 128 + r0];
       let s4: f32 = s2 * s3;
       acc1 = acc1 + s4;
@@ -637,7 +637,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s5: f32 = arena0[16984 + i2];
     let s6: f32 = acc1 + s5;
     let s7: f32 = s0 + s6;
-    arena2[flat] = s7;
+    arena1[flat] = s7;
   }
   storageBarrier();
   workgroupBarrier();

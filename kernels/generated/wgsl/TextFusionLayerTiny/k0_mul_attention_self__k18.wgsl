@@ -6,8 +6,8 @@
 @group(0) @binding(1) var<storage, read> arena0: array<f32>;
 @group(0) @binding(2) var<storage, read> buf7: array<f32>;
 @group(0) @binding(3) var<storage, read> buf20: array<f32>;
-@group(0) @binding(4) var<storage, read_write> arena1: array<f32>;
-@group(0) @binding(5) var<storage, read_write> arena2: array<f32>;
+@group(0) @binding(4) var<storage, read_write> arena2: array<f32>;
+@group(0) @binding(5) var<storage, read_write> arena1: array<f32>;
 // Intermediates private to this dispatch: each workgroup keeps its owner's part on chip.
 var<workgroup> fib_wg_f32: array<f32, 3880>;
 
@@ -496,7 +496,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s7: f32 = arena0[12676 + i2];
     let s8: f32 = acc3 + s7;
     let s9: f32 = s2 + s8;
-    arena1[flat] = s9;
+    arena2[flat] = s9;
   }
   storageBarrier();
   workgroupBarrier();
@@ -508,7 +508,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i1 = flat % 8;
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena1[i0 * 256 + i1 * 32 + r0];
+      let s1: f32 = arena2[i0 * 256 + i1 * 32 + r0];
       acc0 = acc0 + s1;
     }
     let s2: f32 = acc0 / f32(32.0);
@@ -525,7 +525,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     var acc0: f32 = 0.0;
     let s2: f32 = fib_wg_f32[3864 + -owner * 8 + i0 * 8 + i1];
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena1[i0 * 256 + i1 * 32 + r0];
+      let s1: f32 = arena2[i0 * 256 + i1 * 32 + r0];
       let s3: f32 = s1 - s2;
       let s4: f32 = s3 * s3;
       acc0 = acc0 + s4;
@@ -544,7 +544,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 256;
     let i1 = flat / 32 % 8;
     let i2 = flat % 32;
-    let s0: f32 = arena1[i0 * 256 + i1 * 32 + i2];
+    let s0: f32 = arena2[i0 * 256 + i1 * 32 + i2];
     let s1: f32 = fib_wg_f32[3864 + -owner * 8 + i0 * 8 + i1];
     let s2: f32 = s0 - s1;
     let s3: f32 = fib_wg_f32[3872 + -owner * 8 + i0 * 8 + i1];
@@ -553,7 +553,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s6: f32 = s4 * s5;
     let s7: f32 = arena0[12740 + i2];
     let s8: f32 = s6 + s7;
-    arena2[flat] = s8;
+    arena1[flat] = s8;
   }
   storageBarrier();
   workgroupBarrier();
