@@ -95,6 +95,18 @@ export function dispatchName(d: Dispatch): string {
   return d.phases.length === 1 ? first : `${first}__${d.phases[d.phases.length - 1]!.kernel.name.split('_')[0]}`;
 }
 
+/**
+ * What running a compiled graph needs of its plan: where each tensor lives and which
+ * dispatches depend only on params. A Plan is one; so is a plan read back from the executable
+ * cache, which keeps no kernel IR (see driver/executable-cache.ts).
+ */
+export interface RuntimePlan {
+  readonly graph: Pick<Graph, 'outputs'>;
+  readonly tensors: ReadonlyMap<number, PlannedTensor>;
+  readonly arenas: readonly Arena[];
+  readonly dispatches: readonly { readonly paramOnly?: boolean }[];
+}
+
 export interface Plan {
   readonly graph: Graph;
   readonly mode: FusionMode;

@@ -1,6 +1,8 @@
 import { CUDA_DEFAULT_LIMITS } from '../../compile/limits.js';
 import { compilePtx } from '../../driver/pipeline.js';
-import { PTX_ARCHS, type PtxArch } from '../../codegen/ptx/emit.js';
+import { PTX_ARCHS, type PtxArch, type PtxModule } from '../../codegen/ptx/emit.js';
+import type { RuntimePlan } from '../../compile/plan-types.js';
+import { cachedExecutable } from '../../driver/executable-cache.js';
 import type { MatmulPrecision } from '../../codegen/ptx/mma.js';
 import { withoutEmptyTensors } from '../../ir/empty.js';
 import { leafName, type Graph } from '../../ir/graph.js';
@@ -50,7 +52,15 @@ export class CudaDevice implements Device {
   async load(graph: Graph, options: LoadOptions = {}): Promise<CudaProgram> {
     checkUpdates(graph, options.updates ?? new Map());
     const { graph: g, empty } = withoutEmptyTensors(graph);
-    const compiled = g.outputs.length > 0 ? compilePtx(g, { mode: 'fused', limits: CUDA_DEFAULT_LIMITS, arch: this.arch, matmul: this.matmul }) : undefined;
+    let compiled: { plan: RuntimePlan; module: PtxModule } | undefined;
+    if (g.outputs.length > 0) {
+      // From the persistent executable cache, else planned and emitted (see driver/executable-cache.ts).
+      const { plan, code } = cachedExecutable(g, `ptx-${this.arch}-${this.matmul}`, 'fused', CUDA_DEFAULT_LIMITS, () => {
+        const p = compilePtx(g, { mode: 'fused', limits: CUDA_DEFAULT_LIMITS, arch: this.arch, matmul: this.matmul });
+        return { plan: p.plan, code: p.module };
+      });
+      compiled = { plan, module: code as PtxModule };
+    }
     return new CudaProgram(graph, this.driver, compiled, empty, options);
   }
 

@@ -1,4 +1,4 @@
-import type { Plan } from '../../compile/plan-types.js';
+import type { RuntimePlan } from '../../compile/plan-types.js';
 import type { PtxModule } from '../../codegen/ptx/emit.js';
 import type { Graph } from '../../ir/graph.js';
 import type { Node } from '../../ir/node.js';
@@ -47,7 +47,7 @@ export class CudaProgram implements Program {
   constructor(
     readonly graph: Graph,
     private readonly driver: CudaDriverApi,
-    private readonly compiled: { readonly plan: Plan; readonly module: PtxModule } | undefined,
+    private readonly compiled: { readonly plan: RuntimePlan; readonly module: PtxModule } | undefined,
     private readonly empty: ReadonlyMap<string, HostTensor>,
     options: LoadOptions = {},
   ) {

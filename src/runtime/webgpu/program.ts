@@ -1,7 +1,7 @@
 import type { Graph } from '../../ir/graph.js';
 import type { HostTensor } from '../../ir/tensor.js';
 import { checkParams, checkRunInputs, readOutputsOrParams, type LoadOptions, type Program } from '../program.js';
-import type { CompiledGraph, WebGpuDevice } from './device.js';
+import type { Executable, WebGpuDevice } from './device.js';
 import { WebGpuSession } from './session.js';
 
 /**
@@ -21,7 +21,7 @@ export class WebGpuProgram implements Program {
   constructor(
     readonly graph: Graph,
     owner: WebGpuDevice,
-    compiled: CompiledGraph | undefined,
+    compiled: Executable | undefined,
     private readonly empty: ReadonlyMap<string, HostTensor>,
     options: LoadOptions = {},
   ) {

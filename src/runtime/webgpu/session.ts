@@ -4,7 +4,7 @@ import { numel } from '../../ir/shape.js';
 import { HostTensor } from '../../ir/tensor.js';
 import { deviceArray } from '../host-data.js';
 import { plannedByName } from '../planned-names.js';
-import type { CompiledGraph, WebGpuDevice } from './device.js';
+import type { Executable, WebGpuDevice } from './device.js';
 import { WebGpuError } from './errors.js';
 import { YieldingWait } from './yielding-wait.js';
 
@@ -26,7 +26,7 @@ export class WebGpuSession {
 
   constructor(
     private readonly owner: WebGpuDevice,
-    readonly compiled: CompiledGraph,
+    readonly compiled: Executable,
   ) {
     const device = owner.device;
     this.waiter = new YieldingWait(owner.yieldWhileWaiting);
