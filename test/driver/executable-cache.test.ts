@@ -13,6 +13,8 @@ import { interpret } from '../../src/ir/interpret.js';
 import { prepareFeeds } from '../../src/runtime/feeds.js';
 import { exampleInputs, withAlpha } from '../../src/cli/demo.js';
 import { WebGpuDevice } from '../../src/runtime/webgpu/device.js';
+import { CudaDevice } from '../../src/runtime/cuda/device.js';
+import { SimulatedCudaDriver } from '../../src/runtime/ptxsim/driver.js';
 
 /**
  * The persistent executable cache: a second process (here: a graph built again from source,
@@ -75,6 +77,25 @@ describe('the executable cache', () => {
         device.dispose();
         expect(readdirSync(dir)).toHaveLength(1);
       }
+    } finally {
+      process.env.FIBERC_CACHE_DIR = saved;
+    }
+  });
+
+  it('a CUDA program (PTX simulator) loaded from a cached executable runs like the interpreter', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fiberc-cache-'));
+    const saved = process.env.FIBERC_CACHE_DIR;
+    process.env.FIBERC_CACHE_DIR = dir;
+    try {
+      for (let round = 0; round < 2; round++) {
+        const graph = build();
+        const feeds = withAlpha(graph, prepareFeeds(graph, exampleInputs(graph, 1), new Map(), 0), 0.5);
+        const got = await CudaDevice.withDriver(new SimulatedCudaDriver()).run(graph, feeds);
+        for (const [name, t] of interpret(graph, feeds)) expect(relativeMaxError(got.get(name)!, t, 1e-3), `round ${round}: ${name}`).toBeLessThan(2e-4);
+        expect(readdirSync(dir)).toHaveLength(1);
+      }
+      // The entry is the PTX one, not a WGSL one: a WebGPU lookup of the same graph misses.
+      expect(lookup(build(), { FIBERC_CACHE_DIR: dir }).hit).toBe(false);
     } finally {
       process.env.FIBERC_CACHE_DIR = saved;
     }
