@@ -9,6 +9,8 @@ import { CpuDevice } from '../../src/runtime/cpu.js';
 import { CudaDevice } from '../../src/runtime/cuda/device.js';
 import type { Device } from '../../src/runtime/device.js';
 import { SimulatedCudaDriver } from '../../src/runtime/ptxsim/driver.js';
+import { CudaError } from '../../src/runtime/cuda/driver.js';
+import { WebGpuDevice } from '../../src/runtime/webgpu/device.js';
 import { gpu } from '../webgpu/gpu.js';
 
 /**
@@ -108,5 +110,37 @@ describe('Program', () => {
     program.dispose();
     expect(driver.live).toEqual({ allocations: 0, modules: 0 });
     await expect(program.run(new Map([['x', xs[0]!]]))).rejects.toThrow('disposed');
+  });
+});
+
+describe('a device lost mid-run', () => {
+  const graph = accumulator();
+  const w = randomTensor([4, 2], 1);
+  const x = randomTensor([3, 4], 2);
+
+  it('WebGPU: the next run fails with a clear error naming the loss', async () => {
+    const device = await WebGpuDevice.create();
+    const program = await device.load(graph);
+    program.setParams(new Map([['w', w]]));
+    await program.run(new Map([['x', x]]));
+    await program.read(['out']);
+    device.dispose(); // destroys the GPUDevice: Dawn reports it lost
+    await new Promise((r) => setTimeout(r, 50));
+    await expect((async () => {
+      await program.run(new Map([['x', x]]));
+      await program.read(['out']);
+    })()).rejects.toThrow(/the WebGPU device was lost \(destroyed/);
+  });
+
+  it('CUDA: a failing driver call surfaces as a CudaError naming the call and its CUresult', async () => {
+    const driver = new SimulatedCudaDriver();
+    const program = await CudaDevice.withDriver(driver).load(graph);
+    program.setParams(new Map([['w', w]]));
+    await program.run(new Map([['x', x]]));
+    driver.launch = () => {
+      throw new CudaError('cuLaunchKernel(k0) failed with CUresult 999');
+    };
+    await expect(program.run(new Map([['x', x]]))).rejects.toThrow('cuLaunchKernel(k0) failed with CUresult 999');
+    program.dispose();
   });
 });
