@@ -4,9 +4,8 @@ import { formatType, numel } from '../ir/shape.js';
 import type { ScalarType } from './kernel-ir.js';
 import type { Draft } from './kernels.js';
 import type { TargetLimits } from './limits.js';
-import type { TensorRef } from './kernel-ir.js';
 import { lifetimes, packByLifetime, type Lifetime } from './liveness.js';
-import type { Arena, Dispatch, PlannedTensor, TensorKind } from './plan-types.js';
+import type { Arena, Dispatch, PlannedTensor } from './plan-types.js';
 import type { WorkgroupSlot } from './scope.js';
 
 const bytes = (n: number): string => (n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
@@ -48,7 +47,7 @@ export function placeInArenas(
   const capacity = bindingCapacity(limits);
   const tensors = new Map<number, PlannedTensor>();
   const lives = dispatches ? lifetimes(dispatches) : undefined;
-  const reusable: { id: number; size: number; life: Lifetime; name: string; kind: TensorKind; ref: TensorRef; replicas: number }[] = [];
+  const reusable: { id: number; size: number; life: Lifetime; tensor: PlannedTensor }[] = [];
   for (const { ref, kind, name } of draft.values()) {
     const replicas = replicated.get(ref.id) ?? 1;
     if (kind === 'input') {
@@ -77,7 +76,7 @@ export function placeInArenas(
     }
     const life = lives?.get(ref.id);
     if (role === 'scratch' && life) {
-      reusable.push({ id: ref.id, size, life, name, kind, ref, replicas });
+      reusable.push({ id: ref.id, size, life, tensor: { ref, kind, name, replicas } });
       continue;
     }
     let a = arenas.findIndex((x) => x.role === role && x.type === ref.type && Math.ceil(x.length / 4) * 4 + size <= capacity);
@@ -91,14 +90,14 @@ export function placeInArenas(
   }
   // Scratch by liveness, per element type: intermediates share memory once they are dead.
   for (const type of ['f32', 'i32'] as const) {
-    const ofType = reusable.filter((t) => t.ref.type === type);
+    const ofType = reusable.filter((t) => t.tensor.ref.type === type);
     if (ofType.length === 0) continue;
     const { placed, lengths } = packByLifetime(ofType, capacity);
     const first = arenas.length;
     for (const length of lengths) arenas.push({ role: 'scratch', type, length });
     for (const t of ofType) {
       const at = placed.get(t.id)!;
-      tensors.set(t.id, { ref: t.ref, kind: t.kind, name: t.name, replicas: t.replicas, arena: { index: first + at.arena, offset: at.offset } });
+      tensors.set(t.id, { ...t.tensor, arena: { index: first + at.arena, offset: at.offset } });
     }
   }
   return { tensors, arenas };

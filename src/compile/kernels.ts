@@ -98,7 +98,6 @@ export function lowerKernels(
   return { kernels, draft };
 }
 
-/** The buffer a tensor will be bound through: all but inputs share arenas by kind and type. */
 /**
  * The storage bindings tensor `id` takes, by name: its own buffer (inputs), the arena of its
  * kind and type, or — a param larger than one binding — one per part (see placeInArenas).

@@ -12,6 +12,7 @@ import { relativeMaxError } from '../../src/ir/compare.js';
 import { interpret } from '../../src/ir/interpret.js';
 import { prepareFeeds } from '../../src/runtime/feeds.js';
 import { exampleInputs, withAlpha } from '../../src/cli/demo.js';
+import type { Device } from '../../src/runtime/device.js';
 import { WebGpuDevice } from '../../src/runtime/webgpu/device.js';
 import { CudaDevice } from '../../src/runtime/cuda/device.js';
 import { SimulatedCudaDriver } from '../../src/runtime/ptxsim/driver.js';
@@ -62,7 +63,11 @@ describe('the executable cache', () => {
     expect(existsSync(off) && readdirSync(off)).toEqual([]);
   });
 
-  it('a program loaded from a cached executable on a new device runs like the interpreter', async () => {
+  /**
+   * Runs the layer twice, each time on a fresh device from `open` with the process's cache in
+   * a new folder (the second run reads the first's entry), against the interpreter; returns the folder.
+   */
+  async function twoRunsFromTheCache(open: () => Promise<Device>): Promise<string> {
     const dir = mkdtempSync(join(tmpdir(), 'fiberc-cache-'));
     const saved = process.env.FIBERC_CACHE_DIR;
     process.env.FIBERC_CACHE_DIR = dir;
@@ -70,34 +75,25 @@ describe('the executable cache', () => {
       for (let round = 0; round < 2; round++) {
         const graph = build();
         const feeds = withAlpha(graph, prepareFeeds(graph, exampleInputs(graph, 1), new Map(), 0), 0.5);
-        const device = await WebGpuDevice.create();
+        const device = await open();
         const got = await device.run(graph, feeds);
-        const want = interpret(graph, feeds);
-        for (const [name, t] of want) expect(relativeMaxError(got.get(name)!, t, 1e-3), `round ${round}: ${name}`).toBeLessThan(2e-4);
+        for (const [name, t] of interpret(graph, feeds)) expect(relativeMaxError(got.get(name)!, t, 1e-3), `round ${round}: ${name}`).toBeLessThan(2e-4);
         device.dispose();
         expect(readdirSync(dir)).toHaveLength(1);
       }
     } finally {
       process.env.FIBERC_CACHE_DIR = saved;
     }
+    return dir;
+  }
+
+  it('a program loaded from a cached executable on a new device runs like the interpreter', async () => {
+    await twoRunsFromTheCache(() => WebGpuDevice.create());
   });
 
   it('a CUDA program (PTX simulator) loaded from a cached executable runs like the interpreter', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fiberc-cache-'));
-    const saved = process.env.FIBERC_CACHE_DIR;
-    process.env.FIBERC_CACHE_DIR = dir;
-    try {
-      for (let round = 0; round < 2; round++) {
-        const graph = build();
-        const feeds = withAlpha(graph, prepareFeeds(graph, exampleInputs(graph, 1), new Map(), 0), 0.5);
-        const got = await CudaDevice.withDriver(new SimulatedCudaDriver()).run(graph, feeds);
-        for (const [name, t] of interpret(graph, feeds)) expect(relativeMaxError(got.get(name)!, t, 1e-3), `round ${round}: ${name}`).toBeLessThan(2e-4);
-        expect(readdirSync(dir)).toHaveLength(1);
-      }
-      // The entry is the PTX one, not a WGSL one: a WebGPU lookup of the same graph misses.
-      expect(lookup(build(), { FIBERC_CACHE_DIR: dir }).hit).toBe(false);
-    } finally {
-      process.env.FIBERC_CACHE_DIR = saved;
-    }
+    const dir = await twoRunsFromTheCache(async () => CudaDevice.withDriver(new SimulatedCudaDriver()));
+    // The entry is the PTX one, not a WGSL one: a WebGPU lookup of the same graph misses.
+    expect(lookup(build(), { FIBERC_CACHE_DIR: dir }).hit).toBe(false);
   });
 });

@@ -14,9 +14,7 @@ import { SimulatedCudaDriver } from '../../src/runtime/ptxsim/driver.js';
 import { fiberParamGroups, type OptimizerOptions } from '../../src/train/optimizer.js';
 import { GRAD_NORM_OUTPUT, LR_INPUT, STEP_INPUT, trainingStep, trainingStepParts } from '../../src/train/step.js';
 import { gpu } from '../webgpu/gpu.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 
 /**
  * A training step compiled as one program: forward, backward and the optimizer's update,
@@ -194,22 +192,8 @@ describe('a FIBER layer training step', () => {
   // into whole steps of size lr on either backend; AdamW is checked above against its
   // Float64 reference, and on WebGPU on a model whose gradients are far from zero.
   it('on WebGPU and on CUDA (the PTX simulator) equals the interpreter\'s: params after two SGD-momentum steps within 1e-4', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fiberc-step-'));
-    writeFileSync(join(dir, 'layer-loss.fib'), `import "fiber.fib" as fib
-import "std/losses.fib" as losses
-import "std/nn.fib" as nn
-module LayerContrastive {
-  let layer = fib.TextFusionLayerTiny()
-  let head = nn.Linear(32, 8)
-  forward(h: f32[B, T, 32], mask: f32[B, T], image: f32[B, L, 32]) -> f32[] {
-    let text = head(layer(h, mask, image)[:, 0])
-    let img = head(nn.mean(image, 1))
-    let sim = text @ img.T
-    return losses.contrastive_loss(sim, sim.T, 0.5)
-  }
-}
-`);
-    const model = buildGraph(loadProgram(join(dir, 'layer-loss.fib'), undefined, [resolve(__dirname, '../../examples')]), 'LayerContrastive', { bindings: { B: 2, T: 8, L: 16 } });
+    // One text fusion layer with an image-text contrastive loss (examples/fiber_train.fib).
+    const model = buildGraph(loadProgram(resolve(__dirname, '../../examples/fiber_train.fib')), 'TextLayerContrastive', { bindings: { B: 2, T: 8, L: 16 } });
     const step = trainingStep(model, 'out', { optimizer: { kind: 'sgd', momentum: 0.9, weightDecay: 0.01 }, groups: fiberParamGroups(), clipNorm: 1 });
     const params = new Map(model.params.map((p) => [(p.op as { name: string }).name, initParam(p, 1)]));
     // The gate open, so the cross-attention params get gradients too.

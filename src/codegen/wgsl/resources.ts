@@ -92,16 +92,13 @@ export class ShaderResources {
       const parts = arenas.map((index) => this.bind({ kind: 'arena', index }, t.ref.type, 'read'));
       const lines = parts.map((p, j) => (j < parts.length - 1 ? `  if (i < ${(j + 1) * part}) { return ${p}[i - ${j * part}]; }` : `  return ${p}[i - ${j * part}];`));
       this.functions.set(name, [`fn ${name}(i: i32) -> ${t.ref.type} {`, ...lines, '}'].join('\n'));
-      this.splitReaders.add(name);
     }
     return name;
   }
 
-  private readonly splitReaders = new Set<string>();
-
   /** A scalar element `i` of a binding (or of a split param), as a WGSL expression. */
   element(name: string, i: string): string {
-    if (this.splitReaders.has(name)) return `${name}(${i})`;
+    if (this.functions.has(name)) return `${name}(${i})`;
     return this.vectorized.has(name) ? `${name}[(${i}) >> 2u][(${i}) & 3]` : `${name}[${i}]`;
   }
 

@@ -34,7 +34,6 @@ export interface WebGpuOptions {
   readonly yieldWhileWaiting?: boolean;
 }
 
-/** A graph compiled for this device: its plan and one WGSL kernel per planned kernel. */
 /**
  * What a session runs: where tensors live (a plan, possibly read back from the executable
  * cache without its kernel IR), one WGSL kernel and one pipeline per dispatch.
