@@ -8,10 +8,11 @@
  *   npm run bench -- --only tiny       a subset: tiny | base | matmul | train
  *
  * `train`: a FiberTiny training step at batch 8 (examples/fiber_train.fib: forward, an
- * image-text contrastive loss,
- * backward, AdamW with FIBER's param groups, params and moments updated in place on the
- * device), fused vs unfused, in examples/s; its first step includes compiling every shader
- * (run with MESA_SHADER_CACHE_DISABLE=true for a cold figure).
+ * image-text contrastive loss, backward, AdamW with FIBER's param groups, params and moments
+ * updated in place on the device), fused vs unfused, in examples/s, and the same step in
+ * PyTorch eager on this CPU where python3 has torch (bench/torch-peer.ts, checked against the
+ * interpreter first); the first step includes compiling every shader (run with
+ * MESA_SHADER_CACHE_DISABLE=true for a cold figure).
  *   npm run bench -- --spin            await each run right after submitting it, as the peers
  *                                      do (Dawn then polls on a core the shaders could use)
  */
@@ -21,7 +22,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exampleInputs, withAlpha } from '../src/cli/demo.js';
 import type { FusionMode } from '../src/compile/plan.js';
-import { launchesOf } from '../src/driver/pipeline.js';
 import { reportPlan } from '../src/compile/report.js';
 import { buildGraph } from '../src/dsl/entry.js';
 import { loadProgram } from '../src/dsl/loader.js';
@@ -35,6 +35,7 @@ import { fiberParamGroups } from '../src/train/optimizer.js';
 import { LR_INPUT, STEP_INPUT, trainingStep } from '../src/train/step.js';
 import { initParam } from '../src/ir/init.js';
 import { HostTensor as Tensor } from '../src/ir/tensor.js';
+import { torchPeerStep } from './torch-peer.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
@@ -106,7 +107,7 @@ async function measure(device: WebGpuDevice, c: Case, mode: FusionMode): Promise
     }),
   );
   session.destroy();
-  const report = reportPlan(compiled.plan, c.name, 'wgsl', { launches: launchesOf(compiled) });
+  const report = reportPlan(compiled.plan, c.name, 'wgsl', { code: compiled.kernels.map((k) => k.source) });
   return { case: c.name, mode, dispatches: report.dispatches, flops: report.flops, bytes: report.bytesRead + report.bytesWritten, compileMs, medianMs };
 }
 
@@ -157,11 +158,17 @@ if (only === 'train') {
   const batch = 8;
   const steps: StepRow[] = [];
   for (const mode of ['fused', 'unfused'] as const) steps.push(await measureStep(mode, batch));
+  const peer = torchPeerStep(root, buildGraph(loadProgram(join(root, 'examples/fiber_train.fib')), 'FiberTinyContrastive', { bindings: { B: 2, T: 16 } }), batch);
   console.log(`\nFiberTiny training step (batch ${batch}, AdamW) on ${steps[0]!.device}`);
-  for (const s of steps) console.log(`${s.mode.padEnd(8)} ${String(s.dispatches).padStart(5)} dispatches  ${s.medianMs.toFixed(0).padStart(6)} ms/step  ${(batch / (s.medianMs / 1000)).toFixed(1).padStart(6)} examples/s  first step ${(s.firstStepMs / 1000).toFixed(1)} s`);
+  const row = (name: string, dispatches: string, ms: number, first: number): string => `${name.padEnd(8)} ${dispatches.padStart(5)} dispatches  ${ms.toFixed(0).padStart(6)} ms/step  ${(batch / (ms / 1000)).toFixed(1).padStart(6)} examples/s  first step ${(first / 1000).toFixed(1)} s`;
+  for (const s of steps) console.log(row(s.mode, String(s.dispatches), s.medianMs, s.firstStepMs));
   console.log(`fused speed-up: ${(steps[1]!.medianMs / steps[0]!.medianMs).toFixed(2)}x`);
+  if (peer.ran) {
+    console.log(row('pytorch', '-', peer.medianMs, peer.firstStepMs), `(${peer.peer}; its loss on fiberc's params ${peer.checkedLoss.torch.toFixed(6)}, the interpreter's ${peer.checkedLoss.fiberc.toFixed(6)})`);
+    console.log(`fused vs PyTorch: ${(peer.medianMs / steps[0]!.medianMs).toFixed(2)}x`);
+  } else console.log(`PyTorch peer not run: ${peer.reason}`);
   mkdirSync(join(root, 'bench/results'), { recursive: true });
-  writeFileSync(join(root, 'bench/results', `train-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ batch, steps }, null, 2));
+  writeFileSync(join(root, 'bench/results', `train-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ batch, steps, peer }, null, 2));
   process.exit(0);
 }
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { planGraph } from '../compile/plan.js';
-import { WGSL_FEATURES } from '../driver/pipeline.js';
+import { compileWgsl, WGSL_FEATURES } from '../driver/pipeline.js';
 import { formatPlan, reportPlan } from '../compile/report.js';
 import { Diagnostic } from '../dsl/diagnostic.js';
 import { buildGraph, entryNames } from '../dsl/entry.js';
@@ -56,7 +56,8 @@ export async function runDemo(examples: string, io: CliIO, load: (file: string) 
   const device = await sharedWebGpu();
   const graphs = entries.map((entry) => ({ entry, graph: buildGraph(program, entry, { bindings }) }));
   io.out(`fiberc demo: ${target.file ? program.main : 'FIBER example layers'} on ${device.name}, ${Object.entries(bindings).map(([k, v]) => `${k}=${v}`).join(' ')}, alpha=0.5, text padded\n`);
-  io.out(formatPlan(reportPlan(planGraph(graphs[0]!.graph, 'fused', device.limits, undefined, WGSL_FEATURES), graphs[0]!.entry, 'wgsl')));
+  const shown = compileWgsl(graphs[0]!.graph, { mode: 'fused', limits: device.limits });
+  io.out(formatPlan(reportPlan(shown.plan, graphs[0]!.entry, 'wgsl', { code: shown.kernels.map((k) => k.source) })));
   io.out('');
   const rows: string[][] = [['entry', 'dispatches (fused / unfused)', 'first run ms', 'run ms', 'max rel err vs interpreter', 'grad check (FD) max rel err']];
   for (const { entry, graph } of graphs) {

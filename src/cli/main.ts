@@ -13,7 +13,7 @@ import { printGraph } from '../ir/print.js';
 import type { FusionMode } from '../compile/plan.js';
 import { PlanError } from '../compile/arenas.js';
 import { CUDA_DEFAULT_LIMITS } from '../compile/limits.js';
-import { compilePtx, compileWgsl, DUMPABLE, launchesOf, type PassName } from '../driver/pipeline.js';
+import { compilePtx, compileWgsl, DUMPABLE, type PassName } from '../driver/pipeline.js';
 import { PTX_ARCHS, type PtxArch } from '../codegen/ptx/emit.js';
 import { MATMUL_PRECISIONS, type MatmulPrecision } from '../codegen/ptx/mma.js';
 import { assemble, PtxasError } from '../codegen/ptx/ptxas.js';
@@ -199,10 +199,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       let report;
       if (opts.target === 'ptx') {
         const program = compilePtx(source, { mode: opts.mode, limits: CUDA_DEFAULT_LIMITS, arch: opts.arch, matmul: opts.matmulPrecision, dumpAfter: opts.dumpAfter, dump });
-        report = reportPlan(program.plan, opts.entry, `ptx ${opts.arch}`, { ptxas: assemble(program.module.source, opts.arch), launches: launchesOf(program) });
+        report = reportPlan(program.plan, opts.entry, `ptx ${opts.arch}`, { ptxas: assemble(program.module.source, opts.arch) });
       } else {
         const program = compileWgsl(source, { mode: opts.mode, limits: await targetLimits(opts.limits), dumpAfter: opts.dumpAfter, dump });
-        report = reportPlan(program.plan, opts.entry, 'wgsl', { launches: launchesOf(program) });
+        report = reportPlan(program.plan, opts.entry, 'wgsl', { code: program.kernels.map((k) => k.source) });
       }
       io.out(opts.json ? JSON.stringify(report, null, 2) : formatPlan(report));
     });

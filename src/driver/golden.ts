@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { WEBGPU_DEFAULT_LIMITS } from '../compile/limits.js';
-import { compileWgsl, launchesOf } from './pipeline.js';
+import { compileWgsl } from './pipeline.js';
 import { installRoot } from '../paths.js';
 import { reportPlan } from '../compile/report.js';
 import { buildGraph } from '../dsl/entry.js';
@@ -30,7 +30,7 @@ export function goldenFiles(): Map<string, string> {
   for (const { entry, bindings } of GOLDEN_ENTRIES) {
     const compiled = compileWgsl(buildGraph(program, entry, { bindings }), { mode: 'fused', limits: WEBGPU_DEFAULT_LIMITS });
     for (const k of compiled.kernels) files.set(`wgsl/${entry}/${k.name}.wgsl`, k.source);
-    const report = reportPlan(compiled.plan, entry, 'wgsl', { launches: launchesOf(compiled) });
+    const report = reportPlan(compiled.plan, entry, 'wgsl', { code: compiled.kernels.map((k) => k.source) });
     files.set(`wgsl/${entry}/plan.json`, `${JSON.stringify({ ...report, limits: undefined }, null, 2)}\n`);
   }
   return files;

@@ -1,11 +1,11 @@
 import { emitPtx, type PtxArch, type PtxModule } from '../codegen/ptx/emit.js';
-import type { MatmulPrecision } from '../codegen/ptx/mma.js';
 import { emitWgsl, type WgslKernel } from '../codegen/wgsl/emit.js';
 import type { Graph } from '../ir/graph.js';
 import { printGraph } from '../ir/print.js';
 import type { TargetLimits } from '../compile/limits.js';
-import type { Launch } from '../compile/report.js';
-import { planGraph, PLAN_PASSES, type FusionMode, type Plan, type PlanFeatures } from '../compile/plan.js';
+import { planGraph, PLAN_PASSES, type FusionMode, type PlanFeatures } from '../compile/plan.js';
+import { describeStrategy, schedulePlan, type MatmulPrecision, type ScheduledPlan, type ScheduleTarget } from '../compile/schedule.js';
+import { dispatchName } from '../compile/plan-types.js';
 
 /**
  * The driver: it sits above src/compile (planning) and src/codegen (rendering) and runs one
@@ -25,15 +25,16 @@ import { planGraph, PLAN_PASSES, type FusionMode, type Plan, type PlanFeatures }
  *   merge      src/compile/merge.ts    independent plain dispatches -> one (WGSL)
  *   scope      src/compile/scope.ts    intermediates private to a dispatch -> workgroup memory
  *   place      src/compile/arenas.ts   params and intermediates packed into arenas
+ *   schedule   src/compile/schedule.ts per dispatch and target: tile, vec4, tensor cores, grid, bindings
  *   emit-wgsl  src/codegen/wgsl/emit.ts  one WGSL compute shader per dispatch
  *   emit-ptx   src/codegen/ptx/emit.ts   one PTX entry per dispatch (owner-phased ones included;
  *                                        the attention template too; checked by ptxas)
  */
-export const PASSES = ['parse', 'resolve', 'elaborate', 'grad', ...PLAN_PASSES, 'emit-wgsl', 'emit-ptx'] as const;
+export const PASSES = ['parse', 'resolve', 'elaborate', 'grad', ...PLAN_PASSES, 'schedule', 'emit-wgsl', 'emit-ptx'] as const;
 export type PassName = (typeof PASSES)[number];
 
 /** Passes whose result can be dumped from a graph (the front-end ones print the graph itself). */
-export const DUMPABLE: readonly PassName[] = ['elaborate', 'grad', ...PLAN_PASSES, 'emit-wgsl', 'emit-ptx'];
+export const DUMPABLE: readonly PassName[] = ['elaborate', 'grad', ...PLAN_PASSES, 'schedule', 'emit-wgsl', 'emit-ptx'];
 
 export interface CompileOptions {
   readonly mode: FusionMode;
@@ -45,7 +46,7 @@ export interface CompileOptions {
 
 /** A graph compiled for WebGPU: the plan and one WGSL shader per dispatch. */
 export interface WgslProgram {
-  readonly plan: Plan;
+  readonly plan: ScheduledPlan;
   readonly kernels: readonly WgslKernel[];
 }
 
@@ -59,9 +60,9 @@ export const WGSL_FEATURES: PlanFeatures = { merge: true };
 export function compileWgsl(graph: Graph, options: CompileOptions): WgslProgram {
   const { dumpAfter, dump } = options;
   if ((dumpAfter === 'elaborate' || dumpAfter === 'grad') && dump) dump(printGraph(graph));
-  const plan = planGraph(graph, options.mode, options.limits, (pass, render) => {
+  const plan = scheduled(planGraph(graph, options.mode, options.limits, (pass, render) => {
     if (pass === dumpAfter && dump) dump(render());
-  }, WGSL_FEATURES);
+  }, WGSL_FEATURES), { kind: 'wgsl' }, options);
   const kernels = plan.dispatches.map((d) => emitWgsl(d, plan));
   if (dumpAfter === 'emit-wgsl' && dump) dump(kernels.map((k) => k.source).join('\n'));
   return { plan, kernels };
@@ -69,7 +70,7 @@ export function compileWgsl(graph: Graph, options: CompileOptions): WgslProgram 
 
 /** A graph compiled for CUDA: the plan and one PTX module with an entry per kernel. */
 export interface PtxProgram {
-  readonly plan: Plan;
+  readonly plan: ScheduledPlan;
   readonly module: PtxModule;
   readonly arch: PtxArch;
   /** Operand type of matmul kernels: f16/bf16 use tensor cores where the shape allows. */
@@ -80,16 +81,31 @@ export interface PtxProgram {
 export function compilePtx(graph: Graph, options: CompileOptions & { readonly arch: PtxArch; readonly matmul?: MatmulPrecision }): PtxProgram {
   const { dumpAfter, dump } = options;
   if ((dumpAfter === 'elaborate' || dumpAfter === 'grad') && dump) dump(printGraph(graph));
-  const plan = planGraph(graph, options.mode, options.limits, (pass, render) => {
+  const matmul = options.matmul ?? 'f32';
+  const plan = scheduled(planGraph(graph, options.mode, options.limits, (pass, render) => {
     if (pass === dumpAfter && dump) dump(render());
-  });
-  const module = emitPtx(plan, options.arch, undefined, options.matmul);
+  }), { kind: 'ptx', matmul }, options);
+  const module = emitPtx(plan, options.arch);
   if (dumpAfter === 'emit-ptx' && dump) dump(module.source);
-  return { plan, module, arch: options.arch, matmul: options.matmul ?? 'f32' };
+  return { plan, module, arch: options.arch, matmul };
 }
 
-/** How each dispatch of a compiled program launches (see reportPlan). */
-export function launchesOf(program: WgslProgram | PtxProgram): Launch[] {
-  if ('kernels' in program) return program.kernels.map((k, i) => ({ workgroups: k.workgroups, workgroupSize: program.plan.dispatches[i]!.workgroupSize }));
-  return program.module.entries.map((e) => ({ workgroups: e.blocks, workgroupSize: e.threads }));
+
+/** Pass `schedule` (compile/schedule.ts), printed one dispatch per line with `--dump-after=schedule`. */
+function scheduled(plan: Parameters<typeof schedulePlan>[0], target: ScheduleTarget, { dumpAfter, dump }: CompileOptions): ScheduledPlan {
+  const result = schedulePlan(plan, target);
+  if (dumpAfter === 'schedule' && dump) dump(printSchedule(result));
+  return result;
+}
+
+/** A scheduled plan as text: per dispatch its strategy, launch geometry and binding table. */
+export function printSchedule(plan: ScheduledPlan): string {
+  const lines = [`schedule for ${plan.target.kind}${plan.target.kind === 'ptx' ? ` (matmul operands ${plan.target.matmul})` : ''}:`];
+  for (const d of plan.dispatches) {
+    const s = d.schedule;
+    const bindings = s.bindings.map((b) => `${b.source.kind === 'arena' ? `arena${b.source.index}` : `t${b.source.id}`}:${b.type}:${b.access === 'read' ? 'r' : 'rw'}`).join(' ');
+    const vec = s.vectorReductions.size > 0 ? `, ${s.vectorReductions.size} vec4 reduction(s)` : '';
+    lines.push(`  ${dispatchName(d)}: ${describeStrategy(s.strategy)}${vec}; ${s.grid.join('x')} x ${s.threads} threads over ${s.items} items; bindings ${bindings}`);
+  }
+  return lines.join('\n');
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ensureFolder, writeFileAtomic } from '../files.js';
-import { launchesOf, type PtxProgram, type WgslProgram } from './pipeline.js';
+import { type PtxProgram, type WgslProgram } from './pipeline.js';
 import { emitPtx } from '../codegen/ptx/emit.js';
 import { reportPlan } from '../compile/report.js';
 
@@ -15,7 +15,7 @@ export function writeKernels(program: WgslProgram, entry: string, dir: string): 
     writeAtomic(join(dir, file), k.source);
     files.push(file);
   }
-  writeAtomic(join(dir, 'plan.json'), `${JSON.stringify(reportPlan(program.plan, entry, 'wgsl', { launches: launchesOf(program) }), null, 2)}\n`);
+  writeAtomic(join(dir, 'plan.json'), `${JSON.stringify(reportPlan(program.plan, entry, 'wgsl', { code: program.kernels.map((k) => k.source) }), null, 2)}\n`);
   return files;
 }
 
@@ -25,9 +25,9 @@ export function writePtxKernels(program: PtxProgram, entry: string, dir: string)
   const files: string[] = [];
   for (const e of program.module.entries) {
     const file = `${e.name}.ptx`;
-    writeAtomic(join(dir, file), emitPtx(program.plan, program.arch, new Set([e.name]), program.matmul).source);
+    writeAtomic(join(dir, file), emitPtx(program.plan, program.arch, new Set([e.name])).source);
     files.push(file);
   }
-  writeAtomic(join(dir, 'plan.json'), `${JSON.stringify(reportPlan(program.plan, entry, `ptx ${program.arch}`, { launches: launchesOf(program) }), null, 2)}\n`);
+  writeAtomic(join(dir, 'plan.json'), `${JSON.stringify(reportPlan(program.plan, entry, `ptx ${program.arch}`), null, 2)}\n`);
   return files;
 }

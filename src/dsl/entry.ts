@@ -173,6 +173,8 @@ function schedules(program: LoadedProgram, el: Elaborator): Schedule[] {
           : kind === 'bool' ? typeof v === 'boolean'
           : v instanceof DTypeValue;
         if (!ok) throw new Diagnostic(`schedule setting '${s.name}' takes ${kind === 'ints' ? 'a list of positive ints' : kind === 'int' ? 'a positive int' : kind}, got ${describe(v)}`, s.value.loc);
+        // On PTX the precision is the operand type of matmul kernels (f16: tensor cores).
+        if (s.name === 'precision' && d.target === 'ptx' && v instanceof DTypeValue && v.dtype !== 'f32' && v.dtype !== 'f16') throw new Diagnostic(`schedule setting 'precision' for ptx takes f32 or f16 (the matmul operand type), got ${v.dtype}`, s.value.loc);
         settings[s.name] = v instanceof DTypeValue ? v.dtype : (v as number | boolean | number[]);
       }
       out.push({ module: d.module, target: d.target, settings });

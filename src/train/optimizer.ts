@@ -56,11 +56,11 @@ export function paramSettings(name: string, options: OptimizerOptions): ParamSet
 /**
  * FIBER's parameter groups (its coarse-grained pre-training and fine-tuning): no weight
  * decay on biases, norms, the fusion gates and relative-position tables; 5x the learning
- * rate on the cross-modal params (the i2t/t2i cross-attention, the gates, the cross-modal
- * transforms and poolers) and on the task heads. The patterns follow fiberc's FIBER names.
+ * rate on the cross-modal params (the image side's i2t and the text side's crossattention,
+ * the gates, the cross-modal transforms and poolers) and on the task heads. The patterns follow fiberc's FIBER names.
  */
 export function fiberParamGroups(weightDecay = 0.01, headLrScale = 5): ParamGroupRule[] {
-  const crossModal = /(\.i2t\.|\.t2i\.|(^|\.)alpha$|cross_modal|(^|\.)(itm|mlm|vqa|itc)[._]|_head\.|_score\.|_classifier\.)/;
+  const crossModal = /(\.i2t\.|\.t2i\.|\.crossattention\.|(^|\.)alpha$|cross_modal|(^|\.)(itm|mlm|vqa|itc)[._]|_head\.|_score\.|_classifier\.)/;
   const noDecay = /(\.bias$|norm\d*\.weight$|LayerNorm\.weight$|(^|\.)alpha$|relative_position_bias_table$)/;
   return [
     { pattern: new RegExp(`(?=.*${crossModal.source})(?=.*${noDecay.source})`), lrScale: headLrScale, weightDecay: 0 },

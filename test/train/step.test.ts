@@ -176,6 +176,10 @@ describe('training step', () => {
     expect(settings('image.layers.2.blocks.0.i2t.query.bias')).toEqual([5, 0]);
     expect(settings('image.layers.2.blocks.0.alpha')).toEqual([5, 0]);
     expect(settings('text.layer.2.t2i.key.weight')).toEqual([5, 0.01]);
+    // fiberc's own names for the text side's cross-attention (examples/fiber.fib).
+    expect(settings('model.text.layer.2.crossattention.key.weight')).toEqual([5, 0.01]);
+    expect(settings('model.text.layer.2.crossattention.output.bias')).toEqual([5, 0]);
+    expect(settings('model.text.layer.2.attention.self.key.weight')).toEqual([1, 0.01]);
     expect(settings('itm_head.fc.weight')).toEqual([5, 0.01]);
     expect(settings('image.layers.0.blocks.0.norm1.weight')).toEqual([1, 0]);
     expect(settings('image.layers.0.blocks.0.attn.relative_position_bias_table')).toEqual([1, 0]);
@@ -184,8 +188,8 @@ describe('training step', () => {
 });
 
 describe('a FIBER layer training step', () => {
-  // (FiberTiny's whole step is 726 dispatches today, minutes of lavapipe shader compiles:
-  // until the optimizer update is one fused dispatch, CI trains the fusion layers.)
+  // (FiberTiny's whole step takes minutes of lavapipe shader compiles the first time: CI
+  // trains the fusion layers.)
   // SGD with momentum: its update is linear in the gradient, so f32 gradients give params
   // within 1e-4 of Float64 ones. AdamW divides each gradient by its own magnitude, which
   // turns f32 noise in near-zero gradients (an attention key bias has an exactly zero one)

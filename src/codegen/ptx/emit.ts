@@ -2,7 +2,9 @@ import type { Kernel, ScalarType } from '../../compile/kernel-ir.js';
 import { workItems } from '../../compile/kernel-ir.js';
 import { blockIndex, decomposeFlat, entryText, PtxFunction, scalarEmitter, type EntryText } from './scalar.js';
 import { attentionLines } from './attention.js';
-import { mmaEntry, type MatmulPrecision } from './mma.js';
+import { mmaEntry } from './mma.js';
+import type { DispatchSchedule, ScheduledPlan } from '../../compile/schedule.js';
+import type { BindingSource } from '../../compile/bindings.js';
 import { registerTileEntry } from './register-tile.js';
 import { dispatchName, type Dispatch, type Plan, type PlannedKernel } from '../../compile/plan.js';
 
@@ -26,7 +28,8 @@ const PTX_VERSION: Record<PtxArch, string> = { sm_80: '8.0', sm_90: '8.0', sm_90
 /** A PTX module: the text and the entry names it defines. */
 export interface PtxModule {
   readonly source: string;
-  readonly entries: readonly { readonly name: string; readonly params: readonly string[]; readonly threads: number; readonly blocks: readonly [number, number] }[];
+  /** Per entry: its name, the sources of its parameters (its binding table, in order) and its launch geometry. */
+  readonly entries: readonly { readonly name: string; readonly bindings: readonly BindingSource[]; readonly threads: number; readonly blocks: readonly [number, number] }[];
 }
 
 
@@ -47,21 +50,17 @@ function phaseLines(kernel: Kernel, fn: PtxFunction, flat: string, owner: string
   return [...decompose, ...blocks[0]!, ...store];
 }
 
-/** One plain kernel: a thread per output element. */
-function singleEntry(k: PlannedKernel, plan: Plan): EntryText {
-  const fn = new PtxFunction(k.kernel.name, plan, false);
-  const threads = k.workgroupSize;
-  const count = workItems(k.kernel);
-  const groups = Math.ceil(count / threads);
-  const bx = Math.min(groups, 65535);
+/** One plain kernel: a thread per output element (the attention template: per query row). */
+function singleEntry(k: PlannedKernel, plan: Plan, { threads, items, bindings }: DispatchSchedule): EntryText {
+  const fn = new PtxFunction(k.kernel.name, plan, false, bindings);
   const header: string[] = [];
   const block = blockIndex(fn, header);
   const [ntid, tid, flat] = [fn.regs.r(), fn.regs.r(), fn.regs.r()];
   const exit = fn.regs.p();
   const done = fn.label('exit');
-  header.push(`mov.u32 ${ntid}, %ntid.x;`, `mov.u32 ${tid}, %tid.x;`, `mad.lo.s32 ${flat}, ${block}, ${ntid}, ${tid};`, `setp.ge.s32 ${exit}, ${flat}, ${count};`, `@${exit} bra ${done};`);
+  header.push(`mov.u32 ${ntid}, %ntid.x;`, `mov.u32 ${tid}, %tid.x;`, `mad.lo.s32 ${flat}, ${block}, ${ntid}, ${tid};`, `setp.ge.s32 ${exit}, ${flat}, ${items};`, `@${exit} bra ${done};`);
   const body = [...header, ...phaseLines(k.kernel, fn, flat, undefined), `${done}:`, 'ret;'];
-  return { lines: entryText(fn, `${k.kernel.name}: ${k.reason}; fuses ${k.kernel.fused.length} op(s)`, threads, body), fn, threads, blocks: [Math.max(1, bx), Math.max(1, Math.ceil(groups / bx))] };
+  return { lines: entryText(fn, `${k.kernel.name}: ${k.reason}; fuses ${k.kernel.fused.length} op(s)`, threads, body), fn };
 }
 
 /**
@@ -69,10 +68,9 @@ function singleEntry(k: PlannedKernel, plan: Plan): EntryText {
  * owner's part, the block's threads striding over the elements, with bar.sync between phases
  * (the same plan, and the same proof of legality, as the WGSL owner-phased shaders).
  */
-function ownerEntry(d: Dispatch, plan: Plan, name: string): EntryText {
-  const fn = new PtxFunction(name, plan, true);
+function ownerEntry(d: Dispatch, plan: Plan, name: string, { threads, bindings }: DispatchSchedule): EntryText {
+  const fn = new PtxFunction(name, plan, true, bindings);
   const owners = d.owners!;
-  const threads = d.workgroupSize;
   const body: string[] = [];
   const owner = blockIndex(fn, body);
   const [tid, ntid] = [fn.regs.r(), fn.regs.r()];
@@ -91,8 +89,7 @@ function ownerEntry(d: Dispatch, plan: Plan, name: string): EntryText {
       ...phaseLines(p.kernel, fn, flat, owner), `add.s32 ${e}, ${e}, ${ntid};`, `bra ${top};`, `${end}:`, 'bar.sync 0;');
   }
   body.push(`${done}:`, 'ret;');
-  const x = Math.min(owners, 65535);
-  return { lines: entryText(fn, `${name}: ${d.phases.length} phases, one block per batch element; ${d.reason}`, threads, body), fn, threads, blocks: [x, Math.ceil(owners / x)] };
+  return { lines: entryText(fn, `${name}: ${d.phases.length} phases, one block per batch element; ${d.reason}`, threads, body), fn };
 }
 
 /** The module header for an architecture. */
@@ -105,20 +102,18 @@ export function ptxHeader(arch: PtxArch): string[] {
  * plain entry per single kernel, an owner-phased entry per stitched dispatch; attention
  * kernels run the online-softmax template (attention.ts).
  */
-export function emitPtx(plan: Plan, arch: PtxArch, only?: ReadonlySet<string>, matmul: MatmulPrecision = 'f32'): PtxModule {
+export function emitPtx(plan: ScheduledPlan, arch: PtxArch, only?: ReadonlySet<string>): PtxModule {
   const entries: PtxModule['entries'][number][] = [];
   const parts = ptxHeader(arch);
   for (const d of plan.dispatches) {
     const name = dispatchName(d);
     if (only && !only.has(name)) continue;
-    if (d.independent) throw new Error(`internal: ${name} merges independent kernels, which PTX does not emit yet (plan PTX without the merge feature)`);
-    // Plain matmul kernels with f16/bf16 operands go to the tensor cores where the shape allows.
-    // Plain matmul kernels otherwise take f32 register tiles where the shape allows.
-    const tensorCore = d.owners === null && matmul !== 'f32' ? mmaEntry(d.phases[0]!, plan, matmul) : undefined;
-    const tiled = d.owners === null ? tensorCore ?? registerTileEntry(d.phases[0]!, plan) : undefined;
-    const e = tiled ?? (d.owners === null ? singleEntry(d.phases[0]!, plan) : ownerEntry(d, plan, name));
+    const s = d.schedule;
+    const e = s.strategy.kind === 'tensor-core' ? mmaEntry(d.phases[0]!, plan, s.strategy.tile, s.strategy.precision, s)
+      : s.strategy.kind === 'register-tile' ? registerTileEntry(d.phases[0]!, plan, s.strategy.tile, s)
+        : s.strategy.kind === 'owner-phased' ? ownerEntry(d, plan, name, s) : singleEntry(d.phases[0]!, plan, s);
     parts.push(...e.lines, '');
-    entries.push({ name: e.fn.name, params: e.fn.params, threads: e.threads, blocks: e.blocks });
+    entries.push({ name: e.fn.name, bindings: s.bindings.map((b) => b.source), threads: s.threads, blocks: s.grid });
   }
   return { source: parts.join('\n'), entries };
 }

@@ -1,8 +1,10 @@
 import { add, idx, scale, type Index } from '../../compile/index-expr.js';
-import type { Kernel } from '../../compile/kernel-ir.js';
-import { numel } from '../../ir/shape.js';
 import type { Plan, PlannedKernel } from '../../compile/plan.js';
-import { findMatmulTile, substituteVar, type MatmulTile } from '../../compile/tile.js';
+import { substituteVar, type MatmulTile } from '../../compile/tile.js';
+import { MMA_TILE } from '../../compile/tile-choice.js';
+import type { DispatchSchedule, MatmulPrecision } from '../../compile/schedule.js';
+
+export { MATMUL_PRECISIONS, type MatmulPrecision } from '../../compile/schedule.js';
 import { entryText, type EntryText } from './scalar.js';
 import { storeTileElement, tiledEntryStart, tileOrigin } from './tile-grid.js';
 
@@ -21,52 +23,22 @@ import { storeTileElement, tiledEntryStart, tileOrigin } from './tile-grid.js';
  *   c_i: row g (+8 for i >= 2), column 2t + (i % 2)
  */
 
-/** Operand precision of matmul kernels on PTX targets: f32 keeps the CUDA-core path. */
-export type MatmulPrecision = 'f32' | 'f16' | 'bf16';
-export const MATMUL_PRECISIONS: readonly MatmulPrecision[] = ['f32', 'f16', 'bf16'];
+const { m: TILE_M, n: TILE_N, k: TILE_K } = MMA_TILE;
 
-const TILE_M = 16;
-const TILE_N = 8;
-const TILE_K = 16;
-/** Warps per block: each computes one tile. */
-const WARPS = 4;
-
-/**
- * The kernel's contraction when a tensor-core entry can compute it: an f32 matmul tile whose
- * columns and k split into whole 8- and 16-wide tiles. Rows need not: in a last, partial row
- * tile the lanes of missing rows read the last row again (row indices are clamped, so no lane
- * reads past its operands) and do not store (40 text tokens: three tiles of 16 rows).
- * Otherwise the kernel keeps the f32 path.
- */
-export function tensorCoreTile(k: Kernel): MatmulTile | undefined {
-  const tile = findMatmulTile(k, [TILE_M, TILE_N]);
-  if (!tile || tile.reduce.type !== 'f32') return undefined;
-  const n = k.output.node.shape[k.output.node.shape.length - 1]!;
-  return n % TILE_N === 0 && tile.reduce.loop.size % TILE_K === 0 ? tile : undefined;
-}
-
-/** The tensor-core entry for a plain matmul kernel, or undefined when tensorCoreTile refuses it. */
-export function mmaEntry(pk: PlannedKernel, plan: Plan, precision: Exclude<MatmulPrecision, 'f32'>): EntryText | undefined {
+/** The tensor-core entry for a plain matmul kernel whose schedule chose `tile` (see compile/tile-choice.ts, tensorCoreTile). */
+export function mmaEntry(pk: PlannedKernel, plan: Plan, tile: MatmulTile, precision: Exclude<MatmulPrecision, 'f32'>, { threads, items: tiles, bindings }: DispatchSchedule): EntryText {
   const k = pk.kernel;
-  const tile = tensorCoreTile(k);
-  if (!tile) return undefined;
-  const { fn, emitter, header, block, done } = tiledEntryStart(k, plan);
+  const { fn, emitter, header, block, done } = tiledEntryStart(k, plan, bindings);
   const { scalar, place, varRegs, loopRegs } = emitter;
   const regs = fn.regs;
   const shape = k.output.node.shape;
-  const r = shape.length;
   const [m, n] = shape.slice(-2) as [number, number];
-  const batch = shape.slice(0, r - 2);
-  const [tilesM, tilesN] = [Math.ceil(m / TILE_M), n / TILE_N];
-  const tiles = numel(batch) * tilesM * tilesN;
-  const threads = 32 * WARPS;
-  const groups = Math.ceil(tiles / WARPS);
-  const bx = Math.min(groups, 65535);
+  const warps = threads / 32;
 
   // Which tile this warp computes; a warp past the last tile leaves as a whole (mma.sync needs every lane).
   const [tid, warp, lane, tileReg, g, t] = [regs.r(), regs.r(), regs.r(), regs.r(), regs.r(), regs.r()];
   const past = regs.p();
-  header.push(`mov.u32 ${tid}, %tid.x;`, `shr.u32 ${warp}, ${tid}, 5;`, `and.b32 ${lane}, ${tid}, 31;`, `mad.lo.s32 ${tileReg}, ${block}, ${WARPS}, ${warp};`,
+  header.push(`mov.u32 ${tid}, %tid.x;`, `shr.u32 ${warp}, ${tid}, 5;`, `and.b32 ${lane}, ${tid}, 31;`, `mad.lo.s32 ${tileReg}, ${block}, ${warps}, ${warp};`,
     `setp.ge.s32 ${past}, ${tileReg}, ${tiles};`, `@${past} bra ${done};`, `shr.u32 ${g}, ${lane}, 2;`, `and.b32 ${t}, ${lane}, 3;`);
   tileOrigin(fn, header, tileReg, shape, TILE_M, TILE_N, varRegs);
   varRegs.set('g', g);
@@ -119,5 +91,5 @@ export function mmaEntry(pk: PlannedKernel, plan: Plan, precision: Exclude<Matmu
   const main = place.blocks[0]!;
   const lines = [...header, ...main, `${done}:`, 'ret;'];
   const comment = `${k.name}: ${pk.reason}; fuses ${k.fused.length} op(s); tensor cores: one 16x8 tile per warp, ${precision} operands, f32 accumulators`;
-  return { lines: entryText(fn, comment, threads, lines), fn, threads, blocks: [Math.max(1, bx), Math.max(1, Math.ceil(groups / bx))] };
+  return { lines: entryText(fn, comment, threads, lines), fn };
 }

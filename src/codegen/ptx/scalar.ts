@@ -1,6 +1,7 @@
 import { range, type Index } from '../../compile/index-expr.js';
 import type { Kernel, Scalar, ScalarType } from '../../compile/kernel-ir.js';
 import type { Plan } from '../../compile/plan.js';
+import { bindingKey, type Binding } from '../../compile/bindings.js';
 import { Placement } from '../placement.js';
 import { numel } from '../../ir/shape.js';
 
@@ -46,10 +47,13 @@ export interface Buffer {
   readonly ownerPart: number;
 }
 
-/** Registers, parameters and labels of one PTX entry, shared by its phases. */
+/**
+ * Registers, parameters and labels of one PTX entry, shared by its phases. The parameters
+ * are the dispatch's binding table (compile/bindings.ts), one .u64 address each, in its order.
+ */
 export class PtxFunction {
   readonly regs = new Registers();
-  readonly params: string[] = [];
+  readonly params: readonly string[];
   readonly prologue: string[] = [];
   private readonly paramReg = new Map<string, string>();
   private labels = 0;
@@ -59,7 +63,10 @@ export class PtxFunction {
     private readonly plan: Plan,
     /** Set in owner-phased entries: replicated tensors are addressed in the owner's copy. */
     readonly ownerPhased: boolean,
-  ) {}
+    table: readonly Binding[],
+  ) {
+    this.params = table.map((b) => bindingKey(b.source));
+  }
 
   /** `.shared` arrays of the entry (workgroup-scope tensors), by type: their element counts. */
   readonly shared = new Map<ScalarType, number>();
@@ -81,11 +88,11 @@ export class PtxFunction {
       }
       return { reg, elements: numel(t.ref.node.shape), offset: t.workgroup.offset, replicaStride: 0, space: 'shared', ownerPart: t.workgroup.perOwner ? t.workgroup.length : 0 };
     }
-    const key = t.arena ? `arena${t.arena.index}` : `buf${id}`;
+    const key = bindingKey(t.arena ? { kind: 'arena', index: t.arena.index } : { kind: 'tensor', id });
+    if (!this.params.includes(key)) throw new Error(`internal: ${key} is not in ${this.name}'s binding table`);
     let reg = this.paramReg.get(key);
     if (!reg) {
       reg = this.regs.rd();
-      this.params.push(key);
       this.paramReg.set(key, reg);
       this.prologue.push(`ld.param.u64 ${reg}, [${this.name}_${key}];`, `cvta.to.global.u64 ${reg}, ${reg};`);
     }
@@ -403,8 +410,6 @@ export function decomposeFlat(fn: PtxFunction, flat: string, sizes: readonly num
 export interface EntryText {
   readonly lines: string[];
   readonly fn: PtxFunction;
-  readonly threads: number;
-  readonly blocks: [number, number];
 }
 
 /** The text of an entry: parameters, register and shared declarations, prologue and body. */

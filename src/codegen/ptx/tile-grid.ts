@@ -2,6 +2,7 @@ import { flatten, idx, type Index } from '../../compile/index-expr.js';
 import type { Kernel } from '../../compile/kernel-ir.js';
 import { replaceScalar, substituteVar, type MatmulTile } from '../../compile/tile.js';
 import type { Plan } from '../../compile/plan.js';
+import type { Binding } from '../../compile/bindings.js';
 import { blockIndex, PtxFunction, scalarEmitter, type ScalarEmitter } from './scalar.js';
 
 /**
@@ -53,8 +54,8 @@ export function storeTileElement(k: Kernel, tile: MatmulTile, e: ScalarEmitter, 
 }
 
 /** The start of a tiled entry: its function, scalar emitter, and a header holding the block index. */
-export function tiledEntryStart(k: Kernel, plan: Plan): { fn: PtxFunction; emitter: ScalarEmitter; header: string[]; block: string; done: string } {
-  const fn = new PtxFunction(k.name, plan, false);
+export function tiledEntryStart(k: Kernel, plan: Plan, bindings: readonly Binding[]): { fn: PtxFunction; emitter: ScalarEmitter; header: string[]; block: string; done: string } {
+  const fn = new PtxFunction(k.name, plan, false, bindings);
   const emitter = scalarEmitter(k, fn, undefined);
   const header: string[] = [];
   const block = blockIndex(fn, header);

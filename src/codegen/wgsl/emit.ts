@@ -4,25 +4,26 @@ import { join } from 'node:path';
 import { idx, type Index } from '../../compile/index-expr.js';
 import { substituteVar, type MatmulTile } from '../../compile/tile.js';
 import type { Scalar, ScalarType } from '../../compile/kernel-ir.js';
-import type { Dispatch, Plan } from '../../compile/plan.js';
+import type { Plan } from '../../compile/plan.js';
 import { workItems, type AttentionBody, type Kernel } from '../../compile/kernel-ir.js';
 import { Placement } from '../placement.js';
-import { numel } from '../../ir/shape.js';
 import { installRoot } from '../../paths.js';
 import { flatIndexLets, WGSL_HELPERS } from './helpers.js';
-import { literal, ShaderResources, type BindingSource } from './resources.js';
-import { chooseTile, tiledStatements, tileGrid, type PhaseContext } from './tiled.js';
-import { pointwiseVector, vectorOf, vectorReductions, VECTOR_WIDTH, type VectorReduction } from './vectorize.js';
+import { literal, ShaderResources } from './resources.js';
+import type { Binding } from '../../compile/bindings.js';
+import { tiledStatements, type PhaseContext } from './tiled.js';
+import { declareVectors, vectorOf, VECTOR_WIDTH } from './vectorize.js';
+import type { PointwiseVector, VectorReduction } from '../../compile/vector-choice.js';
+import type { ScheduledDispatch } from '../../compile/schedule.js';
 
-type PointwiseVector = NonNullable<ReturnType<typeof pointwiseVector>>;
-
-export type { BindingSource } from './resources.js';
+export type { Binding } from '../../compile/bindings.js';
 
 /** A kernel as WGSL source plus how to bind and dispatch it. */
 export interface WgslKernel {
   readonly name: string;
   readonly source: string;
-  readonly bindings: readonly BindingSource[];
+  /** The dispatch's binding table: `@binding(i)` is entry i. */
+  readonly bindings: readonly Binding[];
   readonly workgroups: readonly [number, number];
 }
 
@@ -222,23 +223,26 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
 
 }
 
-/** Renders one dispatch of a plan as a WGSL compute shader. */
-export function emitWgsl(d: Dispatch, plan: Plan): WgslKernel {
-  const res = new ShaderResources(plan, d.owners !== null);
-  // Plain matmul kernels compute a register tile per invocation (see compile/tile.ts).
-  const first = d.phases[0]!.kernel;
-  const plain = d.owners === null && !d.independent;
-  const { tile, subgroup } = plain && !first.attention ? chooseTile(first, plan, d.workgroupSize) : {};
-  const vector = plain && !tile && !first.attention ? pointwiseVector(first, res) : undefined;
-  // Owner-phased shaders keep scalar reduction loops: they hold dozens of phases, and vec4
-  // loops in all of them made lavapipe compile FiberTiny's 30% slower (18.8 -> 27.7 s cold)
-  // for layers whose time is the dispatch, not the loops.
-  const reductions = plain ? vectorReductions(d.phases.map((p) => p.kernel), res, tile?.reduce) : new Map();
+/**
+ * Renders one dispatch of a plan as a WGSL compute shader, as its schedule says (register
+ * tile, vec4, attention template, owner phases, independent phases).
+ */
+export function emitWgsl(d: ScheduledDispatch, plan: Plan): WgslKernel {
+  const res = new ShaderResources(plan, d.owners !== null, d.schedule.bindings);
+  const { strategy, vectorReductions: reductions } = d.schedule;
+  const tile = strategy.kind === 'register-tile' ? strategy.tile : undefined;
+  const subgroup = strategy.kind === 'register-tile' ? strategy.subgroup : undefined;
+  const vector = strategy.kind === 'vec4' ? strategy.vector : undefined;
+  // Bindings viewed as vec4 are declared before any access is rendered.
+  if (vector) {
+    res.vectorize(res.location(d.phases[0]!.kernel.output.id, true).name);
+    declareVectors(res, vector.aligned);
+  }
+  for (const r of reductions.values()) declareVectors(res, r.aligned);
   const phases = d.phases.map((p) => ({ p, lines: phaseStatements(p.kernel, res, tile, subgroup, vector, reductions) }));
   const helpers = [...[...res.helpers].sort().map((h) => WGSL_HELPERS[h]), ...res.functions.values()].join('\n\n');
   const name = d.phases.length === 1 ? d.phases[0]!.kernel.name : `${d.phases[0]!.kernel.name}__${d.phases[d.phases.length - 1]!.kernel.name.split('_')[0]}`;
   let source: string;
-  let workgroups = d.workgroups;
   if (d.independent) {
     source = skeleton('independent-phases')({
       name, summary: d.reason, bindings: res.decls, helpers, workgroupSize: d.workgroupSize,
@@ -246,13 +250,7 @@ export function emitWgsl(d: Dispatch, plan: Plan): WgslKernel {
     });
   } else if (d.owners === null) {
     const k = d.phases[0]!.kernel;
-    const shape = k.output.node.shape;
-    const count = tile ? numel(tileGrid(shape, tile, subgroup)) : vector ? workItems(k) / VECTOR_WIDTH : workItems(k);
-    if (tile) {
-      const groups = Math.ceil(count / d.workgroupSize);
-      const x = Math.min(groups, plan.limits.maxComputeWorkgroupsPerDimension);
-      workgroups = [Math.max(1, x), Math.max(1, Math.ceil(groups / x))];
-    }
+    const count = d.schedule.items;
     source = skeleton('pointwise')({
       name, summary: `${d.reason}; fuses ${k.fused.length} op(s)${vector ? `; ${VECTOR_WIDTH} elements per invocation as a vec${VECTOR_WIDTH}` : ''}${tile ? `; ${tile.tm}x${tile.tn} register tile per invocation${tile.mAxis > tile.nAxis ? ' (transposed: its rows run along the last axis)' : ''}${subgroup ? `, rows shared across a subgroup of ${subgroup}` : ''}` : ''}`,
       bindings: res.decls, helpers, workgroupSize: d.workgroupSize, count, statements: phases[0]!.lines, tiled: !!tile, subgroups: !!subgroup,
@@ -272,5 +270,5 @@ export function emitWgsl(d: Dispatch, plan: Plan): WgslKernel {
       }),
     });
   }
-  return { name, source, bindings: res.sources, workgroups };
+  return { name, source, bindings: d.schedule.bindings, workgroups: d.schedule.grid };
 }

@@ -1,9 +1,9 @@
 import type { ScalarType } from '../../compile/kernel-ir.js';
 import type { Plan, PlannedTensor } from '../../compile/plan.js';
+import { bindingKey, type Binding, type BindingSource } from '../../compile/bindings.js';
 import { numel } from '../../ir/shape.js';
 
-/** What a binding of a compiled kernel is bound to at run time. */
-export type BindingSource = { readonly kind: 'tensor'; readonly id: number } | { readonly kind: 'arena'; readonly index: number };
+export type { BindingSource } from '../../compile/bindings.js';
 
 /** A WGSL literal of the given scalar type. */
 export function literal(v: number, type: ScalarType): string {
@@ -15,28 +15,36 @@ export function literal(v: number, type: ScalarType): string {
   return `f32(${/[.e]/.test(s) ? s : `${s}.0`})`;
 }
 
-/** The bindings and helper functions of one shader, shared by all its phases. */
+/**
+ * The bindings and helper functions of one shader, shared by all its phases. Bindings are
+ * the dispatch's binding table (compile/bindings.ts), declared in its order.
+ */
 export class ShaderResources {
-  readonly sources: BindingSource[] = [];
-  readonly decls: { binding: number; access: string; name: string; type: string }[] = [];
+  readonly sources: BindingSource[];
+  readonly decls: { binding: number; access: string; name: string; type: string }[];
   readonly helpers = new Set<string>();
   /** Functions generated for this shader (readers of split params), by name. */
   readonly functions = new Map<string, string>();
-  private readonly names = new Map<string, string>();
+  /** Where the plan's tensors live, by id. */
+  readonly places: Plan['tensors'];
 
   /** `ownerPhased`: inside an owner-phased dispatch, replicated tensors are addressed per owner. */
   constructor(
     private readonly plan: Plan,
     private readonly ownerPhased: boolean,
-  ) {}
+    table: readonly Binding[],
+  ) {
+    this.places = plan.tensors;
+    this.sources = table.map((b) => b.source);
+    this.decls = table.map((b, binding) => ({ binding, access: b.access, name: bindingKey(b.source), type: b.type }));
+  }
 
-  private bind(source: BindingSource, type: ScalarType, access: 'read' | 'read_write'): string {
-    const name = source.kind === 'arena' ? `arena${source.index}` : `buf${source.id}`;
-    if (!this.names.has(name)) {
-      this.names.set(name, name);
-      this.decls.push({ binding: this.sources.length, access, name, type });
-      this.sources.push(source);
-    }
+  /** The name of a binding in the table; a source missing from it is the planner's bug. */
+  private bind(source: BindingSource, write = false): string {
+    const name = bindingKey(source);
+    const decl = this.decls.find((d) => d.name === name);
+    if (!decl) throw new Error(`internal: ${name} is not in the dispatch's binding table`);
+    if (write && decl.access !== 'read_write') throw new Error(`internal: ${name} is written but bound read-only`);
     return name;
   }
 
@@ -57,12 +65,11 @@ export class ShaderResources {
       return { name: this.splitReader(id), base: '' };
     }
     if (t.arena) {
-      const role = this.plan.arenas[t.arena.index]!.role;
-      const name = this.bind({ kind: 'arena', index: t.arena.index }, t.ref.type, role === 'params' ? 'read' : 'read_write');
+      const name = this.bind({ kind: 'arena', index: t.arena.index }, write);
       const copy = this.ownerPhased && t.replicas > 1 ? `owner * ${numel(t.ref.node.shape)} + ` : '';
       return { name, base: `${t.arena.offset ? `${t.arena.offset} + ` : ''}${copy}` };
     }
-    return { name: this.bind({ kind: 'tensor', id }, t.ref.type, write || t.kind === 'output' ? 'read_write' : 'read'), base: '' };
+    return { name: this.bind({ kind: 'tensor', id }, write), base: '' };
   }
 
   /**
@@ -89,7 +96,7 @@ export class ShaderResources {
     const name = `fib_split_t${id}`;
     if (!this.functions.has(name)) {
       const { arenas, part } = t.split!;
-      const parts = arenas.map((index) => this.bind({ kind: 'arena', index }, t.ref.type, 'read'));
+      const parts = arenas.map((index) => this.bind({ kind: 'arena', index }));
       const lines = parts.map((p, j) => (j < parts.length - 1 ? `  if (i < ${(j + 1) * part}) { return ${p}[i - ${j * part}]; }` : `  return ${p}[i - ${j * part}];`));
       this.functions.set(name, [`fn ${name}(i: i32) -> ${t.ref.type} {`, ...lines, '}'].join('\n'));
     }

@@ -1,5 +1,6 @@
 import type { RuntimePlan } from '../../compile/plan-types.js';
 import type { PtxModule } from '../../codegen/ptx/emit.js';
+import type { BindingSource } from '../../compile/bindings.js';
 import type { Graph } from '../../ir/graph.js';
 import type { Node } from '../../ir/node.js';
 import { numel } from '../../ir/shape.js';
@@ -66,11 +67,11 @@ export class CudaProgram implements Program {
       this.stream = d.createStream();
       this.arenas = plan.arenas.map((a) => this.alloc(a.length * 4));
       for (const t of plan.tensors.values()) if (!t.arena && !t.workgroup) this.own.set(t.ref.id, this.alloc(numel(t.ref.node.shape) * 4));
-      // Entries name their buffers: arena<i> or t<id> (see codegen/ptx/emit.ts).
-      const pointer = (param: string): bigint => (param.startsWith('arena') ? this.arenas[Number(param.slice(5))]! : this.own.get(Number(param.slice(3)))!);
+      // An entry's parameters are its dispatch's binding table, in order (compile/bindings.ts).
+      const pointer = (b: BindingSource): bigint => (b.kind === 'arena' ? this.arenas[b.index]! : this.own.get(b.id)!);
       this.launches = module.entries.map((e, i) => ({
         name: e.name, fn: d.getFunction(this.module, e.name), blocks: e.blocks, threads: e.threads,
-        args: e.params.map(pointer), paramOnly: plan.dispatches[i]!.paramOnly === true,
+        args: e.bindings.map(pointer), paramOnly: plan.dispatches[i]!.paramOnly === true,
       }));
     } catch (e) {
       this.dispose();

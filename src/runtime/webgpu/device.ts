@@ -2,8 +2,9 @@
 import { createHash } from 'node:crypto';
 import type { TargetLimits } from '../../compile/limits.js';
 import { WEBGPU_DEFAULT_LIMITS } from '../../compile/limits.js';
-import type { FusionMode, Plan } from '../../compile/plan.js';
+import type { FusionMode } from '../../compile/plan.js';
 import type { RuntimePlan } from '../../compile/plan-types.js';
+import type { ScheduledPlan } from '../../compile/schedule.js';
 import { cachedExecutable } from '../../driver/executable-cache.js';
 import { compileWgsl } from '../../driver/pipeline.js';
 import type { WgslKernel } from '../../codegen/wgsl/emit.js';
@@ -46,7 +47,7 @@ export interface Executable {
 
 /** A graph compiled in this process: an Executable with the whole plan (for reports and profiles). */
 export interface CompiledGraph extends Executable {
-  readonly plan: Plan;
+  readonly plan: ScheduledPlan;
 }
 
 /** Pipelines kept per device (FiberBase's forward and backward need a few hundred). */
@@ -126,6 +127,16 @@ export class WebGpuDevice implements Device {
     return result;
   }
 
+  /**
+   * The pipeline layout of a kernel, from its binding table (not 'auto'): a binding the
+   * shader declares but does not use stays in the layout, so the bind group always matches
+   * the table.
+   */
+  private layout(k: WgslKernel): GPUPipelineLayout {
+    const entries = k.bindings.map((b, binding): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: b.access === 'read' ? 'read-only-storage' : 'storage' } }));
+    return this.device.createPipelineLayout({ bindGroupLayouts: [this.device.createBindGroupLayout({ entries, label: k.name })], label: k.name });
+  }
+
   private pipeline(k: WgslKernel): Promise<GPUComputePipeline> {
     const hash = createHash('sha256').update(k.source).digest('hex');
     const hit = this.pipelineCache.get(hash);
@@ -139,7 +150,7 @@ export class WebGpuDevice implements Device {
     this.device.pushErrorScope('validation');
     const module = this.device.createShaderModule({ code: k.source, label: k.name });
     void this.device.popErrorScope();
-    const pipeline = this.device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: k.name }).catch(async (e: unknown) => {
+    const pipeline = this.device.createComputePipelineAsync({ layout: this.layout(k), compute: { module, entryPoint: 'main' }, label: k.name }).catch(async (e: unknown) => {
       this.pipelineCache.delete(hash);
       const info = await module.getCompilationInfo();
       const messages = info.messages.map((m) => `  line ${m.lineNum}:${m.linePos}: ${m.type}: ${m.message}`).join('\n');

@@ -40,7 +40,7 @@ export class WebGpuSession {
     this.bindGroups = compiled.kernels.map((k, i) =>
       device.createBindGroup({
         layout: compiled.pipelines[i]!.getBindGroupLayout(0),
-        entries: k.bindings.map((b, binding) => ({ binding, resource: { buffer: b.kind === 'arena' ? this.arenas[b.index]! : this.buffers.get(b.id)! } })),
+        entries: k.bindings.map(({ source: b }, binding) => ({ binding, resource: { buffer: b.kind === 'arena' ? this.arenas[b.index]! : this.buffers.get(b.id)! } })),
       }),
     );
   }

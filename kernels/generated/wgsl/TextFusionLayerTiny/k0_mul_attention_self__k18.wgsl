@@ -2,8 +2,8 @@
 // fiberc owner-phased kernel: one workgroup per owner (batch element) runs every phase for
 // its owner's part of each tensor; barriers separate the phases. The planner proved that no
 // phase reads another owner's part of anything an earlier phase wrote.
-@group(0) @binding(0) var<storage, read> buf0: array<f32>;
-@group(0) @binding(1) var<storage, read> arena0: array<f32>;
+@group(0) @binding(0) var<storage, read> arena0: array<f32>;
+@group(0) @binding(1) var<storage, read> buf0: array<f32>;
 @group(0) @binding(2) var<storage, read> buf7: array<f32>;
 @group(0) @binding(3) var<storage, read> buf20: array<f32>;
 @group(0) @binding(4) var<storage, read_write> arena2: array<f32>;

@@ -1,0 +1,155 @@
+import type { Kernel, Scalar } from './kernel-ir.js';
+import { workItems } from './kernel-ir.js';
+import { numel } from '../ir/shape.js';
+import type { Dispatch, Plan } from './plan-types.js';
+import type { MatmulTile } from './tile.js';
+import { chooseTile, MMA_WARPS, ptxRegisterTile, PTX_REGISTER_TILE, PTX_REGISTER_TILE_THREADS, tensorCoreTile, tensorCoreTiles, tileGrid } from './tile-choice.js';
+import { pointwiseVector, vectorReductions, VECTOR_WIDTH, type PointwiseVector, type VectorReduction } from './vector-choice.js';
+import { dispatchBindings, type Binding } from './bindings.js';
+
+/**
+ * Pass `schedule`: how each dispatch of a plan is computed on one target — the tuning choices
+ * (register tile and its shape, subgroup sharing, four-wide vectors, tensor cores), the
+ * launch geometry and the binding table — decided once here and recorded on the dispatch, so
+ * that `fiberc plan` reports exactly what launches and the renderers (codegen/) write what is
+ * decided instead of deciding on their own.
+ */
+
+/** Operand precision of matmul kernels on PTX targets: f32 keeps the CUDA-core path. */
+export type MatmulPrecision = 'f32' | 'f16' | 'bf16';
+export const MATMUL_PRECISIONS: readonly MatmulPrecision[] = ['f32', 'f16', 'bf16'];
+
+/** The target a plan is scheduled for. */
+export type ScheduleTarget = { readonly kind: 'wgsl' } | { readonly kind: 'ptx'; readonly matmul: MatmulPrecision };
+
+/** How one dispatch computes its outputs. */
+export type Strategy =
+  /** One output element per invocation (thread). */
+  | { readonly kind: 'elementwise' }
+  /** WGSL: four consecutive output elements per invocation, as a vec4. */
+  | { readonly kind: 'vec4'; readonly vector: PointwiseVector }
+  /** A TM x TN tile of a matmul's output per invocation; WGSL may share its rows across a subgroup. */
+  | { readonly kind: 'register-tile'; readonly tile: MatmulTile; readonly subgroup?: number }
+  /** PTX: one 16x8 output tile per warp by mma.sync with f16/bf16 operands. */
+  | { readonly kind: 'tensor-core'; readonly tile: MatmulTile; readonly precision: Exclude<MatmulPrecision, 'f32'> }
+  /** The online-softmax attention template: one query row per invocation. */
+  | { readonly kind: 'attention' }
+  /** One workgroup (block) per owner runs every phase, barriers between them. */
+  | { readonly kind: 'owner-phased' }
+  /** WGSL: independent kernels, each a loop striding over its elements (pass merge). */
+  | { readonly kind: 'independent' };
+
+/** What the schedule decided for one dispatch. */
+export interface DispatchSchedule {
+  readonly strategy: Strategy;
+  /** Invocations per workgroup (threads per block). */
+  readonly threads: number;
+  /** Workgroups (blocks) in x and y. */
+  readonly grid: readonly [number, number];
+  /**
+   * What the grid's invocations number, one each: output elements, groups of four, tiles
+   * (warps' tiles for tensor cores); for owner-phased and independent dispatches the threads
+   * of all workgroups.
+   */
+  readonly items: number;
+  /** WGSL: reductions computed four steps of their loop at a time, with their vec4 runs. */
+  readonly vectorReductions: ReadonlyMap<Scalar, VectorReduction>;
+  /** Every buffer the dispatch binds, in binding (WGSL) and parameter (PTX) order. */
+  readonly bindings: readonly Binding[];
+}
+
+/** A dispatch with its schedule. */
+export type ScheduledDispatch = Dispatch & { readonly schedule: DispatchSchedule };
+
+/** A plan whose every dispatch is scheduled for `target`. */
+export interface ScheduledPlan extends Plan {
+  readonly target: ScheduleTarget;
+  readonly dispatches: readonly ScheduledDispatch[];
+}
+
+/** The value a schedule of `target` sets for `name` on the module that produced the kernel's output, if any. */
+function moduleSetting(plan: Plan, target: ScheduleTarget['kind'], k: Kernel, name: string): unknown {
+  const module = k.output.node.module;
+  return plan.graph.schedules.find((x) => x.target === target && x.module === module && x.settings[name] !== undefined)?.settings[name];
+}
+
+/** `count` items at `threads` per workgroup, as a grid of at most `maxX` workgroups in x. */
+function gridFor(count: number, threads: number, maxX: number): [number, number] {
+  const groups = Math.ceil(count / threads);
+  const x = Math.min(groups, maxX);
+  return [Math.max(1, x), Math.max(1, Math.ceil(groups / x))];
+}
+
+/** The schedule of a plain (one-kernel, not owner-phased) WGSL dispatch. */
+function wgslPlain(d: Dispatch, plan: Plan): Omit<DispatchSchedule, 'bindings'> {
+  const k = d.phases[0]!.kernel;
+  const maxX = plan.limits.maxComputeWorkgroupsPerDimension;
+  const threads = d.workgroupSize;
+  if (k.attention) return { strategy: { kind: 'attention' }, threads, grid: d.workgroups, items: workItems(k), vectorReductions: new Map() };
+  const fixed = moduleSetting(plan, 'wgsl', k, 'tile') as readonly number[] | undefined;
+  const subgroupSize = moduleSetting(plan, 'wgsl', k, 'subgroups') === false ? undefined : plan.limits.subgroupSize;
+  const { tile, subgroup } = chooseTile(k, threads, subgroupSize, fixed?.length === 2 ? fixed : undefined);
+  const reductions = vectorReductions([k], plan.tensors, tile?.reduce);
+  if (tile) {
+    const items = numel(tileGrid(k.output.node.shape, tile, subgroup));
+    return { strategy: { kind: 'register-tile', tile, ...(subgroup ? { subgroup } : {}) }, threads, grid: gridFor(items, threads, maxX), items, vectorReductions: reductions };
+  }
+  const vector = pointwiseVector(k, plan.tensors);
+  if (vector) {
+    const items = workItems(k) / VECTOR_WIDTH;
+    return { strategy: { kind: 'vec4', vector }, threads, grid: gridFor(items, threads, maxX), items, vectorReductions: reductions };
+  }
+  return { strategy: { kind: 'elementwise' }, threads, grid: d.workgroups, items: workItems(k), vectorReductions: reductions };
+}
+
+/** The schedule of a plain PTX dispatch: tensor cores, an f32 register tile, or a thread per element. */
+function ptxPlain(d: Dispatch, plan: Plan, matmul: MatmulPrecision): Omit<DispatchSchedule, 'bindings'> {
+  const k = d.phases[0]!.kernel;
+  const maxX = plan.limits.maxComputeWorkgroupsPerDimension;
+  const none = new Map<Scalar, VectorReduction>();
+  const precision = (moduleSetting(plan, 'ptx', k, 'precision') as MatmulPrecision | undefined) ?? matmul;
+  const core = !k.attention && precision !== 'f32' ? tensorCoreTile(k) : undefined;
+  if (core && precision !== 'f32') {
+    const items = tensorCoreTiles(k.output.node.shape);
+    return { strategy: { kind: 'tensor-core', tile: core, precision }, threads: 32 * MMA_WARPS, grid: gridFor(items, MMA_WARPS, maxX), items, vectorReductions: none };
+  }
+  const tile = k.attention ? undefined : ptxRegisterTile(k);
+  if (tile) {
+    const items = numel(k.output.node.shape) / (PTX_REGISTER_TILE * PTX_REGISTER_TILE);
+    return { strategy: { kind: 'register-tile', tile }, threads: PTX_REGISTER_TILE_THREADS, grid: gridFor(items, PTX_REGISTER_TILE_THREADS, maxX), items, vectorReductions: none };
+  }
+  const items = workItems(k);
+  return { strategy: { kind: k.attention ? 'attention' : 'elementwise' }, threads: d.workgroupSize, grid: gridFor(items, d.workgroupSize, maxX), items, vectorReductions: none };
+}
+
+/** Schedules one dispatch for `target`. */
+export function scheduleDispatch(d: Dispatch, plan: Plan, target: ScheduleTarget): DispatchSchedule {
+  const bindings = dispatchBindings(d, plan);
+  if (d.independent) {
+    if (target.kind === 'ptx') throw new Error(`internal: a dispatch merges independent kernels, which PTX does not emit yet (plan PTX without the merge feature)`);
+    return { strategy: { kind: 'independent' }, threads: d.workgroupSize, grid: d.workgroups, items: d.workgroups[0] * d.workgroups[1] * d.workgroupSize, vectorReductions: vectorReductions(d.phases.map((p) => p.kernel), plan.tensors), bindings };
+  }
+  if (d.owners !== null) {
+    // Owner-phased shaders keep scalar reduction loops: they hold dozens of phases, and vec4
+    // loops in all of them made lavapipe compile FiberTiny's 30% slower (18.8 -> 27.7 s cold)
+    // for layers whose time is the dispatch, not the loops.
+    const maxX = plan.limits.maxComputeWorkgroupsPerDimension;
+    return { strategy: { kind: 'owner-phased' }, threads: d.workgroupSize, grid: gridFor(d.owners, 1, maxX), items: d.owners * d.workgroupSize, vectorReductions: new Map(), bindings };
+  }
+  return { ...(target.kind === 'wgsl' ? wgslPlain(d, plan) : ptxPlain(d, plan, target.matmul)), bindings };
+}
+
+/** Pass `schedule`: the plan with every dispatch scheduled for `target`. */
+export function schedulePlan(plan: Plan, target: ScheduleTarget): ScheduledPlan {
+  return { ...plan, target, dispatches: plan.dispatches.map((d) => ({ ...d, schedule: scheduleDispatch(d, plan, target) })) };
+}
+
+/** A strategy in a few words, for `fiberc plan` and comments in the emitted code. */
+export function describeStrategy(s: Strategy): string {
+  switch (s.kind) {
+    case 'vec4': return `vec${VECTOR_WIDTH}`;
+    case 'register-tile': return `tile ${s.tile.tm}x${s.tile.tn}${s.tile.mAxis > s.tile.nAxis ? 'T' : ''}${s.subgroup ? ` sg${s.subgroup}` : ''}`;
+    case 'tensor-core': return `mma ${s.precision}`;
+    default: return s.kind;
+  }
+}

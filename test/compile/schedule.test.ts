@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { bindingKey } from '../../src/compile/bindings.js';
+import { CUDA_DEFAULT_LIMITS, WEBGPU_DEFAULT_LIMITS } from '../../src/compile/limits.js';
+import { describeStrategy, type ScheduledPlan } from '../../src/compile/schedule.js';
+import { assemble } from '../../src/codegen/ptx/ptxas.js';
+import { compilePtx, compileWgsl } from '../../src/driver/pipeline.js';
+import { buildGraph } from '../../src/dsl/entry.js';
+import { loadProgram } from '../../src/dsl/loader.js';
+import { Diagnostic } from '../../src/dsl/diagnostic.js';
+
+/** Lavapipe's limits as the adapter reports them: 16 storage buffers, subgroups of 8. */
+const LAVAPIPE = { ...WEBGPU_DEFAULT_LIMITS, maxStorageBuffersPerShaderStage: 16, maxComputeInvocationsPerWorkgroup: 1024, maxComputeWorkgroupStorageSize: 32768, subgroupSize: 8 };
+const examples = resolve(__dirname, '../../examples');
+
+/**
+ * A program held in memory next to std/: two Linear layers and the given schedules. Each
+ * kernel ends in Proj's own code (the GELU, the residual), so Proj's schedule is the one
+ * that applies: a kernel takes the schedule of the module that produced its output.
+ */
+function projections(schedules: string): ReturnType<typeof loadProgram> {
+  const main = `import "std/nn.fib"
+module Proj(d: int = 64) {
+  let a = Linear(d, d)
+  let b = Linear(d, d)
+  forward(x: f32[B, N, d]) -> f32[B, N, d] {
+    return b(gelu(a(x))) + x
+  }
+}
+${schedules}`;
+  return loadProgram('/virtual/main.fib', (p) => (p === '/virtual/main.fib' ? main : p.includes('/std/') ? readFileSync(p, 'utf8') : undefined));
+}
+
+const strategies = (plan: ScheduledPlan): string[] => plan.dispatches.map((d) => describeStrategy(d.schedule.strategy));
+
+describe('pass schedule', () => {
+  it('records each dispatch\'s strategy, launch and binding table, and the WGSL is written as recorded', () => {
+    const graph = buildGraph(loadProgram(resolve(examples, 'fiber.fib')), 'TextFusionLayerBase', { bindings: { B: 1, T: 40, L: 144 } });
+    const { plan, kernels } = compileWgsl(graph, { mode: 'fused', limits: LAVAPIPE });
+    const kinds = new Set(plan.dispatches.map((d) => d.schedule.strategy.kind));
+    expect(kinds).toContain('register-tile');
+    expect(kinds).toContain('vec4');
+    plan.dispatches.forEach((d, i) => {
+      const s = d.schedule;
+      const k = kernels[i]!;
+      expect(k.workgroups).toEqual(s.grid);
+      expect(s.threads).toBe(d.workgroupSize);
+      const groups = s.grid[0] * s.grid[1];
+      if (s.strategy.kind === 'register-tile') {
+        // One invocation per tile, the grid no bigger than it needs to be.
+        expect(groups * s.threads).toBeGreaterThanOrEqual(s.items);
+        expect((groups - 1) * s.threads).toBeLessThan(s.items);
+        expect(k.source).toContain(`${s.strategy.tile.tm}x${s.strategy.tile.tn} register tile per invocation`);
+        expect(k.source.includes('enable subgroups')).toBe(s.strategy.subgroup === 8);
+      }
+      // The shader declares exactly the table, in its order and with its access.
+      const declared = [...k.source.matchAll(/@binding\((\d+)\) var<storage, (read|read_write)> (\w+):/g)].map((m) => [Number(m[1]), m[2], m[3]]);
+      expect(declared).toEqual(s.bindings.map((b, j) => [j, b.access, bindingKey(b.source)]));
+    });
+    // The text layer's projections share rows across subgroups of 8 (the FFN's transposed).
+    expect(strategies(plan)).toContain('tile 24x5T sg8');
+  });
+
+  it('a vec4 kernel launches a quarter of the invocations; four-wide reductions are recorded', () => {
+    const graph = buildGraph(loadProgram(resolve(examples, 'fiber.fib')), 'ImageFusionBlockBase', { bindings: { B: 1, T: 40 } });
+    const { plan, kernels } = compileWgsl(graph, { mode: 'unfused', limits: LAVAPIPE });
+    const vec4 = plan.dispatches.filter((d) => d.schedule.strategy.kind === 'vec4');
+    expect(vec4.length).toBeGreaterThan(0);
+    for (const d of vec4) {
+      const k = d.phases[0]!.kernel;
+      const elements = k.output.node.shape.reduce((a, b) => a * b, 1);
+      expect(d.schedule.items).toBe(elements / 4);
+      expect(d.schedule.grid[0] * d.schedule.grid[1]).toBe(Math.ceil(elements / 4 / d.schedule.threads));
+      expect(kernels[plan.dispatches.indexOf(d)]!.source).toContain('4 elements per invocation as a vec4');
+    }
+    const reductions = plan.dispatches.filter((d) => d.schedule.vectorReductions.size > 0);
+    expect(reductions.length).toBeGreaterThan(0);
+    for (const d of reductions) expect(kernels[plan.dispatches.indexOf(d)]!.source).toMatch(/var acc\d+: vec4<f32>/);
+  });
+
+  it('PTX entries take the binding table as their parameters, in order', () => {
+    const graph = buildGraph(loadProgram(resolve(examples, 'fiber.fib')), 'ImageFusionBlockTiny', { bindings: { B: 2, T: 8 } });
+    const program = compilePtx(graph, { mode: 'fused', limits: CUDA_DEFAULT_LIMITS, arch: 'sm_90a' });
+    program.plan.dispatches.forEach((d, i) => {
+      const e = program.module.entries[i]!;
+      expect(e.bindings).toEqual(d.schedule.bindings.map((b) => b.source));
+      expect([e.threads, e.blocks]).toEqual([d.schedule.threads, d.schedule.grid]);
+      const body = program.module.source.slice(program.module.source.indexOf(`.entry ${e.name}(`));
+      const params = [...body.slice(0, body.indexOf(')')).matchAll(/\.param \.u64 \w+?_((?:arena|buf)\d+)/g)].map((m) => m[1]);
+      expect(params).toEqual(d.schedule.bindings.map((b) => bindingKey(b.source)));
+    });
+    expect(assemble(program.module.source, 'sm_90a').length).toBe(program.module.entries.length);
+  });
+
+  it('a module\'s schedule turns WGSL subgroup sharing off, and puts its PTX matmuls on tensor cores', () => {
+    const bindings = { B: 1, N: 576 };
+    const plain = compileWgsl(buildGraph(projections(''), 'Proj', { bindings }), { mode: 'fused', limits: LAVAPIPE }).plan;
+    expect(strategies(plain).filter((s) => s.endsWith('sg8'))).toHaveLength(2);
+    const off = compileWgsl(buildGraph(projections('schedule Proj for wgsl {\n  subgroups = false\n}'), 'Proj', { bindings }), { mode: 'fused', limits: LAVAPIPE }).plan;
+    expect(strategies(off).filter((s) => s.startsWith('tile'))).toEqual(['tile 8x4', 'tile 8x4']);
+
+    const cuda = { mode: 'fused' as const, limits: CUDA_DEFAULT_LIMITS, arch: 'sm_90a' as const };
+    expect(strategies(compilePtx(buildGraph(projections(''), 'Proj', { bindings }), cuda).plan)).toEqual(['tile 4x4', 'tile 4x4']);
+    const f16 = compilePtx(buildGraph(projections('schedule Proj for ptx {\n  precision = f16\n}'), 'Proj', { bindings }), cuda);
+    expect(strategies(f16.plan)).toEqual(['mma f16', 'mma f16']);
+    expect(f16.module.source).toContain('mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32');
+    // A module asking for f32 keeps its f32 tiles whatever the command line asks.
+    const kept = compilePtx(buildGraph(projections('schedule Proj for ptx {\n  precision = f32\n}'), 'Proj', { bindings }), { ...cuda, matmul: 'bf16' });
+    expect(strategies(kept.plan)).toEqual(['tile 4x4', 'tile 4x4']);
+  });
+
+  it('a PTX precision that is not a matmul operand type is a positioned error', () => {
+    try {
+      buildGraph(projections('schedule Proj for ptx {\n  precision = i32\n}'), 'Proj', { bindings: { B: 1, N: 4 } });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(Diagnostic);
+      expect((e as Diagnostic).message).toBe("schedule setting 'precision' for ptx takes f32 or f16 (the matmul operand type), got i32");
+    }
+  });
+});
