@@ -97,7 +97,9 @@ function decode(entry: Entry, bytes: Uint8Array, dataStart: number, where: strin
   if (!READABLE.has(entry.dtype)) throw new SafetensorsError(`${where}: tensor '${entry.name}' has dtype ${entry.dtype}, which fiberc cannot read`);
   const n = numel(entry.shape);
   const view = new DataView(bytes.buffer, bytes.byteOffset + dataStart + entry.begin, entry.end - entry.begin);
-  const out = new Float64Array(n);
+  // Floats narrower than 64 bits are exact in f32 and 32-bit-or-narrower integers in i32; F64
+  // stays Float64, and I64 too, so that an id past the i32 range is caught on upload.
+  const out = entry.dtype === 'F64' || entry.dtype === 'I64' ? new Float64Array(n) : entry.dtype.startsWith('F') || entry.dtype === 'BF16' ? new Float32Array(n) : new Int32Array(n);
   const size = BYTES[entry.dtype]!;
   for (let i = 0; i < n; i++) {
     const o = i * size;

@@ -165,7 +165,7 @@ function evalNode(node: Node, args: Float64Array[], leaf: LeafValues, round: Rou
   switch (op.kind) {
     case 'input':
     case 'param':
-      return leaf(node).data;
+      return leaf(node).float64();
     case 'const':
       return new Float64Array(n).fill(op.value);
     case 'iota': {

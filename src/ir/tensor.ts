@@ -2,14 +2,19 @@ import type { DType } from './dtype.js';
 import { formatType, numel, type Shape } from './shape.js';
 
 /**
- * A tensor on the host, as the reference interpreter sees it: Float64 data in row-major
- * order whatever the dtype (i32 tensors hold integral values).
+ * The elements of a host tensor, row-major: Float64 where the interpreter made or reads them,
+ * the device's own type where a device made them (an f32 read-back is a Float32Array, an i32
+ * one an Int32Array, a safetensors F32 tensor a Float32Array), so large tensors are not
+ * widened to twice their size on their way between files and devices.
  */
+export type HostData = Float64Array | Float32Array | Int32Array;
+
+/** A tensor on the host: shape, dtype and data (i32 tensors hold integral values in any array type). */
 export class HostTensor {
   constructor(
     readonly shape: Shape,
     readonly dtype: DType,
-    readonly data: Float64Array,
+    readonly data: HostData,
   ) {
     if (data.length !== numel(shape)) {
       throw new Error(`tensor data has ${data.length} elements but ${formatType(dtype, shape)} needs ${numel(shape)}`);
@@ -22,6 +27,11 @@ export class HostTensor {
 
   static from(shape: Shape, values: ArrayLike<number>, dtype: DType = 'f32'): HostTensor {
     return new HostTensor([...shape], dtype, Float64Array.from(values));
+  }
+
+  /** The data as Float64 (the interpreter's precision): the array itself when it is one. */
+  float64(): Float64Array {
+    return this.data instanceof Float64Array ? this.data : Float64Array.from(this.data);
   }
 
   get type(): string {

@@ -27,7 +27,9 @@ export function int32Problem(kind: string, name: string, t: HostTensor): string 
 
 /** The device representation of a host tensor: Int32Array for i32 (checked), else Float32Array. */
 export function deviceArray(kind: string, name: string, t: HostTensor, dtype: 'i32' | 'f32'): Int32Array<ArrayBuffer> | Float32Array<ArrayBuffer> {
-  if (dtype === 'f32') return Float32Array.from(t.data);
+  // Data already in the device's type goes up as it is, without a copy.
+  if (dtype === 'f32') return t.data instanceof Float32Array && t.data.buffer instanceof ArrayBuffer ? (t.data as Float32Array<ArrayBuffer>) : Float32Array.from(t.data);
+  if (t.data instanceof Int32Array && t.data.buffer instanceof ArrayBuffer) return t.data as Int32Array<ArrayBuffer>;
   const problem = int32Problem(kind, name, t);
   if (problem) throw new HostDataError(problem);
   return Int32Array.from(t.data);

@@ -52,6 +52,18 @@ describe('safetensors', () => {
     expect(t.get('d')!.data[0]).toBe(Math.PI);
     expect(t.get('i')!.data[0]).toBe(-5);
     expect(t.get('i')!.dtype).toBe('i32');
+    // Each in an array that holds it exactly and no wider: F16/BF16 in f32; F64 and I64 (whose
+    // ids may lie past the i32 range, caught on upload) in Float64.
+    expect(t.get('h')!.data).toBeInstanceOf(Float32Array);
+    expect(t.get('b')!.data).toBeInstanceOf(Float32Array);
+    expect(t.get('d')!.data).toBeInstanceOf(Float64Array);
+    expect(t.get('i')!.data).toBeInstanceOf(Float64Array);
+  });
+
+  it('reads F32 as Float32Array and I32 as Int32Array', () => {
+    const back = decodeSafetensors(encodeSafetensors(new Map([['w', HostTensor.from([2], [0.1, 3])], ['ids', HostTensor.from([2], [-7, 9], 'i32')]]))).tensors;
+    expect(back.get('w')!.data).toEqual(Float32Array.from([0.1, 3]));
+    expect(back.get('ids')!.data).toEqual(Int32Array.from([-7, 9]));
   });
 
   const bad: [string, Uint8Array, string][] = [

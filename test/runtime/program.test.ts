@@ -11,6 +11,7 @@ import type { Device } from '../../src/runtime/device.js';
 import { SimulatedCudaDriver } from '../../src/runtime/ptxsim/driver.js';
 import { CudaError } from '../../src/runtime/cuda/driver.js';
 import { WebGpuDevice } from '../../src/runtime/webgpu/device.js';
+import { deviceArray } from '../../src/runtime/host-data.js';
 import { gpu } from '../webgpu/gpu.js';
 
 /**
@@ -87,6 +88,27 @@ describe('Program', () => {
       await expect(program.read(['nope']), device.name).rejects.toThrow("'nope'");
       program.dispose();
     }
+  });
+
+  it('device reads come back in the device\'s own type (f32: Float32Array, i32: Int32Array); Float32 data goes up as it is', async () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', [2, 3], 'f32');
+    const ids = b.input('ids', [3], 'i32');
+    const g = new Graph([x, ids], [], [{ name: 'y', node: b.unary('exp', x) }, { name: 'k', node: b.binary('add', ids, ids) }]);
+    const x32 = new HostTensor([2, 3], 'f32', Float32Array.from([0, 1, -1, 0.5, 2, -2]));
+    for (const device of [await gpu('fused'), CudaDevice.withDriver(simulator)]) {
+      const program = await device.load(g);
+      await program.run(new Map([['x', x32], ['ids', new HostTensor([3], 'i32', Int32Array.from([1, 2, 3]))]]));
+      const out = await program.read(['y', 'k']);
+      expect(out.get('y')!.data, device.name).toBeInstanceOf(Float32Array);
+      expect(out.get('k')!.data, device.name).toBeInstanceOf(Int32Array);
+      expect(Array.from(out.get('k')!.data), device.name).toEqual([2, 4, 6]);
+      expect(relativeMaxError(out.get('y')!, interpret(g, new Map([['x', x32], ['ids', HostTensor.from([3], [1, 2, 3], 'i32')]])).get('y')!, 1), device.name).toBeLessThan(1e-6);
+      program.dispose();
+    }
+    // An f32 tensor already in f32 is uploaded without a copy; Float64 data is narrowed once.
+    expect(deviceArray('input', 'x', x32, 'f32')).toBe(x32.data);
+    expect(deviceArray('input', 'x', HostTensor.from([2], [1, 2]), 'f32')).toBeInstanceOf(Float32Array);
   });
 
   it('refuses updates that do not pair an output with a param of its shape', async () => {

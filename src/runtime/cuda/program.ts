@@ -160,7 +160,7 @@ export class CudaProgram implements Program {
         const n = numel(node.shape);
         const host = node.dtype === 'i32' ? new Int32Array(n) : new Float32Array(n);
         this.driver.download(host, at);
-        return [name, new HostTensor(node.shape, node.dtype, Float64Array.from(host))];
+        return [name, new HostTensor(node.shape, node.dtype, host)];
       }));
     });
   }

@@ -119,7 +119,8 @@ export class WebGpuSession {
       const n = numel(at.node.shape);
       const raw = s.getMappedRange();
       const view = at.node.dtype === 'i32' ? new Int32Array(raw, 0, n) : new Float32Array(raw, 0, n);
-      result.set(name, new HostTensor(at.node.shape, at.node.dtype, Float64Array.from(view)));
+      // A copy in the device's own type (the mapped range goes away on unmap).
+      result.set(name, new HostTensor(at.node.shape, at.node.dtype, view.slice()));
       s.unmap();
       s.destroy();
     }
