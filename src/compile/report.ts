@@ -1,6 +1,6 @@
 import { numel } from '../ir/shape.js';
 import { dispatchName, type Plan } from './plan-types.js';
-import { describeStrategy, type ScheduledDispatch, type ScheduledPlan } from './schedule.js';
+import { describeSchedule, type ScheduledDispatch, type ScheduledPlan } from './schedule.js';
 
 /** One kernel launch (dispatch) of a plan as `fiberc plan --json` reports it. */
 export interface KernelReport {
@@ -85,8 +85,7 @@ export function reportPlan(plan: Plan | ScheduledPlan, entry: string, target: st
 function scheduleFacts(d: Plan['dispatches'][number] | ScheduledDispatch): Pick<KernelReport, 'workgroupSize' | 'workgroups' | 'strategy' | 'bindings'> {
   if (!('schedule' in d)) return { workgroupSize: d.workgroupSize, workgroups: d.workgroups };
   const s = d.schedule;
-  const vec = s.vectorReductions.size > 0 ? ` +${s.vectorReductions.size} vec4 loop${s.vectorReductions.size > 1 ? 's' : ''}` : '';
-  return { workgroupSize: s.threads, workgroups: s.grid, strategy: `${describeStrategy(s.strategy)}${vec}`, bindings: s.bindings.length };
+  return { workgroupSize: s.threads, workgroups: s.grid, strategy: describeSchedule(s), bindings: s.bindings.length };
 }
 
 /** Bytes of each arena role, of the inputs' own buffers, and their total. */

@@ -2,7 +2,7 @@ import type { Kernel, Scalar } from './kernel-ir.js';
 import { workItems } from './kernel-ir.js';
 import { numel } from '../ir/shape.js';
 import type { Dispatch, Plan } from './plan-types.js';
-import type { MatmulTile } from './tile.js';
+import { findMatmulTile, type MatmulTile } from './tile.js';
 import { chooseTile, MMA_WARPS, ptxRegisterTile, PTX_REGISTER_TILE, PTX_REGISTER_TILE_THREADS, tensorCoreTile, tensorCoreTiles, tileGrid } from './tile-choice.js';
 import { pointwiseVector, vectorReductions, VECTOR_WIDTH, type PointwiseVector, type VectorReduction } from './vector-choice.js';
 import { dispatchBindings, type Binding } from './bindings.js';
@@ -54,6 +54,11 @@ export interface DispatchSchedule {
   readonly items: number;
   /** WGSL: reductions computed four steps of their loop at a time, with their vec4 runs. */
   readonly vectorReductions: ReadonlyMap<Scalar, VectorReduction>;
+  /**
+   * WGSL owner-phased dispatches: per phase, the register tile each invocation computes of
+   * the phase's output, where the phase is a matmul (see ownerPhaseTile); else undefined.
+   */
+  readonly phaseTiles?: readonly (MatmulTile | undefined)[];
   /** Every buffer the dispatch binds, in binding (WGSL) and parameter (PTX) order. */
   readonly bindings: readonly Binding[];
 }
@@ -122,6 +127,39 @@ function ptxPlain(d: Dispatch, plan: Plan, matmul: MatmulPrecision): Omit<Dispat
   return { strategy: { kind: k.attention ? 'attention' : 'elementwise' }, threads: d.workgroupSize, grid: gridFor(items, d.workgroupSize, maxX), items, vectorReductions: none };
 }
 
+/**
+ * Register tile of a matmul phase inside an owner-phased WGSL dispatch (rows x columns of
+ * outputs per invocation): the owner's invocations stride over its tiles instead of its
+ * elements. Small: owner-phased shaders hold dozens of phases, and lavapipe's compile time
+ * grows with every accumulator.
+ */
+const OWNER_PHASE_TILE: readonly number[] = [4, 4];
+
+/**
+ * Least work of a phase, per owner, for a tile to pay for its code: contractions of at least
+ * 16 steps and 25 kFLOP. Below it (FiberTiny's backward is mostly per-head products of 4 to
+ * 16 steps) the tile saved nothing measurable and its code tripled lavapipe's compile time.
+ */
+const MIN_TILED_STEPS = 16;
+const MIN_TILED_FLOPS_PER_OWNER = 25_000;
+
+/**
+ * The register tile of one phase of an owner-phased dispatch, when the phase is a matmul
+ * whose owner's part is a whole number of tiles: the output's axes other than the tile's two
+ * (the batch axes) split evenly over the owners, or every workgroup computes the whole
+ * output (a replicated, input-independent phase). Not transposed, not shared across a
+ * subgroup: a phase's lanes work on different tiles of one owner.
+ */
+function ownerPhaseTile(k: Kernel, owners: number, plan: Plan): MatmulTile | undefined {
+  if (k.attention) return undefined;
+  const tile = findMatmulTile(k, OWNER_PHASE_TILE);
+  if (!tile || tile.reduce.loop.size < MIN_TILED_STEPS || k.flops / owners < MIN_TILED_FLOPS_PER_OWNER) return undefined;
+  const shape = k.output.node.shape;
+  const whole = (plan.tensors.get(k.output.id)?.replicas ?? 1) > 1;
+  const batch = numel(shape) / (shape[tile.mAxis]! * shape[tile.nAxis]!);
+  return whole || batch % owners === 0 ? tile : undefined;
+}
+
 /** Schedules one dispatch for `target`. */
 export function scheduleDispatch(d: Dispatch, plan: Plan, target: ScheduleTarget): DispatchSchedule {
   const bindings = dispatchBindings(d, plan);
@@ -134,7 +172,8 @@ export function scheduleDispatch(d: Dispatch, plan: Plan, target: ScheduleTarget
     // loops in all of them made lavapipe compile FiberTiny's 30% slower (18.8 -> 27.7 s cold)
     // for layers whose time is the dispatch, not the loops.
     const maxX = plan.limits.maxComputeWorkgroupsPerDimension;
-    return { strategy: { kind: 'owner-phased' }, threads: d.workgroupSize, grid: gridFor(d.owners, 1, maxX), items: d.owners * d.workgroupSize, vectorReductions: new Map(), bindings };
+    const phaseTiles = target.kind === 'wgsl' ? d.phases.map((p) => ownerPhaseTile(p.kernel, d.owners!, plan)) : undefined;
+    return { strategy: { kind: 'owner-phased' }, threads: d.workgroupSize, grid: gridFor(d.owners, 1, maxX), items: d.owners * d.workgroupSize, vectorReductions: new Map(), ...(phaseTiles?.some((t) => t) ? { phaseTiles } : {}), bindings };
   }
   return { ...(target.kind === 'wgsl' ? wgslPlain(d, plan) : ptxPlain(d, plan, target.matmul)), bindings };
 }
@@ -142,6 +181,13 @@ export function scheduleDispatch(d: Dispatch, plan: Plan, target: ScheduleTarget
 /** Pass `schedule`: the plan with every dispatch scheduled for `target`. */
 export function schedulePlan(plan: Plan, target: ScheduleTarget): ScheduledPlan {
   return { ...plan, target, dispatches: plan.dispatches.map((d) => ({ ...d, schedule: scheduleDispatch(d, plan, target) })) };
+}
+
+/** A schedule in a few words, for `fiberc plan` (`tile 24x5T sg8`, `vec4 +2 vec4 loops`, `owner-phased, 3 tiled`). */
+export function describeSchedule(s: DispatchSchedule): string {
+  const tiled = s.phaseTiles?.filter((t) => t).length ?? 0;
+  const loops = s.vectorReductions.size;
+  return `${describeStrategy(s.strategy)}${tiled > 0 ? `, ${tiled} tiled` : ''}${loops > 0 ? ` +${loops} vec4 loop${loops > 1 ? 's' : ''}` : ''}`;
 }
 
 /** A strategy in a few words, for `fiberc plan` and comments in the emitted code. */

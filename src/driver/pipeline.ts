@@ -4,7 +4,7 @@ import type { Graph } from '../ir/graph.js';
 import { printGraph } from '../ir/print.js';
 import type { TargetLimits } from '../compile/limits.js';
 import { planGraph, PLAN_PASSES, type FusionMode, type PlanFeatures } from '../compile/plan.js';
-import { describeStrategy, schedulePlan, type MatmulPrecision, type ScheduledPlan, type ScheduleTarget } from '../compile/schedule.js';
+import { describeSchedule, schedulePlan, type MatmulPrecision, type ScheduledPlan, type ScheduleTarget } from '../compile/schedule.js';
 import { dispatchName } from '../compile/plan-types.js';
 
 /**
@@ -104,8 +104,7 @@ export function printSchedule(plan: ScheduledPlan): string {
   for (const d of plan.dispatches) {
     const s = d.schedule;
     const bindings = s.bindings.map((b) => `${b.source.kind === 'arena' ? `arena${b.source.index}` : `t${b.source.id}`}:${b.type}:${b.access === 'read' ? 'r' : 'rw'}`).join(' ');
-    const vec = s.vectorReductions.size > 0 ? `, ${s.vectorReductions.size} vec4 reduction(s)` : '';
-    lines.push(`  ${dispatchName(d)}: ${describeStrategy(s.strategy)}${vec}; ${s.grid.join('x')} x ${s.threads} threads over ${s.items} items; bindings ${bindings}`);
+    lines.push(`  ${dispatchName(d)}: ${describeSchedule(s)}; ${s.grid.join('x')} x ${s.threads} threads over ${s.items} items; bindings ${bindings}`);
   }
   return lines.join('\n');
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { bindingKey } from '../../src/compile/bindings.js';
 import { CUDA_DEFAULT_LIMITS, WEBGPU_DEFAULT_LIMITS } from '../../src/compile/limits.js';
 import { describeStrategy, type ScheduledPlan } from '../../src/compile/schedule.js';
+import { findMatmulTile } from '../../src/compile/tile.js';
 import { assemble } from '../../src/codegen/ptx/ptxas.js';
 import { compilePtx, compileWgsl } from '../../src/driver/pipeline.js';
 import { buildGraph } from '../../src/dsl/entry.js';
@@ -77,6 +78,28 @@ describe('pass schedule', () => {
     const reductions = plan.dispatches.filter((d) => d.schedule.vectorReductions.size > 0);
     expect(reductions.length).toBeGreaterThan(0);
     for (const d of reductions) expect(kernels[plan.dispatches.indexOf(d)]!.source).toMatch(/var acc\d+: vec4<f32>/);
+  });
+
+  it('owner-phased WGSL dispatches tile their matmul phases of 16 steps and 25 kFLOP per owner or more', () => {
+    const graph = buildGraph(loadProgram(resolve(examples, 'fiber.fib')), 'TextFusionLayerTiny', { bindings: { B: 2, T: 8, L: 16 } });
+    const { plan, kernels } = compileWgsl(graph, { mode: 'fused', limits: LAVAPIPE });
+    const d = plan.dispatches.find((x) => x.schedule.strategy.kind === 'owner-phased')!;
+    const tiled = d.phases.filter((_, i) => d.schedule.phaseTiles?.[i]);
+    expect(tiled.length).toBe(4);
+    for (const p of tiled) {
+      const t = d.schedule.phaseTiles![d.phases.indexOf(p)]!;
+      expect([t.tm, t.tn]).toEqual([4, 4]);
+      expect(t.reduce.loop.size).toBeGreaterThanOrEqual(16);
+      expect(p.kernel.flops / d.owners!).toBeGreaterThanOrEqual(25_000);
+    }
+    for (const p of d.phases.filter((x) => !tiled.includes(x))) {
+      const t = findMatmulTile(p.kernel, [4, 4]);
+      if (t) expect(t.reduce.loop.size < 16 || p.kernel.flops / d.owners! < 25_000).toBe(true);
+    }
+    const source = kernels[plan.dispatches.indexOf(d)]!.source;
+    expect(source.match(/a 4x4 register tile per invocation/g)).toHaveLength(4);
+    // Compact tiles: one step of k per iteration, no binding viewed as vec4.
+    expect(source).not.toContain('vec4<f32>');
   });
 
   it('PTX entries take the binding table as their parameters, in order', () => {

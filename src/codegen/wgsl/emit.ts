@@ -5,6 +5,8 @@ import { idx, type Index } from '../../compile/index-expr.js';
 import { substituteVar, type MatmulTile } from '../../compile/tile.js';
 import type { Scalar, ScalarType } from '../../compile/kernel-ir.js';
 import type { Plan } from '../../compile/plan.js';
+import { numel } from '../../ir/shape.js';
+import { tileGrid } from '../../compile/tile-choice.js';
 import { workItems, type AttentionBody, type Kernel } from '../../compile/kernel-ir.js';
 import { Placement } from '../placement.js';
 import { installRoot } from '../../paths.js';
@@ -44,7 +46,7 @@ function skeleton(name: 'pointwise' | 'owner-phases' | 'independent-phases'): Ha
  * `let`; a reduction becomes a `for` loop whose body holds exactly the scalars that depend
  * on its loop variable (the rest are hoisted above it).
  */
-function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, subgroup?: number, vector?: PointwiseVector, reductions: ReadonlyMap<Scalar, VectorReduction> = new Map()): string[] {
+function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, subgroup?: number, vector?: PointwiseVector, reductions: ReadonlyMap<Scalar, VectorReduction> = new Map(), compactTile = false): string[] {
   const place = new Placement(k.values);
   const { blocks } = place;
   const names = new Map<Scalar, string>();
@@ -182,7 +184,7 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
   const out = res.location(k.output.id, true);
   if (k.attention) return attentionStatements(k.attention);
   const ctx: PhaseContext = { k, res, out, place, scalar, ix };
-  if (tile) return tiledStatements(ctx, tile, subgroup ? { size: subgroup } : undefined);
+  if (tile) return tiledStatements(ctx, tile, subgroup ? { size: subgroup } : undefined, compactTile);
   if (vector) return vectorStatements(vector);
   const indexLines = flatIndexLets(shape, axisNames);
   const result = scalar(k.value);
@@ -239,7 +241,10 @@ export function emitWgsl(d: ScheduledDispatch, plan: Plan): WgslKernel {
     declareVectors(res, vector.aligned);
   }
   for (const r of reductions.values()) declareVectors(res, r.aligned);
-  const phases = d.phases.map((p) => ({ p, lines: phaseStatements(p.kernel, res, tile, subgroup, vector, reductions) }));
+  // A plain dispatch's tile, or each owner phase's own (scalar operand loads: a binding's vec4
+  // view must be known before any phase is written).
+  const phaseTile = (i: number): MatmulTile | undefined => tile ?? d.schedule.phaseTiles?.[i];
+  const phases = d.phases.map((p, i) => ({ p, lines: phaseStatements(p.kernel, res, phaseTile(i), subgroup, vector, reductions, d.owners !== null) }));
   const helpers = [...[...res.helpers].sort().map((h) => WGSL_HELPERS[h]), ...res.functions.values()].join('\n\n');
   const name = d.phases.length === 1 ? d.phases[0]!.kernel.name : `${d.phases[0]!.kernel.name}__${d.phases[d.phases.length - 1]!.kernel.name.split('_')[0]}`;
   let source: string;
@@ -261,10 +266,11 @@ export function emitWgsl(d: ScheduledDispatch, plan: Plan): WgslKernel {
       name, summary: d.reason, bindings: res.decls, helpers, workgroupSize: d.workgroupSize, owners: d.owners, workgroupArrays,
       phases: phases.map(({ p, lines }, index) => {
         const whole = res.replicated(p.kernel.output.id);
-        const chunk = workItems(p.kernel) / (whole ? 1 : d.owners!);
+        const tiled = phaseTile(index);
+        const chunk = (tiled ? numel(tileGrid(p.kernel.output.node.shape, tiled)) : workItems(p.kernel)) / (whole ? 1 : d.owners!);
         return {
           index, name: p.kernel.name, chunk, statements: lines,
-          summary: `${p.kernel.fused.length} op(s)${whole ? '; depends on no input: every workgroup computes its own copy' : ''}; alone it would end because: ${p.reason}`,
+          summary: `${p.kernel.fused.length} op(s)${tiled ? `; a ${tiled.tm}x${tiled.tn} register tile per invocation` : ''}${whole ? '; depends on no input: every workgroup computes its own copy' : ''}; alone it would end because: ${p.reason}`,
           flat: whole ? 'e' : `owner * ${chunk} + e`,
         };
       }),

@@ -36,7 +36,7 @@ export interface PhaseContext {
  * those steps are gathered into one vector and each accumulator takes one `dot`, which on
  * lavapipe halves the cost of a multiply-add (see K_UNROLL).
  */
-export function tiledStatements(ctx: PhaseContext, t: MatmulTile, sg?: { size: number }): string[] {
+export function tiledStatements(ctx: PhaseContext, t: MatmulTile, sg?: { size: number }, compact = false): string[] {
   const { k, res, out, place, scalar, ix } = ctx;
   const { blocks } = place;
   const shape = k.output.node.shape;
@@ -58,7 +58,7 @@ export function tiledStatements(ctx: PhaseContext, t: MatmulTile, sg?: { size: n
   const R = sg ? Math.min(t.tm, sg.size) : t.tm;
   const G = t.tm / R;
   const blocksPerStep = sg ? sg.size / R : 1;
-  const unroll = loop.size % (blocksPerStep * K_UNROLL) === 0 ? K_UNROLL : 1;
+  const unroll = !compact && loop.size % (blocksPerStep * K_UNROLL) === 0 ? K_UNROLL : 1;
   const step = blocksPerStep * unroll;
   const kv = `${loop.name}_${step}`;
   // k at block b, step u of the current iteration.
@@ -75,7 +75,9 @@ export function tiledStatements(ctx: PhaseContext, t: MatmulTile, sg?: { size: n
   const operandSteps = sg
     ? [...groups.map((g) => steps(t.a, t.mVar, laneRow(g), laneBlock!)), ...[...Array(blocksPerStep).keys()].flatMap((b) => nRange.map((j) => steps(t.b, t.nVar, colAt(j), idx.constant(b))))]
     : [...mRange.map((i) => steps(t.a, t.mVar, rowAt(i), idx.constant(0))), ...nRange.map((j) => steps(t.b, t.nVar, colAt(j), idx.constant(0)))];
-  const aligned = alignRuns(res.places, operandSteps);
+  // Compact (a phase of an owner-phased shader, whose other phases may already address the
+  // bindings as scalars): one step of k per iteration, every operand loaded value by value.
+  const aligned = compact ? new Map<number, boolean>() : alignRuns(res.places, operandSteps);
   declareVectors(res, aligned);
   // The part of a vector load's index that does not change in the k loop, as a `let` above
   // the loop: written inline, lavapipe recomputed it every iteration (FIBER-B qkv projection,

@@ -95,22 +95,83 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
   storageBarrier();
   workgroupBarrier();
 
-  // phase 3: k3_add_attn_qkv (13 op(s); alone it would end because: contains a reduction and would be recomputed for every read by reshape -> permute (used 3 times))
-  for (var e = i32(lid); e < 1536; e += 64) {
-    let flat = owner * 1536 + e;
-    let i0 = flat / 384;
-    let i1 = flat / 96 % 4;
-    let i2 = flat % 96;
-    var acc0: f32 = 0.0;
-    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = fib_wg_f32[32 + -owner * 512 + ((i0) / 4) * 512 + ((((((i0) / 2)) % 2) * 2 + ((i1) / 2) + 1) % 4) * 128 + ((((i0) % 2) * 2 + ((i1) % 2) + 1) % 4) * 32 + r0];
-      let s2: f32 = arena0[64 + i2 * 32 + r0];
-      let s3: f32 = s1 * s2;
-      acc0 = acc0 + s3;
+  // phase 3: k3_add_attn_qkv (13 op(s); a 4x4 register tile per invocation; alone it would end because: contains a reduction and would be recomputed for every read by reshape -> permute (used 3 times))
+  for (var e = i32(lid); e < 96; e += 64) {
+    let flat = owner * 96 + e;
+    let i0 = flat / 24;
+    let tile_m = 0;
+    let tile_n = flat % 24;
+    let m0 = tile_m * 4;
+    let n0 = tile_n * 4;
+    var acc_0_0: f32 = 0.0;
+    var acc_0_1: f32 = 0.0;
+    var acc_0_2: f32 = 0.0;
+    var acc_0_3: f32 = 0.0;
+    var acc_1_0: f32 = 0.0;
+    var acc_1_1: f32 = 0.0;
+    var acc_1_2: f32 = 0.0;
+    var acc_1_3: f32 = 0.0;
+    var acc_2_0: f32 = 0.0;
+    var acc_2_1: f32 = 0.0;
+    var acc_2_2: f32 = 0.0;
+    var acc_2_3: f32 = 0.0;
+    var acc_3_0: f32 = 0.0;
+    var acc_3_1: f32 = 0.0;
+    var acc_3_2: f32 = 0.0;
+    var acc_3_3: f32 = 0.0;
+    for (var r0_1: i32 = 0; r0_1 < 32 + fib_z; r0_1++) {
+      let s0: f32 = fib_wg_f32[32 + -owner * 512 + ((i0) / 4) * 512 + ((((((i0) / 2)) % 2) * 2 + ((m0) / 2) + 1) % 4) * 128 + ((((i0) % 2) * 2 + ((m0) % 2) + 1) % 4) * 32 + r0_1];
+      let s1: f32 = fib_wg_f32[32 + -owner * 512 + ((i0) / 4) * 512 + ((((((i0) / 2)) % 2) * 2 + ((m0 + 1) / 2) + 1) % 4) * 128 + ((((i0) % 2) * 2 + ((m0 + 1) % 2) + 1) % 4) * 32 + r0_1];
+      let s2: f32 = fib_wg_f32[32 + -owner * 512 + ((((((i0) / 2)) % 2) + 1) % 2) * 256 + ((i0) / 4) * 512 + ((m0) / 2) * 128 + ((((i0) % 2) * 2 + ((m0) % 2) + 1) % 4) * 32 + r0_1];
+      let s3: f32 = fib_wg_f32[32 + -owner * 512 + ((i0) / 4) * 512 + ((((((i0) / 2)) % 2) * 2 + ((m0 + 1) / 2) + 2) % 4) * 128 + ((((i0) % 2) * 2 + ((m0 + 1) % 2) + 1) % 4) * 32 + r0_1];
+      let s4: f32 = arena0[64 + n0 * 32 + r0_1];
+      let s5: f32 = arena0[64 + n0 * 32 + r0_1 + 32];
+      let s6: f32 = arena0[64 + n0 * 32 + r0_1 + 64];
+      let s7: f32 = arena0[64 + n0 * 32 + r0_1 + 96];
+      acc_0_0 = acc_0_0 + s0 * s4;
+      acc_0_1 = acc_0_1 + s0 * s5;
+      acc_0_2 = acc_0_2 + s0 * s6;
+      acc_0_3 = acc_0_3 + s0 * s7;
+      acc_1_0 = acc_1_0 + s1 * s4;
+      acc_1_1 = acc_1_1 + s1 * s5;
+      acc_1_2 = acc_1_2 + s1 * s6;
+      acc_1_3 = acc_1_3 + s1 * s7;
+      acc_2_0 = acc_2_0 + s2 * s4;
+      acc_2_1 = acc_2_1 + s2 * s5;
+      acc_2_2 = acc_2_2 + s2 * s6;
+      acc_2_3 = acc_2_3 + s2 * s7;
+      acc_3_0 = acc_3_0 + s3 * s4;
+      acc_3_1 = acc_3_1 + s3 * s5;
+      acc_3_2 = acc_3_2 + s3 * s6;
+      acc_3_3 = acc_3_3 + s3 * s7;
     }
-    let s4: f32 = arena0[3136 + i2];
-    let s5: f32 = acc0 + s4;
-    fib_wg_f32[544 + -owner * 1536 + flat] = s5;
+    var tile_acc: array<array<f32, 4>, 4>;
+    tile_acc[0] = array<f32, 4>(acc_0_0, acc_0_1, acc_0_2, acc_0_3);
+    tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
+    tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
+    tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
+    let s8: f32 = arena0[3136 + n0];
+    let s10: f32 = arena0[3136 + n0 + 1];
+    let s12: f32 = arena0[3136 + n0 + 2];
+    let s14: f32 = arena0[3136 + n0 + 3];
+    for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
+      let s9: f32 = tile_acc[ti][0] + s8;
+      let s11: f32 = tile_acc[ti][1] + s10;
+      let s13: f32 = tile_acc[ti][2] + s12;
+      let s15: f32 = tile_acc[ti][3] + s14;
+      if (m0 + ti < 4 && n0 + 0 < 96) {
+        fib_wg_f32[544 + -owner * 1536 + i0 * 384 + m0 * 96 + n0 + ti * 96] = s9;
+      }
+      if (m0 + ti < 4 && n0 + 1 < 96) {
+        fib_wg_f32[544 + -owner * 1536 + i0 * 384 + m0 * 96 + n0 + ti * 96 + 1] = s11;
+      }
+      if (m0 + ti < 4 && n0 + 2 < 96) {
+        fib_wg_f32[544 + -owner * 1536 + i0 * 384 + m0 * 96 + n0 + ti * 96 + 2] = s13;
+      }
+      if (m0 + ti < 4 && n0 + 3 < 96) {
+        fib_wg_f32[544 + -owner * 1536 + i0 * 384 + m0 * 96 + n0 + ti * 96 + 3] = s15;
+      }
+    }
   }
   storageBarrier();
   workgroupBarrier();
@@ -287,22 +348,83 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
   storageBarrier();
   workgroupBarrier();
 
-  // phase 9: k9_add_attn_proj (9 op(s); alone it would end because: contains a reduction and would be recomputed for every read by reshape -> permute -> reshape -> roll -> roll -> reshape (used 3 times))
-  for (var e = i32(lid); e < 512; e += 64) {
-    let flat = owner * 512 + e;
-    let i0 = flat / 128;
-    let i1 = flat / 32 % 4;
-    let i2 = flat % 32;
-    var acc0: f32 = 0.0;
-    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = fib_wg_f32[2192 + -owner * 512 + ((r0) % 16) + ((r0) / 16) * 64 + i0 * 128 + i1 * 16];
-      let s2: f32 = arena0[3252 + i2 * 32 + r0];
-      let s3: f32 = s1 * s2;
-      acc0 = acc0 + s3;
+  // phase 9: k9_add_attn_proj (9 op(s); a 4x4 register tile per invocation; alone it would end because: contains a reduction and would be recomputed for every read by reshape -> permute -> reshape -> roll -> roll -> reshape (used 3 times))
+  for (var e = i32(lid); e < 32; e += 64) {
+    let flat = owner * 32 + e;
+    let i0 = flat / 8;
+    let tile_m = 0;
+    let tile_n = flat % 8;
+    let m0 = tile_m * 4;
+    let n0 = tile_n * 4;
+    var acc_0_0: f32 = 0.0;
+    var acc_0_1: f32 = 0.0;
+    var acc_0_2: f32 = 0.0;
+    var acc_0_3: f32 = 0.0;
+    var acc_1_0: f32 = 0.0;
+    var acc_1_1: f32 = 0.0;
+    var acc_1_2: f32 = 0.0;
+    var acc_1_3: f32 = 0.0;
+    var acc_2_0: f32 = 0.0;
+    var acc_2_1: f32 = 0.0;
+    var acc_2_2: f32 = 0.0;
+    var acc_2_3: f32 = 0.0;
+    var acc_3_0: f32 = 0.0;
+    var acc_3_1: f32 = 0.0;
+    var acc_3_2: f32 = 0.0;
+    var acc_3_3: f32 = 0.0;
+    for (var r0_1: i32 = 0; r0_1 < 32 + fib_z; r0_1++) {
+      let s0: f32 = fib_wg_f32[2192 + -owner * 512 + ((r0_1) % 16) + ((r0_1) / 16) * 64 + i0 * 128 + m0 * 16];
+      let s1: f32 = fib_wg_f32[2192 + -owner * 512 + ((r0_1) % 16) + ((r0_1) / 16) * 64 + i0 * 128 + m0 * 16 + 16];
+      let s2: f32 = fib_wg_f32[2192 + -owner * 512 + ((r0_1) % 16) + ((r0_1) / 16) * 64 + i0 * 128 + m0 * 16 + 32];
+      let s3: f32 = fib_wg_f32[2192 + -owner * 512 + ((r0_1) % 16) + ((r0_1) / 16) * 64 + i0 * 128 + m0 * 16 + 48];
+      let s4: f32 = arena0[3252 + n0 * 32 + r0_1];
+      let s5: f32 = arena0[3252 + n0 * 32 + r0_1 + 32];
+      let s6: f32 = arena0[3252 + n0 * 32 + r0_1 + 64];
+      let s7: f32 = arena0[3252 + n0 * 32 + r0_1 + 96];
+      acc_0_0 = acc_0_0 + s0 * s4;
+      acc_0_1 = acc_0_1 + s0 * s5;
+      acc_0_2 = acc_0_2 + s0 * s6;
+      acc_0_3 = acc_0_3 + s0 * s7;
+      acc_1_0 = acc_1_0 + s1 * s4;
+      acc_1_1 = acc_1_1 + s1 * s5;
+      acc_1_2 = acc_1_2 + s1 * s6;
+      acc_1_3 = acc_1_3 + s1 * s7;
+      acc_2_0 = acc_2_0 + s2 * s4;
+      acc_2_1 = acc_2_1 + s2 * s5;
+      acc_2_2 = acc_2_2 + s2 * s6;
+      acc_2_3 = acc_2_3 + s2 * s7;
+      acc_3_0 = acc_3_0 + s3 * s4;
+      acc_3_1 = acc_3_1 + s3 * s5;
+      acc_3_2 = acc_3_2 + s3 * s6;
+      acc_3_3 = acc_3_3 + s3 * s7;
     }
-    let s4: f32 = arena0[4276 + i2];
-    let s5: f32 = acc0 + s4;
-    fib_wg_f32[2704 + -owner * 512 + flat] = s5;
+    var tile_acc: array<array<f32, 4>, 4>;
+    tile_acc[0] = array<f32, 4>(acc_0_0, acc_0_1, acc_0_2, acc_0_3);
+    tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
+    tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
+    tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
+    let s8: f32 = arena0[4276 + n0];
+    let s10: f32 = arena0[4276 + n0 + 1];
+    let s12: f32 = arena0[4276 + n0 + 2];
+    let s14: f32 = arena0[4276 + n0 + 3];
+    for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
+      let s9: f32 = tile_acc[ti][0] + s8;
+      let s11: f32 = tile_acc[ti][1] + s10;
+      let s13: f32 = tile_acc[ti][2] + s12;
+      let s15: f32 = tile_acc[ti][3] + s14;
+      if (m0 + ti < 4 && n0 + 0 < 32) {
+        fib_wg_f32[2704 + -owner * 512 + i0 * 128 + m0 * 32 + n0 + ti * 32] = s9;
+      }
+      if (m0 + ti < 4 && n0 + 1 < 32) {
+        fib_wg_f32[2704 + -owner * 512 + i0 * 128 + m0 * 32 + n0 + ti * 32 + 1] = s11;
+      }
+      if (m0 + ti < 4 && n0 + 2 < 32) {
+        fib_wg_f32[2704 + -owner * 512 + i0 * 128 + m0 * 32 + n0 + ti * 32 + 2] = s13;
+      }
+      if (m0 + ti < 4 && n0 + 3 < 32) {
+        fib_wg_f32[2704 + -owner * 512 + i0 * 128 + m0 * 32 + n0 + ti * 32 + 3] = s15;
+      }
+    }
   }
   storageBarrier();
   workgroupBarrier();
@@ -364,44 +486,169 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
   storageBarrier();
   workgroupBarrier();
 
-  // phase 13: k13_mul_i2t (11 op(s); alone it would end because: contains a reduction and would be recomputed for every read by matmul)
-  for (var e = i32(lid); e < 512; e += 64) {
-    let flat = owner * 512 + e;
-    let i0 = flat / 512;
-    let i1 = flat / 256 % 2;
-    let i2 = flat / 16 % 16;
-    let i3 = flat % 16;
-    var acc0: f32 = 0.0;
-    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = fib_wg_f32[3248 + -owner * 512 + i0 * 512 + i2 * 32 + r0];
-      let s2: f32 = arena0[4376 + i1 * 512 + i3 * 32 + r0];
-      let s3: f32 = s1 * s2;
-      acc0 = acc0 + s3;
+  // phase 13: k13_mul_i2t (11 op(s); a 4x4 register tile per invocation; alone it would end because: contains a reduction and would be recomputed for every read by matmul)
+  for (var e = i32(lid); e < 32; e += 64) {
+    let flat = owner * 32 + e;
+    let i0 = flat / 32;
+    let i1 = flat / 16 % 2;
+    let tile_m = flat / 4 % 4;
+    let tile_n = flat % 4;
+    let m0 = tile_m * 4;
+    let n0 = tile_n * 4;
+    var acc_0_0: f32 = 0.0;
+    var acc_0_1: f32 = 0.0;
+    var acc_0_2: f32 = 0.0;
+    var acc_0_3: f32 = 0.0;
+    var acc_1_0: f32 = 0.0;
+    var acc_1_1: f32 = 0.0;
+    var acc_1_2: f32 = 0.0;
+    var acc_1_3: f32 = 0.0;
+    var acc_2_0: f32 = 0.0;
+    var acc_2_1: f32 = 0.0;
+    var acc_2_2: f32 = 0.0;
+    var acc_2_3: f32 = 0.0;
+    var acc_3_0: f32 = 0.0;
+    var acc_3_1: f32 = 0.0;
+    var acc_3_2: f32 = 0.0;
+    var acc_3_3: f32 = 0.0;
+    for (var r0_1: i32 = 0; r0_1 < 32 + fib_z; r0_1++) {
+      let s0: f32 = fib_wg_f32[3248 + -owner * 512 + i0 * 512 + m0 * 32 + r0_1];
+      let s1: f32 = fib_wg_f32[3248 + -owner * 512 + i0 * 512 + m0 * 32 + r0_1 + 32];
+      let s2: f32 = fib_wg_f32[3248 + -owner * 512 + i0 * 512 + m0 * 32 + r0_1 + 64];
+      let s3: f32 = fib_wg_f32[3248 + -owner * 512 + i0 * 512 + m0 * 32 + r0_1 + 96];
+      let s4: f32 = arena0[4376 + i1 * 512 + n0 * 32 + r0_1];
+      let s5: f32 = arena0[4376 + i1 * 512 + n0 * 32 + r0_1 + 32];
+      let s6: f32 = arena0[4376 + i1 * 512 + n0 * 32 + r0_1 + 64];
+      let s7: f32 = arena0[4376 + i1 * 512 + n0 * 32 + r0_1 + 96];
+      acc_0_0 = acc_0_0 + s0 * s4;
+      acc_0_1 = acc_0_1 + s0 * s5;
+      acc_0_2 = acc_0_2 + s0 * s6;
+      acc_0_3 = acc_0_3 + s0 * s7;
+      acc_1_0 = acc_1_0 + s1 * s4;
+      acc_1_1 = acc_1_1 + s1 * s5;
+      acc_1_2 = acc_1_2 + s1 * s6;
+      acc_1_3 = acc_1_3 + s1 * s7;
+      acc_2_0 = acc_2_0 + s2 * s4;
+      acc_2_1 = acc_2_1 + s2 * s5;
+      acc_2_2 = acc_2_2 + s2 * s6;
+      acc_2_3 = acc_2_3 + s2 * s7;
+      acc_3_0 = acc_3_0 + s3 * s4;
+      acc_3_1 = acc_3_1 + s3 * s5;
+      acc_3_2 = acc_3_2 + s3 * s6;
+      acc_3_3 = acc_3_3 + s3 * s7;
     }
-    let s4: f32 = arena0[5400 + i1 * 16 + i3];
-    let s5: f32 = acc0 + s4;
-    let s6: f32 = s5 * f32(0.25);
-    arena2[4096 + flat] = s6;
+    var tile_acc: array<array<f32, 4>, 4>;
+    tile_acc[0] = array<f32, 4>(acc_0_0, acc_0_1, acc_0_2, acc_0_3);
+    tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
+    tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
+    tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
+    let s8: f32 = arena0[5400 + i1 * 16 + n0];
+    let s11: f32 = arena0[5400 + i1 * 16 + n0 + 1];
+    let s14: f32 = arena0[5400 + i1 * 16 + n0 + 2];
+    let s17: f32 = arena0[5400 + i1 * 16 + n0 + 3];
+    for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
+      let s9: f32 = tile_acc[ti][0] + s8;
+      let s10: f32 = s9 * f32(0.25);
+      let s12: f32 = tile_acc[ti][1] + s11;
+      let s13: f32 = s12 * f32(0.25);
+      let s15: f32 = tile_acc[ti][2] + s14;
+      let s16: f32 = s15 * f32(0.25);
+      let s18: f32 = tile_acc[ti][3] + s17;
+      let s19: f32 = s18 * f32(0.25);
+      if (m0 + ti < 16 && n0 + 0 < 16) {
+        arena2[4096 + i0 * 512 + i1 * 256 + m0 * 16 + n0 + ti * 16] = s10;
+      }
+      if (m0 + ti < 16 && n0 + 1 < 16) {
+        arena2[4096 + i0 * 512 + i1 * 256 + m0 * 16 + n0 + ti * 16 + 1] = s13;
+      }
+      if (m0 + ti < 16 && n0 + 2 < 16) {
+        arena2[4096 + i0 * 512 + i1 * 256 + m0 * 16 + n0 + ti * 16 + 2] = s16;
+      }
+      if (m0 + ti < 16 && n0 + 3 < 16) {
+        arena2[4096 + i0 * 512 + i1 * 256 + m0 * 16 + n0 + ti * 16 + 3] = s19;
+      }
+    }
   }
   storageBarrier();
   workgroupBarrier();
 
-  // phase 14: k14_add_i2t_kv_text (7 op(s); alone it would end because: contains a reduction and would be recomputed for every read by reshape -> permute (used 2 times))
-  for (var e = i32(lid); e < 512; e += 64) {
-    let flat = owner * 512 + e;
-    let i0 = flat / 512;
-    let i1 = flat / 64 % 8;
-    let i2 = flat % 64;
-    var acc0: f32 = 0.0;
-    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = buf27[i0 * 256 + i1 * 32 + r0];
-      let s2: f32 = arena0[5432 + i2 * 32 + r0];
-      let s3: f32 = s1 * s2;
-      acc0 = acc0 + s3;
+  // phase 14: k14_add_i2t_kv_text (7 op(s); a 4x4 register tile per invocation; alone it would end because: contains a reduction and would be recomputed for every read by reshape -> permute (used 2 times))
+  for (var e = i32(lid); e < 32; e += 64) {
+    let flat = owner * 32 + e;
+    let i0 = flat / 32;
+    let tile_m = flat / 16 % 2;
+    let tile_n = flat % 16;
+    let m0 = tile_m * 4;
+    let n0 = tile_n * 4;
+    var acc_0_0: f32 = 0.0;
+    var acc_0_1: f32 = 0.0;
+    var acc_0_2: f32 = 0.0;
+    var acc_0_3: f32 = 0.0;
+    var acc_1_0: f32 = 0.0;
+    var acc_1_1: f32 = 0.0;
+    var acc_1_2: f32 = 0.0;
+    var acc_1_3: f32 = 0.0;
+    var acc_2_0: f32 = 0.0;
+    var acc_2_1: f32 = 0.0;
+    var acc_2_2: f32 = 0.0;
+    var acc_2_3: f32 = 0.0;
+    var acc_3_0: f32 = 0.0;
+    var acc_3_1: f32 = 0.0;
+    var acc_3_2: f32 = 0.0;
+    var acc_3_3: f32 = 0.0;
+    for (var r0_1: i32 = 0; r0_1 < 32 + fib_z; r0_1++) {
+      let s0: f32 = buf27[i0 * 256 + m0 * 32 + r0_1];
+      let s1: f32 = buf27[i0 * 256 + m0 * 32 + r0_1 + 32];
+      let s2: f32 = buf27[i0 * 256 + m0 * 32 + r0_1 + 64];
+      let s3: f32 = buf27[i0 * 256 + m0 * 32 + r0_1 + 96];
+      let s4: f32 = arena0[5432 + n0 * 32 + r0_1];
+      let s5: f32 = arena0[5432 + n0 * 32 + r0_1 + 32];
+      let s6: f32 = arena0[5432 + n0 * 32 + r0_1 + 64];
+      let s7: f32 = arena0[5432 + n0 * 32 + r0_1 + 96];
+      acc_0_0 = acc_0_0 + s0 * s4;
+      acc_0_1 = acc_0_1 + s0 * s5;
+      acc_0_2 = acc_0_2 + s0 * s6;
+      acc_0_3 = acc_0_3 + s0 * s7;
+      acc_1_0 = acc_1_0 + s1 * s4;
+      acc_1_1 = acc_1_1 + s1 * s5;
+      acc_1_2 = acc_1_2 + s1 * s6;
+      acc_1_3 = acc_1_3 + s1 * s7;
+      acc_2_0 = acc_2_0 + s2 * s4;
+      acc_2_1 = acc_2_1 + s2 * s5;
+      acc_2_2 = acc_2_2 + s2 * s6;
+      acc_2_3 = acc_2_3 + s2 * s7;
+      acc_3_0 = acc_3_0 + s3 * s4;
+      acc_3_1 = acc_3_1 + s3 * s5;
+      acc_3_2 = acc_3_2 + s3 * s6;
+      acc_3_3 = acc_3_3 + s3 * s7;
     }
-    let s4: f32 = arena0[7480 + i2];
-    let s5: f32 = acc0 + s4;
-    arena2[5120 + flat] = s5;
+    var tile_acc: array<array<f32, 4>, 4>;
+    tile_acc[0] = array<f32, 4>(acc_0_0, acc_0_1, acc_0_2, acc_0_3);
+    tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
+    tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
+    tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
+    let s8: f32 = arena0[7480 + n0];
+    let s10: f32 = arena0[7480 + n0 + 1];
+    let s12: f32 = arena0[7480 + n0 + 2];
+    let s14: f32 = arena0[7480 + n0 + 3];
+    for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
+      let s9: f32 = tile_acc[ti][0] + s8;
+      let s11: f32 = tile_acc[ti][1] + s10;
+      let s13: f32 = tile_acc[ti][2] + s12;
+      let s15: f32 = tile_acc[ti][3] + s14;
+      if (m0 + ti < 8 && n0 + 0 < 64) {
+        arena2[5120 + i0 * 512 + m0 * 64 + n0 + ti * 64] = s9;
+      }
+      if (m0 + ti < 8 && n0 + 1 < 64) {
+        arena2[5120 + i0 * 512 + m0 * 64 + n0 + ti * 64 + 1] = s11;
+      }
+      if (m0 + ti < 8 && n0 + 2 < 64) {
+        arena2[5120 + i0 * 512 + m0 * 64 + n0 + ti * 64 + 2] = s13;
+      }
+      if (m0 + ti < 8 && n0 + 3 < 64) {
+        arena2[5120 + i0 * 512 + m0 * 64 + n0 + ti * 64 + 3] = s15;
+      }
+    }
   }
   storageBarrier();
   workgroupBarrier();
@@ -512,28 +759,107 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
   storageBarrier();
   workgroupBarrier();
 
-  // phase 17: k17_add (20 op(s); alone it would end because: used by 3 consumers and contains a reduction)
-  for (var e = i32(lid); e < 512; e += 64) {
-    let flat = owner * 512 + e;
-    let i0 = flat / 512;
-    let i1 = flat / 32 % 16;
-    let i2 = flat % 32;
-    let s0: f32 = buf0[i0 * 512 + i1 * 32 + i2];
-    let s1: f32 = fib_wg_f32[2704 + -owner * 512 + ((((((i1) % 4) + 3) % 4)) % 2) * 32 + ((((((i1) % 4) + 3) % 4)) / 2) * 128 + ((((((i1) / 4) + 3) % 4)) % 2) * 64 + ((((((i1) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + i2];
-    let s2: f32 = s0 + s1;
-    let s3: f32 = arena0[4308 + 0];
-    var acc4: f32 = 0.0;
-    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s5: f32 = arena2[6144 + ((r0) % 16) + ((r0) / 16) * 256 + i0 * 512 + i1 * 16];
-      let s6: f32 = arena0[7544 + i2 * 32 + r0];
-      let s7: f32 = s5 * s6;
-      acc4 = acc4 + s7;
+  // phase 17: k17_add (20 op(s); a 4x4 register tile per invocation; alone it would end because: used by 3 consumers and contains a reduction)
+  for (var e = i32(lid); e < 32; e += 64) {
+    let flat = owner * 32 + e;
+    let i0 = flat / 32;
+    let tile_m = flat / 8 % 4;
+    let tile_n = flat % 8;
+    let m0 = tile_m * 4;
+    let n0 = tile_n * 4;
+    var acc_0_0: f32 = 0.0;
+    var acc_0_1: f32 = 0.0;
+    var acc_0_2: f32 = 0.0;
+    var acc_0_3: f32 = 0.0;
+    var acc_1_0: f32 = 0.0;
+    var acc_1_1: f32 = 0.0;
+    var acc_1_2: f32 = 0.0;
+    var acc_1_3: f32 = 0.0;
+    var acc_2_0: f32 = 0.0;
+    var acc_2_1: f32 = 0.0;
+    var acc_2_2: f32 = 0.0;
+    var acc_2_3: f32 = 0.0;
+    var acc_3_0: f32 = 0.0;
+    var acc_3_1: f32 = 0.0;
+    var acc_3_2: f32 = 0.0;
+    var acc_3_3: f32 = 0.0;
+    for (var r0_1: i32 = 0; r0_1 < 32 + fib_z; r0_1++) {
+      let s0: f32 = arena2[6144 + ((r0_1) % 16) + ((r0_1) / 16) * 256 + i0 * 512 + m0 * 16];
+      let s1: f32 = arena2[6144 + ((r0_1) % 16) + ((r0_1) / 16) * 256 + i0 * 512 + m0 * 16 + 16];
+      let s2: f32 = arena2[6144 + ((r0_1) % 16) + ((r0_1) / 16) * 256 + i0 * 512 + m0 * 16 + 32];
+      let s3: f32 = arena2[6144 + ((r0_1) % 16) + ((r0_1) / 16) * 256 + i0 * 512 + m0 * 16 + 48];
+      let s4: f32 = arena0[7544 + n0 * 32 + r0_1];
+      let s5: f32 = arena0[7544 + n0 * 32 + r0_1 + 32];
+      let s6: f32 = arena0[7544 + n0 * 32 + r0_1 + 64];
+      let s7: f32 = arena0[7544 + n0 * 32 + r0_1 + 96];
+      acc_0_0 = acc_0_0 + s0 * s4;
+      acc_0_1 = acc_0_1 + s0 * s5;
+      acc_0_2 = acc_0_2 + s0 * s6;
+      acc_0_3 = acc_0_3 + s0 * s7;
+      acc_1_0 = acc_1_0 + s1 * s4;
+      acc_1_1 = acc_1_1 + s1 * s5;
+      acc_1_2 = acc_1_2 + s1 * s6;
+      acc_1_3 = acc_1_3 + s1 * s7;
+      acc_2_0 = acc_2_0 + s2 * s4;
+      acc_2_1 = acc_2_1 + s2 * s5;
+      acc_2_2 = acc_2_2 + s2 * s6;
+      acc_2_3 = acc_2_3 + s2 * s7;
+      acc_3_0 = acc_3_0 + s3 * s4;
+      acc_3_1 = acc_3_1 + s3 * s5;
+      acc_3_2 = acc_3_2 + s3 * s6;
+      acc_3_3 = acc_3_3 + s3 * s7;
     }
-    let s8: f32 = arena0[8568 + i2];
-    let s9: f32 = acc4 + s8;
-    let s10: f32 = s3 * s9;
-    let s11: f32 = s2 + s10;
-    arena2[7168 + flat] = s11;
+    var tile_acc: array<array<f32, 4>, 4>;
+    tile_acc[0] = array<f32, 4>(acc_0_0, acc_0_1, acc_0_2, acc_0_3);
+    tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
+    tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
+    tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
+    let s11: f32 = arena0[4308 + 0];
+    let s12: f32 = arena0[8568 + n0];
+    let s19: f32 = arena0[4308 + 0];
+    let s20: f32 = arena0[8568 + n0 + 1];
+    let s27: f32 = arena0[4308 + 0];
+    let s28: f32 = arena0[8568 + n0 + 2];
+    let s35: f32 = arena0[4308 + 0];
+    let s36: f32 = arena0[8568 + n0 + 3];
+    for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
+      let s8: f32 = buf0[i0 * 512 + m0 * 32 + n0 + ti * 32];
+      let s9: f32 = fib_wg_f32[2704 + -owner * 512 + ((((((m0 + ti) % 4) + 3) % 4)) % 2) * 32 + ((((((m0 + ti) % 4) + 3) % 4)) / 2) * 128 + ((((((m0 + ti) / 4) + 3) % 4)) % 2) * 64 + ((((((m0 + ti) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + n0];
+      let s10: f32 = s8 + s9;
+      let s13: f32 = tile_acc[ti][0] + s12;
+      let s14: f32 = s11 * s13;
+      let s15: f32 = s10 + s14;
+      let s16: f32 = buf0[i0 * 512 + m0 * 32 + n0 + ti * 32 + 1];
+      let s17: f32 = fib_wg_f32[2704 + -owner * 512 + ((((((m0 + ti) % 4) + 3) % 4)) % 2) * 32 + ((((((m0 + ti) % 4) + 3) % 4)) / 2) * 128 + ((((((m0 + ti) / 4) + 3) % 4)) % 2) * 64 + ((((((m0 + ti) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + n0 + 1];
+      let s18: f32 = s16 + s17;
+      let s21: f32 = tile_acc[ti][1] + s20;
+      let s22: f32 = s19 * s21;
+      let s23: f32 = s18 + s22;
+      let s24: f32 = buf0[i0 * 512 + m0 * 32 + n0 + ti * 32 + 2];
+      let s25: f32 = fib_wg_f32[2704 + -owner * 512 + ((((((m0 + ti) % 4) + 3) % 4)) % 2) * 32 + ((((((m0 + ti) % 4) + 3) % 4)) / 2) * 128 + ((((((m0 + ti) / 4) + 3) % 4)) % 2) * 64 + ((((((m0 + ti) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + n0 + 2];
+      let s26: f32 = s24 + s25;
+      let s29: f32 = tile_acc[ti][2] + s28;
+      let s30: f32 = s27 * s29;
+      let s31: f32 = s26 + s30;
+      let s32: f32 = buf0[i0 * 512 + m0 * 32 + n0 + ti * 32 + 3];
+      let s33: f32 = fib_wg_f32[2704 + -owner * 512 + ((((((m0 + ti) % 4) + 3) % 4)) % 2) * 32 + ((((((m0 + ti) % 4) + 3) % 4)) / 2) * 128 + ((((((m0 + ti) / 4) + 3) % 4)) % 2) * 64 + ((((((m0 + ti) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + n0 + 3];
+      let s34: f32 = s32 + s33;
+      let s37: f32 = tile_acc[ti][3] + s36;
+      let s38: f32 = s35 * s37;
+      let s39: f32 = s34 + s38;
+      if (m0 + ti < 16 && n0 + 0 < 32) {
+        arena2[7168 + i0 * 512 + m0 * 32 + n0 + ti * 32] = s15;
+      }
+      if (m0 + ti < 16 && n0 + 1 < 32) {
+        arena2[7168 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 1] = s23;
+      }
+      if (m0 + ti < 16 && n0 + 2 < 32) {
+        arena2[7168 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 2] = s31;
+      }
+      if (m0 + ti < 16 && n0 + 3 < 32) {
+        arena2[7168 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 3] = s39;
+      }
+    }
   }
   storageBarrier();
   workgroupBarrier();
@@ -595,49 +921,192 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
   storageBarrier();
   workgroupBarrier();
 
-  // phase 21: k21_mul_mlp (15 op(s); alone it would end because: contains a reduction and would be recomputed for every read by reshape -> matmul)
-  for (var e = i32(lid); e < 2048; e += 64) {
-    let flat = owner * 2048 + e;
-    let i0 = flat / 2048;
-    let i1 = flat / 128 % 16;
-    let i2 = flat % 128;
-    var acc0: f32 = 0.0;
-    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena2[8192 + i0 * 512 + i1 * 32 + r0];
-      let s2: f32 = arena0[8664 + i2 * 32 + r0];
-      let s3: f32 = s1 * s2;
-      acc0 = acc0 + s3;
+  // phase 21: k21_mul_mlp (15 op(s); a 4x4 register tile per invocation; alone it would end because: contains a reduction and would be recomputed for every read by reshape -> matmul)
+  for (var e = i32(lid); e < 128; e += 64) {
+    let flat = owner * 128 + e;
+    let i0 = flat / 128;
+    let tile_m = flat / 32 % 4;
+    let tile_n = flat % 32;
+    let m0 = tile_m * 4;
+    let n0 = tile_n * 4;
+    var acc_0_0: f32 = 0.0;
+    var acc_0_1: f32 = 0.0;
+    var acc_0_2: f32 = 0.0;
+    var acc_0_3: f32 = 0.0;
+    var acc_1_0: f32 = 0.0;
+    var acc_1_1: f32 = 0.0;
+    var acc_1_2: f32 = 0.0;
+    var acc_1_3: f32 = 0.0;
+    var acc_2_0: f32 = 0.0;
+    var acc_2_1: f32 = 0.0;
+    var acc_2_2: f32 = 0.0;
+    var acc_2_3: f32 = 0.0;
+    var acc_3_0: f32 = 0.0;
+    var acc_3_1: f32 = 0.0;
+    var acc_3_2: f32 = 0.0;
+    var acc_3_3: f32 = 0.0;
+    for (var r0_1: i32 = 0; r0_1 < 32 + fib_z; r0_1++) {
+      let s0: f32 = arena2[8192 + i0 * 512 + m0 * 32 + r0_1];
+      let s1: f32 = arena2[8192 + i0 * 512 + m0 * 32 + r0_1 + 32];
+      let s2: f32 = arena2[8192 + i0 * 512 + m0 * 32 + r0_1 + 64];
+      let s3: f32 = arena2[8192 + i0 * 512 + m0 * 32 + r0_1 + 96];
+      let s4: f32 = arena0[8664 + n0 * 32 + r0_1];
+      let s5: f32 = arena0[8664 + n0 * 32 + r0_1 + 32];
+      let s6: f32 = arena0[8664 + n0 * 32 + r0_1 + 64];
+      let s7: f32 = arena0[8664 + n0 * 32 + r0_1 + 96];
+      acc_0_0 = acc_0_0 + s0 * s4;
+      acc_0_1 = acc_0_1 + s0 * s5;
+      acc_0_2 = acc_0_2 + s0 * s6;
+      acc_0_3 = acc_0_3 + s0 * s7;
+      acc_1_0 = acc_1_0 + s1 * s4;
+      acc_1_1 = acc_1_1 + s1 * s5;
+      acc_1_2 = acc_1_2 + s1 * s6;
+      acc_1_3 = acc_1_3 + s1 * s7;
+      acc_2_0 = acc_2_0 + s2 * s4;
+      acc_2_1 = acc_2_1 + s2 * s5;
+      acc_2_2 = acc_2_2 + s2 * s6;
+      acc_2_3 = acc_2_3 + s2 * s7;
+      acc_3_0 = acc_3_0 + s3 * s4;
+      acc_3_1 = acc_3_1 + s3 * s5;
+      acc_3_2 = acc_3_2 + s3 * s6;
+      acc_3_3 = acc_3_3 + s3 * s7;
     }
-    let s4: f32 = arena0[12760 + i2];
-    let s5: f32 = acc0 + s4;
-    let s6: f32 = f32(0.5) * s5;
-    let s7: f32 = s5 * f32(0.7071067811865476);
-    let s8: f32 = fib_erf(s7);
-    let s9: f32 = f32(1.0) + s8;
-    let s10: f32 = s6 * s9;
-    arena2[flat] = s10;
+    var tile_acc: array<array<f32, 4>, 4>;
+    tile_acc[0] = array<f32, 4>(acc_0_0, acc_0_1, acc_0_2, acc_0_3);
+    tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
+    tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
+    tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
+    let s8: f32 = arena0[12760 + n0];
+    let s15: f32 = arena0[12760 + n0 + 1];
+    let s22: f32 = arena0[12760 + n0 + 2];
+    let s29: f32 = arena0[12760 + n0 + 3];
+    for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
+      let s9: f32 = tile_acc[ti][0] + s8;
+      let s10: f32 = f32(0.5) * s9;
+      let s11: f32 = s9 * f32(0.7071067811865476);
+      let s12: f32 = fib_erf(s11);
+      let s13: f32 = f32(1.0) + s12;
+      let s14: f32 = s10 * s13;
+      let s16: f32 = tile_acc[ti][1] + s15;
+      let s17: f32 = f32(0.5) * s16;
+      let s18: f32 = s16 * f32(0.7071067811865476);
+      let s19: f32 = fib_erf(s18);
+      let s20: f32 = f32(1.0) + s19;
+      let s21: f32 = s17 * s20;
+      let s23: f32 = tile_acc[ti][2] + s22;
+      let s24: f32 = f32(0.5) * s23;
+      let s25: f32 = s23 * f32(0.7071067811865476);
+      let s26: f32 = fib_erf(s25);
+      let s27: f32 = f32(1.0) + s26;
+      let s28: f32 = s24 * s27;
+      let s30: f32 = tile_acc[ti][3] + s29;
+      let s31: f32 = f32(0.5) * s30;
+      let s32: f32 = s30 * f32(0.7071067811865476);
+      let s33: f32 = fib_erf(s32);
+      let s34: f32 = f32(1.0) + s33;
+      let s35: f32 = s31 * s34;
+      if (m0 + ti < 16 && n0 + 0 < 128) {
+        arena2[i0 * 2048 + m0 * 128 + n0 + ti * 128] = s14;
+      }
+      if (m0 + ti < 16 && n0 + 1 < 128) {
+        arena2[i0 * 2048 + m0 * 128 + n0 + ti * 128 + 1] = s21;
+      }
+      if (m0 + ti < 16 && n0 + 2 < 128) {
+        arena2[i0 * 2048 + m0 * 128 + n0 + ti * 128 + 2] = s28;
+      }
+      if (m0 + ti < 16 && n0 + 3 < 128) {
+        arena2[i0 * 2048 + m0 * 128 + n0 + ti * 128 + 3] = s35;
+      }
+    }
   }
   storageBarrier();
   workgroupBarrier();
 
-  // phase 22: k22_add (8 op(s); alone it would end because: graph output "out")
-  for (var e = i32(lid); e < 512; e += 64) {
-    let flat = owner * 512 + e;
-    let i0 = flat / 512;
-    let i1 = flat / 32 % 16;
-    let i2 = flat % 32;
-    let s0: f32 = arena2[7168 + i0 * 512 + i1 * 32 + i2];
-    var acc1: f32 = 0.0;
-    for (var r0: i32 = 0; r0 < 128 + fib_z; r0++) {
-      let s2: f32 = arena2[i0 * 2048 + i1 * 128 + r0];
-      let s3: f32 = arena0[12888 + i2 * 128 + r0];
-      let s4: f32 = s2 * s3;
-      acc1 = acc1 + s4;
+  // phase 22: k22_add (8 op(s); a 4x4 register tile per invocation; alone it would end because: graph output "out")
+  for (var e = i32(lid); e < 32; e += 64) {
+    let flat = owner * 32 + e;
+    let i0 = flat / 32;
+    let tile_m = flat / 8 % 4;
+    let tile_n = flat % 8;
+    let m0 = tile_m * 4;
+    let n0 = tile_n * 4;
+    var acc_0_0: f32 = 0.0;
+    var acc_0_1: f32 = 0.0;
+    var acc_0_2: f32 = 0.0;
+    var acc_0_3: f32 = 0.0;
+    var acc_1_0: f32 = 0.0;
+    var acc_1_1: f32 = 0.0;
+    var acc_1_2: f32 = 0.0;
+    var acc_1_3: f32 = 0.0;
+    var acc_2_0: f32 = 0.0;
+    var acc_2_1: f32 = 0.0;
+    var acc_2_2: f32 = 0.0;
+    var acc_2_3: f32 = 0.0;
+    var acc_3_0: f32 = 0.0;
+    var acc_3_1: f32 = 0.0;
+    var acc_3_2: f32 = 0.0;
+    var acc_3_3: f32 = 0.0;
+    for (var r0_1: i32 = 0; r0_1 < 128 + fib_z; r0_1++) {
+      let s0: f32 = arena2[i0 * 2048 + m0 * 128 + r0_1];
+      let s1: f32 = arena2[i0 * 2048 + m0 * 128 + r0_1 + 128];
+      let s2: f32 = arena2[i0 * 2048 + m0 * 128 + r0_1 + 256];
+      let s3: f32 = arena2[i0 * 2048 + m0 * 128 + r0_1 + 384];
+      let s4: f32 = arena0[12888 + n0 * 128 + r0_1];
+      let s5: f32 = arena0[12888 + n0 * 128 + r0_1 + 128];
+      let s6: f32 = arena0[12888 + n0 * 128 + r0_1 + 256];
+      let s7: f32 = arena0[12888 + n0 * 128 + r0_1 + 384];
+      acc_0_0 = acc_0_0 + s0 * s4;
+      acc_0_1 = acc_0_1 + s0 * s5;
+      acc_0_2 = acc_0_2 + s0 * s6;
+      acc_0_3 = acc_0_3 + s0 * s7;
+      acc_1_0 = acc_1_0 + s1 * s4;
+      acc_1_1 = acc_1_1 + s1 * s5;
+      acc_1_2 = acc_1_2 + s1 * s6;
+      acc_1_3 = acc_1_3 + s1 * s7;
+      acc_2_0 = acc_2_0 + s2 * s4;
+      acc_2_1 = acc_2_1 + s2 * s5;
+      acc_2_2 = acc_2_2 + s2 * s6;
+      acc_2_3 = acc_2_3 + s2 * s7;
+      acc_3_0 = acc_3_0 + s3 * s4;
+      acc_3_1 = acc_3_1 + s3 * s5;
+      acc_3_2 = acc_3_2 + s3 * s6;
+      acc_3_3 = acc_3_3 + s3 * s7;
     }
-    let s5: f32 = arena0[16984 + i2];
-    let s6: f32 = acc1 + s5;
-    let s7: f32 = s0 + s6;
-    arena1[flat] = s7;
+    var tile_acc: array<array<f32, 4>, 4>;
+    tile_acc[0] = array<f32, 4>(acc_0_0, acc_0_1, acc_0_2, acc_0_3);
+    tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
+    tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
+    tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
+    let s9: f32 = arena0[16984 + n0];
+    let s13: f32 = arena0[16984 + n0 + 1];
+    let s17: f32 = arena0[16984 + n0 + 2];
+    let s21: f32 = arena0[16984 + n0 + 3];
+    for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
+      let s8: f32 = arena2[7168 + i0 * 512 + m0 * 32 + n0 + ti * 32];
+      let s10: f32 = tile_acc[ti][0] + s9;
+      let s11: f32 = s8 + s10;
+      let s12: f32 = arena2[7168 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 1];
+      let s14: f32 = tile_acc[ti][1] + s13;
+      let s15: f32 = s12 + s14;
+      let s16: f32 = arena2[7168 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 2];
+      let s18: f32 = tile_acc[ti][2] + s17;
+      let s19: f32 = s16 + s18;
+      let s20: f32 = arena2[7168 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 3];
+      let s22: f32 = tile_acc[ti][3] + s21;
+      let s23: f32 = s20 + s22;
+      if (m0 + ti < 16 && n0 + 0 < 32) {
+        arena1[i0 * 512 + m0 * 32 + n0 + ti * 32] = s11;
+      }
+      if (m0 + ti < 16 && n0 + 1 < 32) {
+        arena1[i0 * 512 + m0 * 32 + n0 + ti * 32 + 1] = s15;
+      }
+      if (m0 + ti < 16 && n0 + 2 < 32) {
+        arena1[i0 * 512 + m0 * 32 + n0 + ti * 32 + 2] = s19;
+      }
+      if (m0 + ti < 16 && n0 + 3 < 32) {
+        arena1[i0 * 512 + m0 * 32 + n0 + ti * 32 + 3] = s23;
+      }
+    }
   }
   storageBarrier();
   workgroupBarrier();

@@ -237,42 +237,164 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
   storageBarrier();
   workgroupBarrier();
 
-  // phase 7: k7_add_crossattention_key (7 op(s); alone it would end because: contains a reduction and would be recomputed for every read by reshape -> permute -> permute -> matmul)
-  for (var e = i32(lid); e < 512; e += 64) {
-    let flat = owner * 512 + e;
-    let i0 = flat / 512;
-    let i1 = flat / 32 % 16;
-    let i2 = flat % 32;
-    var acc0: f32 = 0.0;
-    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = buf20[i0 * 512 + i1 * 32 + r0];
-      let s2: f32 = arena0[5284 + i2 * 32 + r0];
-      let s3: f32 = s1 * s2;
-      acc0 = acc0 + s3;
+  // phase 7: k7_add_crossattention_key (7 op(s); a 4x4 register tile per invocation; alone it would end because: contains a reduction and would be recomputed for every read by reshape -> permute -> permute -> matmul)
+  for (var e = i32(lid); e < 32; e += 64) {
+    let flat = owner * 32 + e;
+    let i0 = flat / 32;
+    let tile_m = flat / 8 % 4;
+    let tile_n = flat % 8;
+    let m0 = tile_m * 4;
+    let n0 = tile_n * 4;
+    var acc_0_0: f32 = 0.0;
+    var acc_0_1: f32 = 0.0;
+    var acc_0_2: f32 = 0.0;
+    var acc_0_3: f32 = 0.0;
+    var acc_1_0: f32 = 0.0;
+    var acc_1_1: f32 = 0.0;
+    var acc_1_2: f32 = 0.0;
+    var acc_1_3: f32 = 0.0;
+    var acc_2_0: f32 = 0.0;
+    var acc_2_1: f32 = 0.0;
+    var acc_2_2: f32 = 0.0;
+    var acc_2_3: f32 = 0.0;
+    var acc_3_0: f32 = 0.0;
+    var acc_3_1: f32 = 0.0;
+    var acc_3_2: f32 = 0.0;
+    var acc_3_3: f32 = 0.0;
+    for (var r0_1: i32 = 0; r0_1 < 32 + fib_z; r0_1++) {
+      let s0: f32 = buf20[i0 * 512 + m0 * 32 + r0_1];
+      let s1: f32 = buf20[i0 * 512 + m0 * 32 + r0_1 + 32];
+      let s2: f32 = buf20[i0 * 512 + m0 * 32 + r0_1 + 64];
+      let s3: f32 = buf20[i0 * 512 + m0 * 32 + r0_1 + 96];
+      let s4: f32 = arena0[5284 + n0 * 32 + r0_1];
+      let s5: f32 = arena0[5284 + n0 * 32 + r0_1 + 32];
+      let s6: f32 = arena0[5284 + n0 * 32 + r0_1 + 64];
+      let s7: f32 = arena0[5284 + n0 * 32 + r0_1 + 96];
+      acc_0_0 = acc_0_0 + s0 * s4;
+      acc_0_1 = acc_0_1 + s0 * s5;
+      acc_0_2 = acc_0_2 + s0 * s6;
+      acc_0_3 = acc_0_3 + s0 * s7;
+      acc_1_0 = acc_1_0 + s1 * s4;
+      acc_1_1 = acc_1_1 + s1 * s5;
+      acc_1_2 = acc_1_2 + s1 * s6;
+      acc_1_3 = acc_1_3 + s1 * s7;
+      acc_2_0 = acc_2_0 + s2 * s4;
+      acc_2_1 = acc_2_1 + s2 * s5;
+      acc_2_2 = acc_2_2 + s2 * s6;
+      acc_2_3 = acc_2_3 + s2 * s7;
+      acc_3_0 = acc_3_0 + s3 * s4;
+      acc_3_1 = acc_3_1 + s3 * s5;
+      acc_3_2 = acc_3_2 + s3 * s6;
+      acc_3_3 = acc_3_3 + s3 * s7;
     }
-    let s4: f32 = arena0[6308 + i2];
-    let s5: f32 = acc0 + s4;
-    fib_wg_f32[1544 + -owner * 512 + flat] = s5;
+    var tile_acc: array<array<f32, 4>, 4>;
+    tile_acc[0] = array<f32, 4>(acc_0_0, acc_0_1, acc_0_2, acc_0_3);
+    tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
+    tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
+    tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
+    let s8: f32 = arena0[6308 + n0];
+    let s10: f32 = arena0[6308 + n0 + 1];
+    let s12: f32 = arena0[6308 + n0 + 2];
+    let s14: f32 = arena0[6308 + n0 + 3];
+    for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
+      let s9: f32 = tile_acc[ti][0] + s8;
+      let s11: f32 = tile_acc[ti][1] + s10;
+      let s13: f32 = tile_acc[ti][2] + s12;
+      let s15: f32 = tile_acc[ti][3] + s14;
+      if (m0 + ti < 16 && n0 + 0 < 32) {
+        fib_wg_f32[1544 + -owner * 512 + i0 * 512 + m0 * 32 + n0 + ti * 32] = s9;
+      }
+      if (m0 + ti < 16 && n0 + 1 < 32) {
+        fib_wg_f32[1544 + -owner * 512 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 1] = s11;
+      }
+      if (m0 + ti < 16 && n0 + 2 < 32) {
+        fib_wg_f32[1544 + -owner * 512 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 2] = s13;
+      }
+      if (m0 + ti < 16 && n0 + 3 < 32) {
+        fib_wg_f32[1544 + -owner * 512 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 3] = s15;
+      }
+    }
   }
   storageBarrier();
   workgroupBarrier();
 
-  // phase 8: k8_add_crossattention_value (7 op(s); alone it would end because: contains a reduction and would be recomputed for every read by reshape -> permute -> matmul)
-  for (var e = i32(lid); e < 512; e += 64) {
-    let flat = owner * 512 + e;
-    let i0 = flat / 512;
-    let i1 = flat / 32 % 16;
-    let i2 = flat % 32;
-    var acc0: f32 = 0.0;
-    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = buf20[i0 * 512 + i1 * 32 + r0];
-      let s2: f32 = arena0[6340 + i2 * 32 + r0];
-      let s3: f32 = s1 * s2;
-      acc0 = acc0 + s3;
+  // phase 8: k8_add_crossattention_value (7 op(s); a 4x4 register tile per invocation; alone it would end because: contains a reduction and would be recomputed for every read by reshape -> permute -> matmul)
+  for (var e = i32(lid); e < 32; e += 64) {
+    let flat = owner * 32 + e;
+    let i0 = flat / 32;
+    let tile_m = flat / 8 % 4;
+    let tile_n = flat % 8;
+    let m0 = tile_m * 4;
+    let n0 = tile_n * 4;
+    var acc_0_0: f32 = 0.0;
+    var acc_0_1: f32 = 0.0;
+    var acc_0_2: f32 = 0.0;
+    var acc_0_3: f32 = 0.0;
+    var acc_1_0: f32 = 0.0;
+    var acc_1_1: f32 = 0.0;
+    var acc_1_2: f32 = 0.0;
+    var acc_1_3: f32 = 0.0;
+    var acc_2_0: f32 = 0.0;
+    var acc_2_1: f32 = 0.0;
+    var acc_2_2: f32 = 0.0;
+    var acc_2_3: f32 = 0.0;
+    var acc_3_0: f32 = 0.0;
+    var acc_3_1: f32 = 0.0;
+    var acc_3_2: f32 = 0.0;
+    var acc_3_3: f32 = 0.0;
+    for (var r0_1: i32 = 0; r0_1 < 32 + fib_z; r0_1++) {
+      let s0: f32 = buf20[i0 * 512 + m0 * 32 + r0_1];
+      let s1: f32 = buf20[i0 * 512 + m0 * 32 + r0_1 + 32];
+      let s2: f32 = buf20[i0 * 512 + m0 * 32 + r0_1 + 64];
+      let s3: f32 = buf20[i0 * 512 + m0 * 32 + r0_1 + 96];
+      let s4: f32 = arena0[6340 + n0 * 32 + r0_1];
+      let s5: f32 = arena0[6340 + n0 * 32 + r0_1 + 32];
+      let s6: f32 = arena0[6340 + n0 * 32 + r0_1 + 64];
+      let s7: f32 = arena0[6340 + n0 * 32 + r0_1 + 96];
+      acc_0_0 = acc_0_0 + s0 * s4;
+      acc_0_1 = acc_0_1 + s0 * s5;
+      acc_0_2 = acc_0_2 + s0 * s6;
+      acc_0_3 = acc_0_3 + s0 * s7;
+      acc_1_0 = acc_1_0 + s1 * s4;
+      acc_1_1 = acc_1_1 + s1 * s5;
+      acc_1_2 = acc_1_2 + s1 * s6;
+      acc_1_3 = acc_1_3 + s1 * s7;
+      acc_2_0 = acc_2_0 + s2 * s4;
+      acc_2_1 = acc_2_1 + s2 * s5;
+      acc_2_2 = acc_2_2 + s2 * s6;
+      acc_2_3 = acc_2_3 + s2 * s7;
+      acc_3_0 = acc_3_0 + s3 * s4;
+      acc_3_1 = acc_3_1 + s3 * s5;
+      acc_3_2 = acc_3_2 + s3 * s6;
+      acc_3_3 = acc_3_3 + s3 * s7;
     }
-    let s4: f32 = arena0[7364 + i2];
-    let s5: f32 = acc0 + s4;
-    fib_wg_f32[2056 + -owner * 512 + flat] = s5;
+    var tile_acc: array<array<f32, 4>, 4>;
+    tile_acc[0] = array<f32, 4>(acc_0_0, acc_0_1, acc_0_2, acc_0_3);
+    tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
+    tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
+    tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
+    let s8: f32 = arena0[7364 + n0];
+    let s10: f32 = arena0[7364 + n0 + 1];
+    let s12: f32 = arena0[7364 + n0 + 2];
+    let s14: f32 = arena0[7364 + n0 + 3];
+    for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
+      let s9: f32 = tile_acc[ti][0] + s8;
+      let s11: f32 = tile_acc[ti][1] + s10;
+      let s13: f32 = tile_acc[ti][2] + s12;
+      let s15: f32 = tile_acc[ti][3] + s14;
+      if (m0 + ti < 16 && n0 + 0 < 32) {
+        fib_wg_f32[2056 + -owner * 512 + i0 * 512 + m0 * 32 + n0 + ti * 32] = s9;
+      }
+      if (m0 + ti < 16 && n0 + 1 < 32) {
+        fib_wg_f32[2056 + -owner * 512 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 1] = s11;
+      }
+      if (m0 + ti < 16 && n0 + 2 < 32) {
+        fib_wg_f32[2056 + -owner * 512 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 2] = s13;
+      }
+      if (m0 + ti < 16 && n0 + 3 < 32) {
+        fib_wg_f32[2056 + -owner * 512 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 3] = s15;
+      }
+    }
   }
   storageBarrier();
   workgroupBarrier();
@@ -450,53 +572,208 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
   storageBarrier();
   workgroupBarrier();
 
-  // phase 14: k14_mul (18 op(s); alone it would end because: contains a reduction and would be recomputed for every read by reshape -> matmul)
-  for (var e = i32(lid); e < 512; e += 64) {
-    let flat = owner * 512 + e;
-    let i0 = flat / 512;
-    let i1 = flat / 64 % 8;
-    let i2 = flat % 64;
-    var acc0: f32 = 0.0;
-    for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + i1 * 32 + r0];
-      let s2: f32 = arena0[8484 + r0];
-      let s3: f32 = s1 + s2;
-      let s4: f32 = arena0[8516 + i2 * 32 + r0];
-      let s5: f32 = s3 * s4;
-      acc0 = acc0 + s5;
+  // phase 14: k14_mul (18 op(s); a 4x4 register tile per invocation; alone it would end because: contains a reduction and would be recomputed for every read by reshape -> matmul)
+  for (var e = i32(lid); e < 32; e += 64) {
+    let flat = owner * 32 + e;
+    let i0 = flat / 32;
+    let tile_m = flat / 16 % 2;
+    let tile_n = flat % 16;
+    let m0 = tile_m * 4;
+    let n0 = tile_n * 4;
+    var acc_0_0: f32 = 0.0;
+    var acc_0_1: f32 = 0.0;
+    var acc_0_2: f32 = 0.0;
+    var acc_0_3: f32 = 0.0;
+    var acc_1_0: f32 = 0.0;
+    var acc_1_1: f32 = 0.0;
+    var acc_1_2: f32 = 0.0;
+    var acc_1_3: f32 = 0.0;
+    var acc_2_0: f32 = 0.0;
+    var acc_2_1: f32 = 0.0;
+    var acc_2_2: f32 = 0.0;
+    var acc_2_3: f32 = 0.0;
+    var acc_3_0: f32 = 0.0;
+    var acc_3_1: f32 = 0.0;
+    var acc_3_2: f32 = 0.0;
+    var acc_3_3: f32 = 0.0;
+    for (var r0_1: i32 = 0; r0_1 < 32 + fib_z; r0_1++) {
+      let s0: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + m0 * 32 + r0_1];
+      let s1: f32 = arena0[8484 + r0_1];
+      let s2: f32 = s0 + s1;
+      let s3: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + m0 * 32 + r0_1 + 32];
+      let s4: f32 = arena0[8484 + r0_1];
+      let s5: f32 = s3 + s4;
+      let s6: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + m0 * 32 + r0_1 + 64];
+      let s7: f32 = arena0[8484 + r0_1];
+      let s8: f32 = s6 + s7;
+      let s9: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + m0 * 32 + r0_1 + 96];
+      let s10: f32 = arena0[8484 + r0_1];
+      let s11: f32 = s9 + s10;
+      let s12: f32 = arena0[8516 + n0 * 32 + r0_1];
+      let s13: f32 = arena0[8516 + n0 * 32 + r0_1 + 32];
+      let s14: f32 = arena0[8516 + n0 * 32 + r0_1 + 64];
+      let s15: f32 = arena0[8516 + n0 * 32 + r0_1 + 96];
+      acc_0_0 = acc_0_0 + s2 * s12;
+      acc_0_1 = acc_0_1 + s2 * s13;
+      acc_0_2 = acc_0_2 + s2 * s14;
+      acc_0_3 = acc_0_3 + s2 * s15;
+      acc_1_0 = acc_1_0 + s5 * s12;
+      acc_1_1 = acc_1_1 + s5 * s13;
+      acc_1_2 = acc_1_2 + s5 * s14;
+      acc_1_3 = acc_1_3 + s5 * s15;
+      acc_2_0 = acc_2_0 + s8 * s12;
+      acc_2_1 = acc_2_1 + s8 * s13;
+      acc_2_2 = acc_2_2 + s8 * s14;
+      acc_2_3 = acc_2_3 + s8 * s15;
+      acc_3_0 = acc_3_0 + s11 * s12;
+      acc_3_1 = acc_3_1 + s11 * s13;
+      acc_3_2 = acc_3_2 + s11 * s14;
+      acc_3_3 = acc_3_3 + s11 * s15;
     }
-    let s6: f32 = arena0[10564 + i2];
-    let s7: f32 = acc0 + s6;
-    let s8: f32 = f32(0.5) * s7;
-    let s9: f32 = s7 * f32(0.7071067811865476);
-    let s10: f32 = fib_erf(s9);
-    let s11: f32 = f32(1.0) + s10;
-    let s12: f32 = s8 * s11;
-    fib_wg_f32[3352 + -owner * 512 + flat] = s12;
+    var tile_acc: array<array<f32, 4>, 4>;
+    tile_acc[0] = array<f32, 4>(acc_0_0, acc_0_1, acc_0_2, acc_0_3);
+    tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
+    tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
+    tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
+    let s16: f32 = arena0[10564 + n0];
+    let s23: f32 = arena0[10564 + n0 + 1];
+    let s30: f32 = arena0[10564 + n0 + 2];
+    let s37: f32 = arena0[10564 + n0 + 3];
+    for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
+      let s17: f32 = tile_acc[ti][0] + s16;
+      let s18: f32 = f32(0.5) * s17;
+      let s19: f32 = s17 * f32(0.7071067811865476);
+      let s20: f32 = fib_erf(s19);
+      let s21: f32 = f32(1.0) + s20;
+      let s22: f32 = s18 * s21;
+      let s24: f32 = tile_acc[ti][1] + s23;
+      let s25: f32 = f32(0.5) * s24;
+      let s26: f32 = s24 * f32(0.7071067811865476);
+      let s27: f32 = fib_erf(s26);
+      let s28: f32 = f32(1.0) + s27;
+      let s29: f32 = s25 * s28;
+      let s31: f32 = tile_acc[ti][2] + s30;
+      let s32: f32 = f32(0.5) * s31;
+      let s33: f32 = s31 * f32(0.7071067811865476);
+      let s34: f32 = fib_erf(s33);
+      let s35: f32 = f32(1.0) + s34;
+      let s36: f32 = s32 * s35;
+      let s38: f32 = tile_acc[ti][3] + s37;
+      let s39: f32 = f32(0.5) * s38;
+      let s40: f32 = s38 * f32(0.7071067811865476);
+      let s41: f32 = fib_erf(s40);
+      let s42: f32 = f32(1.0) + s41;
+      let s43: f32 = s39 * s42;
+      if (m0 + ti < 8 && n0 + 0 < 64) {
+        fib_wg_f32[3352 + -owner * 512 + i0 * 512 + m0 * 64 + n0 + ti * 64] = s22;
+      }
+      if (m0 + ti < 8 && n0 + 1 < 64) {
+        fib_wg_f32[3352 + -owner * 512 + i0 * 512 + m0 * 64 + n0 + ti * 64 + 1] = s29;
+      }
+      if (m0 + ti < 8 && n0 + 2 < 64) {
+        fib_wg_f32[3352 + -owner * 512 + i0 * 512 + m0 * 64 + n0 + ti * 64 + 2] = s36;
+      }
+      if (m0 + ti < 8 && n0 + 3 < 64) {
+        fib_wg_f32[3352 + -owner * 512 + i0 * 512 + m0 * 64 + n0 + ti * 64 + 3] = s43;
+      }
+    }
   }
   storageBarrier();
   workgroupBarrier();
 
-  // phase 15: k15_add (11 op(s); alone it would end because: used by 2 consumers and contains a reduction)
-  for (var e = i32(lid); e < 256; e += 64) {
-    let flat = owner * 256 + e;
-    let i0 = flat / 256;
-    let i1 = flat / 32 % 8;
-    let i2 = flat % 32;
-    let s0: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + i1 * 32 + i2];
-    let s1: f32 = arena0[8484 + i2];
-    let s2: f32 = s0 + s1;
-    var acc3: f32 = 0.0;
-    for (var r0: i32 = 0; r0 < 64 + fib_z; r0++) {
-      let s4: f32 = fib_wg_f32[3352 + -owner * 512 + i0 * 512 + i1 * 64 + r0];
-      let s5: f32 = arena0[10628 + i2 * 64 + r0];
-      let s6: f32 = s4 * s5;
-      acc3 = acc3 + s6;
+  // phase 15: k15_add (11 op(s); a 4x4 register tile per invocation; alone it would end because: used by 2 consumers and contains a reduction)
+  for (var e = i32(lid); e < 16; e += 64) {
+    let flat = owner * 16 + e;
+    let i0 = flat / 16;
+    let tile_m = flat / 8 % 2;
+    let tile_n = flat % 8;
+    let m0 = tile_m * 4;
+    let n0 = tile_n * 4;
+    var acc_0_0: f32 = 0.0;
+    var acc_0_1: f32 = 0.0;
+    var acc_0_2: f32 = 0.0;
+    var acc_0_3: f32 = 0.0;
+    var acc_1_0: f32 = 0.0;
+    var acc_1_1: f32 = 0.0;
+    var acc_1_2: f32 = 0.0;
+    var acc_1_3: f32 = 0.0;
+    var acc_2_0: f32 = 0.0;
+    var acc_2_1: f32 = 0.0;
+    var acc_2_2: f32 = 0.0;
+    var acc_2_3: f32 = 0.0;
+    var acc_3_0: f32 = 0.0;
+    var acc_3_1: f32 = 0.0;
+    var acc_3_2: f32 = 0.0;
+    var acc_3_3: f32 = 0.0;
+    for (var r0_1: i32 = 0; r0_1 < 64 + fib_z; r0_1++) {
+      let s0: f32 = fib_wg_f32[3352 + -owner * 512 + i0 * 512 + m0 * 64 + r0_1];
+      let s1: f32 = fib_wg_f32[3352 + -owner * 512 + i0 * 512 + m0 * 64 + r0_1 + 64];
+      let s2: f32 = fib_wg_f32[3352 + -owner * 512 + i0 * 512 + m0 * 64 + r0_1 + 128];
+      let s3: f32 = fib_wg_f32[3352 + -owner * 512 + i0 * 512 + m0 * 64 + r0_1 + 192];
+      let s4: f32 = arena0[10628 + n0 * 64 + r0_1];
+      let s5: f32 = arena0[10628 + n0 * 64 + r0_1 + 64];
+      let s6: f32 = arena0[10628 + n0 * 64 + r0_1 + 128];
+      let s7: f32 = arena0[10628 + n0 * 64 + r0_1 + 192];
+      acc_0_0 = acc_0_0 + s0 * s4;
+      acc_0_1 = acc_0_1 + s0 * s5;
+      acc_0_2 = acc_0_2 + s0 * s6;
+      acc_0_3 = acc_0_3 + s0 * s7;
+      acc_1_0 = acc_1_0 + s1 * s4;
+      acc_1_1 = acc_1_1 + s1 * s5;
+      acc_1_2 = acc_1_2 + s1 * s6;
+      acc_1_3 = acc_1_3 + s1 * s7;
+      acc_2_0 = acc_2_0 + s2 * s4;
+      acc_2_1 = acc_2_1 + s2 * s5;
+      acc_2_2 = acc_2_2 + s2 * s6;
+      acc_2_3 = acc_2_3 + s2 * s7;
+      acc_3_0 = acc_3_0 + s3 * s4;
+      acc_3_1 = acc_3_1 + s3 * s5;
+      acc_3_2 = acc_3_2 + s3 * s6;
+      acc_3_3 = acc_3_3 + s3 * s7;
     }
-    let s7: f32 = arena0[12676 + i2];
-    let s8: f32 = acc3 + s7;
-    let s9: f32 = s2 + s8;
-    arena2[flat] = s9;
+    var tile_acc: array<array<f32, 4>, 4>;
+    tile_acc[0] = array<f32, 4>(acc_0_0, acc_0_1, acc_0_2, acc_0_3);
+    tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
+    tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
+    tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
+    let s9: f32 = arena0[8484 + n0];
+    let s11: f32 = arena0[12676 + n0];
+    let s15: f32 = arena0[8484 + n0 + 1];
+    let s17: f32 = arena0[12676 + n0 + 1];
+    let s21: f32 = arena0[8484 + n0 + 2];
+    let s23: f32 = arena0[12676 + n0 + 2];
+    let s27: f32 = arena0[8484 + n0 + 3];
+    let s29: f32 = arena0[12676 + n0 + 3];
+    for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
+      let s8: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + m0 * 32 + n0 + ti * 32];
+      let s10: f32 = s8 + s9;
+      let s12: f32 = tile_acc[ti][0] + s11;
+      let s13: f32 = s10 + s12;
+      let s14: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + m0 * 32 + n0 + ti * 32 + 1];
+      let s16: f32 = s14 + s15;
+      let s18: f32 = tile_acc[ti][1] + s17;
+      let s19: f32 = s16 + s18;
+      let s20: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + m0 * 32 + n0 + ti * 32 + 2];
+      let s22: f32 = s20 + s21;
+      let s24: f32 = tile_acc[ti][2] + s23;
+      let s25: f32 = s22 + s24;
+      let s26: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + m0 * 32 + n0 + ti * 32 + 3];
+      let s28: f32 = s26 + s27;
+      let s30: f32 = tile_acc[ti][3] + s29;
+      let s31: f32 = s28 + s30;
+      if (m0 + ti < 8 && n0 + 0 < 32) {
+        arena2[i0 * 256 + m0 * 32 + n0 + ti * 32] = s13;
+      }
+      if (m0 + ti < 8 && n0 + 1 < 32) {
+        arena2[i0 * 256 + m0 * 32 + n0 + ti * 32 + 1] = s19;
+      }
+      if (m0 + ti < 8 && n0 + 2 < 32) {
+        arena2[i0 * 256 + m0 * 32 + n0 + ti * 32 + 2] = s25;
+      }
+      if (m0 + ti < 8 && n0 + 3 < 32) {
+        arena2[i0 * 256 + m0 * 32 + n0 + ti * 32 + 3] = s31;
+      }
+    }
   }
   storageBarrier();
   workgroupBarrier();
