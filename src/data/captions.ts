@@ -1,0 +1,51 @@
+import { pick, shuffled } from './random.js';
+import type { Scene, SceneObject } from './scene.js';
+
+/**
+ * Captions of a synthetic scene. Every caption names every object with its size, colour,
+ * shape and grid cell, so a caption determines its scene's key (scene.ts, sceneKey); the
+ * templates vary the word order, the order of the objects and the sentence around them.
+ * Words and punctuation are separated by single spaces.
+ */
+
+/** Where a grid cell is, as a phrase. */
+const POSITIONS = [
+  ['at the top left', 'at the top', 'at the top right'],
+  ['on the left', 'in the center', 'on the right'],
+  ['at the bottom left', 'at the bottom', 'at the bottom right'],
+] as const;
+
+export function positionPhrase(row: number, col: number): string {
+  return POSITIONS[row]![col]!;
+}
+
+/** `a` or `an`, for the word that follows. */
+export function article(next: string): string {
+  return /^[aeiou]/.test(next) ? 'an' : 'a';
+}
+
+/** Ways to name one object (`p` is its position phrase). */
+const OBJECT_TEMPLATES: readonly ((o: SceneObject, p: string) => string)[] = [
+  (o, p) => `a ${o.size} ${o.colour} ${o.shape} ${p}`,
+  (o, p) => `${p} a ${o.size} ${o.colour} ${o.shape}`,
+  (o, p) => `${article(o.colour)} ${o.colour} ${o.shape} of ${o.size} size ${p}`,
+  (o, p) => `a ${o.size} ${o.shape} in ${o.colour} ${p}`,
+];
+
+/** Ways to join the object phrases into a caption. */
+const SENTENCES: readonly ((parts: readonly string[]) => string)[] = [
+  (parts) => list(parts),
+  (parts) => `there ${parts.length > 1 ? 'are' : 'is'} ${list(parts)}`,
+  (parts) => `the picture shows ${list(parts)}`,
+  (parts) => `the image has ${list(parts)}`,
+];
+
+function list(parts: readonly string[]): string {
+  return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(' , ')} and ${parts[parts.length - 1]}`;
+}
+
+/** A caption of the scene, its templates and object order drawn from `random`. */
+export function caption(scene: Scene, random: () => number): string {
+  const parts = shuffled(random, scene.objects).map((o) => pick(random, OBJECT_TEMPLATES)(o, positionPhrase(o.row, o.col)));
+  return pick(random, SENTENCES)(parts);
+}
