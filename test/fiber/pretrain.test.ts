@@ -1,0 +1,98 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { sampleInputs } from '../../src/cli/sample-inputs.js';
+import { buildGraph } from '../../src/dsl/entry.js';
+import { loadProgram } from '../../src/dsl/loader.js';
+import { maxAbsDifference } from '../../src/ir/compare.js';
+import { randomTensor } from '../../src/ir/gradcheck.js';
+import { interpret } from '../../src/ir/interpret.js';
+import { HostTensor } from '../../src/ir/tensor.js';
+import { prepareFeeds } from '../../src/runtime/feeds.js';
+
+/**
+ * examples/fiber_pretrain.fib on the interpreter: the dual-encoder path is the fused backbone
+ * with its gates at 0, the negative sampler inverts each row's distribution, and the three
+ * losses start where they should.
+ */
+
+const examples = resolve(__dirname, '../../examples');
+
+/** A program importing fiber_pretrain.fib with the given entries. */
+function program(body: string): ReturnType<typeof loadProgram> {
+  const dir = mkdtempSync(join(tmpdir(), 'fiberc-pretrain-'));
+  writeFileSync(join(dir, 'main.fib'), `import "fiber_pretrain.fib"\n${body}`);
+  return loadProgram(join(dir, 'main.fib'), undefined, [examples]);
+}
+
+describe('FIBER pre-training heads and objectives', () => {
+  it('the dual-encoder path equals the fused backbone with its gates at 0, and differs from it with gates at 0.5', () => {
+    const p = program(`
+module DualCheck() {
+  let p = FiberTinyPretraining()
+  forward(pixels: f32[B, 3, 64, 64], ids: i32[B, T], mask: f32[B, T]) -> (alone_image: tensor, fused_image: tensor, alone_text: tensor, fused_text: tensor) batch B {
+    let (fi, ft) = p.model(pixels, ids, mask)
+    return (image_alone(p.model, pixels), p.model.image.norm(fi), text_alone(p.model, ids, mask), p.model.text.layer[5].output.LayerNorm(ft))
+  }
+}`);
+    const graph = buildGraph(p, 'DualCheck', { bindings: { B: 2, T: 8 } });
+    const gates = (value: number): Map<string, HostTensor> => new Map(graph.params.flatMap((n) => {
+      const name = (n.op as { name: string }).name;
+      return name.endsWith('.alpha') ? [[name, HostTensor.from([], [value])] as const] : [];
+    }));
+    const run = (alpha: number): Map<string, HostTensor> => interpret(graph, prepareFeeds(graph, sampleInputs(graph, 1), gates(alpha), 0));
+    const off = run(0);
+    expect(maxAbsDifference(off.get('alone_image')!, off.get('fused_image')!)).toBeLessThan(1e-12);
+    expect(maxAbsDifference(off.get('alone_text')!, off.get('fused_text')!)).toBeLessThan(1e-12);
+    const on = run(0.5);
+    expect(maxAbsDifference(on.get('alone_image')!, on.get('fused_image')!)).toBeGreaterThan(1e-3);
+    expect(maxAbsDifference(on.get('alone_text')!, on.get('fused_text')!)).toBeGreaterThan(1e-3);
+  });
+
+  it('draws each negative by inverting its row\'s cumulative distribution', () => {
+    const graph = buildGraph(program(`
+module Draw() {
+  forward(w: f32[N, K], u: f32[N]) -> i32[N] {
+    return sample_rows(w, u)
+  }
+}`), 'Draw', { bindings: { N: 5, K: 4 } });
+    // Row weights (unnormalized) and where u falls in their cumulative distribution.
+    const w = HostTensor.from([5, 4], [1, 1, 1, 1, 0, 2, 0, 2, 0, 0, 3, 0, 1, 0, 0, 0, 1, 1, 1, 1]);
+    const u = HostTensor.from([5], [0.3, 0.6, 0.01, 0.99, 0.9999999]);
+    const drawn = interpret(graph, new Map([['w', w], ['u', u]])).get('out')!;
+    // 0.3 of a uniform row: index 1; 0.6 of [0, .5, .5, 1]: index 3 (never a zero-weight one);
+    // a single non-zero weight is always drawn; u near 1 stays inside the row.
+    expect(Array.from(drawn.data)).toEqual([1, 3, 2, 0, 3]);
+  });
+
+  it('starts with MLM near ln(vocab), ITM near ln 2, ITC over the batch and queue, and queues that take the batch first', () => {
+    const graph = buildGraph(loadProgram(join(examples, 'fiber_pretrain.fib')), 'FiberTinyPretraining', { bindings: { B: 4, T: 8 } });
+    const [B, T] = [4, 8];
+    const ids = HostTensor.from([B, T], Array.from({ length: B * T }, (_, i) => (i % T === 0 ? 0 : i % T === T - 1 ? 2 : 5 + ((i * 7) % 40))), 'i32');
+    const labels = HostTensor.from([B, T], Array.from({ length: B * T }, (_, i) => (i % 3 === 1 ? ids.data[i]! : -100)), 'i32');
+    const masked = HostTensor.from([B, T], Array.from(ids.data, (v, i) => (labels.data[i]! >= 0 ? 4 : v)), 'i32');
+    const inputs = new Map([
+      ['pixels', randomTensor([B, 3, 64, 64], 2)], ['ids', ids], ['mask', HostTensor.from([B, T], new Array(B * T).fill(1))],
+      ['mlm_ids', masked], ['mlm_labels', labels], ['draws', HostTensor.from([2, B], [0.1, 0.4, 0.6, 0.9, 0.2, 0.5, 0.7, 0.95])],
+    ]);
+    const feeds = prepareFeeds(graph, inputs, new Map(), 0);
+    const out = interpret(graph, feeds);
+    const scalar = (n: string): number => out.get(n)!.data[0]!;
+    expect(scalar('loss')).toBeCloseTo(scalar('itc') + scalar('mlm') + scalar('itm'), 10);
+    expect(Math.abs(scalar('mlm') - Math.log(64))).toBeLessThan(0.3);
+    expect(Math.abs(scalar('itm') - Math.log(2))).toBeLessThan(0.1);
+    // ITC scores each example against B + 64 candidates at temperature 0.07: at random it is about ln(B + 64).
+    expect(scalar('itc')).toBeGreaterThan(1);
+    expect(Number.isFinite(scalar('itc'))).toBe(true);
+    for (const side of ['image', 'text']) {
+      const next = out.get(`${side}_queue_next`)!;
+      const old = feeds.get(`${side}_queue`)!;
+      for (let r = 0; r < B; r++) {
+        const row = Array.from(next.data.slice(r * 32, (r + 1) * 32));
+        expect(Math.hypot(...row)).toBeCloseTo(1, 9);
+      }
+      expect(Array.from(next.data.slice(B * 32))).toEqual(Array.from(old.data.slice(0, (64 - B) * 32)));
+    }
+  });
+});
