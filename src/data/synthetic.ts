@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { rng } from '../ir/init.js';
 import { caption } from './captions.js';
 import { question, QUESTION_TYPES, type Question } from './questions.js';
+import type { ImageTextExample } from './pretrain-batch.js';
 import { normalizeImage, renderScene } from './render.js';
 import { shuffled } from './random.js';
 import { randomScene, sceneKey, type Scene } from './scene.js';
@@ -82,4 +83,9 @@ function questionsFor(scene: Scene, count: number, random: () => number): Questi
 /** An example's image as the model reads it: [3, size, size], normalized with ImageNet's mean and std. */
 export function exampleImage(e: SyntheticExample, size: number): Float32Array {
   return normalizeImage(renderScene(e.scene, size));
+}
+
+/** A synthetic example as an image with captions (what pre-training batches read). */
+export function imageText(e: SyntheticExample): ImageTextExample {
+  return { id: e.id, captions: e.captions, image: (size) => exampleImage(e, size) };
 }

@@ -1,0 +1,46 @@
+/**
+ * Masked language modelling's input corruption, as Hugging Face's
+ * DataCollatorForLanguageModeling (FIBER's): each real, non-special token is chosen with
+ * probability 0.15; a chosen token is replaced by `<mask>` 80% of the time, by a random
+ * ordinary token 10% and kept 10%; the labels hold the original ids of the chosen tokens and
+ * -100 (ignored by the loss) everywhere else, padding and special tokens included.
+ */
+
+/** The label of a position the loss ignores (cross_entropy's default ignore index). */
+export const IGNORE_LABEL = -100;
+
+/** What masking needs to know of a vocabulary. */
+export interface MaskingVocabulary {
+  readonly mask: number;
+  readonly vocabSize: number;
+  /** Ids never chosen and never drawn as replacements (`<s>`, `</s>`, `<pad>`, `<unk>`, `<mask>`). */
+  readonly specials: ReadonlySet<number>;
+}
+
+export interface MaskedText {
+  readonly ids: Int32Array;
+  readonly labels: Int32Array;
+}
+
+/** Corrupts one encoded text (its ids and real-token mask) for MLM. */
+export function maskTokens(ids: Int32Array, real: Float32Array, vocab: MaskingVocabulary, random: () => number, probability = 0.15): MaskedText {
+  if (vocab.specials.size >= vocab.vocabSize) throw new Error('the vocabulary has no ordinary token to draw');
+  const out = Int32Array.from(ids);
+  const labels = new Int32Array(ids.length).fill(IGNORE_LABEL);
+  for (let i = 0; i < ids.length; i++) {
+    if (real[i] === 0 || vocab.specials.has(ids[i]!) || random() >= probability) continue;
+    labels[i] = ids[i]!;
+    const action = random();
+    if (action < 0.8) out[i] = vocab.mask;
+    else if (action < 0.9) out[i] = ordinaryToken(vocab, random);
+  }
+  return { ids: out, labels };
+}
+
+/** A uniformly drawn id that is not special. */
+function ordinaryToken(vocab: MaskingVocabulary, random: () => number): number {
+  for (;;) {
+    const id = Math.floor(random() * vocab.vocabSize);
+    if (!vocab.specials.has(id)) return id;
+  }
+}

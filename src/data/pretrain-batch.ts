@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import { rng } from '../ir/init.js';
+import { HostTensor } from '../ir/tensor.js';
+import { maskTokens, type MaskingVocabulary } from './masking.js';
+import { pick, shuffled } from './random.js';
+import type { TextTokenizer } from './tokenizer.js';
+
+/**
+ * Pre-training batches (the inputs of examples/fiber_pretrain.fib's forward) from image-text
+ * examples. Everything a batch holds — which examples, which caption, the MLM corruption,
+ * the ITM draws — is a function of (seed, step) alone, so a run resumed at step t reads the
+ * batch an uninterrupted run would have read: the data position and the random state are
+ * both just the step number.
+ */
+
+/** An image with captions: a synthetic example, or one loaded from files. */
+export interface ImageTextExample {
+  readonly id: string;
+  readonly captions: readonly string[];
+  /** The image as the model reads it: [3, size, size], normalized. */
+  image(size: number): Float32Array;
+}
+
+export interface PretrainBatchOptions {
+  readonly seed: number;
+  readonly batch: number;
+  readonly imageSize: number;
+  /** Token positions per text (FIBER: 40). */
+  readonly textLength: number;
+}
+
+/** A generator seeded by (seed, purpose, index): independent streams that need no state. */
+export function streamRandom(seed: number, purpose: string, index: number): () => number {
+  return rng(createHash('sha256').update(`${seed}:${purpose}:${index}`).digest().readUInt32LE(0));
+}
+
+/** The masking view of a tokenizer: its specials are never masked nor drawn. */
+export function maskingVocabulary(t: TextTokenizer): MaskingVocabulary {
+  return { mask: t.mask, vocabSize: t.vocabSize, specials: new Set([t.bos, t.eos, t.pad, t.unk, t.mask]) };
+}
+
+/** Batches of a list of examples, in epochs of a seeded order. */
+export class PretrainBatches {
+  private readonly orders = new Map<number, readonly number[]>();
+
+  constructor(
+    private readonly examples: readonly ImageTextExample[],
+    private readonly tokenizer: TextTokenizer,
+    readonly options: PretrainBatchOptions,
+  ) {
+    if (examples.length < options.batch) throw new Error(`a batch of ${options.batch} needs at least as many examples, got ${examples.length}`);
+  }
+
+  /** Steps in one pass over the examples (a last partial batch is dropped). */
+  get stepsPerEpoch(): number {
+    return Math.floor(this.examples.length / this.options.batch);
+  }
+
+  /** The examples of step `step` (0-based). */
+  examplesAt(step: number): ImageTextExample[] {
+    const epoch = Math.floor(step / this.stepsPerEpoch);
+    let order = this.orders.get(epoch);
+    if (!order) {
+      order = shuffled(streamRandom(this.options.seed, 'order', epoch), [...this.examples.keys()]);
+      this.orders.clear();
+      this.orders.set(epoch, order);
+    }
+    const start = (step % this.stepsPerEpoch) * this.options.batch;
+    return order.slice(start, start + this.options.batch).map((i) => this.examples[i]!);
+  }
+
+  /** The inputs of step `step`: pixels, ids, mask, mlm_ids, mlm_labels, draws. */
+  batch(step: number): Map<string, HostTensor> {
+    const { batch: B, imageSize: S, textLength: T } = this.options;
+    const random = streamRandom(this.options.seed, 'batch', step);
+    const examples = this.examplesAt(step);
+    const pixels = new Float32Array(B * 3 * S * S);
+    const [ids, mask, mlmIds, mlmLabels] = [new Int32Array(B * T), new Float32Array(B * T), new Int32Array(B * T), new Int32Array(B * T)];
+    const vocab = maskingVocabulary(this.tokenizer);
+    examples.forEach((e, b) => {
+      pixels.set(e.image(S), b * 3 * S * S);
+      const text = this.tokenizer.encode(pick(random, e.captions), T);
+      const masked = maskTokens(text.ids, text.mask, vocab, random);
+      ids.set(text.ids, b * T);
+      mask.set(text.mask, b * T);
+      mlmIds.set(masked.ids, b * T);
+      mlmLabels.set(masked.labels, b * T);
+    });
+    const draws = Float32Array.from({ length: 2 * B }, () => random());
+    return new Map([
+      ['pixels', new HostTensor([B, 3, S, S], 'f32', pixels)],
+      ['ids', new HostTensor([B, T], 'i32', ids)],
+      ['mask', new HostTensor([B, T], 'f32', mask)],
+      ['mlm_ids', new HostTensor([B, T], 'i32', mlmIds)],
+      ['mlm_labels', new HostTensor([B, T], 'i32', mlmLabels)],
+      ['draws', new HostTensor([2, B], 'f32', draws)],
+    ]);
+  }
+}

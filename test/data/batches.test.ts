@@ -1,0 +1,81 @@
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildGraph } from '../../src/dsl/entry.js';
+import { loadProgram } from '../../src/dsl/loader.js';
+import { IGNORE_LABEL, maskTokens } from '../../src/data/masking.js';
+import { maskingVocabulary, PretrainBatches } from '../../src/data/pretrain-batch.js';
+import { imageText, syntheticCorpus } from '../../src/data/synthetic.js';
+import { TextTokenizer } from '../../src/data/tokenizer.js';
+import { rng } from '../../src/ir/init.js';
+
+const tokenizer = TextTokenizer.synthetic();
+const corpus = syntheticCorpus({ seed: 5, sizes: { train: 40, val: 4, test: 4 } });
+const options = { seed: 11, batch: 8, imageSize: 64, textLength: 16 };
+
+describe('MLM masking', () => {
+  it('chooses 15% of the real ordinary tokens: 80% <mask>, 10% a random ordinary token, 10% kept; labels only there', () => {
+    const vocab = maskingVocabulary(tokenizer);
+    const random = rng(1);
+    let [real, chosen, masked, replaced, kept] = [0, 0, 0, 0, 0];
+    for (let n = 0; n < 4000; n++) {
+      const e = tokenizer.encode('there are a small red circle at the top and a large blue cross on the left', 24);
+      const m = maskTokens(e.ids, e.mask, vocab, random);
+      for (let i = 0; i < 24; i++) {
+        const special = vocab.specials.has(e.ids[i]!);
+        if (special || e.mask[i] === 0) {
+          expect(m.labels[i]).toBe(IGNORE_LABEL);
+          expect(m.ids[i]).toBe(e.ids[i]);
+          continue;
+        }
+        real++;
+        if (m.labels[i] === IGNORE_LABEL) {
+          expect(m.ids[i]).toBe(e.ids[i]);
+          continue;
+        }
+        chosen++;
+        expect(m.labels[i]).toBe(e.ids[i]);
+        if (m.ids[i] === tokenizer.mask) masked++;
+        else if (m.ids[i] === e.ids[i]) kept++;
+        else replaced++;
+        expect(vocab.specials.has(m.ids[i]!) && m.ids[i] !== tokenizer.mask).toBe(false);
+      }
+    }
+    expect(chosen / real).toBeCloseTo(0.15, 2);
+    expect(masked / chosen).toBeCloseTo(0.8, 1);
+    // A random replacement can draw the original token (1 in 45): kept then counts it.
+    expect(replaced / chosen).toBeGreaterThan(0.08);
+    expect(replaced / chosen).toBeLessThan(0.12);
+    expect(kept / chosen).toBeGreaterThan(0.08);
+    expect(kept / chosen).toBeLessThan(0.12);
+  });
+});
+
+describe('pre-training batches', () => {
+  const examples = corpus.train.map(imageText);
+
+  it('are the inputs FiberTinyPretraining expects', () => {
+    const graph = buildGraph(loadProgram(join(resolve(__dirname, '../../examples'), 'fiber_pretrain.fib')), 'FiberTinyPretraining', { bindings: { B: 8, T: 16 } });
+    const batch = new PretrainBatches(examples, tokenizer, options).batch(0);
+    expect(graph.inputs.map((n) => [(n.op as { name: string }).name, n.dtype, n.shape])).toEqual([...batch].map(([name, t]) => [name, t.dtype, t.shape]));
+  });
+
+  it('depend only on the seed and the step: a resumed run reads the batch an uninterrupted one would', () => {
+    const a = new PretrainBatches(examples, tokenizer, options);
+    const seen = [0, 1, 2, 3, 4, 5, 6].map((t) => a.batch(t));
+    const resumed = new PretrainBatches(examples, tokenizer, options);
+    expect(resumed.batch(6)).toEqual(seen[6]);
+    expect(resumed.batch(2)).toEqual(seen[2]);
+    expect(seen[1]!.get('ids')).not.toEqual(seen[2]!.get('ids'));
+    const other = new PretrainBatches(examples, tokenizer, { ...options, seed: 12 });
+    expect(other.batch(0).get('pixels')).not.toEqual(seen[0]!.get('pixels'));
+  });
+
+  it('visit every example once per epoch, in a new order each epoch', () => {
+    const b = new PretrainBatches(examples, tokenizer, options);
+    expect(b.stepsPerEpoch).toBe(5);
+    const epoch = (e: number): string[] => [0, 1, 2, 3, 4].flatMap((t) => b.examplesAt(e * 5 + t).map((x) => x.id));
+    expect([...epoch(0)].sort()).toEqual(examples.map((x) => x.id).sort());
+    expect([...epoch(1)].sort()).toEqual(examples.map((x) => x.id).sort());
+    expect(epoch(1)).not.toEqual(epoch(0));
+  });
+});
