@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { recallAtK } from '../../src/eval/retrieval.js';
+
+describe('recall@K', () => {
+  it('counts a hit when the true match is among the K best, in each direction', () => {
+    // 3 images, 4 texts: texts 0, 1 of image 0, text 2 of image 1, text 3 of image 2.
+    const imageOf = [0, 0, 1, 2];
+    const scores = Float64Array.from([
+      0.1, 0.9, 0.5, 0.2, // image 0: best text 1 (its own) -> rank 0
+      0.8, 0.1, 0.3, 0.2, // image 1: its text 2 ranks 1 (after text 0)
+      0.0, 0.1, 0.2, 0.05, // image 2: its text 3 ranks 3 (last)
+    ]);
+    const r = recallAtK(scores, 3, imageOf, [1, 2, 4]);
+    expect(r.imageToText).toEqual({ 1: 1 / 3, 2: 2 / 3, 4: 1 });
+    // Text 0: image 1 (0.8) beats image 0 (0.1): rank 1. Text 1: image 0 best. Text 2: image 0
+    // (0.5) beats image 1 (0.3): rank 1. Text 3: image 0 (0.2) and 1 (0.2) beat image 2 (0.05): rank 2.
+    expect(r.textToImage).toEqual({ 1: 1 / 4, 2: 3 / 4, 4: 1 });
+  });
+
+  it('ranks ties and NaN against the true match: a constant scorer gets nothing at K = 1', () => {
+    const flat = recallAtK(new Float64Array(9).fill(0.5), 3, [0, 1, 2], [1, 3]);
+    expect(flat.imageToText[1]).toBe(0);
+    expect(flat.textToImage[1]).toBe(0);
+    expect(flat.textToImage[3]).toBe(1);
+    const nan = recallAtK(Float64Array.from([NaN, 0, 0, 1]), 2, [0, 1], [1]);
+    expect(nan.imageToText[1]).toBe(0.5);
+  });
+
+  it('rejects a score matrix of the wrong size', () => {
+    expect(() => recallAtK(new Float64Array(5), 2, [0, 1, 1])).toThrow('a 2 x 3 score matrix has 6 scores, got 5');
+  });
+});
