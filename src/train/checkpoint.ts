@@ -1,0 +1,63 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../files.js';
+import { decodeSafetensors, writeSafetensors } from '../fiber/safetensors.js';
+import type { HostTensor } from '../ir/tensor.js';
+
+/**
+ * Training checkpoints in a run folder: `step-<n>.safetensors` holds every tensor of the
+ * program's state (params, optimizer moments, queues) and, as metadata, the step and the
+ * run's configuration; `latest` names the newest complete one. Both are written atomically
+ * (a temporary file, fsync, rename), checkpoint first, so a run killed at any moment leaves
+ * `latest` naming a whole checkpoint.
+ */
+
+export interface Checkpoint {
+  /** Steps taken (the next step to run is `step + 1`). */
+  readonly step: number;
+  readonly tensors: ReadonlyMap<string, HostTensor>;
+  /** The run's configuration as it was saved. */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly path: string;
+}
+
+/** Raised for a run folder whose checkpoint is missing or unreadable. */
+export class CheckpointError extends Error {
+  override readonly name = 'CheckpointError';
+}
+
+const LATEST = 'latest';
+
+/** Writes a checkpoint and then points `latest` at it; returns its path. */
+export function writeCheckpoint(dir: string, step: number, tensors: ReadonlyMap<string, HostTensor>, config: Readonly<Record<string, unknown>>): string {
+  const file = `step-${String(step).padStart(7, '0')}.safetensors`;
+  const path = join(dir, file);
+  writeSafetensors(path, tensors, { step: String(step), config: JSON.stringify(config) });
+  writeFileAtomic(join(dir, LATEST), `${file}\n`, 'writing');
+  return path;
+}
+
+/** The checkpoint `latest` names, or undefined when the folder has none. */
+export function readLatestCheckpoint(dir: string): Checkpoint | undefined {
+  const pointer = join(dir, LATEST);
+  if (!existsSync(pointer)) return undefined;
+  const file = readFileSync(pointer, 'utf8').trim();
+  if (!/^step-\d+\.safetensors$/.test(file)) throw new CheckpointError(`${pointer}: does not name a checkpoint (got '${file.slice(0, 80)}')`);
+  return readCheckpoint(join(dir, file));
+}
+
+/** One checkpoint file, with its step and configuration. */
+export function readCheckpoint(path: string): Checkpoint {
+  if (!existsSync(path)) throw new CheckpointError(`${path}: no such checkpoint`);
+  const { tensors, metadata } = decodeSafetensors(readFileSync(path), path);
+  if (metadata.step === undefined) throw new CheckpointError(`${path}: not a fiberc checkpoint (no step in its metadata)`);
+  const step = Number(metadata.step);
+  if (!Number.isInteger(step) || step < 0) throw new CheckpointError(`${path}: its metadata has no step`);
+  let config: Record<string, unknown>;
+  try {
+    config = JSON.parse(metadata.config ?? '{}') as Record<string, unknown>;
+  } catch {
+    throw new CheckpointError(`${path}: its metadata's config is not JSON`);
+  }
+  return { step, tensors, config, path };
+}
