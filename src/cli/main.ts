@@ -27,10 +27,13 @@ import { NoAdapterError, setDawnVerbose } from '../runtime/webgpu/dawn.js';
 import { writeKernels, writePtxKernels } from '../driver/write.js';
 import { FeedError, missingParams, prepareFeeds } from '../runtime/feeds.js';
 import { runDemo } from './demo.js';
+import { runTrain, TRAIN_MODELS, type TrainFlags } from './train.js';
 import { withGradientSeeds } from './grad-seeds.js';
 import { sampleInputs } from './sample-inputs.js';
 import { FUZZ_BACKENDS, runFuzz, type FuzzFlags } from './fuzz.js';
 import { HostDataError } from '../runtime/host-data.js';
+import { CheckpointError } from '../train/checkpoint.js';
+import { TokenizerError } from '../data/tokenizer.js';
 import { checkWritableFile, ensureFolder, FileError } from '../files.js';
 import { BindingError, checkBindings, parseBindings, processIO, readOptional, shapesOf, UsageError, type CliIO } from './io.js';
 
@@ -238,6 +241,27 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
 
   let exitCode = 0;
   program
+    .command('train')
+    .description('pre-train a FIBER model (coarse stage: ITC + MLM + ITM in one compiled step) into a run folder: metrics.jsonl, checkpoints; --resume continues from the latest checkpoint')
+    .addOption(new Option('--model <name>', 'model to train').choices(Object.keys(TRAIN_MODELS)).default('FiberTiny'))
+    .option('--stage <stage>', 'pre-training stage', 'coarse')
+    .option('--data <source>', 'training data: synthetic (built in)', 'synthetic')
+    .option('--steps <n>', 'optimizer steps', '1000')
+    .option('--batch <n>', 'examples per step', '8')
+    .requiredOption('--out <dir>', 'run folder')
+    .option('--resume', 'continue from the run folder\'s latest checkpoint')
+    .addOption(new Option('--backend <name>', 'where to train').choices([...BACKENDS]).default('webgpu'))
+    .option('--seed <n>', 'seed of the data, the initial params and every draw', '0')
+    .option('--lr <x>', 'peak learning rate (FIBER\'s groups: 5x on cross-modal params and heads)', '0.0005')
+    .option('--warmup <fraction>', 'fraction of the steps warming the learning rate up from 0', '0.1')
+    .option('--text-length <n>', 'token positions per text', '38')
+    .option('--train-size <n>', 'synthetic training images', '4000')
+    .option('--checkpoint-every <n>', 'steps between checkpoints', '100')
+    .action(async (opts: TrainFlags) => {
+      exitCode = await runTrain(opts, io);
+    });
+
+  program
     .command('fuzz')
     .description('differential fuzzing: random programs on edge-valued inputs, forward and backward, on each backend against the interpreter; a failure is shrunk to a minimal program')
     .option('--minutes <n>', 'stop starting new programs after this long')
@@ -261,7 +285,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       io.err(`fiberc: ${e.message}`);
       return 2;
     }
-    if (e instanceof SafetensorsError || e instanceof FeedError || e instanceof HostDataError || e instanceof FileError || e instanceof EntryInputsError || e instanceof BindingError || e instanceof PlanError || e instanceof WebGpuError || e instanceof NoAdapterError || e instanceof PtxasError || e instanceof NoCudaDriverError || e instanceof CudaError) {
+    if (e instanceof SafetensorsError || e instanceof FeedError || e instanceof HostDataError || e instanceof FileError || e instanceof EntryInputsError || e instanceof BindingError || e instanceof PlanError || e instanceof WebGpuError || e instanceof NoAdapterError || e instanceof PtxasError || e instanceof NoCudaDriverError || e instanceof CudaError || e instanceof CheckpointError || e instanceof TokenizerError) {
       io.err(`fiberc: error: ${e.message}`);
       return 1;
     }

@@ -11,7 +11,7 @@ import { HostTensor } from '../ir/tensor.js';
 import { installRoot } from '../paths.js';
 import type { Device } from '../runtime/device.js';
 import type { Program } from '../runtime/program.js';
-import { readLatestCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { CheckpointError, readLatestCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { learningRate } from './lr-schedule.js';
 import { fiberParamGroups } from './optimizer.js';
 import { LR_INPUT, STEP_INPUT, trainingStep, type TrainingStep } from './step.js';
@@ -94,7 +94,7 @@ export async function pretrain(device: Device, config: PretrainConfig, examples:
   if (checkpoint) {
     for (const key of Object.keys(config) as (keyof PretrainConfig)[]) {
       if (key === 'steps' || key === 'checkpointEvery') continue;
-      if (JSON.stringify(checkpoint.config[key]) !== JSON.stringify(config[key])) throw new Error(`cannot resume ${checkpoint.path}: it was trained with ${key} = ${JSON.stringify(checkpoint.config[key])}, this run asks for ${JSON.stringify(config[key])}`);
+      if (JSON.stringify(checkpoint.config[key]) !== JSON.stringify(config[key])) throw new CheckpointError(`cannot resume ${checkpoint.path}: it was trained with ${key} = ${JSON.stringify(checkpoint.config[key])}, this run asks for ${JSON.stringify(config[key])}`);
     }
   }
   const program = await device.load(step.graph, { updates });

@@ -1,0 +1,104 @@
+import cliProgress from 'cli-progress';
+import { imageText, syntheticCorpus } from '../data/synthetic.js';
+import { TextTokenizer } from '../data/tokenizer.js';
+import type { BackendName } from '../runtime/device.js';
+import { openDevice } from '../runtime/open.js';
+import { pretrain, type PretrainConfig, type StepMetrics } from '../train/pretrain.js';
+import { UsageError, type CliIO } from './io.js';
+
+/**
+ * `fiberc train`: FIBER's coarse-grained pre-training of a model on a data set, into a run
+ * folder (metrics.jsonl, checkpoints), with a progress bar on a terminal and a line every
+ * few steps elsewhere.
+ */
+
+/** Models `--model` accepts: each a `<Model>Pretraining` alias of examples/fiber_pretrain.fib. */
+export const TRAIN_MODELS: Readonly<Record<string, { readonly imageSize: number; readonly maxTextLength: number }>> = {
+  FiberTiny: { imageSize: 64, maxTextLength: 38 },
+  FiberMicro: { imageSize: 32, maxTextLength: 38 },
+};
+
+export interface TrainFlags {
+  model: string;
+  stage: string;
+  data: string;
+  steps: string;
+  batch: string;
+  out: string;
+  resume?: boolean;
+  backend: BackendName;
+  seed: string;
+  lr: string;
+  warmup: string;
+  textLength: string;
+  trainSize: string;
+  checkpointEvery: string;
+}
+
+function positiveInt(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} takes a positive integer, got '${value}'`);
+  return n;
+}
+
+function positiveNumber(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} takes a positive number, got '${value}'`);
+  return n;
+}
+
+/** The run's configuration from the flags (every problem a UsageError naming the flag). */
+export function trainConfig(flags: TrainFlags): PretrainConfig & { trainSize: number } {
+  const model = TRAIN_MODELS[flags.model];
+  if (!model) throw new UsageError(`--model: unknown model '${flags.model}' (models: ${Object.keys(TRAIN_MODELS).join(', ')})`);
+  if (flags.stage !== 'coarse') throw new UsageError(`--stage: only 'coarse' (ITC + MLM + ITM) is built; the fine-grained stage is not yet`);
+  if (flags.data !== 'synthetic') throw new UsageError(`--data: only 'synthetic' is built so far, got '${flags.data}'`);
+  const steps = positiveInt('--steps', flags.steps);
+  const textLength = positiveInt('--text-length', flags.textLength);
+  if (textLength < 2 || textLength > model.maxTextLength) throw new UsageError(`--text-length: ${flags.model} takes 2 to ${model.maxTextLength} tokens, got ${textLength}`);
+  const warmup = Number(flags.warmup);
+  if (!(warmup >= 0 && warmup < 1)) throw new UsageError(`--warmup is the fraction of steps spent warming up, in [0, 1), got '${flags.warmup}'`);
+  const batch = positiveInt('--batch', flags.batch);
+  if (batch < 2) throw new UsageError('--batch: ITM draws its negatives from the batch, so it needs 2 or more');
+  return {
+    entry: `${flags.model}Pretraining`, seed: Number(flags.seed) | 0, batch, textLength, imageSize: model.imageSize, steps,
+    lr: positiveNumber('--lr', flags.lr), warmup: Math.round(warmup * steps), betas: [0.9, 0.98], weightDecay: 0.01,
+    checkpointEvery: positiveInt('--checkpoint-every', flags.checkpointEvery), trainSize: positiveInt('--train-size', flags.trainSize),
+  };
+}
+
+const fmt = (x: number): string => x.toFixed(3);
+
+/** Runs `fiberc train`; returns the exit code. */
+export async function runTrain(flags: TrainFlags, io: CliIO, interactive = process.stderr.isTTY === true): Promise<number> {
+  const { trainSize, ...config } = trainConfig(flags);
+  const corpus = syntheticCorpus({ seed: config.seed, sizes: { train: trainSize, val: 0, test: 0 } });
+  const device = await openDevice(flags.backend);
+  const bar = interactive ? new cliProgress.SingleBar({ format: 'step {value}/{total} | loss {loss} (itc {itc} mlm {mlm} itm {itm}) | {speed} ex/s | ETA {eta_formatted}', etaBuffer: 20 }, cliProgress.Presets.shades_classic) : undefined;
+  const every = Math.max(1, Math.floor(config.steps / 20));
+  const started = performance.now();
+  let first = 1;
+  const onStep = (m: StepMetrics): void => {
+    const speed = ((m.step - first + 1) * config.batch) / ((performance.now() - started) / 1000);
+    const values = { loss: fmt(m.loss), itc: fmt(m.itc), mlm: fmt(m.mlm), itm: fmt(m.itm), speed: speed.toFixed(1) };
+    if (bar) bar.update(m.step, values);
+    else if (m.step % every === 0 || m.step === config.steps) io.err(`step ${m.step}/${config.steps}: loss ${values.loss} (itc ${values.itc} mlm ${values.mlm} itm ${values.itm}), ${values.speed} examples/s`);
+  };
+  io.err(`training ${config.entry} on ${device.name}: ${config.steps} steps of ${config.batch} from ${trainSize} synthetic examples, into ${flags.out}`);
+  try {
+    const program = await pretrain(device, config, corpus.train.map(imageText), TextTokenizer.synthetic(), flags.out, flags.resume === true, {
+      onStart: (step) => {
+        first = step;
+        if (step > 1) io.err(`resuming at step ${step}`);
+        bar?.start(config.steps, step - 1, { loss: '-', itc: '-', mlm: '-', itm: '-', speed: '-' });
+      },
+      onStep,
+    });
+    program.dispose();
+  } finally {
+    bar?.stop();
+    device.dispose();
+  }
+  io.out(`trained ${config.entry}: metrics in ${flags.out}/metrics.jsonl, checkpoint ${flags.out}/latest`);
+  return 0;
+}

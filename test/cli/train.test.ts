@@ -1,0 +1,40 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from './run-cli.js';
+
+describe('fiberc train', () => {
+  it('trains into a run folder, resumes from its checkpoint, and refuses a resume with another configuration', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fiberc-train-'));
+    const flags = ['--model', 'FiberMicro', '--backend', 'cpu', '--batch', '4', '--train-size', '24', '--checkpoint-every', '2', '--out', out];
+    const first = await cli('train', ...flags, '--steps', '2');
+    expect(first.code, first.err).toBe(0);
+    expect(first.err).toMatch(/step 2\/2: loss \d+\.\d+ \(itc \d+\.\d+ mlm \d+\.\d+ itm \d+\.\d+\), \d+\.\d+ examples\/s/);
+    expect(first.out).toContain(`metrics in ${out}/metrics.jsonl`);
+    expect(readdirSync(out).sort()).toEqual(['latest', 'metrics.jsonl', 'step-0000002.safetensors']);
+    const more = await cli('train', ...flags, '--steps', '3', '--resume');
+    expect(more.code, more.err).toBe(0);
+    expect(more.err).toContain('resuming at step 3');
+    expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { step: number }).step)).toEqual([1, 2, 3]);
+    const other = await cli('train', ...flags.map((f) => (f === '4' ? '2' : f)), '--steps', '4', '--resume');
+    expect(other.code).toBe(1);
+    expect(other.err).toMatch(/fiberc: error: cannot resume .*step-0000003\.safetensors: it was trained with batch = 4, this run asks for 2/);
+  }, 120_000);
+
+  it('names the flag of a bad value', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fiberc-train-'));
+    const cases: [string[], RegExp][] = [
+      [['--steps', '0'], /--steps takes a positive integer, got '0'/],
+      [['--batch', '1'], /--batch: ITM draws its negatives from the batch, so it needs 2 or more/],
+      [['--data', 'coco:/x'], /--data: only 'synthetic' is built so far/],
+      [['--text-length', '60'], /--text-length: FiberTiny takes 2 to 38 tokens, got 60/],
+      [['--warmup', '1.5'], /--warmup is the fraction of steps spent warming up, in \[0, 1\)/],
+    ];
+    for (const [flags, message] of cases) {
+      const r = await cli('train', '--out', out, '--backend', 'cpu', ...flags);
+      expect(r.code, flags.join(' ')).toBe(2);
+      expect(r.err).toMatch(message);
+    }
+  });
+});
