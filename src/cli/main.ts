@@ -28,6 +28,7 @@ import { writeKernels, writePtxKernels } from '../driver/write.js';
 import { FeedError, missingParams, prepareFeeds } from '../runtime/feeds.js';
 import { runDemo } from './demo.js';
 import { runTrain, TRAIN_MODELS, type TrainFlags } from './train.js';
+import { runEval, type EvalFlags } from './eval.js';
 import { withGradientSeeds } from './grad-seeds.js';
 import { sampleInputs } from './sample-inputs.js';
 import { FUZZ_BACKENDS, runFuzz, type FuzzFlags } from './fuzz.js';
@@ -259,6 +260,19 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--checkpoint-every <n>', 'steps between checkpoints', '100')
     .action(async (opts: TrainFlags) => {
       exitCode = await runTrain(opts, io);
+    });
+
+  program
+    .command('eval')
+    .description('evaluate a trained checkpoint on held-out data: --task retrieval (dual-encoder recall, then ITM re-ranking of each query\'s top k)')
+    .option('--task <task>', 'what to evaluate', 'retrieval')
+    .requiredOption('--ckpt <path>', 'a checkpoint, or a run folder (its latest)')
+    .addOption(new Option('--backend <name>', 'where to run').choices([...BACKENDS]).default('webgpu'))
+    .option('--test-size <n>', 'held-out images (each with its first caption)', '1000')
+    .option('--k <n>', 'candidates per query re-scored by ITM', '8')
+    .option('--batch <n>', 'examples per program run', '8')
+    .action(async (opts: EvalFlags) => {
+      exitCode = await runEval(opts, io);
     });
 
   program

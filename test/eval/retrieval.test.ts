@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { recallAtK } from '../../src/eval/retrieval.js';
+import { rerankedRecall, rerankPairs } from '../../src/eval/rerank.js';
 
 describe('recall@K', () => {
   it('counts a hit when the true match is among the K best, in each direction', () => {
@@ -28,5 +29,28 @@ describe('recall@K', () => {
 
   it('rejects a score matrix of the wrong size', () => {
     expect(() => recallAtK(new Float64Array(5), 2, [0, 1, 1])).toThrow('a 2 x 3 score matrix has 6 scores, got 5');
+  });
+});
+
+describe('ITM re-ranking of the ITC top k', () => {
+  it('scores each query\'s k best candidates once, and ranks them by ITM above the rest', () => {
+    // 3 images, 3 texts (text j belongs to image j). ITC ranks text 1 first for image 0 and
+    // image 0 first for text 1: both wrong.
+    const itc = Float64Array.from([
+      0.2, 0.9, 0.1,
+      0.1, 0.8, 0.3,
+      0.0, 0.2, 0.5,
+    ]);
+    const pairs = rerankPairs(itc, 3, 3, 2);
+    // Rows: image 0 -> texts 1, 0; image 1 -> 1, 2; image 2 -> 2, 1. Columns: text 0 -> images
+    // 0, 1 (adds 1,0); text 1 -> 0, 1; text 2 -> 2, 1. Each pair once.
+    expect(new Set(pairs.map((p) => `${p.image},${p.text}`))).toEqual(new Set(['0,1', '0,0', '1,1', '1,2', '2,2', '2,1', '1,0']));
+    // A perfect matcher: 1 for a true pair, 0 otherwise.
+    const itm = pairs.map((p) => (p.image === p.text ? 1 : 0));
+    const r = rerankedRecall(itc, 3, [0, 1, 2], 2, pairs, itm, [1]);
+    expect(r.itc.imageToText[1]).toBeCloseTo(2 / 3, 12);
+    expect(r.itm.imageToText[1]).toBe(1);
+    expect(r.itc.textToImage[1]).toBeCloseTo(2 / 3, 12);
+    expect(r.itm.textToImage[1]).toBe(1);
   });
 });

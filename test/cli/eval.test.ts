@@ -1,0 +1,34 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from './run-cli.js';
+
+describe('fiberc eval --task retrieval', () => {
+  it('evaluates a briefly trained checkpoint on held-out images: recall in both directions, ITC and ITM re-ranked, saved as JSON', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fiberc-eval-'));
+    const trained = await cli('train', '--model', 'FiberMicro', '--backend', 'cpu', '--batch', '4', '--train-size', '16', '--steps', '2', '--out', out);
+    expect(trained.code, trained.err).toBe(0);
+    const r = await cli('eval', '--task', 'retrieval', '--ckpt', out, '--backend', 'cpu', '--test-size', '6', '--k', '2', '--batch', '4');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/retrieval over 6 held-out images and their captions \(\d+ pairs scored by ITM\)/);
+    expect(r.out).toMatch(/ITC \(dual encoder\) +\d+\.\d% +\d+\.\d%/);
+    expect(r.out).toMatch(/ITM re-rank of top 2 +\d+\.\d%/);
+    const saved = JSON.parse(readFileSync(join(out, 'retrieval.json'), 'utf8')) as { step: number; candidates: number; itc: { imageToText: Record<string, number> }; itm: { textToImage: Record<string, number> } };
+    expect(saved.step).toBe(2);
+    expect(saved.candidates).toBe(6);
+    // With 6 candidates every image is within the top 10.
+    expect(saved.itc.imageToText['10']).toBe(1);
+    for (const v of Object.values(saved.itm.textToImage)) expect(v).toBeGreaterThanOrEqual(0);
+  }, 120_000);
+
+  it('refuses a folder without a checkpoint and an unknown task', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'fiberc-eval-'));
+    const none = await cli('eval', '--ckpt', empty, '--backend', 'cpu');
+    expect(none.code).toBe(2);
+    expect(none.err).toContain(`--ckpt: ${empty} has no checkpoint yet`);
+    const task = await cli('eval', '--task', 'captioning', '--ckpt', empty, '--backend', 'cpu');
+    expect(task.code).toBe(2);
+    expect(task.err).toContain("--task: only 'retrieval' is built so far");
+  });
+});
