@@ -34,6 +34,18 @@ export function streamRandom(seed: number, purpose: string, index: number): () =
   return rng(createHash('sha256').update(`${seed}:${purpose}:${index}`).digest().readUInt32LE(0));
 }
 
+/**
+ * The items of step `step` when `count` items are visited `batch` at a time in epochs, each
+ * epoch in its own seeded order (a last partial batch of an epoch is dropped).
+ */
+export function stepItems(seed: number, count: number, batch: number, step: number): number[] {
+  const perEpoch = Math.floor(count / batch);
+  if (perEpoch === 0) throw new Error(`a batch of ${batch} needs at least as many items, got ${count}`);
+  const order = shuffled(streamRandom(seed, 'order', Math.floor(step / perEpoch)), [...Array(count).keys()]);
+  const start = (step % perEpoch) * batch;
+  return order.slice(start, start + batch);
+}
+
 /** The masking view of a tokenizer: its specials are never masked nor drawn. */
 export function maskingVocabulary(t: TextTokenizer): MaskingVocabulary {
   return { mask: t.mask, vocabSize: t.vocabSize, specials: new Set([t.bos, t.eos, t.pad, t.unk, t.mask]) };
@@ -41,8 +53,6 @@ export function maskingVocabulary(t: TextTokenizer): MaskingVocabulary {
 
 /** Batches of a list of examples, in epochs of a seeded order. */
 export class PretrainBatches {
-  private readonly orders = new Map<number, readonly number[]>();
-
   constructor(
     private readonly examples: readonly ImageTextExample[],
     private readonly tokenizer: TextTokenizer,
@@ -58,15 +68,7 @@ export class PretrainBatches {
 
   /** The examples of step `step` (0-based). */
   examplesAt(step: number): ImageTextExample[] {
-    const epoch = Math.floor(step / this.stepsPerEpoch);
-    let order = this.orders.get(epoch);
-    if (!order) {
-      order = shuffled(streamRandom(this.options.seed, 'order', epoch), [...this.examples.keys()]);
-      this.orders.clear();
-      this.orders.set(epoch, order);
-    }
-    const start = (step % this.stepsPerEpoch) * this.options.batch;
-    return order.slice(start, start + this.options.batch).map((i) => this.examples[i]!);
+    return stepItems(this.options.seed, this.examples.length, this.options.batch, step).map((i) => this.examples[i]!);
   }
 
   /** The inputs of step `step`: pixels, ids, mask, mlm_ids, mlm_labels, draws. */

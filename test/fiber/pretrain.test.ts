@@ -10,6 +10,7 @@ import { randomTensor } from '../../src/ir/gradcheck.js';
 import { interpret } from '../../src/ir/interpret.js';
 import { HostTensor } from '../../src/ir/tensor.js';
 import { prepareFeeds } from '../../src/runtime/feeds.js';
+import { ANSWERS } from '../../src/data/questions.js';
 
 /**
  * examples/fiber_pretrain.fib on the interpreter: the dual-encoder path is the fused backbone
@@ -94,5 +95,25 @@ module Draw() {
       }
       expect(Array.from(next.data.slice(B * 32))).toEqual(Array.from(old.data.slice(0, (64 - B) * 32)));
     }
+  });
+
+  it('the retrieval, matching and VQA entries name their params as pre-training does, so its checkpoints load into them', () => {
+    const p = loadProgram(join(examples, 'fiber_pretrain.fib'));
+    const names = (entry: string): string[] => buildGraph(p, entry, { bindings: { B: 2, T: 8 } }).params.map((n) => (n.op as { name: string }).name);
+    const trained = new Set(names('FiberMicroPretraining'));
+    for (const entry of ['FiberMicroRetrieval', 'FiberMicroMatching', 'FiberMicroVQA']) {
+      const own = names(entry).filter((n) => !trained.has(n));
+      expect(own, entry).toEqual(entry.endsWith('VQA') ? ['vqa_classifier.dense.weight', 'vqa_classifier.dense.bias', 'vqa_classifier.norm.weight', 'vqa_classifier.norm.bias', 'vqa_classifier.out.weight', 'vqa_classifier.out.bias'] : []);
+    }
+  });
+
+  it('the VQA head scores every answer class: its loss starts near 16 ln 2 (binary cross-entropy times the classes)', () => {
+    const graph = buildGraph(loadProgram(join(examples, 'fiber_pretrain.fib')), 'FiberMicroVQA', { bindings: { B: 3, T: 8 } });
+    const targets = HostTensor.zeros([3, ANSWERS.length]);
+    [2, 9, 15].forEach((a, b) => (targets.data[b * ANSWERS.length + a] = 1));
+    const inputs = new Map([['pixels', randomTensor([3, 3, 32, 32], 5)], ['ids', HostTensor.from([3, 8], Array.from({ length: 24 }, (_, i) => 5 + (i % 40)), 'i32')], ['mask', HostTensor.from([3, 8], new Array(24).fill(1))], ['targets', targets]]);
+    const out = interpret(graph, prepareFeeds(graph, inputs, new Map(), 0));
+    expect(out.get('logits')!.shape).toEqual([3, ANSWERS.length]);
+    expect(Math.abs(out.get('loss')!.data[0]! - ANSWERS.length * Math.log(2))).toBeLessThan(0.5);
   });
 });

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ANSWERS, type Question } from '../../src/data/questions.js';
+import { syntheticCorpus, imageText } from '../../src/data/synthetic.js';
+import { TextTokenizer } from '../../src/data/tokenizer.js';
+import { vqaBatch, vqaItems } from '../../src/data/vqa-batch.js';
+import { predictedAnswers, vqaAccuracy } from '../../src/eval/vqa.js';
+
+describe('VQA', () => {
+  it('accuracy overall and per question type, from the top-scored answer', () => {
+    const qs: Question[] = [
+      { type: 'color', question: 'q', answer: 'red' },
+      { type: 'color', question: 'q', answer: 'blue' },
+      { type: 'count', question: 'q', answer: 'two' },
+      { type: 'exists', question: 'q', answer: 'no' },
+    ];
+    const logits = new Float32Array(4 * ANSWERS.length);
+    const top = ['red', 'green', 'two', 'yes'];
+    top.forEach((a, r) => (logits[r * ANSWERS.length + ANSWERS.indexOf(a)] = 3));
+    const acc = vqaAccuracy(predictedAnswers(logits, 4), qs);
+    expect(acc.overall).toBe(0.5);
+    expect(acc.byType.color).toEqual({ accuracy: 0.5, count: 2 });
+    expect(acc.byType.count).toEqual({ accuracy: 1, count: 1 });
+    expect(acc.byType.exists).toEqual({ accuracy: 0, count: 1 });
+    expect(acc.byType.relation).toEqual({ accuracy: 0, count: 0 });
+  });
+
+  it('batches hold the image, the question as text and a one-hot target; they depend only on seed and step', () => {
+    const corpus = syntheticCorpus({ seed: 2, sizes: { train: 10, val: 2, test: 2 } });
+    const items = vqaItems(corpus.train.map((e) => ({ ...imageText(e), questions: e.questions })));
+    expect(items).toHaveLength(30);
+    const tokenizer = TextTokenizer.synthetic();
+    const options = { seed: 1, batch: 4, imageSize: 32, textLength: 16 };
+    const b = vqaBatch(items, tokenizer, options, 3);
+    expect([...b].map(([n, t]) => [n, t.shape])).toEqual([['pixels', [4, 3, 32, 32]], ['ids', [4, 16]], ['mask', [4, 16]], ['targets', [4, ANSWERS.length]]]);
+    const targets = b.get('targets')!.data;
+    for (let r = 0; r < 4; r++) expect(Array.from(targets.slice(r * ANSWERS.length, (r + 1) * ANSWERS.length)).reduce((s, x) => s + x, 0)).toBe(1);
+    expect(vqaBatch(items, tokenizer, options, 3)).toEqual(b);
+    // The question's words are in the text.
+    const first = tokenizer.decode(b.get('ids')!.data.slice(0, 16));
+    expect(items.some((i) => i.question.question === first)).toBe(true);
+  });
+});
