@@ -1,18 +1,21 @@
-import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../files.js';
 import { imageText, syntheticCorpus } from '../data/synthetic.js';
 import { TextTokenizer } from '../data/tokenizer.js';
 import { evaluateRetrieval, type RetrievalResult } from '../eval/retrieval-run.js';
+import { evaluateVqa } from '../eval/vqa-run.js';
+import type { VqaAccuracy } from '../eval/vqa.js';
+import { vqaItems } from '../data/vqa-batch.js';
 import type { BackendName } from '../runtime/device.js';
 import { openDevice } from '../runtime/open.js';
-import { readCheckpoint, readLatestCheckpoint, type Checkpoint } from '../train/checkpoint.js';
+import { checkpointAt } from '../train/checkpoint.js';
 import { UsageError, type CliIO } from './io.js';
 
 /**
- * `fiberc eval`: a trained checkpoint on held-out data. `--task retrieval`: image-text
- * retrieval over the synthetic test split (dual-encoder recall, then ITM re-ranking of each
- * query's top k), printed and written to `retrieval.json` beside the checkpoint.
+ * `fiberc eval`: a trained checkpoint on held-out data, printed and written beside the
+ * checkpoint. `--task retrieval`: image-text retrieval over the synthetic test split
+ * (dual-encoder recall, then ITM re-ranking of each query's top k; `retrieval.json`).
+ * `--task vqa`: a fine-tuned checkpoint's accuracy per question type (`vqa.json`).
  */
 
 export interface EvalFlags {
@@ -22,16 +25,6 @@ export interface EvalFlags {
   testSize: string;
   k: string;
   batch: string;
-}
-
-/** A checkpoint file, or a run folder's latest. */
-function checkpointAt(path: string): Checkpoint {
-  if (existsSync(path) && statSync(path).isDirectory()) {
-    const latest = readLatestCheckpoint(path);
-    if (!latest) throw new UsageError(`--ckpt: ${path} has no checkpoint yet`);
-    return latest;
-  }
-  return readCheckpoint(path);
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
@@ -46,21 +39,39 @@ export function formatRetrieval(r: RetrievalResult): string {
   return [`retrieval over ${r.candidates} held-out images and their captions (${r.pairs} pairs scored by ITM)`, ...rows.map((x) => x.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))].join('\n');
 }
 
+/** VQA accuracy overall and per question type. */
+export function formatVqa(a: VqaAccuracy): string {
+  const rows = Object.entries(a.byType).map(([t, x]) => `  ${t.padEnd(9)} ${pct(x.accuracy).padStart(6)}  (${x.count} questions)`);
+  return [`VQA accuracy over ${a.count} held-out questions: ${pct(a.overall)}`, ...rows].join('\n');
+}
+
 /** Runs `fiberc eval`; returns the exit code. */
 export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
-  if (flags.task !== 'retrieval') throw new UsageError(`--task: only 'retrieval' is built so far, got '${flags.task}'`);
+  if (flags.task !== 'retrieval' && flags.task !== 'vqa') throw new UsageError(`--task: 'retrieval' or 'vqa', got '${flags.task}'`);
   const checkpoint = checkpointAt(flags.ckpt);
   const entry = String(checkpoint.config.entry ?? '');
-  if (!entry.endsWith('Pretraining')) throw new UsageError(`--ckpt: ${checkpoint.path} was not written by fiberc train (its entry is '${entry}')`);
+  const wanted = flags.task === 'vqa' ? 'VQA' : 'Pretraining';
+  if (!entry.endsWith(wanted)) throw new UsageError(`--ckpt: ${checkpoint.path} is a ${entry || 'non-fiberc'} checkpoint; --task ${flags.task} evaluates ${flags.task === 'vqa' ? 'a fiberc train --task vqa' : 'a fiberc train --task pretrain'} checkpoint`);
   const testSize = Number(flags.testSize);
   const [k, batch] = [Number(flags.k), Number(flags.batch)];
   for (const [flag, v] of [['--test-size', testSize], ['--k', k], ['--batch', batch]] as const) if (!Number.isInteger(v) || v <= 0) throw new UsageError(`${flag} takes a positive integer`);
   const seed = Number(checkpoint.config.seed ?? 0);
-  const test = syntheticCorpus({ seed, sizes: { train: 0, val: 0, test: testSize } }).test.map(imageText);
+  const corpus = syntheticCorpus({ seed, sizes: { train: 0, val: 0, test: testSize } });
+  const test = corpus.test.map(imageText);
   const device = await openDevice(flags.backend);
+  const [imageSize, textLength] = [Number(checkpoint.config.imageSize), Number(checkpoint.config.textLength)];
   try {
+    if (flags.task === 'vqa') {
+      const items = vqaItems(corpus.test.map((e) => ({ ...imageText(e), questions: e.questions })));
+      const acc = await evaluateVqa(device, entry, checkpoint.tensors, items, TextTokenizer.synthetic(), { batch, imageSize, textLength });
+      io.out(formatVqa(acc));
+      const out = join(dirname(checkpoint.path), 'vqa.json');
+      writeFileAtomic(out, `${JSON.stringify({ checkpoint: checkpoint.path, step: checkpoint.step, ...acc }, null, 2)}\n`, 'writing');
+      io.out(`written to ${out}`);
+      return 0;
+    }
     const result = await evaluateRetrieval(device, checkpoint.tensors, test, TextTokenizer.synthetic(), {
-      model: entry.replace(/Pretraining$/, ''), batch, imageSize: Number(checkpoint.config.imageSize), textLength: Number(checkpoint.config.textLength), k,
+      model: entry.replace(/Pretraining$/, ''), batch, imageSize, textLength, k,
     });
     io.out(formatRetrieval(result));
     const out = join(dirname(checkpoint.path), 'retrieval.json');

@@ -243,7 +243,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   let exitCode = 0;
   program
     .command('train')
-    .description('pre-train a FIBER model (coarse stage: ITC + MLM + ITM in one compiled step) into a run folder: metrics.jsonl, checkpoints; --resume continues from the latest checkpoint')
+    .description('pre-train a FIBER model (coarse stage: ITC + MLM + ITM in one compiled step), or fine-tune one for VQA, into a run folder: metrics.jsonl, checkpoints; --resume continues from the latest checkpoint')
+    .option('--task <task>', 'pretrain, or vqa (fine-tuning from --init)', 'pretrain')
+    .option('--init <path>', 'vqa: the pre-trained run folder or checkpoint to start from')
+    .option('--head-lr-scale <x>', 'learning-rate multiple of cross-modal params and heads (FIBER: 5)', '5')
     .addOption(new Option('--model <name>', 'model to train').choices(Object.keys(TRAIN_MODELS)).default('FiberTiny'))
     .option('--stage <stage>', 'pre-training stage', 'coarse')
     .option('--data <source>', 'training data: synthetic (built in)', 'synthetic')
@@ -264,8 +267,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
 
   program
     .command('eval')
-    .description('evaluate a trained checkpoint on held-out data: --task retrieval (dual-encoder recall, then ITM re-ranking of each query\'s top k)')
-    .option('--task <task>', 'what to evaluate', 'retrieval')
+    .description('evaluate a trained checkpoint on held-out data: --task retrieval (dual-encoder recall, then ITM re-ranking of each query\'s top k) or --task vqa (accuracy per question type)')
+    .option('--task <task>', 'retrieval or vqa', 'retrieval')
     .requiredOption('--ckpt <path>', 'a checkpoint, or a run folder (its latest)')
     .addOption(new Option('--backend <name>', 'where to run').choices([...BACKENDS]).default('webgpu'))
     .option('--test-size <n>', 'held-out images (each with its first caption)', '1000')

@@ -1,15 +1,20 @@
 import cliProgress from 'cli-progress';
 import { imageText, syntheticCorpus } from '../data/synthetic.js';
 import { TextTokenizer } from '../data/tokenizer.js';
+import { vqaItems } from '../data/vqa-batch.js';
 import type { BackendName } from '../runtime/device.js';
 import { openDevice } from '../runtime/open.js';
-import { pretrain, type PretrainConfig, type StepMetrics } from '../train/pretrain.js';
+import { checkpointAt } from '../train/checkpoint.js';
+import { pretrainTask } from '../train/pretrain.js';
+import { runTraining, type RunConfig, type RunTask, type StepMetrics } from '../train/train-run.js';
+import { vqaTask } from '../train/vqa-finetune.js';
 import { UsageError, type CliIO } from './io.js';
 
 /**
- * `fiberc train`: FIBER's coarse-grained pre-training of a model on a data set, into a run
- * folder (metrics.jsonl, checkpoints), with a progress bar on a terminal and a line every
- * few steps elsewhere.
+ * `fiberc train`: FIBER's coarse-grained pre-training (`--task pretrain`) or VQA fine-tuning
+ * from a pre-trained checkpoint (`--task vqa --init RUN`) on the synthetic corpus, into a run
+ * folder (metrics.jsonl, checkpoints), with a progress bar on a terminal and a line every few
+ * steps elsewhere.
  */
 
 /** Models `--model` accepts: each a `<Model>Pretraining` alias of examples/fiber_pretrain.fib. */
@@ -19,6 +24,9 @@ export const TRAIN_MODELS: Readonly<Record<string, { readonly imageSize: number;
 };
 
 export interface TrainFlags {
+  task: string;
+  init?: string;
+  headLrScale: string;
   model: string;
   stage: string;
   data: string;
@@ -48,7 +56,7 @@ function positiveNumber(flag: string, value: string): number {
 }
 
 /** The run's configuration from the flags (every problem a UsageError naming the flag). */
-export function trainConfig(flags: TrainFlags): PretrainConfig & { trainSize: number } {
+export function trainConfig(flags: TrainFlags): RunConfig & { trainSize: number } {
   const model = TRAIN_MODELS[flags.model];
   if (!model) throw new UsageError(`--model: unknown model '${flags.model}' (models: ${Object.keys(TRAIN_MODELS).join(', ')})`);
   if (flags.stage !== 'coarse') throw new UsageError(`--stage: only 'coarse' (ITC + MLM + ITM) is built; the fine-grained stage is not yet`);
@@ -60,8 +68,10 @@ export function trainConfig(flags: TrainFlags): PretrainConfig & { trainSize: nu
   if (!(warmup >= 0 && warmup < 1)) throw new UsageError(`--warmup is the fraction of steps spent warming up, in [0, 1), got '${flags.warmup}'`);
   const batch = positiveInt('--batch', flags.batch);
   if (batch < 2) throw new UsageError('--batch: ITM draws its negatives from the batch, so it needs 2 or more');
+  if (flags.task !== 'pretrain' && flags.task !== 'vqa') throw new UsageError(`--task: 'pretrain' or 'vqa', got '${flags.task}'`);
+  if (flags.task === 'vqa' && !flags.init) throw new UsageError('--task vqa fine-tunes a pre-trained model: give its run folder or checkpoint with --init');
   return {
-    entry: `${flags.model}Pretraining`, seed: Number(flags.seed) | 0, batch, textLength, imageSize: model.imageSize, steps,
+    entry: `${flags.model}${flags.task === 'vqa' ? 'VQA' : 'Pretraining'}`, headLrScale: positiveNumber('--head-lr-scale', flags.headLrScale), seed: Number(flags.seed) | 0, batch, textLength, imageSize: model.imageSize, steps,
     lr: positiveNumber('--lr', flags.lr), warmup: Math.round(warmup * steps), betas: [0.9, 0.98], weightDecay: 0.01,
     checkpointEvery: positiveInt('--checkpoint-every', flags.checkpointEvery), trainSize: positiveInt('--train-size', flags.trainSize),
   };
@@ -73,24 +83,29 @@ const fmt = (x: number): string => x.toFixed(3);
 export async function runTrain(flags: TrainFlags, io: CliIO, interactive = process.stderr.isTTY === true): Promise<number> {
   const { trainSize, ...config } = trainConfig(flags);
   const corpus = syntheticCorpus({ seed: config.seed, sizes: { train: trainSize, val: 0, test: 0 } });
+  const tokenizer = TextTokenizer.synthetic();
+  const task: RunTask = flags.task === 'vqa'
+    ? vqaTask(config, vqaItems(corpus.train.map((e) => ({ ...imageText(e), questions: e.questions }))), tokenizer, checkpointAt(flags.init!).tensors)
+    : pretrainTask(config, corpus.train.map(imageText), tokenizer);
+  const parts = task.losses.slice(1);
   const device = await openDevice(flags.backend);
-  const bar = interactive ? new cliProgress.SingleBar({ format: 'step {value}/{total} | loss {loss} (itc {itc} mlm {mlm} itm {itm}) | {speed} ex/s | ETA {eta_formatted}', etaBuffer: 20 }, cliProgress.Presets.shades_classic) : undefined;
+  const bar = interactive ? new cliProgress.SingleBar({ format: `step {value}/{total} | loss {loss}${parts.length ? ` (${parts.map((p) => `${p} {${p}}`).join(' ')})` : ''} | {speed} ex/s | ETA {eta_formatted}`, etaBuffer: 20 }, cliProgress.Presets.shades_classic) : undefined;
   const every = Math.max(1, Math.floor(config.steps / 20));
   const started = performance.now();
   let first = 1;
   const onStep = (m: StepMetrics): void => {
     const speed = ((m.step - first + 1) * config.batch) / ((performance.now() - started) / 1000);
-    const values = { loss: fmt(m.loss), itc: fmt(m.itc), mlm: fmt(m.mlm), itm: fmt(m.itm), speed: speed.toFixed(1) };
+    const values: Record<string, string> = { ...Object.fromEntries(task.losses.map((n) => [n, fmt(m[n]!)])), speed: speed.toFixed(1) };
     if (bar) bar.update(m.step, values);
-    else if (m.step % every === 0 || m.step === config.steps) io.err(`step ${m.step}/${config.steps}: loss ${values.loss} (itc ${values.itc} mlm ${values.mlm} itm ${values.itm}), ${values.speed} examples/s`);
+    else if (m.step % every === 0 || m.step === config.steps) io.err(`step ${m.step}/${config.steps}: loss ${values.loss}${parts.length ? ` (${parts.map((p) => `${p} ${values[p]}`).join(' ')})` : ''}, ${values.speed} examples/s`);
   };
-  io.err(`training ${config.entry} on ${device.name}: ${config.steps} steps of ${config.batch} from ${trainSize} synthetic examples, into ${flags.out}`);
+  io.err(`training ${config.entry} on ${device.name}: ${config.steps} steps of ${config.batch} from ${trainSize} synthetic images, into ${flags.out}`);
   try {
-    const program = await pretrain(device, config, corpus.train.map(imageText), TextTokenizer.synthetic(), flags.out, flags.resume === true, {
+    const program = await runTraining(device, config, task, flags.out, flags.resume === true, {
       onStart: (step) => {
         first = step;
         if (step > 1) io.err(`resuming at step ${step}`);
-        bar?.start(config.steps, step - 1, { loss: '-', itc: '-', mlm: '-', itm: '-', speed: '-' });
+        bar?.start(config.steps, step - 1, { ...Object.fromEntries(task.losses.map((n) => [n, '-'])), speed: '-' });
       },
       onStep,
     });

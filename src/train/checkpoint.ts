@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../files.js';
 import { decodeSafetensors, writeSafetensors } from '../fiber/safetensors.js';
@@ -60,4 +60,14 @@ export function readCheckpoint(path: string): Checkpoint {
     throw new CheckpointError(`${path}: its metadata's config is not JSON`);
   }
   return { step, tensors, config, path };
+}
+
+/** A checkpoint file, or a run folder's latest checkpoint. */
+export function checkpointAt(path: string): Checkpoint {
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    const latest = readLatestCheckpoint(path);
+    if (!latest) throw new CheckpointError(`${path} has no checkpoint yet`);
+    return latest;
+  }
+  return readCheckpoint(path);
 }

@@ -25,10 +25,10 @@ describe('fiberc eval --task retrieval', () => {
   it('refuses a folder without a checkpoint and an unknown task', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'fiberc-eval-'));
     const none = await cli('eval', '--ckpt', empty, '--backend', 'cpu');
-    expect(none.code).toBe(2);
-    expect(none.err).toContain(`--ckpt: ${empty} has no checkpoint yet`);
+    expect(none.code).toBe(1);
+    expect(none.err).toContain(`fiberc: error: ${empty} has no checkpoint yet`);
     const task = await cli('eval', '--task', 'captioning', '--ckpt', empty, '--backend', 'cpu');
     expect(task.code).toBe(2);
-    expect(task.err).toContain("--task: only 'retrieval' is built so far");
+    expect(task.err).toContain("--task: 'retrieval' or 'vqa', got 'captioning'");
   });
 });

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from './run-cli.js';
+import { readCheckpoint } from '../../src/train/checkpoint.js';
+import { maxAbsDifference } from '../../src/ir/compare.js';
 
 describe('fiberc train', () => {
   it('trains into a run folder, resumes from its checkpoint, and refuses a resume with another configuration', async () => {
@@ -37,4 +39,32 @@ describe('fiberc train', () => {
       expect(r.err).toMatch(message);
     }
   });
+
+  it('fine-tunes for VQA from a pre-trained run: the backbone starts from its checkpoint, the classifier is new; eval reports accuracy per question type', async () => {
+    const pre = mkdtempSync(join(tmpdir(), 'fiberc-train-'));
+    const vqa = mkdtempSync(join(tmpdir(), 'fiberc-vqa-'));
+    const common = ['--model', 'FiberMicro', '--backend', 'cpu', '--batch', '4', '--train-size', '16'];
+    expect((await cli('train', ...common, '--steps', '2', '--out', pre)).code).toBe(0);
+    const missing = await cli('train', ...common, '--task', 'vqa', '--out', vqa);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('--task vqa fine-tunes a pre-trained model: give its run folder or checkpoint with --init');
+    // A learning rate too small to move anything: the saved params are the ones it started from.
+    const tuned = await cli('train', ...common, '--task', 'vqa', '--init', pre, '--steps', '1', '--lr', '1e-12', '--warmup', '0', '--out', vqa);
+    expect(tuned.code, tuned.err).toBe(0);
+    expect(tuned.err).toMatch(/step 1\/1: loss \d+\.\d+, /);
+    const before = readCheckpoint(join(pre, 'step-0000002.safetensors')).tensors;
+    const after = readCheckpoint(join(vqa, 'step-0000001.safetensors')).tensors;
+    for (const name of ['model.text.layer.1.crossattention.query.weight', 'model.image.layers.1.blocks.0.alpha', 'cross_modal_image_pooler.dense.weight']) {
+      expect(maxAbsDifference(after.get(name)!, before.get(name)!), name).toBeLessThan(1e-6);
+    }
+    expect(after.has('vqa_classifier.out.weight')).toBe(true);
+    expect(before.has('vqa_classifier.out.weight')).toBe(false);
+    const r = await cli('eval', '--task', 'vqa', '--ckpt', vqa, '--backend', 'cpu', '--test-size', '4', '--batch', '4');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/VQA accuracy over 12 held-out questions: \d+\.\d%/);
+    for (const t of ['color', 'shape', 'count', 'exists', 'relation']) expect(r.out).toMatch(new RegExp(`  ${t} +\\d+\\.\\d%`));
+    const wrong = await cli('eval', '--task', 'retrieval', '--ckpt', vqa, '--backend', 'cpu');
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toMatch(/is a FiberMicroVQA checkpoint; --task retrieval evaluates a fiberc train --task pretrain checkpoint/);
+  }, 120_000);
 });

@@ -6,12 +6,13 @@ import { imageText, syntheticCorpus } from '../../src/data/synthetic.js';
 import { TextTokenizer } from '../../src/data/tokenizer.js';
 import { CpuDevice } from '../../src/runtime/cpu.js';
 import { readLatestCheckpoint } from '../../src/train/checkpoint.js';
-import { pretrain, type PretrainConfig, type StepMetrics } from '../../src/train/pretrain.js';
+import { pretrain } from '../../src/train/pretrain.js';
+import type { RunConfig, StepMetrics } from '../../src/train/train-run.js';
 
 /** The smallest FIBER on the interpreter: a few steps of all three objectives. */
-const config: PretrainConfig = {
+const config: RunConfig = {
   entry: 'FiberMicroPretraining', seed: 4, batch: 4, textLength: 24, imageSize: 32, steps: 4, lr: 2e-3, warmup: 1,
-  betas: [0.9, 0.98], weightDecay: 0.01, checkpointEvery: 2,
+  betas: [0.9, 0.98], weightDecay: 0.01, headLrScale: 5, checkpointEvery: 2,
 };
 const examples = syntheticCorpus({ seed: 4, sizes: { train: 16, val: 4, test: 4 } }).train.map(imageText);
 const tokenizer = TextTokenizer.synthetic();
@@ -38,7 +39,7 @@ describe('pre-training runs', () => {
     const whole = mkdtempSync(join(tmpdir(), 'fiberc-run-'));
     const all = await run(whole, false);
     expect(all.map((m) => m.step)).toEqual([1, 2, 3, 4]);
-    for (const m of all) for (const k of ['loss', 'itc', 'mlm', 'itm'] as const) expect(Number.isFinite(m[k]), `${k} at ${m.step}`).toBe(true);
+    for (const m of all) for (const k of ['loss', 'itc', 'mlm', 'itm']) expect(Number.isFinite(m[k]), `${k} at ${m.step}`).toBe(true);
     const lines = readFileSync(join(whole, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as StepMetrics);
     expect(lines.map((l) => l.loss)).toEqual(all.map((m) => m.loss));
     expect(readLatestCheckpoint(whole)!.step).toBe(4);
@@ -50,7 +51,7 @@ describe('pre-training runs', () => {
     const resumed = await run(stopped, true);
     expect(resumed.map((m) => m.step)).toEqual([3, 4]);
     // The interpreter computes in Float64 and checkpoints hold f32: equal to f32 rounding.
-    resumed.forEach((m, i) => expect(Math.abs(m.loss - all[i + 2]!.loss) / all[i + 2]!.loss, `step ${m.step}`).toBeLessThan(1e-5));
+    resumed.forEach((m, i) => expect(Math.abs(m.loss! - all[i + 2]!.loss!) / all[i + 2]!.loss!, `step ${m.step}`).toBeLessThan(1e-5));
     const steps = readFileSync(join(stopped, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as StepMetrics).step);
     expect(steps).toEqual([1, 2, 3, 4]);
   }, 300_000);

@@ -1,0 +1,124 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../files.js';
+import { buildGraph } from '../dsl/entry.js';
+import { loadProgram } from '../dsl/loader.js';
+import type { Graph } from '../ir/graph.js';
+import { initParam } from '../ir/init.js';
+import { HostTensor } from '../ir/tensor.js';
+import { installRoot } from '../paths.js';
+import type { Device } from '../runtime/device.js';
+import type { Program } from '../runtime/program.js';
+import { CheckpointError, readLatestCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { learningRate } from './lr-schedule.js';
+import { fiberParamGroups } from './optimizer.js';
+import { LR_INPUT, STEP_INPUT, trainingStep, type TrainingStep } from './step.js';
+
+/**
+ * A training run over one compiled program: an entry of examples/fiber_pretrain.fib turned
+ * into a training step (AdamW with FIBER's param groups), loaded once on a device; each step
+ * uploads a batch and the learning rate and reads back the losses. A run folder holds
+ * metrics as JSON lines and checkpoints; a run resumed from its latest checkpoint takes
+ * exactly the steps an uninterrupted run would (batches depend only on seed and step).
+ * Pre-training (pretrain.ts) and VQA fine-tuning (vqa-finetune.ts) are tasks of it.
+ */
+
+/** What a run is: everything a resumed run must agree on (`steps` and `checkpointEvery` may change). */
+export interface RunConfig {
+  /** An entry of examples/fiber_pretrain.fib. */
+  readonly entry: string;
+  readonly seed: number;
+  readonly batch: number;
+  readonly textLength: number;
+  readonly imageSize: number;
+  readonly steps: number;
+  readonly lr: number;
+  /** Warmup steps, then linear decay to 0 at `steps`. */
+  readonly warmup: number;
+  /** AdamW betas and weight decay (FIBER: 0.9, 0.98, 0.01). */
+  readonly betas: readonly [number, number];
+  readonly weightDecay: number;
+  /** Learning-rate multiple of cross-modal params and heads (FIBER: 5 in pre-training). */
+  readonly headLrScale: number;
+  readonly checkpointEvery: number;
+}
+
+/** What one kind of run adds to the loop. */
+export interface RunTask {
+  /** Scalar outputs read after every step; the first is the loss trained on. */
+  readonly losses: readonly string[];
+  /** Outputs that replace params after every step besides the optimizer's (feature queues). */
+  readonly extraUpdates?: ReadonlyMap<string, string>;
+  /** Params left out of training. */
+  readonly frozen?: RegExp;
+  /** The inputs of step `step` (0-based). */
+  batch(step: number): Map<string, HostTensor>;
+  /** Initial values of params a fresh run does not draw from the seed (a pre-trained backbone). */
+  readonly init?: ReadonlyMap<string, HostTensor>;
+}
+
+/** The losses of one step (and its learning rate and time). */
+export type StepMetrics = { readonly step: number; readonly lr: number; readonly seconds: number } & Readonly<Record<string, number>>;
+
+export interface RunHooks {
+  /** Called when the run starts: the first step it will take (1 unless resumed). */
+  readonly onStart?: (firstStep: number) => void;
+  /** Called after every step (after its checkpoint, when it has one). */
+  readonly onStep?: (m: StepMetrics) => void;
+}
+
+/** The model graph and its training step for a configuration. */
+export function runStep(config: RunConfig, task: Pick<RunTask, 'losses' | 'extraUpdates' | 'frozen'>): { model: Graph; step: TrainingStep; updates: Map<string, string> } {
+  const program = loadProgram(join(installRoot('examples/fiber_pretrain.fib'), 'examples', 'fiber_pretrain.fib'));
+  const model = buildGraph(program, config.entry, { bindings: { B: config.batch, T: config.textLength } });
+  const step = trainingStep(model, task.losses[0]!, {
+    optimizer: { kind: 'adamw', beta1: config.betas[0], beta2: config.betas[1], weightDecay: config.weightDecay },
+    groups: fiberParamGroups(config.weightDecay, config.headLrScale),
+    ...(task.frozen ? { frozen: task.frozen } : {}),
+  });
+  return { model, step, updates: new Map([...step.updates, ...(task.extraUpdates ?? [])]) };
+}
+
+const paramName = (p: Graph['params'][number]): string => (p.op as { name: string }).name;
+
+/** Runs (or resumes) a task in `out`; returns the program, left loaded for the caller. */
+export async function runTraining(device: Device, config: RunConfig, task: RunTask, out: string, resume: boolean, hooks: RunHooks = {}): Promise<Program> {
+  mkdirSync(out, { recursive: true });
+  const { model, step, updates } = runStep(config, task);
+  const names = [...model.params.map(paramName), ...step.state];
+  const checkpoint = resume ? readLatestCheckpoint(out) : undefined;
+  if (checkpoint) {
+    for (const key of Object.keys(config) as (keyof RunConfig)[]) {
+      if (key === 'steps' || key === 'checkpointEvery') continue;
+      if (JSON.stringify(checkpoint.config[key]) !== JSON.stringify(config[key])) throw new CheckpointError(`cannot resume ${checkpoint.path}: it was trained with ${key} = ${JSON.stringify(checkpoint.config[key])}, this run asks for ${JSON.stringify(config[key])}`);
+    }
+  }
+  const program = await device.load(step.graph, { updates });
+  program.setParams(checkpoint
+    ? new Map(names.filter((n) => checkpoint.tensors.has(n)).map((n) => [n, checkpoint.tensors.get(n)!]))
+    : new Map(model.params.map((p) => [paramName(p), task.init?.get(paramName(p)) ?? initParam(p, config.seed)])));
+  const schedule = { peak: config.lr, total: config.steps, warmup: config.warmup };
+  const first = (checkpoint?.step ?? 0) + 1;
+  // Metrics of steps after the checkpoint (a run killed between checkpoints) are taken again.
+  const metricsPath = join(out, 'metrics.jsonl');
+  keepMetricsUpTo(metricsPath, first - 1);
+  hooks.onStart?.(first);
+  for (let t = first; t <= config.steps; t++) {
+    const started = performance.now();
+    const lr = learningRate(schedule, t);
+    await program.run(new Map([...task.batch(t - 1), [LR_INPUT, HostTensor.from([], [lr])], [STEP_INPUT, HostTensor.from([], [t])]]));
+    const losses = await program.read(task.losses);
+    const metrics: StepMetrics = { step: t, lr, ...Object.fromEntries(task.losses.map((n) => [n, losses.get(n)!.data[0]!])), seconds: (performance.now() - started) / 1000 };
+    appendFileSync(metricsPath, `${JSON.stringify(metrics)}\n`);
+    if (t % config.checkpointEvery === 0 || t === config.steps) writeCheckpoint(out, t, await program.read(names), { ...config });
+    hooks.onStep?.(metrics);
+  }
+  return program;
+}
+
+/** Rewrites a metrics file keeping the lines of steps up to `last` (all of them gone for 0). */
+function keepMetricsUpTo(path: string, last: number): void {
+  if (!existsSync(path)) return;
+  const kept = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() && (JSON.parse(l) as StepMetrics).step <= last);
+  writeFileAtomic(path, kept.map((l) => `${l}\n`).join(''), 'writing');
+}
