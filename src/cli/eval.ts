@@ -4,6 +4,7 @@ import { imageText, syntheticCorpus } from '../data/synthetic.js';
 import { TextTokenizer } from '../data/tokenizer.js';
 import { evaluateRetrieval, type RetrievalResult } from '../eval/retrieval-run.js';
 import { evaluateVqa } from '../eval/vqa-run.js';
+import { writeRunPicture } from '../eval/picture.js';
 import type { VqaAccuracy } from '../eval/vqa.js';
 import { vqaItems } from '../data/vqa-batch.js';
 import type { BackendName } from '../runtime/device.js';
@@ -67,7 +68,7 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
       io.out(formatVqa(acc));
       const out = join(dirname(checkpoint.path), 'vqa.json');
       writeFileAtomic(out, `${JSON.stringify({ checkpoint: checkpoint.path, step: checkpoint.step, ...acc }, null, 2)}\n`, 'writing');
-      io.out(`written to ${out}`);
+      io.out(`written to ${out}; picture ${writeRunPicture(dirname(checkpoint.path))}`);
       return 0;
     }
     const result = await evaluateRetrieval(device, checkpoint.tensors, test, TextTokenizer.synthetic(), {
@@ -76,7 +77,7 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
     io.out(formatRetrieval(result));
     const out = join(dirname(checkpoint.path), 'retrieval.json');
     writeFileAtomic(out, `${JSON.stringify({ checkpoint: checkpoint.path, step: checkpoint.step, ...result }, null, 2)}\n`, 'writing');
-    io.out(`written to ${out}`);
+    io.out(`written to ${out}; picture ${writeRunPicture(dirname(checkpoint.path))}`);
   } finally {
     device.dispose();
   }

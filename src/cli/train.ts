@@ -9,6 +9,7 @@ import { pretrainTask } from '../train/pretrain.js';
 import { runTraining, type RunConfig, type RunTask, type StepMetrics } from '../train/train-run.js';
 import { vqaTask } from '../train/vqa-finetune.js';
 import { UsageError, type CliIO } from './io.js';
+import { writeRunPicture } from '../eval/picture.js';
 
 /**
  * `fiberc train`: FIBER's coarse-grained pre-training (`--task pretrain`) or VQA fine-tuning
@@ -114,6 +115,6 @@ export async function runTrain(flags: TrainFlags, io: CliIO, interactive = proce
     bar?.stop();
     device.dispose();
   }
-  io.out(`trained ${config.entry}: metrics in ${flags.out}/metrics.jsonl, checkpoint ${flags.out}/latest`);
+  io.out(`trained ${config.entry}: metrics in ${flags.out}/metrics.jsonl, checkpoint ${flags.out}/latest, picture ${writeRunPicture(flags.out)}`);
   return 0;
 }

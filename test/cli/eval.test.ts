@@ -20,6 +20,12 @@ describe('fiberc eval --task retrieval', () => {
     // With 6 candidates every image is within the top 10.
     expect(saved.itc.imageToText['10']).toBe(1);
     for (const v of Object.values(saved.itm.textToImage)) expect(v).toBeGreaterThanOrEqual(0);
+    // The run's picture: loss curves from metrics.jsonl and the recall bars.
+    expect(r.out).toContain(`picture ${join(out, 'run.svg')}`);
+    const svg = readFileSync(join(out, 'run.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg.match(/<polyline /g)).toHaveLength(4);
+    for (const text of ['losses by step', '>itc ', '>mlm ', '>itm ', 'retrieval over 6 held-out images', 'ITM top 2 t2i R@1']) expect(svg).toContain(text);
   }, 120_000);
 
   it('refuses a folder without a checkpoint and an unknown task', async () => {

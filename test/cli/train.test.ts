@@ -14,7 +14,7 @@ describe('fiberc train', () => {
     expect(first.code, first.err).toBe(0);
     expect(first.err).toMatch(/step 2\/2: loss \d+\.\d+ \(itc \d+\.\d+ mlm \d+\.\d+ itm \d+\.\d+\), \d+\.\d+ examples\/s/);
     expect(first.out).toContain(`metrics in ${out}/metrics.jsonl`);
-    expect(readdirSync(out).sort()).toEqual(['latest', 'metrics.jsonl', 'step-0000002.safetensors']);
+    expect(readdirSync(out).sort()).toEqual(['latest', 'metrics.jsonl', 'run.svg', 'step-0000002.safetensors']);
     const more = await cli('train', ...flags, '--steps', '3', '--resume');
     expect(more.code, more.err).toBe(0);
     expect(more.err).toContain('resuming at step 3');
