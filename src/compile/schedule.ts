@@ -144,6 +144,16 @@ const MIN_TILED_STEPS = 16;
 const MIN_TILED_FLOPS_PER_OWNER = 25_000;
 
 /**
+ * Most dispatches a plan may have for its owner-phased shaders to get tiles. The tiles add
+ * about a fifth to a program's shader code, and llvmpipe keeps a bounded amount of compiled
+ * shader code per context (2M LLVM instructions), recompiling what it evicted on every run:
+ * FiberTiny's contrastive training step (121 dispatches, 1.6 MB of WGSL) fits with tiles and
+ * runs 1.5x faster; its full pre-training step (373 dispatches) took 3.4-4.0 s a step without
+ * tiles (2.9 MB) and recompiled every step with them (3.5 MB, over 500 s a step).
+ */
+const MAX_DISPATCHES_FOR_OWNER_TILES = 200;
+
+/**
  * The register tile of one phase of an owner-phased dispatch, when the phase is a matmul
  * whose owner's part is a whole number of tiles: the output's axes other than the tile's two
  * (the batch axes) split evenly over the owners, or every workgroup computes the whole
@@ -172,7 +182,7 @@ export function scheduleDispatch(d: Dispatch, plan: Plan, target: ScheduleTarget
     // loops in all of them made lavapipe compile FiberTiny's 30% slower (18.8 -> 27.7 s cold)
     // for layers whose time is the dispatch, not the loops.
     const maxX = plan.limits.maxComputeWorkgroupsPerDimension;
-    const phaseTiles = target.kind === 'wgsl' ? d.phases.map((p) => ownerPhaseTile(p.kernel, d.owners!, plan)) : undefined;
+    const phaseTiles = target.kind === 'wgsl' && plan.dispatches.length <= MAX_DISPATCHES_FOR_OWNER_TILES ? d.phases.map((p) => ownerPhaseTile(p.kernel, d.owners!, plan)) : undefined;
     return { strategy: { kind: 'owner-phased' }, threads: d.workgroupSize, grid: gridFor(d.owners, 1, maxX), items: d.owners * d.workgroupSize, vectorReductions: new Map(), ...(phaseTiles?.some((t) => t) ? { phaseTiles } : {}), bindings };
   }
   return { ...(target.kind === 'wgsl' ? wgslPlain(d, plan) : ptxPlain(d, plan, target.matmul)), bindings };
