@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSafetensors } from '../src/fiber/safetensors.js';
-import type { Graph } from '../src/ir/graph.js';
+import { leafName, type Graph } from '../src/ir/graph.js';
 import { randomTensor } from '../src/ir/gradcheck.js';
 import { initParam } from '../src/ir/init.js';
 import { interpret } from '../src/ir/interpret.js';
@@ -44,7 +44,7 @@ export function torchPeerStep(root: string, model: Graph, batch: number): TorchP
   const dir = mkdtempSync(join(tmpdir(), 'fiberc-torch-'));
   try {
     const params = new Map(model.params.map((p) => {
-      const name = (p.op as { name: string }).name;
+      const name = leafName(p);
       return [name, name.endsWith('.alpha') ? HostTensor.from([], [0.5]) : initParam(p, 1)];
     }));
     const [b, t] = [model.inputs[1]!.shape[0]!, model.inputs[1]!.shape[1]!];

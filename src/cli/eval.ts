@@ -10,7 +10,7 @@ import { vqaItems } from '../data/vqa-batch.js';
 import type { BackendName } from '../runtime/device.js';
 import { openDevice } from '../runtime/open.js';
 import { checkpointAt } from '../train/checkpoint.js';
-import { UsageError, type CliIO } from './io.js';
+import { positiveInt, UsageError, type CliIO } from './io.js';
 
 /**
  * `fiberc eval`: a trained checkpoint on held-out data, printed and written beside the
@@ -53,9 +53,7 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
   const entry = String(checkpoint.config.entry ?? '');
   const wanted = flags.task === 'vqa' ? 'VQA' : 'Pretraining';
   if (!entry.endsWith(wanted)) throw new UsageError(`--ckpt: ${checkpoint.path} is a ${entry || 'non-fiberc'} checkpoint; --task ${flags.task} evaluates ${flags.task === 'vqa' ? 'a fiberc train --task vqa' : 'a fiberc train --task pretrain'} checkpoint`);
-  const testSize = Number(flags.testSize);
-  const [k, batch] = [Number(flags.k), Number(flags.batch)];
-  for (const [flag, v] of [['--test-size', testSize], ['--k', k], ['--batch', batch]] as const) if (!Number.isInteger(v) || v <= 0) throw new UsageError(`${flag} takes a positive integer`);
+  const [testSize, k, batch] = [positiveInt('--test-size', flags.testSize), positiveInt('--k', flags.k), positiveInt('--batch', flags.batch)];
   const seed = Number(checkpoint.config.seed ?? 0);
   const corpus = syntheticCorpus({ seed, sizes: { train: 0, val: 0, test: testSize } });
   const test = corpus.test.map(imageText);
@@ -63,7 +61,7 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
   const [imageSize, textLength] = [Number(checkpoint.config.imageSize), Number(checkpoint.config.textLength)];
   try {
     if (flags.task === 'vqa') {
-      const items = vqaItems(corpus.test.map((e) => ({ ...imageText(e), questions: e.questions })));
+      const items = vqaItems(corpus.test.map(imageText));
       const acc = await evaluateVqa(device, entry, checkpoint.tensors, items, TextTokenizer.synthetic(), { batch, imageSize, textLength });
       io.out(formatVqa(acc));
       const out = join(dirname(checkpoint.path), 'vqa.json');

@@ -59,3 +59,17 @@ export function checkBindings(entry: string, flags: Readonly<Record<string, numb
   }
   if (problems.length > 0) throw new BindingError(problems.join('\n'));
 }
+
+/** A flag's value as a positive integer, or a UsageError naming the flag. */
+export function positiveInt(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} takes a positive integer, got '${value}'`);
+  return n;
+}
+
+/** A flag's value as a positive number, or a UsageError naming the flag. */
+export function positiveNumber(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} takes a positive number, got '${value}'`);
+  return n;
+}

@@ -8,7 +8,7 @@ import { checkpointAt } from '../train/checkpoint.js';
 import { pretrainTask } from '../train/pretrain.js';
 import { runTraining, type RunConfig, type RunTask, type StepMetrics } from '../train/train-run.js';
 import { vqaTask } from '../train/vqa-finetune.js';
-import { UsageError, type CliIO } from './io.js';
+import { positiveInt, positiveNumber, UsageError, type CliIO } from './io.js';
 import { writeRunPicture } from '../eval/picture.js';
 
 /**
@@ -44,18 +44,6 @@ export interface TrainFlags {
   checkpointEvery: string;
 }
 
-function positiveInt(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} takes a positive integer, got '${value}'`);
-  return n;
-}
-
-function positiveNumber(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} takes a positive number, got '${value}'`);
-  return n;
-}
-
 /** The run's configuration from the flags (every problem a UsageError naming the flag). */
 export function trainConfig(flags: TrainFlags): RunConfig & { trainSize: number } {
   const model = TRAIN_MODELS[flags.model];
@@ -86,7 +74,7 @@ export async function runTrain(flags: TrainFlags, io: CliIO, interactive = proce
   const corpus = syntheticCorpus({ seed: config.seed, sizes: { train: trainSize, val: 0, test: 0 } });
   const tokenizer = TextTokenizer.synthetic();
   const task: RunTask = flags.task === 'vqa'
-    ? vqaTask(config, vqaItems(corpus.train.map((e) => ({ ...imageText(e), questions: e.questions }))), tokenizer, checkpointAt(flags.init!).tensors)
+    ? vqaTask(config, vqaItems(corpus.train.map(imageText)), tokenizer, checkpointAt(flags.init!).tensors)
     : pretrainTask(config, corpus.train.map(imageText), tokenizer);
   const parts = task.losses.slice(1);
   const device = await openDevice(flags.backend);

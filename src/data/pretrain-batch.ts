@@ -46,6 +46,21 @@ export function stepItems(seed: number, count: number, batch: number, step: numb
   return order.slice(start, start + batch);
 }
 
+/** Images stacked as `pixels` [B, 3, S, S] and texts encoded as `ids` and `mask` [B, T], one row each. */
+export function imageTextInputs(images: readonly Pick<ImageTextExample, 'image'>[], texts: readonly string[], tokenizer: TextTokenizer, S: number, T: number): Map<string, HostTensor> {
+  const B = images.length;
+  const pixels = new Float32Array(B * 3 * S * S);
+  const ids = new Int32Array(B * T);
+  const mask = new Float32Array(B * T);
+  images.forEach((e, b) => pixels.set(e.image(S), b * 3 * S * S));
+  texts.forEach((text, b) => {
+    const e = tokenizer.encode(text, T);
+    ids.set(e.ids, b * T);
+    mask.set(e.mask, b * T);
+  });
+  return new Map([['pixels', new HostTensor([B, 3, S, S], 'f32', pixels)], ['ids', new HostTensor([B, T], 'i32', ids)], ['mask', new HostTensor([B, T], 'f32', mask)]]);
+}
+
 /** The masking view of a tokenizer: its specials are never masked nor drawn. */
 export function maskingVocabulary(t: TextTokenizer): MaskingVocabulary {
   return { mask: t.mask, vocabSize: t.vocabSize, specials: new Set([t.bos, t.eos, t.pad, t.unk, t.mask]) };

@@ -85,7 +85,7 @@ export function exampleImage(e: SyntheticExample, size: number): Float32Array {
   return normalizeImage(renderScene(e.scene, size));
 }
 
-/** A synthetic example as an image with captions (what pre-training batches read). */
-export function imageText(e: SyntheticExample): ImageTextExample {
-  return { id: e.id, captions: e.captions, image: (size) => exampleImage(e, size) };
+/** A synthetic example as an image with captions and questions (what pre-training and VQA batches read). */
+export function imageText(e: SyntheticExample): ImageTextExample & Pick<SyntheticExample, 'questions'> {
+  return { id: e.id, captions: e.captions, questions: e.questions, image: (size) => exampleImage(e, size) };
 }

@@ -1,6 +1,6 @@
 import { HostTensor } from '../ir/tensor.js';
 import { ANSWERS, type Question } from './questions.js';
-import { stepItems, type ImageTextExample } from './pretrain-batch.js';
+import { imageTextInputs, stepItems, type ImageTextExample } from './pretrain-batch.js';
 import type { TextTokenizer } from './tokenizer.js';
 
 /**
@@ -21,24 +21,15 @@ export function vqaItems(examples: readonly (Pick<ImageTextExample, 'id' | 'imag
 
 /** The inputs for some items: pixels, ids, mask (the questions) and targets. */
 export function vqaInputs(items: readonly VqaItem[], tokenizer: TextTokenizer, imageSize: number, textLength: number): Map<string, HostTensor> {
-  const [B, S, T, A] = [items.length, imageSize, textLength, ANSWERS.length];
-  const pixels = new Float32Array(B * 3 * S * S);
-  const ids = new Int32Array(B * T);
-  const mask = new Float32Array(B * T);
+  const [B, A] = [items.length, ANSWERS.length];
   const targets = new Float32Array(B * A);
   items.forEach((item, b) => {
-    pixels.set(item.image.image(S), b * 3 * S * S);
-    const e = tokenizer.encode(item.question.question, T);
-    ids.set(e.ids, b * T);
-    mask.set(e.mask, b * T);
     const answer = ANSWERS.indexOf(item.question.answer);
     if (answer < 0) throw new Error(`'${item.question.answer}' is not one of the VQA answers`);
     targets[b * A + answer] = 1;
   });
-  return new Map([
-    ['pixels', new HostTensor([B, 3, S, S], 'f32', pixels)], ['ids', new HostTensor([B, T], 'i32', ids)],
-    ['mask', new HostTensor([B, T], 'f32', mask)], ['targets', new HostTensor([B, A], 'f32', targets)],
-  ]);
+  const inputs = imageTextInputs(items.map((i) => i.image), items.map((i) => i.question.question), tokenizer, imageSize, textLength);
+  return inputs.set('targets', new HostTensor([B, A], 'f32', targets));
 }
 
 /** The fine-tuning batch of step `step`: items in epochs of a seeded order. */

@@ -6,6 +6,7 @@ import type { TargetLimits } from '../compile/limits.js';
 import { planGraph, PLAN_PASSES, type FusionMode, type PlanFeatures } from '../compile/plan.js';
 import { describeSchedule, schedulePlan, type MatmulPrecision, type ScheduledPlan, type ScheduleTarget } from '../compile/schedule.js';
 import { dispatchName } from '../compile/plan-types.js';
+import { bindingKey } from '../compile/bindings.js';
 
 /**
  * The driver: it sits above src/compile (planning) and src/codegen (rendering) and runs one
@@ -103,7 +104,7 @@ export function printSchedule(plan: ScheduledPlan): string {
   const lines = [`schedule for ${plan.target.kind}${plan.target.kind === 'ptx' ? ` (matmul operands ${plan.target.matmul})` : ''}:`];
   for (const d of plan.dispatches) {
     const s = d.schedule;
-    const bindings = s.bindings.map((b) => `${b.source.kind === 'arena' ? `arena${b.source.index}` : `t${b.source.id}`}:${b.type}:${b.access === 'read' ? 'r' : 'rw'}`).join(' ');
+    const bindings = s.bindings.map((b) => `${bindingKey(b.source)}:${b.type}:${b.access === 'read' ? 'r' : 'rw'}`).join(' ');
     lines.push(`  ${dispatchName(d)}: ${describeSchedule(s)}; ${s.grid.join('x')} x ${s.threads} threads over ${s.items} items; bindings ${bindings}`);
   }
   return lines.join('\n');

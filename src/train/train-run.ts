@@ -1,15 +1,13 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../files.js';
-import { buildGraph } from '../dsl/entry.js';
-import { loadProgram } from '../dsl/loader.js';
-import type { Graph } from '../ir/graph.js';
+import { leafName, type Graph } from '../ir/graph.js';
 import { initParam } from '../ir/init.js';
 import { HostTensor } from '../ir/tensor.js';
-import { installRoot } from '../paths.js';
 import type { Device } from '../runtime/device.js';
 import type { Program } from '../runtime/program.js';
 import { CheckpointError, readLatestCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { fiberEntryGraph } from './fiber-entries.js';
 import { learningRate } from './lr-schedule.js';
 import { fiberParamGroups } from './optimizer.js';
 import { LR_INPUT, STEP_INPUT, trainingStep, type TrainingStep } from './step.js';
@@ -69,8 +67,7 @@ export interface RunHooks {
 
 /** The model graph and its training step for a configuration. */
 export function runStep(config: RunConfig, task: Pick<RunTask, 'losses' | 'extraUpdates' | 'frozen'>): { model: Graph; step: TrainingStep; updates: Map<string, string> } {
-  const program = loadProgram(join(installRoot('examples/fiber_pretrain.fib'), 'examples', 'fiber_pretrain.fib'));
-  const model = buildGraph(program, config.entry, { bindings: { B: config.batch, T: config.textLength } });
+  const model = fiberEntryGraph(config.entry, config.batch, config.textLength);
   const step = trainingStep(model, task.losses[0]!, {
     optimizer: { kind: 'adamw', beta1: config.betas[0], beta2: config.betas[1], weightDecay: config.weightDecay },
     groups: fiberParamGroups(config.weightDecay, config.headLrScale),
@@ -79,13 +76,11 @@ export function runStep(config: RunConfig, task: Pick<RunTask, 'losses' | 'extra
   return { model, step, updates: new Map([...step.updates, ...(task.extraUpdates ?? [])]) };
 }
 
-const paramName = (p: Graph['params'][number]): string => (p.op as { name: string }).name;
-
 /** Runs (or resumes) a task in `out`; returns the program, left loaded for the caller. */
 export async function runTraining(device: Device, config: RunConfig, task: RunTask, out: string, resume: boolean, hooks: RunHooks = {}): Promise<Program> {
   mkdirSync(out, { recursive: true });
   const { model, step, updates } = runStep(config, task);
-  const names = [...model.params.map(paramName), ...step.state];
+  const names = [...model.params.map(leafName), ...step.state];
   const checkpoint = resume ? readLatestCheckpoint(out) : undefined;
   if (checkpoint) {
     for (const key of Object.keys(config) as (keyof RunConfig)[]) {
@@ -96,7 +91,7 @@ export async function runTraining(device: Device, config: RunConfig, task: RunTa
   const program = await device.load(step.graph, { updates });
   program.setParams(checkpoint
     ? new Map(names.filter((n) => checkpoint.tensors.has(n)).map((n) => [n, checkpoint.tensors.get(n)!]))
-    : new Map(model.params.map((p) => [paramName(p), task.init?.get(paramName(p)) ?? initParam(p, config.seed)])));
+    : new Map(model.params.map((p) => [leafName(p), task.init?.get(leafName(p)) ?? initParam(p, config.seed)])));
   const schedule = { peak: config.lr, total: config.steps, warmup: config.warmup };
   const first = (checkpoint?.step ?? 0) + 1;
   // Metrics of steps after the checkpoint (a run killed between checkpoints) are taken again.

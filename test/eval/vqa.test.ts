@@ -26,7 +26,7 @@ describe('VQA', () => {
 
   it('batches hold the image, the question as text and a one-hot target; they depend only on seed and step', () => {
     const corpus = syntheticCorpus({ seed: 2, sizes: { train: 10, val: 2, test: 2 } });
-    const items = vqaItems(corpus.train.map((e) => ({ ...imageText(e), questions: e.questions })));
+    const items = vqaItems(corpus.train.map(imageText));
     expect(items).toHaveLength(30);
     const tokenizer = TextTokenizer.synthetic();
     const options = { seed: 1, batch: 4, imageSize: 32, textLength: 16 };

@@ -20,7 +20,6 @@ export function literal(v: number, type: ScalarType): string {
  * the dispatch's binding table (compile/bindings.ts), declared in its order.
  */
 export class ShaderResources {
-  readonly sources: BindingSource[];
   readonly decls: { binding: number; access: string; name: string; type: string }[];
   readonly helpers = new Set<string>();
   /** Functions generated for this shader (readers of split params), by name. */
@@ -35,7 +34,6 @@ export class ShaderResources {
     table: readonly Binding[],
   ) {
     this.places = plan.tensors;
-    this.sources = table.map((b) => b.source);
     this.decls = table.map((b, binding) => ({ binding, access: b.access, name: bindingKey(b.source), type: b.type }));
   }
 
