@@ -9,7 +9,7 @@ import { pretrainTask } from '../train/pretrain.js';
 import { runTraining, type RunConfig, type RunTask, type StepMetrics } from '../train/train-run.js';
 import { vqaTask } from '../train/vqa-finetune.js';
 import { positiveInt, positiveNumber, UsageError, type CliIO } from './io.js';
-import { writeRunPicture } from '../eval/picture.js';
+import { writeRunPicture } from '../tasks/picture.js';
 
 /**
  * `fiberc train`: FIBER's coarse-grained pre-training (`--task pretrain`) or VQA fine-tuning

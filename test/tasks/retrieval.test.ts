@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { recallAtK } from '../../src/eval/retrieval.js';
-import { rerankedRecall, rerankPairs } from '../../src/eval/rerank.js';
+import { recallAtK } from '../../src/tasks/retrieval.js';
+import { rerankedRecall, rerankPairs } from '../../src/tasks/rerank.js';
 
 describe('recall@K', () => {
   it('counts a hit when the true match is among the K best, in each direction', () => {

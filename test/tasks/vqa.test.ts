@@ -3,7 +3,7 @@ import { ANSWERS, type Question } from '../../src/data/questions.js';
 import { syntheticCorpus, imageText } from '../../src/data/synthetic.js';
 import { TextTokenizer } from '../../src/data/tokenizer.js';
 import { vqaBatch, vqaItems } from '../../src/data/vqa-batch.js';
-import { predictedAnswers, vqaAccuracy } from '../../src/eval/vqa.js';
+import { predictedAnswers, vqaAccuracy } from '../../src/tasks/vqa.js';
 
 describe('VQA', () => {
   it('accuracy overall and per question type, from the top-scored answer', () => {
