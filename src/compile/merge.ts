@@ -4,9 +4,15 @@ import { workItems } from './kernel-ir.js';
 import type { TargetLimits } from './limits.js';
 import type { Dispatch } from './plan-types.js';
 import { findMatmulTile } from './tile.js';
+import { segmentBody } from './segments.js';
 
-/** Most kernels one merged dispatch runs. */
+/** Most distinct bodies (kernels that share no body with another) one merged dispatch runs. */
 export const MAX_MERGED_PHASES = 32;
+/**
+ * Most kernels one merged dispatch runs, counting those that share a body (see segments.ts):
+ * each is a row of the shader's segment table.
+ */
+export const MAX_MERGED_KERNELS = 2048;
 /**
  * Most primitive ops one merged dispatch computes: a bound on shader size, hence on compile
  * time, which on lavapipe grows faster than the size (an 80 KB shader of 32 phases took 43 s;
@@ -24,8 +30,10 @@ const MERGED_WORKGROUPS = 256;
  * element-wise kernels, one per param and state tensor: merged, a FiberTiny step needs a
  * fraction of the dispatches and of the shaders to compile. Within a run of candidates the
  * kernels are ordered by dependency level first (the moments before the params that read
- * them), which is legal because every kernel writes a tensor of its own. Register-tiled
- * matmuls and the attention template keep dispatches of their own.
+ * them), which is legal because every kernel writes a tensor of its own. Kernels that differ
+ * only in their tensors' offsets and sizes share one body (segments.ts) and count once
+ * against the shader's size. Register-tiled matmuls and the attention template keep
+ * dispatches of their own.
  */
 export function mergeIndependent(dispatches: readonly Dispatch[], draft: Draft, inputFree: ReadonlySet<Node>, limits: TargetLimits): Dispatch[] {
   const out: Dispatch[] = [];
@@ -65,16 +73,25 @@ function mergeRun(run: readonly Dispatch[], draft: Draft, inputFree: ReadonlySet
   const merged: Dispatch[] = [];
   let group: Dispatch[] = [];
   let buffers = new Set<string>();
+  let bodies = new Set<string>();
+  let distinct = 0;
   const close = (why: string): void => {
     if (group.length === 1) merged.push(group[0]!);
     else if (group.length > 1) {
       const phases = group.map((g) => g.phases[0]!);
       const workgroupSize = Math.max(...group.map((g) => g.workgroupSize));
       const blocks = Math.min(MERGED_WORKGROUPS, Math.max(1, Math.ceil(Math.max(...phases.map((p) => workItems(p.kernel))) / workgroupSize)));
-      merged.push({ phases, owners: null, independent: true, workgroupSize, workgroups: [blocks, 1], reason: `${group.length} independent kernels in one dispatch; ends: ${why}` });
+      const shared = distinct < group.length ? ` (${distinct} distinct bodies)` : '';
+      merged.push({ phases, owners: null, independent: true, workgroupSize, workgroups: [blocks, 1], reason: `${group.length} independent kernels in one dispatch${shared}; ends: ${why}` });
     }
     group = [];
     buffers = new Set();
+    bodies = new Set();
+    distinct = 0;
+  };
+  const binding = (id: number): string | undefined => {
+    const names = buffersOf(id, draft, limits);
+    return names.length === 1 ? names[0] : undefined;
   };
   let groupLevel = 0;
   let ops = 0;
@@ -82,18 +99,25 @@ function mergeRun(run: readonly Dispatch[], draft: Draft, inputFree: ReadonlySet
     const k = d.phases[0]!.kernel;
     const names = [k.output, ...k.reads].flatMap((r) => buffersOf(r.id, draft, limits));
     const joined = new Set([...buffers, ...names]);
+    const body = segmentBody(k, binding)?.key;
+    const known = body !== undefined && bodies.has(body);
     let why: string | undefined;
     if (group.length > 0 && l !== groupLevel) why = `${k.name} reads what this dispatch writes`;
     else if (group.length > 0 && paramOnly(d) !== paramOnly(group[0]!)) why = `${k.name} ${paramOnly(d) ? 'depends on no input' : 'depends on inputs'}, unlike the rest`;
-    else if (group.length >= MAX_MERGED_PHASES) why = `${MAX_MERGED_PHASES} kernels is the most one shader holds`;
-    else if (group.length > 0 && ops + k.fused.length > MAX_MERGED_OPS) why = `more than ${MAX_MERGED_OPS} ops in one shader (compile time)`;
+    else if (!known && distinct >= MAX_MERGED_PHASES) why = `${MAX_MERGED_PHASES} distinct kernel bodies is the most one shader holds`;
+    else if (group.length >= MAX_MERGED_KERNELS) why = `${MAX_MERGED_KERNELS} kernels is the most one segment table holds`;
+    else if (!known && group.length > 0 && ops + k.fused.length > MAX_MERGED_OPS) why = `more than ${MAX_MERGED_OPS} ops in one shader (compile time)`;
     else if (joined.size > limits.maxStorageBuffersPerShaderStage) why = `one more kernel would bind more than ${limits.maxStorageBuffersPerShaderStage} storage buffers`;
     if (why) close(why);
     if (group.length === 0) {
       groupLevel = l;
       ops = 0;
     }
-    ops += k.fused.length;
+    if (!(body !== undefined && bodies.has(body))) {
+      ops += k.fused.length;
+      distinct++;
+      if (body !== undefined) bodies.add(body);
+    }
     group.push(d);
     buffers = new Set([...buffers, ...names]);
   }

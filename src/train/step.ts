@@ -131,6 +131,13 @@ function buildUpdate(b: GraphBuilder, trainable: readonly Node[], gradients: rea
     // torch.optim.AdamW: p *= 1 - lr wd; p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
     const correction1 = sub(scalar(1), b.binary('pow', scalar(beta1), step));
     const correction2 = b.unary('sqrt', sub(scalar(1), b.binary('pow', scalar(beta2), step)));
+    // The step size and the decay factor are scalars per param group, built once per group
+    // (not once per param: each would be a kernel of its own, with pow inlined).
+    const stepSize = memo((lrScale: number) => div(mul(lr, scalar(lrScale)), correction1));
+    const decay = memo((key: string) => {
+      const [lrScale, weightDecay] = key.split(' ').map(Number) as [number, number];
+      return sub(scalar(1), mul(mul(lr, scalar(lrScale)), scalar(weightDecay)));
+    });
     trainable.forEach((p, i) => {
       const { lrScale, weightDecay } = paramSettings(leafName(p), options);
       const g = grads[i]!;
@@ -138,20 +145,20 @@ function buildUpdate(b: GraphBuilder, trainable: readonly Node[], gradients: rea
       const v = stateParam('v', p);
       const m2 = add(mul(m, scalar(beta1)), mul(g, scalar(1 - beta1)));
       const v2 = add(mul(v, scalar(beta2)), mul(b.binary('mul', g, g), scalar(1 - beta2)));
-      const lrP = mul(lr, scalar(lrScale));
-      const decayed = weightDecay === 0 ? p : mul(p, sub(scalar(1), mul(lrP, scalar(weightDecay))));
+      const decayed = weightDecay === 0 ? p : mul(p, decay(`${lrScale} ${weightDecay}`));
       const denom = add(div(b.unary('sqrt', v2), correction2), scalar(eps));
-      update(p, sub(decayed, mul(div(lrP, correction1), div(m2, denom))));
+      update(p, sub(decayed, mul(stepSize(lrScale), div(m2, denom))));
       update(m, m2);
       update(v, v2);
     });
   } else {
     const momentum = opt.momentum ?? 0;
     // torch.optim.SGD: d = g + wd p; buf = momentum buf + d (buf = d at the first step); p -= lr buf.
+    const scaledLr = memo((lrScale: number) => mul(lr, scalar(lrScale)));
     trainable.forEach((p, i) => {
       const { lrScale, weightDecay } = paramSettings(leafName(p), options);
       const d = weightDecay === 0 ? grads[i]! : add(grads[i]!, mul(p, scalar(weightDecay)));
-      const lrP = mul(lr, scalar(lrScale));
+      const lrP = scaledLr(lrScale);
       if (momentum === 0) {
         update(p, sub(p, mul(lrP, d)));
         return;
@@ -163,6 +170,15 @@ function buildUpdate(b: GraphBuilder, trainable: readonly Node[], gradients: rea
     });
   }
   return { outputs, updates, state };
+}
+
+/** `f` computed once per distinct key. */
+function memo<K, V>(f: (key: K) => V): (key: K) => V {
+  const known = new Map<K, V>();
+  return (key) => {
+    if (!known.has(key)) known.set(key, f(key));
+    return known.get(key)!;
+  };
 }
 
 /** sqrt of the sum of every gradient's squares (torch.nn.utils.clip_grad_norm_'s total norm). */

@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WEBGPU_DEFAULT_LIMITS } from '../../src/compile/limits.js';
+import { buffersOf, type Draft } from '../../src/compile/kernels.js';
 import { MAX_MERGED_OPS, MAX_MERGED_PHASES } from '../../src/compile/merge.js';
+import { segmentBody } from '../../src/compile/segments.js';
 import { planGraph } from '../../src/compile/plan.js';
 import { buildGraph } from '../../src/dsl/entry.js';
 import { loadProgram } from '../../src/dsl/loader.js';
-import { WGSL_FEATURES } from '../../src/driver/pipeline.js';
+import { compileWgsl, WGSL_FEATURES } from '../../src/driver/pipeline.js';
 import { fiberParamGroups } from '../../src/train/optimizer.js';
 import { trainingStep } from '../../src/train/step.js';
 
@@ -36,10 +38,30 @@ module Loss {
     expect(updateKernels).toBeGreaterThan(3 * step.trainable.length - 1);
     expect(updateDispatches.length).toBeLessThan(updateKernels / 4);
     expect(merged.dispatches.length).toBeLessThan(separate.dispatches.length / 2);
+    // Bounded by distinct bodies: kernels differing only in offsets and sizes share one.
+    const draft: Draft = new Map([...merged.tensors].map(([id, t]) => [id, { ref: t.ref, kind: t.kind, name: t.name }]));
+    const binding = (id: number): string | undefined => buffersOf(id, draft, limits)[0];
     for (const d of merged.dispatches.filter((x) => x.independent)) {
-      expect(d.phases.length).toBeLessThanOrEqual(MAX_MERGED_PHASES);
-      expect(d.phases.reduce((s, p) => s + p.kernel.fused.length, 0)).toBeLessThanOrEqual(MAX_MERGED_OPS);
+      const bodies = new Map<string, number>();
+      d.phases.forEach((p, i) => bodies.set(segmentBody(p.kernel, binding)?.key ?? `own ${i}`, p.kernel.fused.length));
+      expect(bodies.size).toBeLessThanOrEqual(MAX_MERGED_PHASES);
+      expect([...bodies.values()].reduce((s, n) => s + n, 0)).toBeLessThanOrEqual(MAX_MERGED_OPS);
     }
+  });
+
+  it('writes kernels of one body once, with a segment table of where each kernel\'s tensors start', () => {
+    const { plan, kernels } = compileWgsl(step.graph, { mode: 'fused', limits });
+    const update = kernels.filter((_, i) => plan.dispatches[i]!.independent);
+    const tables = update.flatMap((k) => [...k.source.matchAll(/const (fib_seg\d+) = array<i32, (\d+)>/g)].map((m) => m[1]!));
+    expect(tables.length).toBeGreaterThan(0);
+    // Every shared phase loops over its table's rows and reads its tensors at the rows' starts.
+    for (const k of update.filter((x) => x.source.includes('fib_seg'))) {
+      expect(k.source).toMatch(/for \(var seg = 0; seg < \d+ \+ fib_z; seg\+\+\)/);
+      expect(k.source).toMatch(/\[seg_out \+ flat\] = /);
+    }
+    // Most of the update's kernels share a body: the shaders hold far fewer bodies than kernels.
+    const rows = update.reduce((s, k) => s + [...k.source.matchAll(/(\d+) kernels of one body/g)].reduce((n, m) => n + Number(m[1]), 0), 0);
+    expect(rows).toBeGreaterThan(step.trainable.length);
   });
 
   it('keeps every dependency: no phase reads what its own dispatch or a later one writes', () => {

@@ -17,6 +17,7 @@ import { tiledStatements, type PhaseContext } from './tiled.js';
 import { declareVectors, vectorOf, VECTOR_WIDTH } from './vectorize.js';
 import type { PointwiseVector, VectorReduction } from '../../compile/vector-choice.js';
 import type { ScheduledDispatch } from '../../compile/schedule.js';
+import { segmentBody } from '../../compile/segments.js';
 
 export type { Binding } from '../../compile/bindings.js';
 
@@ -46,7 +47,7 @@ function skeleton(name: 'pointwise' | 'owner-phases' | 'independent-phases'): Ha
  * `let`; a reduction becomes a `for` loop whose body holds exactly the scalars that depend
  * on its loop variable (the rest are hoisted above it).
  */
-function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, subgroup?: number, vector?: PointwiseVector, reductions: ReadonlyMap<Scalar, VectorReduction> = new Map(), compactTile = false): string[] {
+function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, subgroup?: number, vector?: PointwiseVector, reductions: ReadonlyMap<Scalar, VectorReduction> = new Map(), compactTile = false, segment?: SegmentAccess): string[] {
   const place = new Placement(k.values);
   const { blocks } = place;
   const names = new Map<Scalar, string>();
@@ -86,6 +87,11 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
     let expr: string;
     switch (s.k) {
       case 'load': {
+        const shared = segment?.loads.get(s);
+        if (shared !== undefined) {
+          expr = shared;
+          break;
+        }
         const loc = res.location(s.tensor);
         expr = res.element(loc.name, `${loc.base}${ix(s.index)}`);
         break;
@@ -186,6 +192,10 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
   const ctx: PhaseContext = { k, res, out, place, scalar, ix };
   if (tile) return tiledStatements(ctx, tile, subgroup ? { size: subgroup } : undefined, compactTile);
   if (vector) return vectorStatements(vector);
+  if (segment) {
+    const result = scalar(k.value);
+    return [...blocks[0]!, `${segment.store} = ${result};`];
+  }
   const indexLines = flatIndexLets(shape, axisNames);
   const result = scalar(k.value);
   return [...indexLines, ...blocks[0]!, `${res.element(out.name, `${out.base}flat`)} = ${result};`];
@@ -244,14 +254,15 @@ export function emitWgsl(d: ScheduledDispatch, plan: Plan): WgslKernel {
   // A plain dispatch's tile, or each owner phase's own (scalar operand loads: a binding's vec4
   // view must be known before any phase is written).
   const phaseTile = (i: number): MatmulTile | undefined => tile ?? d.schedule.phaseTiles?.[i];
-  const phases = d.phases.map((p, i) => ({ p, lines: phaseStatements(p.kernel, res, phaseTile(i), subgroup, vector, reductions, d.owners !== null) }));
-  const helpers = [...[...res.helpers].sort().map((h) => WGSL_HELPERS[h]), ...res.functions.values()].join('\n\n');
+  // Independent phases are written by independentPhases (some share one body).
+  const phases = d.independent ? [] : d.phases.map((p, i) => ({ p, lines: phaseStatements(p.kernel, res, phaseTile(i), subgroup, vector, reductions, d.owners !== null) }));
+  const helpers = helpersOf(res);
   const name = d.phases.length === 1 ? d.phases[0]!.kernel.name : `${d.phases[0]!.kernel.name}__${d.phases[d.phases.length - 1]!.kernel.name.split('_')[0]}`;
   let source: string;
   if (d.independent) {
+    const { phases: merged, tables } = independentPhases(d, res);
     source = skeleton('independent-phases')({
-      name, summary: d.reason, bindings: res.decls, helpers, workgroupSize: d.workgroupSize,
-      phases: phases.map(({ p, lines }, index) => ({ index, name: p.kernel.name, count: workItems(p.kernel), statements: lines, summary: `${p.kernel.fused.length} op(s); alone it would end because: ${p.reason}` })),
+      name, summary: d.reason, bindings: res.decls, helpers: helpersOf(res), workgroupSize: d.workgroupSize, tables, phases: merged,
     });
   } else if (d.owners === null) {
     const k = d.phases[0]!.kernel;
@@ -277,4 +288,74 @@ export function emitWgsl(d: ScheduledDispatch, plan: Plan): WgslKernel {
     });
   }
   return { name, source, bindings: d.schedule.bindings, workgroups: d.schedule.grid };
+}
+
+/** The helper functions a shader's statements asked for, after they are all written. */
+function helpersOf(res: ShaderResources): string {
+  return [...[...res.helpers].sort().map((h) => WGSL_HELPERS[h]), ...res.functions.values()].join('\n\n');
+}
+
+/** Loads replaced by segment-table reads, and the store of a phase whose body is shared. */
+interface SegmentAccess {
+  readonly loads: ReadonlyMap<Scalar, string>;
+  readonly store: string;
+}
+
+/** One phase of a merged dispatch as the independent-phases skeleton takes it. */
+interface IndependentPhase {
+  readonly index: number;
+  readonly name: string;
+  readonly summary: string;
+  readonly count: number;
+  readonly statements: readonly string[];
+  readonly segments?: { readonly rows: number; readonly lets: readonly string[] };
+}
+
+/**
+ * The phases of a merged dispatch. Kernels with the same shareable body (compile/segments.ts)
+ * become one phase at the place of the first, looping over a table with a row per kernel:
+ * its element count, where its output starts, and where each load starts; the body reads
+ * `seg_count`, `seg_out` and `seg_in<j>`. The others are written as they are.
+ */
+function independentPhases(d: ScheduledDispatch, res: ShaderResources): { phases: IndependentPhase[]; tables: { name: string; phase: number; rows: number; columns: string; length: number; values: string }[] } {
+  const binding = (id: number): string | undefined => (res.planned(id).split ? undefined : res.location(id).name);
+  const start = (id: number): number => res.planned(id).arena?.offset ?? 0;
+  const bodies = d.phases.map((p) => segmentBody(p.kernel, binding));
+  const groups = new Map<string, number[]>();
+  bodies.forEach((b, i) => {
+    if (b) groups.set(b.key, [...(groups.get(b.key) ?? []), i]);
+  });
+  const phases: IndependentPhase[] = [];
+  const tables: { name: string; phase: number; rows: number; columns: string; length: number; values: string }[] = [];
+  d.phases.forEach((p, i) => {
+    const body = bodies[i];
+    const members = body ? groups.get(body.key)! : [i];
+    if (members.length < 2) {
+      const statements = phaseStatements(p.kernel, res);
+      phases.push({ index: phases.length, name: p.kernel.name, count: workItems(p.kernel), statements, summary: `${p.kernel.fused.length} op(s); alone it would end because: ${p.reason}` });
+      return;
+    }
+    if (members[0] !== i) return;
+    const table = `fib_seg${phases.length}`;
+    const columns = 2 + body!.loads.length;
+    const rows = members.map((m) => {
+      const k = d.phases[m]!.kernel;
+      const loads = bodies[m]!.loads;
+      return [workItems(k), start(k.output.id), ...loads.map((l) => start(l.load.tensor) + l.offset)];
+    });
+    const loads = new Map<Scalar, string>(body!.loads.map((l, j) => {
+      const name = res.location(l.load.tensor).name;
+      return [l.load, res.element(name, l.kind === 'flat' ? `seg_in${j} + flat` : `seg_in${j}`)];
+    }));
+    const out = res.location(p.kernel.output.id, true).name;
+    const statements = phaseStatements(p.kernel, res, undefined, undefined, undefined, undefined, false, { loads, store: res.element(out, 'seg_out + flat') });
+    const row = `seg * ${columns}`;
+    const lets = ['seg_count', 'seg_out', ...body!.loads.map((_, j) => `seg_in${j}`)].map((v, c) => `let ${v} = ${table}[${row} + ${c}];`);
+    tables.push({ name: table, phase: phases.length, rows: rows.length, columns: ['count', 'output start', ...body!.loads.map((l, j) => `input ${j} (${l.kind === 'flat' ? 'start' : 'element'})`)].join(', '), length: rows.length * columns, values: rows.flat().join(', ') });
+    phases.push({
+      index: phases.length, name: members.map((m) => d.phases[m]!.kernel.name).join(' '), count: 0, statements, segments: { rows: rows.length, lets },
+      summary: `${members.length} kernels of one body, ${p.kernel.fused.length} op(s) each, one segment each`,
+    });
+  });
+  return { phases, tables };
 }
