@@ -1,15 +1,14 @@
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../files.js';
-import { imageText, syntheticCorpus } from '../data/synthetic.js';
-import { TextTokenizer } from '../data/tokenizer.js';
 import { evaluateRetrieval, type RetrievalResult } from '../tasks/retrieval-run.js';
 import { evaluateVqa } from '../tasks/vqa-run.js';
 import { writeRunPicture } from '../tasks/picture.js';
 import type { VqaAccuracy } from '../tasks/vqa.js';
-import { vqaItems } from '../data/vqa-batch.js';
+import { captionExamples, parseDataSource, parseOnBad, tokenizerFor, vqaExamples } from './data-source.js';
 import type { BackendName } from '../runtime/device.js';
 import { openDevice } from '../runtime/open.js';
 import { checkpointAt } from '../train/checkpoint.js';
+import { fiberEntryGraph, textVocabulary } from '../train/fiber-entries.js';
 import { positiveInt, UsageError, type CliIO } from './io.js';
 
 /**
@@ -26,6 +25,8 @@ export interface EvalFlags {
   testSize: string;
   k: string;
   batch: string;
+  data?: string;
+  badData: string;
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
@@ -55,21 +56,26 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
   if (!entry.endsWith(wanted)) throw new UsageError(`--ckpt: ${checkpoint.path} is a ${entry || 'non-fiberc'} checkpoint; --task ${flags.task} evaluates ${flags.task === 'vqa' ? 'a fiberc train --task vqa' : 'a fiberc train --task pretrain'} checkpoint`);
   const [testSize, k, batch] = [positiveInt('--test-size', flags.testSize), positiveInt('--k', flags.k), positiveInt('--batch', flags.batch)];
   const seed = Number(checkpoint.config.seed ?? 0);
-  const corpus = syntheticCorpus({ seed, sizes: { train: 0, val: 0, test: testSize } });
-  const test = corpus.test.map(imageText);
-  const device = await openDevice(flags.backend);
   const [imageSize, textLength] = [Number(checkpoint.config.imageSize), Number(checkpoint.config.textLength)];
+  // The data the checkpoint was trained on, unless --data says otherwise; its tokenizer alike.
+  const trainedOn = typeof checkpoint.config.data === 'string' ? checkpoint.config.data : 'synthetic';
+  const source = parseDataSource(flags.data ?? trainedOn);
+  const tokenizerFile = source.kind === 'files' && typeof checkpoint.config.tokenizer === 'string' ? checkpoint.config.tokenizer : undefined;
+  const tokenizer = tokenizerFor(tokenizerFile, entry, textVocabulary(fiberEntryGraph(entry, 2, textLength)));
+  const request = { seed, size: testSize, imageSize, onBad: parseOnBad(flags.badData) };
+  const device = await openDevice(flags.backend);
   try {
     if (flags.task === 'vqa') {
-      const items = vqaItems(corpus.test.map(imageText));
-      const acc = await evaluateVqa(device, entry, checkpoint.tensors, items, TextTokenizer.synthetic(), { batch, imageSize, textLength });
+      const { items } = await vqaExamples(source, 'test', request, io);
+      const acc = await evaluateVqa(device, entry, checkpoint.tensors, items, tokenizer, { batch, imageSize, textLength });
       io.out(formatVqa(acc));
       const out = join(dirname(checkpoint.path), 'vqa.json');
       writeFileAtomic(out, `${JSON.stringify({ checkpoint: checkpoint.path, step: checkpoint.step, ...acc }, null, 2)}\n`, 'writing');
       io.out(`written to ${out}; picture ${writeRunPicture(dirname(checkpoint.path))}`);
       return 0;
     }
-    const result = await evaluateRetrieval(device, checkpoint.tensors, test, TextTokenizer.synthetic(), {
+    const { examples: test } = await captionExamples(source, 'test', request, io);
+    const result = await evaluateRetrieval(device, checkpoint.tensors, test, tokenizer, {
       model: entry.replace(/Pretraining$/, ''), batch, imageSize, textLength, k,
     });
     io.out(formatRetrieval(result));

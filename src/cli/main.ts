@@ -35,6 +35,7 @@ import { FUZZ_BACKENDS, runFuzz, type FuzzFlags } from './fuzz.js';
 import { HostDataError } from '../runtime/host-data.js';
 import { CheckpointError } from '../train/checkpoint.js';
 import { TokenizerError } from '../data/tokenizer.js';
+import { DataError } from '../data/image-text-files.js';
 import { checkWritableFile, ensureFolder, FileError } from '../files.js';
 import { BindingError, checkBindings, parseBindings, processIO, readOptional, shapesOf, UsageError, type CliIO } from './io.js';
 
@@ -249,7 +250,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--head-lr-scale <x>', 'learning-rate multiple of cross-modal params and heads (FIBER: 5)', '5')
     .addOption(new Option('--model <name>', 'model to train').choices(Object.keys(TRAIN_MODELS)).default('FiberTiny'))
     .option('--stage <stage>', 'pre-training stage', 'coarse')
-    .option('--data <source>', 'training data: synthetic (built in)', 'synthetic')
+    .option('--data <source>', 'training data: synthetic (built in), or coco:DIR (DIR/train.json captions, DIR/vqa_train.json questions, images relative to DIR)', 'synthetic')
+    .option('--tokenizer <file>', 'with coco:DIR: a Hugging Face tokenizer.json whose vocabulary fits the model')
+    .option('--bad-data <what>', 'with coco:DIR: stop at bad entries and images, or skip them (counted)', 'stop')
     .option('--steps <n>', 'optimizer steps', '1000')
     .option('--batch <n>', 'examples per step', '8')
     .requiredOption('--out <dir>', 'run folder')
@@ -274,6 +277,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--test-size <n>', 'held-out images (each with its first caption)', '1000')
     .option('--k <n>', 'candidates per query re-scored by ITM', '8')
     .option('--batch <n>', 'examples per program run', '8')
+    .option('--data <source>', 'held-out data: synthetic (the test split of the checkpoint\'s seed), or coco:DIR (DIR/test.json, DIR/vqa_test.json); default: what the checkpoint was trained on')
+    .option('--bad-data <what>', 'with coco:DIR: stop at bad entries and images, or skip them (counted)', 'stop')
     .action(async (opts: EvalFlags) => {
       exitCode = await runEval(opts, io);
     });
@@ -302,7 +307,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       io.err(`fiberc: ${e.message}`);
       return 2;
     }
-    if (e instanceof SafetensorsError || e instanceof FeedError || e instanceof HostDataError || e instanceof FileError || e instanceof EntryInputsError || e instanceof BindingError || e instanceof PlanError || e instanceof WebGpuError || e instanceof NoAdapterError || e instanceof PtxasError || e instanceof NoCudaDriverError || e instanceof CudaError || e instanceof CheckpointError || e instanceof TokenizerError) {
+    if (e instanceof SafetensorsError || e instanceof FeedError || e instanceof HostDataError || e instanceof FileError || e instanceof EntryInputsError || e instanceof BindingError || e instanceof PlanError || e instanceof WebGpuError || e instanceof NoAdapterError || e instanceof PtxasError || e instanceof NoCudaDriverError || e instanceof CudaError || e instanceof CheckpointError || e instanceof TokenizerError || e instanceof DataError) {
       io.err(`fiberc: error: ${e.message}`);
       return 1;
     }

@@ -1,10 +1,9 @@
 import cliProgress from 'cli-progress';
-import { imageText, syntheticCorpus } from '../data/synthetic.js';
-import { TextTokenizer } from '../data/tokenizer.js';
-import { vqaItems } from '../data/vqa-batch.js';
+import { captionExamples, parseDataSource, parseOnBad, tokenizerFor, vqaExamples, type DataSource } from './data-source.js';
 import type { BackendName } from '../runtime/device.js';
 import { openDevice } from '../runtime/open.js';
 import { checkpointAt } from '../train/checkpoint.js';
+import { fiberEntryGraph, textVocabulary } from '../train/fiber-entries.js';
 import { pretrainTask } from '../train/pretrain.js';
 import { runTraining, type RunConfig, type RunTask, type StepMetrics } from '../train/train-run.js';
 import { vqaTask } from '../train/vqa-finetune.js';
@@ -42,14 +41,17 @@ export interface TrainFlags {
   textLength: string;
   trainSize: string;
   checkpointEvery: string;
+  badData: string;
+  tokenizer?: string;
 }
 
 /** The run's configuration from the flags (every problem a UsageError naming the flag). */
-export function trainConfig(flags: TrainFlags): RunConfig & { trainSize: number } {
+export function trainConfig(flags: TrainFlags): RunConfig & { trainSize: number; source: DataSource } {
   const model = TRAIN_MODELS[flags.model];
   if (!model) throw new UsageError(`--model: unknown model '${flags.model}' (models: ${Object.keys(TRAIN_MODELS).join(', ')})`);
   if (flags.stage !== 'coarse') throw new UsageError(`--stage: only 'coarse' (ITC + MLM + ITM) is built; the fine-grained stage is not yet`);
-  if (flags.data !== 'synthetic') throw new UsageError(`--data: only 'synthetic' is built so far, got '${flags.data}'`);
+  const source = parseDataSource(flags.data);
+  if (flags.tokenizer !== undefined && source.kind === 'synthetic') throw new UsageError('--tokenizer: the synthetic corpus has its own vocabulary; a tokenizer file goes with --data coco:DIR');
   const steps = positiveInt('--steps', flags.steps);
   const textLength = positiveInt('--text-length', flags.textLength);
   if (textLength < 2 || textLength > model.maxTextLength) throw new UsageError(`--text-length: ${flags.model} takes 2 to ${model.maxTextLength} tokens, got ${textLength}`);
@@ -62,7 +64,9 @@ export function trainConfig(flags: TrainFlags): RunConfig & { trainSize: number 
   return {
     entry: `${flags.model}${flags.task === 'vqa' ? 'VQA' : 'Pretraining'}`, headLrScale: positiveNumber('--head-lr-scale', flags.headLrScale), seed: Number(flags.seed) | 0, batch, textLength, imageSize: model.imageSize, steps,
     lr: positiveNumber('--lr', flags.lr), warmup: Math.round(warmup * steps), betas: [0.9, 0.98], weightDecay: 0.01,
-    checkpointEvery: positiveInt('--checkpoint-every', flags.checkpointEvery), trainSize: positiveInt('--train-size', flags.trainSize),
+    checkpointEvery: positiveInt('--checkpoint-every', flags.checkpointEvery), trainSize: positiveInt('--train-size', flags.trainSize), source,
+    // Only data other than the default is recorded, so that runs from before the flag resume.
+    ...(source.kind === 'files' ? { data: flags.data, ...(flags.tokenizer ? { tokenizer: flags.tokenizer } : {}) } : {}),
   };
 }
 
@@ -70,12 +74,20 @@ const fmt = (x: number): string => x.toFixed(3);
 
 /** Runs `fiberc train`; returns the exit code. */
 export async function runTrain(flags: TrainFlags, io: CliIO, interactive = process.stderr.isTTY === true): Promise<number> {
-  const { trainSize, ...config } = trainConfig(flags);
-  const corpus = syntheticCorpus({ seed: config.seed, sizes: { train: trainSize, val: 0, test: 0 } });
-  const tokenizer = TextTokenizer.synthetic();
-  const task: RunTask = flags.task === 'vqa'
-    ? vqaTask(config, vqaItems(corpus.train.map(imageText)), tokenizer, checkpointAt(flags.init!).tensors)
-    : pretrainTask(config, corpus.train.map(imageText), tokenizer);
+  const { trainSize, source, ...config } = trainConfig(flags);
+  const onBad = parseOnBad(flags.badData);
+  const tokenizer = tokenizerFor(flags.tokenizer, flags.model, textVocabulary(fiberEntryGraph(config.entry, 2, config.textLength)));
+  const request = { seed: config.seed, size: trainSize, imageSize: config.imageSize, onBad };
+  let what: string;
+  let task: RunTask;
+  if (flags.task === 'vqa') {
+    const init = checkpointAt(flags.init!).tensors;
+    const data = await vqaExamples(source, 'train', request, io);
+    [what, task] = [data.what, vqaTask(config, data.items, tokenizer, init)];
+  } else {
+    const data = await captionExamples(source, 'train', request, io);
+    [what, task] = [data.what, pretrainTask(config, data.examples, tokenizer)];
+  }
   const parts = task.losses.slice(1);
   const device = await openDevice(flags.backend);
   const bar = interactive ? new cliProgress.SingleBar({ format: `step {value}/{total} | loss {loss}${parts.length ? ` (${parts.map((p) => `${p} {${p}}`).join(' ')})` : ''} | {speed} ex/s | ETA {eta_formatted}`, etaBuffer: 20 }, cliProgress.Presets.shades_classic) : undefined;
@@ -88,7 +100,7 @@ export async function runTrain(flags: TrainFlags, io: CliIO, interactive = proce
     if (bar) bar.update(m.step, values);
     else if (m.step % every === 0 || m.step === config.steps) io.err(`step ${m.step}/${config.steps}: loss ${values.loss}${parts.length ? ` (${parts.map((p) => `${p} ${values[p]}`).join(' ')})` : ''}, ${values.speed} examples/s`);
   };
-  io.err(`training ${config.entry} on ${device.name}: ${config.steps} steps of ${config.batch} from ${trainSize} synthetic images, into ${flags.out}`);
+  io.err(`training ${config.entry} on ${device.name}: ${config.steps} steps of ${config.batch} from ${what}, into ${flags.out}`);
   try {
     const program = await runTraining(device, config, task, flags.out, flags.resume === true, {
       onStart: (step) => {

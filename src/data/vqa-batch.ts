@@ -9,9 +9,19 @@ import type { TextTokenizer } from './tokenizer.js';
  * soft scores, which for one ground-truth answer are one-hot).
  */
 
+/**
+ * A question with its answer and kind: the synthetic corpus's types (questions.ts), or for
+ * questions from files the entry's `"type"` (`other` when it has none).
+ */
+export interface VqaQuestion {
+  readonly type: string;
+  readonly question: string;
+  readonly answer: string;
+}
+
 export interface VqaItem {
   readonly image: Pick<ImageTextExample, 'id' | 'image'>;
-  readonly question: Question;
+  readonly question: VqaQuestion;
 }
 
 /** Every question of every example, as items. */

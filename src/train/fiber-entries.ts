@@ -17,6 +17,13 @@ export function fiberEntryGraph(entry: string, B: number, T: number): Graph {
   return buildGraph(loadProgram(join(installRoot('examples/fiber_pretrain.fib'), 'examples', 'fiber_pretrain.fib')), entry, { bindings: { B, T } });
 }
 
+/** Rows of the text encoder's word embeddings: the ids a tokenizer may give the model. */
+export function textVocabulary(graph: Graph): number {
+  const table = graph.params.find((p) => leafName(p).endsWith('word_embeddings.weight'));
+  if (!table) throw new Error('internal: the entry has no word embeddings');
+  return table.shape[0]!;
+}
+
 /**
  * Loads `graph` on a device with every param it uses taken from `params` (a checkpoint);
  * `trainedAs` names the entry the checkpoint should come from, for the message when one is missing.

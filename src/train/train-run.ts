@@ -39,6 +39,9 @@ export interface RunConfig {
   /** Learning-rate multiple of cross-modal params and heads (FIBER: 5 in pre-training). */
   readonly headLrScale: number;
   readonly checkpointEvery: number;
+  /** `--data` when not the synthetic corpus (`coco:DIR`), and the tokenizer file that goes with it. */
+  readonly data?: string;
+  readonly tokenizer?: string;
 }
 
 /** What one kind of run adds to the loop. */

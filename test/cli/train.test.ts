@@ -29,7 +29,9 @@ describe('fiberc train', () => {
     const cases: [string[], RegExp][] = [
       [['--steps', '0'], /--steps takes a positive integer, got '0'/],
       [['--batch', '1'], /--batch: ITM draws its negatives from the batch, so it needs 2 or more/],
-      [['--data', 'coco:/x'], /--data: only 'synthetic' is built so far/],
+      [['--data', 'coco:/no/such/folder'], /--data: \/no\/such\/folder is not a folder/],
+      [['--data', 'imagenet'], /--data: 'synthetic' or 'coco:DIR', got 'imagenet'/],
+      [['--tokenizer', 'tokenizer.json'], /--tokenizer: the synthetic corpus has its own vocabulary/],
       [['--text-length', '60'], /--text-length: FiberTiny takes 2 to 38 tokens, got 60/],
       [['--warmup', '1.5'], /--warmup is the fraction of steps spent warming up, in \[0, 1\)/],
     ];

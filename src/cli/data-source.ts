@@ -1,0 +1,101 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeBad, loadCaptionFile, loadQuestionFile, type OnBadEntry } from '../data/image-text-files.js';
+import type { ImageTextExample } from '../data/pretrain-batch.js';
+import { ANSWERS } from '../data/questions.js';
+import { imageText, syntheticCorpus } from '../data/synthetic.js';
+import { TextTokenizer } from '../data/tokenizer.js';
+import { vqaItems, type VqaItem } from '../data/vqa-batch.js';
+import { FileError } from '../files.js';
+import { UsageError, type CliIO } from './io.js';
+
+/**
+ * Where `fiberc train` and `fiberc eval` take their examples: the built-in synthetic corpus,
+ * or a folder of files (`--data coco:DIR`) laid out as
+ *
+ *     DIR/train.json       captions for pre-training (COCO's or ALBEF's format)
+ *     DIR/test.json        captions for retrieval evaluation
+ *     DIR/vqa_train.json   questions for VQA fine-tuning (ALBEF's format)
+ *     DIR/vqa_test.json    questions for VQA evaluation
+ *
+ * with image paths relative to DIR. Bad entries and images stop the run before training
+ * (`--bad-data stop`, the default) or are skipped and counted (`--bad-data skip`).
+ */
+
+export type DataSource = { readonly kind: 'synthetic' } | { readonly kind: 'files'; readonly dir: string };
+
+/** The files of a data folder, by use. */
+export const DATA_FILES = { pretrain: 'train.json', retrieval: 'test.json', vqaTrain: 'vqa_train.json', vqaTest: 'vqa_test.json' } as const;
+
+/** `--data`: `synthetic` or `coco:DIR` (an existing folder). */
+export function parseDataSource(flag: string): DataSource {
+  if (flag === 'synthetic') return { kind: 'synthetic' };
+  if (!flag.startsWith('coco:')) throw new UsageError(`--data: 'synthetic' or 'coco:DIR', got '${flag}'`);
+  const dir = flag.slice('coco:'.length);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--data: ${dir} is not a folder`);
+  return { kind: 'files', dir };
+}
+
+/** `--bad-data`: skip or stop. */
+export function parseOnBad(flag: string): OnBadEntry {
+  if (flag !== 'skip' && flag !== 'stop') throw new UsageError(`--bad-data: 'skip' (leave bad entries out, counted) or 'stop', got '${flag}'`);
+  return flag;
+}
+
+/**
+ * The tokenizer: the synthetic vocabulary, or `--tokenizer` (a tokenizer.json) for files;
+ * its ids must fit the model's word embeddings (`vocabulary` rows).
+ */
+export function tokenizerFor(path: string | undefined, model: string, vocabulary: number): TextTokenizer {
+  const tokenizer = path ? TextTokenizer.fromFile(path) : TextTokenizer.synthetic();
+  if (tokenizer.vocabSize > vocabulary) throw new UsageError(`--tokenizer: ${tokenizer.source} has ${tokenizer.vocabSize} tokens, but ${model}'s word embeddings hold ${vocabulary}`);
+  return tokenizer;
+}
+
+export interface ExampleRequest {
+  readonly seed: number;
+  /** Synthetic images wanted (files: all of them). */
+  readonly size: number;
+  readonly imageSize: number;
+  readonly onBad: OnBadEntry;
+}
+
+/** Image-caption examples for pre-training (`train`) or retrieval (`test`), and a phrase saying what they are. */
+export async function captionExamples(source: DataSource, split: 'train' | 'test', request: ExampleRequest, io: CliIO): Promise<{ examples: ImageTextExample[]; what: string }> {
+  if (source.kind === 'synthetic') {
+    const sizes = { train: split === 'train' ? request.size : 0, val: 0, test: split === 'test' ? request.size : 0 };
+    return { examples: syntheticCorpus({ seed: request.seed, sizes })[split].map(imageText), what: `${request.size} synthetic images` };
+  }
+  const file = dataFile(source.dir, split === 'train' ? DATA_FILES.pretrain : DATA_FILES.retrieval);
+  const { examples, skipped } = await loadCaptionFile(file, { size: request.imageSize, onBad: request.onBad });
+  reportSkipped(skipped, io);
+  return { examples, what: `${examples.length} images of ${file}` };
+}
+
+/** VQA items for fine-tuning (`train`) or evaluation (`test`); answers must be the model's classes. */
+export async function vqaExamples(source: DataSource, split: 'train' | 'test', request: ExampleRequest, io: CliIO): Promise<{ items: VqaItem[]; what: string }> {
+  if (source.kind === 'synthetic') {
+    const sizes = { train: split === 'train' ? request.size : 0, val: 0, test: split === 'test' ? request.size : 0 };
+    const examples = syntheticCorpus({ seed: request.seed, sizes })[split].map(imageText);
+    return { items: vqaItems(examples), what: `the questions of ${request.size} synthetic images` };
+  }
+  const file = dataFile(source.dir, split === 'train' ? DATA_FILES.vqaTrain : DATA_FILES.vqaTest);
+  const { questions, skipped } = await loadQuestionFile(file, { size: request.imageSize, onBad: request.onBad });
+  // The classifier scores a fixed answer list: a question answered outside it cannot be learned.
+  const unknown = questions.filter((q) => !ANSWERS.includes(q.answer));
+  const bad = [...skipped, ...unknown.map((q) => ({ file, entry: q.image.file, message: `answer '${q.answer}' to '${q.question}' is not one of the ${ANSWERS.length} answer classes (${ANSWERS.join(', ')})` }))];
+  if (unknown.length > 0 && request.onBad === 'stop') throw new FileError(describeBad(bad));
+  reportSkipped(bad, io);
+  const items = questions.filter((q) => ANSWERS.includes(q.answer)).map((q) => ({ image: q.image, question: { type: q.type, question: q.question, answer: q.answer } }));
+  return { items, what: `${items.length} questions of ${file}` };
+}
+
+function dataFile(dir: string, name: string): string {
+  const file = join(dir, name);
+  if (!existsSync(file)) throw new FileError(`--data coco:${dir}: no ${name} in the folder (it holds ${Object.values(DATA_FILES).join(', ')})`);
+  return file;
+}
+
+function reportSkipped(skipped: readonly { file: string; entry: string; message: string }[], io: CliIO): void {
+  if (skipped.length > 0) io.err(`skipped ${describeBad(skipped)}`);
+}
