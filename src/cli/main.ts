@@ -264,6 +264,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--text-length <n>', 'token positions per text', '38')
     .option('--train-size <n>', 'synthetic training images', '4000')
     .option('--checkpoint-every <n>', 'steps between checkpoints', '100')
+    .option('--param-init <scheme>', 'params not loaded from a checkpoint: fan-in (weights drawn with std 1/sqrt(fan-in), for training narrow models from scratch) or declared (as the .fib declares them)', 'fan-in')
     .action(async (opts: TrainFlags) => {
       exitCode = await runTrain(opts, io);
     });

@@ -4,6 +4,7 @@ import type { BackendName } from '../runtime/device.js';
 import { openDevice } from '../runtime/open.js';
 import { checkpointAt } from '../train/checkpoint.js';
 import { fiberEntryGraph, textVocabulary } from '../train/fiber-entries.js';
+import { INIT_SCHEMES, type InitScheme } from '../train/param-init.js';
 import { pretrainTask } from '../train/pretrain.js';
 import { runTraining, type RunConfig, type RunTask, type StepMetrics } from '../train/train-run.js';
 import { vqaTask } from '../train/vqa-finetune.js';
@@ -43,6 +44,7 @@ export interface TrainFlags {
   checkpointEvery: string;
   badData: string;
   tokenizer?: string;
+  paramInit: string;
 }
 
 /** The run's configuration from the flags (every problem a UsageError naming the flag). */
@@ -59,12 +61,13 @@ export function trainConfig(flags: TrainFlags): RunConfig & { trainSize: number;
   if (!(warmup >= 0 && warmup < 1)) throw new UsageError(`--warmup is the fraction of steps spent warming up, in [0, 1), got '${flags.warmup}'`);
   const batch = positiveInt('--batch', flags.batch);
   if (batch < 2) throw new UsageError('--batch: ITM draws its negatives from the batch, so it needs 2 or more');
+  if (!(INIT_SCHEMES as readonly string[]).includes(flags.paramInit)) throw new UsageError(`--param-init: ${INIT_SCHEMES.join(' or ')}, got '${flags.paramInit}'`);
   if (flags.task !== 'pretrain' && flags.task !== 'vqa') throw new UsageError(`--task: 'pretrain' or 'vqa', got '${flags.task}'`);
   if (flags.task === 'vqa' && !flags.init) throw new UsageError('--task vqa fine-tunes a pre-trained model: give its run folder or checkpoint with --init');
   return {
     entry: `${flags.model}${flags.task === 'vqa' ? 'VQA' : 'Pretraining'}`, headLrScale: positiveNumber('--head-lr-scale', flags.headLrScale), seed: Number(flags.seed) | 0, batch, textLength, imageSize: model.imageSize, steps,
     lr: positiveNumber('--lr', flags.lr), warmup: Math.round(warmup * steps), betas: [0.9, 0.98], weightDecay: 0.01,
-    checkpointEvery: positiveInt('--checkpoint-every', flags.checkpointEvery), trainSize: positiveInt('--train-size', flags.trainSize), source,
+    checkpointEvery: positiveInt('--checkpoint-every', flags.checkpointEvery), init: flags.paramInit as InitScheme, trainSize: positiveInt('--train-size', flags.trainSize), source,
     // Only data other than the default is recorded, so that runs from before the flag resume.
     ...(source.kind === 'files' ? { data: flags.data, ...(flags.tokenizer ? { tokenizer: flags.tokenizer } : {}) } : {}),
   };

@@ -2,13 +2,13 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../files.js';
 import { leafName, type Graph } from '../ir/graph.js';
-import { initParam } from '../ir/init.js';
 import { HostTensor } from '../ir/tensor.js';
 import type { Device } from '../runtime/device.js';
 import type { Program } from '../runtime/program.js';
 import { CheckpointError, readLatestCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { fiberEntryGraph } from './fiber-entries.js';
 import { learningRate } from './lr-schedule.js';
+import { initialParam, type InitScheme } from './param-init.js';
 import { fiberParamGroups } from './optimizer.js';
 import { LR_INPUT, STEP_INPUT, trainingStep, type TrainingStep } from './step.js';
 
@@ -42,6 +42,8 @@ export interface RunConfig {
   /** `--data` when not the synthetic corpus (`coco:DIR`), and the tokenizer file that goes with it. */
   readonly data?: string;
   readonly tokenizer?: string;
+  /** How params not loaded from a checkpoint are drawn (param-init.ts); absent: as declared. */
+  readonly init?: InitScheme;
 }
 
 /** What one kind of run adds to the loop. */
@@ -88,13 +90,16 @@ export async function runTraining(device: Device, config: RunConfig, task: RunTa
   if (checkpoint) {
     for (const key of Object.keys(config) as (keyof RunConfig)[]) {
       if (key === 'steps' || key === 'checkpointEvery') continue;
-      if (JSON.stringify(checkpoint.config[key]) !== JSON.stringify(config[key])) throw new CheckpointError(`cannot resume ${checkpoint.path}: it was trained with ${key} = ${JSON.stringify(checkpoint.config[key])}, this run asks for ${JSON.stringify(config[key])}`);
+      // Checkpoints from before `init` was recorded were drawn as declared.
+      const was = key === 'init' ? checkpoint.config[key] ?? 'declared' : checkpoint.config[key];
+      const now = key === 'init' ? config[key] ?? 'declared' : config[key];
+      if (JSON.stringify(was) !== JSON.stringify(now)) throw new CheckpointError(`cannot resume ${checkpoint.path}: it was trained with ${key} = ${JSON.stringify(was)}, this run asks for ${JSON.stringify(now)}`);
     }
   }
   const program = await device.load(step.graph, { updates });
   program.setParams(checkpoint
     ? new Map(names.filter((n) => checkpoint.tensors.has(n)).map((n) => [n, checkpoint.tensors.get(n)!]))
-    : new Map(model.params.map((p) => [leafName(p), task.init?.get(leafName(p)) ?? initParam(p, config.seed)])));
+    : new Map(model.params.map((p) => [leafName(p), task.init?.get(leafName(p)) ?? initialParam(p, config.seed, config.init ?? 'declared')])));
   const schedule = { peak: config.lr, total: config.steps, warmup: config.warmup };
   const first = (checkpoint?.step ?? 0) + 1;
   // Metrics of steps after the checkpoint (a run killed between checkpoints) are taken again.

@@ -1,0 +1,61 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { imageText, syntheticCorpus } from '../../src/data/synthetic.js';
+import { TextTokenizer } from '../../src/data/tokenizer.js';
+import { CpuDevice } from '../../src/runtime/cpu.js';
+import type { Device } from '../../src/runtime/device.js';
+import { readLatestCheckpoint } from '../../src/train/checkpoint.js';
+import { pretrain } from '../../src/train/pretrain.js';
+import type { RunConfig, StepMetrics } from '../../src/train/train-run.js';
+import { gpu } from '../webgpu/gpu.js';
+
+/**
+ * The whole pre-training step (ITC, MLM and ITM, AdamW with FIBER's groups, the queues) as
+ * one compiled program on WebGPU, against the interpreter, at FiberMicro's size; and a few
+ * WebGPU steps on a handful of examples lower every loss.
+ */
+
+/** Eight examples in batches of four: each step sees half of them again (with new masks and negatives). */
+const config: RunConfig = {
+  entry: 'FiberMicroPretraining', seed: 7, batch: 4, textLength: 24, imageSize: 32, steps: 12, lr: 3e-3, warmup: 1,
+  betas: [0.9, 0.98], weightDecay: 0.01, headLrScale: 5, checkpointEvery: 100,
+};
+const examples = syntheticCorpus({ seed: 7, sizes: { train: 8, val: 0, test: 0 } }).train.map(imageText);
+const tokenizer = TextTokenizer.synthetic();
+
+async function train(device: Device, steps: number): Promise<{ metrics: StepMetrics[]; params: Map<string, Float32Array | Float64Array | Int32Array> }> {
+  const out = mkdtempSync(join(tmpdir(), 'fiberc-pretrain-'));
+  (await pretrain(device, { ...config, steps }, examples, tokenizer, out, false)).dispose();
+  const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as StepMetrics);
+  const params = new Map([...readLatestCheckpoint(out)!.tensors].map(([n, t]) => [n, t.data]));
+  return { metrics, params };
+}
+
+describe('the pre-training step on WebGPU', () => {
+  it('equals the interpreter\'s: the losses of three steps and the params after them', async () => {
+    const [cpu, webgpu] = [await train(new CpuDevice(), 3), await train(await gpu('fused'), 3)];
+    for (const [i, m] of cpu.metrics.entries()) {
+      for (const loss of ['itc', 'mlm', 'itm', 'loss']) expect(Math.abs(webgpu.metrics[i]![loss]! - m[loss]!), `step ${m.step} ${loss}`).toBeLessThan(2e-3 * Math.max(1, Math.abs(m[loss]!)));
+    }
+    // AdamW steps every param by about lr whatever its gradient's size: compare params that moved.
+    let compared = 0;
+    for (const [name, want] of cpu.params) {
+      if (!name.startsWith('optimizer.')) continue;
+      const got = webgpu.params.get(name)!;
+      const scale = Math.max(...Array.from(want, Math.abs));
+      if (scale < 1e-6) continue;
+      const err = Math.max(...Array.from(want, (w, j) => Math.abs(w - got[j]!)));
+      expect(err / scale, name).toBeLessThan(2e-2);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(100);
+  }, 600_000);
+
+  it('lowers every loss over a dozen steps', async () => {
+    const { metrics } = await train(await gpu('fused'), 12);
+    const mean = (ms: StepMetrics[], k: string): number => ms.reduce((s, m) => s + m[k]!, 0) / ms.length;
+    for (const loss of ['itc', 'mlm', 'itm']) expect(mean(metrics.slice(-3), loss), loss).toBeLessThan(mean(metrics.slice(0, 3), loss));
+  }, 600_000);
+});
