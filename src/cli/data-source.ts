@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeBad, loadCaptionFile, loadQuestionFile, type OnBadEntry } from '../data/image-text-files.js';
+import { DataError, describeBad, loadCaptionFile, loadQuestionFile, type BadEntry, type OnBadEntry } from '../data/image-text-files.js';
 import type { ImageTextExample } from '../data/pretrain-batch.js';
 import { ANSWERS } from '../data/questions.js';
 import { imageText, syntheticCorpus } from '../data/synthetic.js';
@@ -62,10 +62,7 @@ export interface ExampleRequest {
 
 /** Image-caption examples for pre-training (`train`) or retrieval (`test`), and a phrase saying what they are. */
 export async function captionExamples(source: DataSource, split: 'train' | 'test', request: ExampleRequest, io: CliIO): Promise<{ examples: ImageTextExample[]; what: string }> {
-  if (source.kind === 'synthetic') {
-    const sizes = { train: split === 'train' ? request.size : 0, val: 0, test: split === 'test' ? request.size : 0 };
-    return { examples: syntheticCorpus({ seed: request.seed, sizes })[split].map(imageText), what: `${request.size} synthetic images` };
-  }
+  if (source.kind === 'synthetic') return { examples: syntheticSplit(split, request), what: `${request.size} synthetic images` };
   const file = dataFile(source.dir, split === 'train' ? DATA_FILES.pretrain : DATA_FILES.retrieval);
   const { examples, skipped } = await loadCaptionFile(file, { size: request.imageSize, onBad: request.onBad });
   reportSkipped(skipped, io);
@@ -74,20 +71,23 @@ export async function captionExamples(source: DataSource, split: 'train' | 'test
 
 /** VQA items for fine-tuning (`train`) or evaluation (`test`); answers must be the model's classes. */
 export async function vqaExamples(source: DataSource, split: 'train' | 'test', request: ExampleRequest, io: CliIO): Promise<{ items: VqaItem[]; what: string }> {
-  if (source.kind === 'synthetic') {
-    const sizes = { train: split === 'train' ? request.size : 0, val: 0, test: split === 'test' ? request.size : 0 };
-    const examples = syntheticCorpus({ seed: request.seed, sizes })[split].map(imageText);
-    return { items: vqaItems(examples), what: `the questions of ${request.size} synthetic images` };
-  }
+  if (source.kind === 'synthetic') return { items: vqaItems(syntheticSplit(split, request)), what: `the questions of ${request.size} synthetic images` };
   const file = dataFile(source.dir, split === 'train' ? DATA_FILES.vqaTrain : DATA_FILES.vqaTest);
   const { questions, skipped } = await loadQuestionFile(file, { size: request.imageSize, onBad: request.onBad });
   // The classifier scores a fixed answer list: a question answered outside it cannot be learned.
+  const known = questions.filter((q) => ANSWERS.includes(q.answer));
   const unknown = questions.filter((q) => !ANSWERS.includes(q.answer));
   const bad = [...skipped, ...unknown.map((q) => ({ file, entry: q.image.file, message: `answer '${q.answer}' to '${q.question}' is not one of the ${ANSWERS.length} answer classes (${ANSWERS.join(', ')})` }))];
-  if (unknown.length > 0 && request.onBad === 'stop') throw new FileError(describeBad(bad));
+  if (unknown.length > 0 && request.onBad === 'stop') throw new DataError(bad);
   reportSkipped(bad, io);
-  const items = questions.filter((q) => ANSWERS.includes(q.answer)).map((q) => ({ image: q.image, question: { type: q.type, question: q.question, answer: q.answer } }));
+  const items = known.map((q) => ({ image: q.image, question: { type: q.type, question: q.question, answer: q.answer } }));
   return { items, what: `${items.length} questions of ${file}` };
+}
+
+/** The synthetic corpus's train or test split at the requested size (the other splits empty). */
+function syntheticSplit(split: 'train' | 'test', request: ExampleRequest): ReturnType<typeof imageText>[] {
+  const sizes = { train: split === 'train' ? request.size : 0, val: 0, test: split === 'test' ? request.size : 0 };
+  return syntheticCorpus({ seed: request.seed, sizes })[split].map(imageText);
 }
 
 function dataFile(dir: string, name: string): string {
@@ -96,6 +96,6 @@ function dataFile(dir: string, name: string): string {
   return file;
 }
 
-function reportSkipped(skipped: readonly { file: string; entry: string; message: string }[], io: CliIO): void {
+function reportSkipped(skipped: readonly BadEntry[], io: CliIO): void {
   if (skipped.length > 0) io.err(`skipped ${describeBad(skipped)}`);
 }

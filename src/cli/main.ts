@@ -242,6 +242,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     });
 
   let exitCode = 0;
+  // train and eval read data alike (src/cli/data-source.ts).
+  const badDataOption = (): Option => new Option('--bad-data <what>', 'with coco:DIR: stop at bad entries and images, or skip them (counted)').default('stop');
   program
     .command('train')
     .description('pre-train a FIBER model (coarse stage: ITC + MLM + ITM in one compiled step), or fine-tune one for VQA, into a run folder: metrics.jsonl, checkpoints; --resume continues from the latest checkpoint')
@@ -252,7 +254,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--stage <stage>', 'pre-training stage', 'coarse')
     .option('--data <source>', 'training data: synthetic (built in), or coco:DIR (DIR/train.json captions, DIR/vqa_train.json questions, images relative to DIR)', 'synthetic')
     .option('--tokenizer <file>', 'with coco:DIR: a Hugging Face tokenizer.json whose vocabulary fits the model')
-    .option('--bad-data <what>', 'with coco:DIR: stop at bad entries and images, or skip them (counted)', 'stop')
+    .addOption(badDataOption())
     .option('--steps <n>', 'optimizer steps', '1000')
     .option('--batch <n>', 'examples per step', '8')
     .requiredOption('--out <dir>', 'run folder')
@@ -279,7 +281,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--k <n>', 'candidates per query re-scored by ITM', '8')
     .option('--batch <n>', 'examples per program run', '8')
     .option('--data <source>', 'held-out data: synthetic (the test split of the checkpoint\'s seed), or coco:DIR (DIR/test.json, DIR/vqa_test.json); default: what the checkpoint was trained on')
-    .option('--bad-data <what>', 'with coco:DIR: stop at bad entries and images, or skip them (counted)', 'stop')
+    .addOption(badDataOption())
     .action(async (opts: EvalFlags) => {
       exitCode = await runEval(opts, io);
     });

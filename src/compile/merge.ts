@@ -100,7 +100,8 @@ function mergeRun(run: readonly Dispatch[], draft: Draft, inputFree: ReadonlySet
     const names = [k.output, ...k.reads].flatMap((r) => buffersOf(r.id, draft, limits));
     const joined = new Set([...buffers, ...names]);
     const body = segmentBody(k, binding)?.key;
-    const known = body !== undefined && bodies.has(body);
+    const shares = (): boolean => body !== undefined && bodies.has(body);
+    const known = shares();
     let why: string | undefined;
     if (group.length > 0 && l !== groupLevel) why = `${k.name} reads what this dispatch writes`;
     else if (group.length > 0 && paramOnly(d) !== paramOnly(group[0]!)) why = `${k.name} ${paramOnly(d) ? 'depends on no input' : 'depends on inputs'}, unlike the rest`;
@@ -113,7 +114,8 @@ function mergeRun(run: readonly Dispatch[], draft: Draft, inputFree: ReadonlySet
       groupLevel = l;
       ops = 0;
     }
-    if (!(body !== undefined && bodies.has(body))) {
+    // Asked again: when the group just closed, this kernel starts it with a body of its own.
+    if (!shares()) {
       ops += k.fused.length;
       distinct++;
       if (body !== undefined) bodies.add(body);

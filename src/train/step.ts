@@ -134,10 +134,7 @@ function buildUpdate(b: GraphBuilder, trainable: readonly Node[], gradients: rea
     // The step size and the decay factor are scalars per param group, built once per group
     // (not once per param: each would be a kernel of its own, with pow inlined).
     const stepSize = memo((lrScale: number) => div(mul(lr, scalar(lrScale)), correction1));
-    const decay = memo((key: string) => {
-      const [lrScale, weightDecay] = key.split(' ').map(Number) as [number, number];
-      return sub(scalar(1), mul(mul(lr, scalar(lrScale)), scalar(weightDecay)));
-    });
+    const decay = memo((lrScale: number, weightDecay: number) => sub(scalar(1), mul(mul(lr, scalar(lrScale)), scalar(weightDecay))));
     trainable.forEach((p, i) => {
       const { lrScale, weightDecay } = paramSettings(leafName(p), options);
       const g = grads[i]!;
@@ -145,7 +142,7 @@ function buildUpdate(b: GraphBuilder, trainable: readonly Node[], gradients: rea
       const v = stateParam('v', p);
       const m2 = add(mul(m, scalar(beta1)), mul(g, scalar(1 - beta1)));
       const v2 = add(mul(v, scalar(beta2)), mul(b.binary('mul', g, g), scalar(1 - beta2)));
-      const decayed = weightDecay === 0 ? p : mul(p, decay(`${lrScale} ${weightDecay}`));
+      const decayed = weightDecay === 0 ? p : mul(p, decay(lrScale, weightDecay));
       const denom = add(div(b.unary('sqrt', v2), correction2), scalar(eps));
       update(p, sub(decayed, mul(stepSize(lrScale), div(m2, denom))));
       update(m, m2);
@@ -172,11 +169,12 @@ function buildUpdate(b: GraphBuilder, trainable: readonly Node[], gradients: rea
   return { outputs, updates, state };
 }
 
-/** `f` computed once per distinct key. */
-function memo<K, V>(f: (key: K) => V): (key: K) => V {
-  const known = new Map<K, V>();
-  return (key) => {
-    if (!known.has(key)) known.set(key, f(key));
+/** `f` computed once per distinct list of (number) arguments. */
+function memo<A extends number[], V>(f: (...args: A) => V): (...args: A) => V {
+  const known = new Map<string, V>();
+  return (...args) => {
+    const key = args.join(' ');
+    if (!known.has(key)) known.set(key, f(...args));
     return known.get(key)!;
   };
 }

@@ -88,12 +88,14 @@ export async function runTraining(device: Device, config: RunConfig, task: RunTa
   const names = [...model.params.map(leafName), ...step.state];
   const checkpoint = resume ? readLatestCheckpoint(out) : undefined;
   if (checkpoint) {
-    for (const key of Object.keys(config) as (keyof RunConfig)[]) {
+    // Every key either side has: optional ones (data, tokenizer) are absent at their defaults.
+    const keys = new Set([...Object.keys(config), ...Object.keys(checkpoint.config)]) as Set<keyof RunConfig>;
+    // Checkpoints from before `init` was recorded were drawn as declared.
+    const setting = (c: Partial<Record<keyof RunConfig, unknown>>, key: keyof RunConfig): unknown => (key === 'init' ? c[key] ?? 'declared' : c[key]);
+    for (const key of keys) {
       if (key === 'steps' || key === 'checkpointEvery') continue;
-      // Checkpoints from before `init` was recorded were drawn as declared.
-      const was = key === 'init' ? checkpoint.config[key] ?? 'declared' : checkpoint.config[key];
-      const now = key === 'init' ? config[key] ?? 'declared' : config[key];
-      if (JSON.stringify(was) !== JSON.stringify(now)) throw new CheckpointError(`cannot resume ${checkpoint.path}: it was trained with ${key} = ${JSON.stringify(was)}, this run asks for ${JSON.stringify(now)}`);
+      const [was, now] = [setting(checkpoint.config, key), setting(config, key)];
+      if (JSON.stringify(was) !== JSON.stringify(now)) throw new CheckpointError(`cannot resume ${checkpoint.path}: it was trained with ${key} = ${JSON.stringify(was) ?? 'the default'}, this run asks for ${JSON.stringify(now) ?? 'the default'}`);
     }
   }
   const program = await device.load(step.graph, { updates });

@@ -56,6 +56,10 @@ describe('fiberc train and eval on a folder of files', () => {
     const acc = await cli('eval', '--task', 'vqa', '--ckpt', vqa, '--backend', 'cpu', '--batch', '2');
     expect(acc.code, acc.err).toBe(0);
     expect(acc.out).toMatch(/VQA accuracy over 12 held-out questions: \d+\.\d%/);
+    // A run on the folder does not resume on the synthetic corpus (the default, not recorded).
+    const other = await cli('train', ...common, '--steps', '3', '--out', pre, '--resume');
+    expect(other.code).toBe(1);
+    expect(other.err).toContain(`it was trained with data = "coco:${dir}", this run asks for the default`);
   }, 300_000);
 
   it('stop at a corrupt image, naming the file and entry, or skip it counted', async () => {
