@@ -5,7 +5,7 @@
  *
  *   npm run bench                      FiberTiny layers, FIBER-B layers at batch 1, matmul
  *   npm run bench -- --batch 8         FIBER-B layers at batch 8 too
- *   npm run bench -- --only tiny       a subset: tiny | base | matmul | train
+ *   npm run bench -- --only tiny       a subset: tiny | base | matmul | train | pretrain
  *
  * `train`: a FiberTiny training step at batch 8 (examples/fiber_train.fib: forward, an
  * image-text contrastive loss, backward, AdamW with FIBER's param groups, params and moments
@@ -13,6 +13,9 @@
  * PyTorch eager on this CPU where python3 has torch (bench/torch-peer.ts, checked against the
  * interpreter first); the first step includes compiling every shader (run with
  * MESA_SHADER_CACHE_DISABLE=true for a cold figure).
+ * `pretrain`: the whole pre-training step of `fiberc train --model FiberTiny` (batch 8, 38
+ * text positions; bench/pretrain-step.ts), fused and (with `--unfused`: about 11,000 shaders
+ * to compile) unfused, and its PyTorch peer checked on losses and gradients first.
  *   npm run bench -- --spin            await each run right after submitting it, as the peers
  *                                      do (Dawn then polls on a core the shaders could use)
  */
@@ -36,6 +39,7 @@ import { LR_INPUT, STEP_INPUT, trainingStep } from '../src/train/step.js';
 import { initParam } from '../src/ir/init.js';
 import { HostTensor as Tensor } from '../src/ir/tensor.js';
 import { torchPeerStep } from './torch-peer.js';
+import { measurePretrainStep, printPretrainBench, torchPeerPretrain, type PretrainStepRow } from './pretrain-step.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
@@ -152,6 +156,17 @@ async function measureStep(mode: FusionMode, batch: number): Promise<StepRow> {
   const name = device.name;
   device.dispose();
   return { device: name, mode, dispatches, firstStepMs, medianMs };
+}
+
+if (only === 'pretrain') {
+  const batch = 8;
+  const rows: PretrainStepRow[] = [];
+  for (const mode of args.includes('--unfused') ? (['fused', 'unfused'] as const) : (['fused'] as const)) rows.push(await measurePretrainStep(mode, batch, 6, !spin));
+  const peer = torchPeerPretrain(root, batch);
+  printPretrainBench(batch, rows, peer);
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(join(root, 'bench/results', `pretrain-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ batch, rows, peer }, null, 2));
+  process.exit(0);
 }
 
 if (only === 'train') {

@@ -22,17 +22,19 @@ export type TorchPeer =
   | { readonly ran: false; readonly reason: string };
 
 /** A python that imports torch: $FIBERC_PYTHON, else python3 on the PATH, else Debian's /usr/bin/python3. */
-function pythonWithTorch(): string | undefined {
+export function pythonWithTorch(): string | undefined {
   const candidates = [process.env.FIBERC_PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => !!c);
   return candidates.find((py) => spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
 }
 
-/** Runs the script; its last stdout line is JSON. */
-function script(py: string, root: string, args: string[]): Record<string, unknown> {
-  const r = spawnSync(py, [join(root, 'bench/torch_fiber_tiny_step.py'), ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (r.status !== 0) throw new Error(`bench/torch_fiber_tiny_step.py failed (${r.status}):\n${r.stderr}`);
+/** Runs a peer script; its last stdout line is JSON. */
+export function torchScript(py: string, path: string, args: string[]): Record<string, unknown> {
+  const r = spawnSync(py, [path, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`${path} failed (${r.status}):\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
 }
+
+const script = (py: string, root: string, args: string[]): Record<string, unknown> => torchScript(py, join(root, 'bench/torch_fiber_tiny_step.py'), args);
 
 /**
  * Checks the PyTorch FiberTiny against the interpreter on `model` (FiberTinyContrastive at a

@@ -38,7 +38,11 @@ export function formatRetrieval(r: RetrievalResult): string {
   const row = (name: string, x: RetrievalResult['itc']): string[] => [name, ...ks.map((k) => pct(x.imageToText[k]!)), ...ks.map((k) => pct(x.textToImage[k]!))];
   const rows = [head, row('ITC (dual encoder)', r.itc), row(`ITM re-rank of top ${r.k}`, r.itm)];
   const widths = head.map((_, c) => Math.max(...rows.map((x) => x[c]!.length)));
-  return [`retrieval over ${r.candidates} held-out images and their captions (${r.pairs} pairs scored by ITM)`, ...rows.map((x) => x.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))].join('\n');
+  return [
+    `retrieval over ${r.candidates} held-out images and their captions (${r.pairs} pairs scored by ITM)`,
+    ...rows.map((x) => x.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')),
+    `MLM accuracy on the same captions, read with their images: ${pct(r.mlm.accuracy)} of ${r.mlm.masked} masked tokens`,
+  ].join('\n');
 }
 
 /** VQA accuracy overall and per question type. */
@@ -52,8 +56,8 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
   if (flags.task !== 'retrieval' && flags.task !== 'vqa') throw new UsageError(`--task: 'retrieval' or 'vqa', got '${flags.task}'`);
   const checkpoint = checkpointAt(flags.ckpt);
   const entry = String(checkpoint.config.entry ?? '');
-  const wanted = flags.task === 'vqa' ? 'VQA' : 'Pretraining';
-  if (!entry.endsWith(wanted)) throw new UsageError(`--ckpt: ${checkpoint.path} is a ${entry || 'non-fiberc'} checkpoint; --task ${flags.task} evaluates ${flags.task === 'vqa' ? 'a fiberc train --task vqa' : 'a fiberc train --task pretrain'} checkpoint`);
+  const wanted = flags.task === 'vqa' ? /VQA$/ : /Pretraining(InBatch)?$/;
+  if (!wanted.test(entry)) throw new UsageError(`--ckpt: ${checkpoint.path} is a ${entry || 'non-fiberc'} checkpoint; --task ${flags.task} evaluates ${flags.task === 'vqa' ? 'a fiberc train --task vqa' : 'a fiberc train --task pretrain'} checkpoint`);
   const [testSize, k, batch] = [positiveInt('--test-size', flags.testSize), positiveInt('--k', flags.k), positiveInt('--batch', flags.batch)];
   const seed = Number(checkpoint.config.seed ?? 0);
   const [imageSize, textLength] = [Number(checkpoint.config.imageSize), Number(checkpoint.config.textLength)];
@@ -76,7 +80,7 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
     }
     const { examples: test } = await captionExamples(source, 'test', request, io);
     const result = await evaluateRetrieval(device, checkpoint.tensors, test, tokenizer, {
-      model: entry.replace(/Pretraining$/, ''), batch, imageSize, textLength, k,
+      model: entry.replace(/Pretraining(InBatch)?$/, ''), batch, imageSize, textLength, k, seed,
     });
     io.out(formatRetrieval(result));
     const out = join(dirname(checkpoint.path), 'retrieval.json');

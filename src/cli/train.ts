@@ -45,7 +45,11 @@ export interface TrainFlags {
   badData: string;
   tokenizer?: string;
   paramInit: string;
+  itc: string;
 }
+
+/** `--itc`: the pre-training entry of each choice of ITC negatives (examples/fiber_pretrain.fib). */
+export const ITC_ENTRIES: Readonly<Record<string, string>> = { batch: 'PretrainingInBatch', queue: 'Pretraining' };
 
 /** The run's configuration from the flags (every problem a UsageError naming the flag). */
 export function trainConfig(flags: TrainFlags): RunConfig & { trainSize: number; source: DataSource } {
@@ -64,8 +68,10 @@ export function trainConfig(flags: TrainFlags): RunConfig & { trainSize: number;
   if (!(INIT_SCHEMES as readonly string[]).includes(flags.paramInit)) throw new UsageError(`--param-init: ${INIT_SCHEMES.join(' or ')}, got '${flags.paramInit}'`);
   if (flags.task !== 'pretrain' && flags.task !== 'vqa') throw new UsageError(`--task: 'pretrain' or 'vqa', got '${flags.task}'`);
   if (flags.task === 'vqa' && !flags.init) throw new UsageError('--task vqa fine-tunes a pre-trained model: give its run folder or checkpoint with --init');
+  const itc = ITC_ENTRIES[flags.itc];
+  if (!itc) throw new UsageError(`--itc: ${Object.keys(ITC_ENTRIES).join(' or ')}, got '${flags.itc}'`);
   return {
-    entry: `${flags.model}${flags.task === 'vqa' ? 'VQA' : 'Pretraining'}`, headLrScale: positiveNumber('--head-lr-scale', flags.headLrScale), seed: Number(flags.seed) | 0, batch, textLength, imageSize: model.imageSize, steps,
+    entry: `${flags.model}${flags.task === 'vqa' ? 'VQA' : itc}`, headLrScale: positiveNumber('--head-lr-scale', flags.headLrScale), seed: Number(flags.seed) | 0, batch, textLength, imageSize: model.imageSize, steps,
     lr: positiveNumber('--lr', flags.lr), warmup: Math.round(warmup * steps), betas: [0.9, 0.98], weightDecay: 0.01,
     checkpointEvery: positiveInt('--checkpoint-every', flags.checkpointEvery), init: flags.paramInit as InitScheme, trainSize: positiveInt('--train-size', flags.trainSize), source,
     // Only data other than the default is recorded, so that runs from before the flag resume.

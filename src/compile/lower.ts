@@ -137,6 +137,8 @@ export class KernelLowering {
       case 'iota':
         return this.mk({ k: 'index', index: index[op.axis]!, type });
       case 'unary':
+        // stop_gradient only matters to autodiff: in a kernel it is its operand.
+        if (op.fn === 'detach') return this.at(x!, index);
         return this.mk({ k: 'unary', fn: op.fn, a: this.at(x!, index), type });
       case 'binary':
         return this.mk({ k: 'binary', fn: op.fn, a: this.at(x!, index), b: this.at(y!, index), type });

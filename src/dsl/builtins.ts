@@ -136,6 +136,8 @@ export function makeBuiltins(b: GraphBuilder): Map<string, BuiltinValue> {
   for (const [name, fn, num] of unaryMath) {
     def(name, [p('x')], ([x]) => (typeof x === 'number' ? num(x) : t(b.unary(fn, asTensor(x, `${name}(x)`)))));
   }
+  // The value of x, through which autodiff passes no gradient (jax.lax.stop_gradient, torch's detach).
+  def('stop_gradient', [p('x')], ([x]) => (typeof x === 'number' ? x : t(b.unary('detach', asTensor(x, 'stop_gradient(x)')))));
 
   for (const [name, fn, num] of [['maximum', 'max', Math.max], ['minimum', 'min', Math.min], ['pow', 'pow', Math.pow]] as const) {
     def(name, [p('a'), p('b')], ([x, y]) => {

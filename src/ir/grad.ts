@@ -43,7 +43,8 @@ const RULES: { [K in Node['op']['kind']]: Rule } = {
       case 'erf': return [b.binary('mul', g, mulC(b, b.unary('exp', b.unary('neg', b.binary('mul', x, x))), 2 / SQRT_PI))];
       case 'abs': return [b.binary('mul', g, sign(b, x))];
       case 'recip': return [b.unary('neg', b.binary('mul', g, b.binary('mul', y, y)))];
-      case 'floor': return [null];
+      case 'floor':
+      case 'detach': return [null];
       case 'sin': return [b.binary('mul', g, b.unary('cos', x))];
       case 'cos': return [b.unary('neg', b.binary('mul', g, b.unary('sin', x)))];
       case 'sigmoid': return [b.binary('mul', g, b.binary('mul', y, b.binary('sub', b.scalarLike(1, y), y)))];

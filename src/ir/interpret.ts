@@ -27,6 +27,7 @@ const UNARY: Record<UnaryFn, (x: number) => number> = {
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
   sin: Math.sin,
   cos: Math.cos,
+  detach: (x) => x,
 };
 
 /**

@@ -1,9 +1,12 @@
 import type { DType } from './dtype.js';
 import type { Shape } from './shape.js';
 
-/** Element-wise functions of one operand. */
+/**
+ * Element-wise functions of one operand. `detach` is the identity whose gradient is zero
+ * (the language's `stop_gradient`): lowering replaces it by its operand, so no backend sees it.
+ */
 export type UnaryFn =
-  | 'neg' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'tanh' | 'erf' | 'abs' | 'recip' | 'floor' | 'sigmoid' | 'sin' | 'cos';
+  | 'neg' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'tanh' | 'erf' | 'abs' | 'recip' | 'floor' | 'sigmoid' | 'sin' | 'cos' | 'detach';
 
 /** Element-wise functions of two operands of the same shape and dtype. */
 export type BinaryFn =

@@ -5,13 +5,14 @@ import type { Device } from '../runtime/device.js';
 import type { Program } from '../runtime/program.js';
 import { fiberEntryGraph, loadTrained, runInBatches } from '../train/fiber-entries.js';
 import { rerankedRecall, rerankPairs, type Pair } from './rerank.js';
+import { evaluateMlm, type MlmAccuracy } from './mlm-accuracy.js';
 import type { Recall } from './retrieval.js';
 
 /**
  * Image-text retrieval of a pre-trained FIBER over a set of test examples (each image with
  * its first caption): dual-encoder features of every image and text (`<Model>Retrieval`),
  * recall from their cosine similarities, then the top k of each query re-scored by the fused
- * model's ITM logit (`<Model>Matching`), recall again.
+ * model's ITM logit (`<Model>Matching`), recall again; and MLM accuracy on the same captions.
  */
 
 export interface RetrievalOptions {
@@ -22,6 +23,8 @@ export interface RetrievalOptions {
   readonly textLength: number;
   /** Candidates per query re-scored by ITM. */
   readonly k: number;
+  /** Seeds which caption tokens MLM accuracy masks. */
+  readonly seed: number;
 }
 
 export interface RetrievalResult {
@@ -31,6 +34,8 @@ export interface RetrievalResult {
   readonly pairs: number;
   readonly itc: Recall;
   readonly itm: Recall;
+  /** MLM accuracy on the same captions, read with their images (mlm-accuracy.ts). */
+  readonly mlm: MlmAccuracy;
 }
 
 /** Retrieval recall of the trained `params` over `examples`. */
@@ -53,5 +58,6 @@ export async function evaluateRetrieval(device: Device, params: ReadonlyMap<stri
   // FIBER ranks by the ITM head's positive-class logit.
   const itm = logits.get('out')!.map((l) => l[1]!);
   const recall = rerankedRecall(itc, N, [...Array(N).keys()], k, pairs, itm);
-  return { candidates: N, k, pairs: pairs.length, ...recall };
+  const mlm = await evaluateMlm(device, params, examples, tokenizer, options);
+  return { candidates: N, k, pairs: pairs.length, ...recall, mlm };
 }

@@ -39,6 +39,19 @@ export interface OptimizerOptions {
   readonly gradNorm?: boolean;
   /** Params left out of the update (frozen); their gradients are not computed. */
   readonly frozen?: RegExp;
+  /** Momentum copies (see MovingAverage), updated after the optimizer's step. */
+  readonly average?: MovingAverage;
+}
+
+/**
+ * An exponential moving average of the trainable params (ALBEF's momentum encoder, MoCo's
+ * key encoder): each frozen param named `prefix + X` becomes `decay * itself + (1 - decay) * X`
+ * after X's update in every step. Started as a copy of X, it equals ALBEF's
+ * `p_m = m p_m + (1 - m) p` taken at the start of the next step.
+ */
+export interface MovingAverage {
+  readonly prefix: string;
+  readonly decay: number;
 }
 
 /** The settings of one param after the group rules: its lr scale and weight decay. */

@@ -50,7 +50,7 @@ export function trainingStep(model: Graph, loss: string, options: OptimizerOptio
   const step = b.input(STEP_INPUT, [], 'f32');
   b.origin = { scope: 'backward', module: '' };
   const grads = vjp(b, [lossOut.node], [b.constant(1, lossOut.node.shape, lossOut.node.dtype)], trainable);
-  const u = buildUpdate(b, trainable, grads, lr, step, options);
+  const u = buildUpdate(b, trainable, grads, lr, step, options, averagedParams(model, trainable, options));
   const graph = new Graph([...model.inputs, lr, step], [...model.params, ...u.state], [...model.outputs, ...u.outputs], model.bindings, model.schedules, model.batch);
   return { graph, loss, updates: u.updates, state: u.state.map(leafName), trainable: trainable.map(leafName) };
 }
@@ -73,9 +73,28 @@ export function trainingStepParts(model: Graph, loss: string, options: Optimizer
   const lr = b.input(LR_INPUT, [], 'f32');
   const step = b.input(STEP_INPUT, [], 'f32');
   const gradInputs = trainable.map((p) => b.input(`grad:${leafName(p)}`, p.shape, p.dtype));
-  const u = buildUpdate(b, trainable, gradInputs, lr, step, options);
-  const update = new Graph([...gradInputs, lr, step], [...trainable, ...u.state], u.outputs, model.bindings, model.schedules, model.batch);
+  const averaged = averagedParams(model, trainable, options);
+  const u = buildUpdate(b, trainable, gradInputs, lr, step, options, averaged);
+  const update = new Graph([...gradInputs, lr, step], [...trainable, ...averaged.values(), ...u.state], u.outputs, model.bindings, model.schedules, model.batch);
   return { gradients, update: { graph: update, loss, updates: u.updates, state: u.state.map(leafName), trainable: trainable.map(leafName) } };
+}
+
+/** The params that hold moving averages (options.average), keyed by the name of their source. */
+function averagedParams(model: Graph, trainable: readonly Node[], options: OptimizerOptions): Map<string, Node> {
+  const average = options.average;
+  if (!average) return new Map();
+  if (!(average.decay >= 0 && average.decay < 1)) throw new TrainingError(`a moving average's decay must lie in [0, 1), got ${average.decay}`);
+  const sources = new Set(trainable.map(leafName));
+  const shadows = new Map<string, Node>();
+  for (const p of model.params) {
+    const name = leafName(p);
+    if (!name.startsWith(average.prefix)) continue;
+    const source = name.slice(average.prefix.length);
+    if (trainable.includes(p)) throw new TrainingError(`'${name}' holds a moving average of '${source}', so it must be frozen`);
+    if (!sources.has(source)) throw new TrainingError(`'${name}' holds a moving average of '${source}', which is not a trainable param of the model`);
+    shadows.set(source, p);
+  }
+  return shadows;
 }
 
 function checkModel(model: Graph, loss: string, options: OptimizerOptions): { lossOut: GraphOutput; trainable: Node[] } {
@@ -91,9 +110,10 @@ function checkModel(model: Graph, loss: string, options: OptimizerOptions): { lo
 
 /**
  * The optimizer's update of `trainable` from `grads`: the gradient norm (and clipping), the
- * new params and state as outputs named `update:<name>`, and the state params it declares.
+ * new params and state as outputs named `update:<name>`, and the state params it declares;
+ * then the moving averages (`averaged`: source name -> its averaging param) of the new params.
  */
-function buildUpdate(b: GraphBuilder, trainable: readonly Node[], gradients: readonly Node[], lr: Node, step: Node, options: OptimizerOptions): { outputs: GraphOutput[]; updates: Map<string, string>; state: Node[] } {
+function buildUpdate(b: GraphBuilder, trainable: readonly Node[], gradients: readonly Node[], lr: Node, step: Node, options: OptimizerOptions, averaged: ReadonlyMap<string, Node>): { outputs: GraphOutput[]; updates: Map<string, string>; state: Node[] } {
   b.origin = { scope: PER_PARAM_SCOPE, module: '' };
   let grads = [...gradients];
   const outputs: GraphOutput[] = [];
@@ -113,6 +133,11 @@ function buildUpdate(b: GraphBuilder, trainable: readonly Node[], gradients: rea
     const name = leafName(target);
     outputs.push({ name: updateOf(name), node: value });
     updates.set(updateOf(name), name);
+    const shadow = averaged.get(name);
+    if (shadow && options.average) {
+      const d = options.average.decay;
+      update(shadow, add(mul(shadow, scalar(d)), mul(value, scalar(1 - d))));
+    }
   };
   const stateParam = (kind: string, p: Node): Node => {
     const s = b.param(`optimizer.${kind}.${leafName(p)}`, p.shape, p.dtype, { kind: 'constant', value: 0 });

@@ -9,7 +9,7 @@ import { CheckpointError, readLatestCheckpoint, writeCheckpoint } from './checkp
 import { fiberEntryGraph } from './fiber-entries.js';
 import { learningRate } from './lr-schedule.js';
 import { initialParam, type InitScheme } from './param-init.js';
-import { fiberParamGroups } from './optimizer.js';
+import { fiberParamGroups, type MovingAverage } from './optimizer.js';
 import { LR_INPUT, STEP_INPUT, trainingStep, type TrainingStep } from './step.js';
 
 /**
@@ -54,6 +54,8 @@ export interface RunTask {
   readonly extraUpdates?: ReadonlyMap<string, string>;
   /** Params left out of training. */
   readonly frozen?: RegExp;
+  /** Frozen params kept at a moving average of others (a momentum encoder); they start as copies. */
+  readonly average?: MovingAverage;
   /** The inputs of step `step` (0-based). */
   batch(step: number): Map<string, HostTensor>;
   /** Initial values of params a fresh run does not draw from the seed (a pre-trained backbone). */
@@ -71,12 +73,13 @@ export interface RunHooks {
 }
 
 /** The model graph and its training step for a configuration. */
-export function runStep(config: RunConfig, task: Pick<RunTask, 'losses' | 'extraUpdates' | 'frozen'>): { model: Graph; step: TrainingStep; updates: Map<string, string> } {
+export function runStep(config: RunConfig, task: Pick<RunTask, 'losses' | 'extraUpdates' | 'frozen' | 'average'>): { model: Graph; step: TrainingStep; updates: Map<string, string> } {
   const model = fiberEntryGraph(config.entry, config.batch, config.textLength);
   const step = trainingStep(model, task.losses[0]!, {
     optimizer: { kind: 'adamw', beta1: config.betas[0], beta2: config.betas[1], weightDecay: config.weightDecay },
     groups: fiberParamGroups(config.weightDecay, config.headLrScale),
     ...(task.frozen ? { frozen: task.frozen } : {}),
+    ...(task.average ? { average: task.average } : {}),
   });
   return { model, step, updates: new Map([...step.updates, ...(task.extraUpdates ?? [])]) };
 }
@@ -101,7 +104,7 @@ export async function runTraining(device: Device, config: RunConfig, task: RunTa
   const program = await device.load(step.graph, { updates });
   program.setParams(checkpoint
     ? new Map(names.filter((n) => checkpoint.tensors.has(n)).map((n) => [n, checkpoint.tensors.get(n)!]))
-    : new Map(model.params.map((p) => [leafName(p), task.init?.get(leafName(p)) ?? initialParam(p, config.seed, config.init ?? 'declared')])));
+    : freshParams(model, config, task));
   const schedule = { peak: config.lr, total: config.steps, warmup: config.warmup };
   const first = (checkpoint?.step ?? 0) + 1;
   // Metrics of steps after the checkpoint (a run killed between checkpoints) are taken again.
@@ -119,6 +122,17 @@ export async function runTraining(device: Device, config: RunConfig, task: RunTa
     hooks.onStep?.(metrics);
   }
   return program;
+}
+
+/** A fresh run's params: the task's, else drawn from the seed; a moving average starts as a copy of its source. */
+function freshParams(model: Graph, config: RunConfig, task: RunTask): Map<string, HostTensor> {
+  const byName = new Map(model.params.map((p) => [leafName(p), p]));
+  const prefix = task.average?.prefix;
+  return new Map(model.params.map((p) => {
+    const name = leafName(p);
+    const source = prefix !== undefined && name.startsWith(prefix) ? byName.get(name.slice(prefix.length)) ?? p : p;
+    return [name, task.init?.get(leafName(source)) ?? initialParam(source, config.seed, config.init ?? 'declared')];
+  }));
 }
 
 /** Rewrites a metrics file keeping the lines of steps up to `last` (all of them gone for 0). */

@@ -14,7 +14,12 @@ describe('fiberc eval --task retrieval', () => {
     expect(r.out).toMatch(/retrieval over 6 held-out images and their captions \(\d+ pairs scored by ITM\)/);
     expect(r.out).toMatch(/ITC \(dual encoder\) +\d+\.\d% +\d+\.\d%/);
     expect(r.out).toMatch(/ITM re-rank of top 2 +\d+\.\d%/);
-    const saved = JSON.parse(readFileSync(join(out, 'retrieval.json'), 'utf8')) as { step: number; candidates: number; itc: { imageToText: Record<string, number> }; itm: { textToImage: Record<string, number> } };
+    expect(r.out).toMatch(/MLM accuracy on the same captions, read with their images: \d+\.\d% of \d+ masked tokens/);
+    const saved = JSON.parse(readFileSync(join(out, 'retrieval.json'), 'utf8')) as { step: number; candidates: number; itc: { imageToText: Record<string, number> }; itm: { textToImage: Record<string, number> }; mlm: { accuracy: number; masked: number } };
+    // 15% of six captions' 10-20 words each.
+    expect(saved.mlm.masked).toBeGreaterThan(3);
+    expect(saved.mlm.accuracy).toBeGreaterThanOrEqual(0);
+    expect(saved.mlm.accuracy).toBeLessThanOrEqual(1);
     expect(saved.step).toBe(2);
     expect(saved.candidates).toBe(6);
     // With 6 candidates every image is within the top 10.
@@ -25,7 +30,7 @@ describe('fiberc eval --task retrieval', () => {
     const svg = readFileSync(join(out, 'run.svg'), 'utf8');
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg.match(/<polyline /g)).toHaveLength(4);
-    for (const text of ['losses by step', '>itc ', '>mlm ', '>itm ', 'retrieval over 6 held-out images', 'ITM top 2 t2i R@1']) expect(svg).toContain(text);
+    for (const text of ['losses by step', '>itc ', '>mlm ', '>itm ', 'retrieval over 6 held-out images', 'ITM top 2 t2i R@1', 'MLM accuracy']) expect(svg).toContain(text);
   }, 120_000);
 
   it('refuses a folder without a checkpoint and an unknown task', async () => {

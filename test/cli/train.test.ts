@@ -24,6 +24,23 @@ describe('fiberc train', () => {
     expect(other.err).toMatch(/fiberc: error: cannot resume .*step-0000003\.safetensors: it was trained with batch = 4, this run asks for 2/);
   }, 120_000);
 
+  it('pre-trains with in-batch ITC by default, or with the queue and the momentum encoder (--itc queue); eval takes either', async () => {
+    const common = ['--model', 'FiberMicro', '--backend', 'cpu', '--batch', '4', '--train-size', '16', '--steps', '2'];
+    for (const [itc, entry] of [['batch', 'FiberMicroPretrainingInBatch'], ['queue', 'FiberMicroPretraining']] as const) {
+      const out = mkdtempSync(join(tmpdir(), 'fiberc-train-'));
+      const r = await cli('train', ...common, '--itc', itc, '--out', out);
+      expect(r.code, r.err).toBe(0);
+      const saved = readCheckpoint(join(out, 'step-0000002.safetensors'));
+      expect(saved.config.entry).toBe(entry);
+      const names = [...saved.tensors.keys()];
+      expect(names.includes('text_queue'), itc).toBe(itc === 'queue');
+      expect(names.includes('momentum.cross_modal_text_pooler_itc.dense.weight'), itc).toBe(itc === 'queue');
+      const e = await cli('eval', '--task', 'retrieval', '--ckpt', out, '--backend', 'cpu', '--test-size', '4', '--k', '2', '--batch', '4');
+      expect(e.code, e.err).toBe(0);
+      expect(e.out).toContain('retrieval over 4 held-out images');
+    }
+  }, 120_000);
+
   it('names the flag of a bad value', async () => {
     const out = mkdtempSync(join(tmpdir(), 'fiberc-train-'));
     const cases: [string[], RegExp][] = [
@@ -34,6 +51,7 @@ describe('fiberc train', () => {
       [['--tokenizer', 'tokenizer.json'], /--tokenizer: the synthetic corpus has its own vocabulary/],
       [['--text-length', '60'], /--text-length: FiberTiny takes 2 to 38 tokens, got 60/],
       [['--warmup', '1.5'], /--warmup is the fraction of steps spent warming up, in \[0, 1\)/],
+      [['--itc', 'memory'], /--itc: batch or queue, got 'memory'/],
     ];
     for (const [flags, message] of cases) {
       const r = await cli('train', '--out', out, '--backend', 'cpu', ...flags);

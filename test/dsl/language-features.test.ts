@@ -134,3 +134,31 @@ describe('namespaced imports and the search path', () => {
     expect(buildGraph(loadProgram(user, undefined, [lib]), 'M').outputs).toHaveLength(1);
   });
 });
+
+describe('stop_gradient', () => {
+  // y = x * stop_gradient(x) + stop_gradient(2) * x: the value x^2 + 2x, the gradient x + 2 (not 2x + 2).
+  const graph = buildGraph(loadProgram(fileWith(`module Detached {
+  forward(x: f32[2, 3]) -> f32[2, 3] {
+    return x * stop_gradient(x) + stop_gradient(2.0) * x
+  }
+}
+`)), 'Detached');
+  const x = randomTensor([2, 3], 3);
+  const seed = randomTensor([2, 3], 4);
+  const feeds = new Map([['x', x], ['grad:out', seed]]);
+  const expected = interpret(gradGraph(graph), feeds);
+
+  it('passes the value and no gradient (interpreter)', () => {
+    x.data.forEach((v, i) => {
+      expect(expected.get('out')!.data[i]).toBeCloseTo(v * v + 2 * v, 12);
+      expect(expected.get('grad:x')!.data[i]).toBeCloseTo(seed.data[i]! * (v + 2), 12);
+    });
+  });
+
+  it('is the identity in WebGPU and PTX kernels, forward and backward', async () => {
+    for (const device of [await gpu('fused'), CudaDevice.withDriver(new SimulatedCudaDriver())]) {
+      const got = await device.run(gradGraph(graph), feeds);
+      for (const [name, e] of expected) expect(relativeMaxError(got.get(name)!, e, 1), `${device.name}: ${name}`).toBeLessThan(1e-5);
+    }
+  });
+});

@@ -55,4 +55,17 @@ describe('pre-training runs', () => {
     const steps = readFileSync(join(stopped, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as StepMetrics).step);
     expect(steps).toEqual([1, 2, 3, 4]);
   }, 300_000);
+
+  it('start the momentum encoder as a copy of the ITC path: with a learning rate of 0 it stays one', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fiberc-run-'));
+    (await pretrain(new CpuDevice(), { ...config, steps: 2, lr: 0 }, examples, tokenizer, out, false)).dispose();
+    const tensors = readLatestCheckpoint(out)!.tensors;
+    const shadows = [...tensors.keys()].filter((n) => n.startsWith('momentum.'));
+    expect(shadows).toContain('momentum.cross_modal_text_pooler_itc.dense.weight');
+    expect(shadows).toContain('momentum.model.image.layers.0.blocks.0.attn.qkv.weight');
+    for (const name of shadows) {
+      const [m, p] = [tensors.get(name)!.data, tensors.get(name.slice('momentum.'.length))!.data];
+      m.forEach((v, i) => expect(Math.abs(v - p[i]!), `${name}[${i}]`).toBeLessThan(1e-6 * Math.max(1, Math.abs(p[i]!))));
+    }
+  }, 300_000);
 });

@@ -229,3 +229,37 @@ describe('a FIBER layer training step', () => {
     expect(moved).toContain('layer.alpha');
   }, 300_000);
 });
+
+describe('a moving average of the params (a momentum encoder)', () => {
+  /** The regression model with an unused frozen copy of its weight, `momentum.fc.weight`. */
+  function withShadow(name = 'momentum.fc.weight'): Graph {
+    const model = regression();
+    const b = new GraphBuilder();
+    const shadow = b.param(name, [3, 2], 'f32', { kind: 'normal', std: 0.5, mean: 0 });
+    return new Graph(model.inputs, [...model.params, shadow], model.outputs);
+  }
+  const average = { prefix: 'momentum.', decay: 0.9 };
+
+  it('follows its source after every step: m = decay m + (1 - decay) p, from the updated p', async () => {
+    const model = withShadow();
+    const step = trainingStep(model, 'loss', { optimizer: { kind: 'sgd' }, frozen: /^momentum\./, average });
+    expect(step.trainable).toEqual(['fc.weight', 'fc.bias']);
+    const program = await new CpuDevice().load(step.graph, { updates: step.updates });
+    const start = new Map(model.params.map((p) => [(p.op as { name: string }).name, initParam(p, 5)]));
+    program.setParams(start);
+    let m = Array.from(start.get('momentum.fc.weight')!.data);
+    for (let t = 1; t <= 3; t++) {
+      await program.run(new Map([['x', randomTensor([4, 3], 30 + t)], ['y', randomTensor([4, 2], 40 + t)], [LR_INPUT, HostTensor.from([], [0.1])], [STEP_INPUT, HostTensor.from([], [t])]]));
+      const now = await program.read(['fc.weight', 'momentum.fc.weight']);
+      m = m.map((v, i) => 0.9 * v + 0.1 * now.get('fc.weight')!.data[i]!);
+      Array.from(now.get('momentum.fc.weight')!.data).forEach((v, i) => expect(v).toBeCloseTo(m[i]!, 12));
+    }
+    program.dispose();
+  });
+
+  it('must be frozen, of a trainable param, with a decay in [0, 1)', () => {
+    expect(() => trainingStep(withShadow(), 'loss', { optimizer: { kind: 'sgd' }, average })).toThrow("'momentum.fc.weight' holds a moving average of 'fc.weight', so it must be frozen");
+    expect(() => trainingStep(withShadow('momentum.fc.scale'), 'loss', { optimizer: { kind: 'sgd' }, frozen: /^momentum\./, average })).toThrow("of 'fc.scale', which is not a trainable param");
+    expect(() => trainingStep(withShadow(), 'loss', { optimizer: { kind: 'sgd' }, frozen: /^momentum\./, average: { prefix: 'momentum.', decay: 1 } })).toThrow('decay must lie in [0, 1), got 1');
+  });
+});

@@ -1,0 +1,313 @@
+"""PyTorch peer of fiberc's whole FIBER pre-training step (examples/fiber_pretrain.fib's
+FiberTinyPretraining): ITC on the dual-encoder path with a learnable temperature and a feature
+queue, MLM and ITM (hard negatives drawn by ITC similarity) on the fused path, summed, one AdamW
+step with fiberc's param groups. Written functionally over fiberc's param names (the backbone is
+bench/torch_fiber_tiny_step.py's), so fiberc's params and checkpoints load as they are.
+
+    python3 bench/torch_fiber_pretrain.py check PARAMS INPUTS
+        prints {"loss", "itc", "mlm", "itm"} for those params and one batch of
+        FiberTinyPretraining's inputs (fiberc compares them with its interpreter's)
+    python3 bench/torch_fiber_pretrain.py time PARAMS --batch 8 --steps 6
+        times whole pre-training steps on random data; prints one JSON object
+    python3 bench/torch_fiber_pretrain.py train PARAMS TRAIN TEST [--queue current|momentum|none]
+        trains on a corpus exported by fiberc (pixels, ids, mask; ids2/mask2 a second caption)
+        and prints the losses and held-out dual-encoder retrieval as JSON lines: a reference for
+        the learning dynamics of a recipe, at tens of steps a second instead of one.
+"""
+import argparse
+import json
+import math
+import os
+import re
+import time
+
+import torch
+import torch.nn.functional as F
+
+import torch_fiber_tiny_step as tiny
+from torch_fiber_tiny_step import linear, ln
+
+PAD, MASK, SPECIALS, VOCAB_USED = 1, 4, (0, 1, 2, 3, 4), 50
+M = "model"
+
+
+def text_embeddings(ids, p):
+    e = M + ".text.embeddings"
+    real = (ids != PAD).float()
+    positions = (torch.cumsum(real, 1) * real).long() + PAD
+    t = p[e + ".word_embeddings.weight"][ids.long()] + p[e + ".position_embeddings.weight"][positions] + p[e + ".token_type_embeddings.weight"][0]
+    return ln(t, p, e + ".LayerNorm")
+
+
+def image_alone(pixels, p):
+    """The dual-encoder image path: every Swin block without cross-attention, then the final norm."""
+    x = F.conv2d(pixels, p[M + ".image.patch_embed.proj.weight"], p[M + ".image.patch_embed.proj.bias"], stride=tiny.PATCH).flatten(2).transpose(1, 2)
+    x = ln(x, p, M + ".image.patch_embed.norm")
+    for s, depth in enumerate(tiny.DEPTHS):
+        r = tiny.IMG // tiny.PATCH // 2 ** s
+        win = min(r, tiny.WINDOW)
+        for blk in range(depth):
+            shift = tiny.WINDOW // 2 if blk % 2 == 1 and r > tiny.WINDOW else 0
+            x = tiny.image_block(x, p, f"{M}.image.layers.{s}.blocks.{blk}", tiny.HEADS[s], r, win, shift)
+        if s < len(tiny.DEPTHS) - 1:
+            x = tiny.patch_merging(x, p, f"{M}.image.layers.{s}.downsample", r)
+    return ln(x, p, M + ".image.norm")
+
+
+def text_alone(ids, mask, p):
+    t = text_embeddings(ids, p)
+    for i in range(tiny.TEXT_LAYERS):
+        t = tiny.text_layer(t, mask, p, f"{M}.text.layer.{i}")
+    return t
+
+
+def pooler(x, p, name):
+    return torch.tanh(linear(x, p, name + ".dense"))
+
+
+def itc_heads(image, text, p):
+    fi = pooler(linear(image, p, "cross_modal_image_transform_itc").mean(1), p, "cross_modal_image_pooler_itc")
+    ft = pooler(linear(text, p, "cross_modal_text_transform_itc")[:, 0], p, "cross_modal_text_pooler_itc")
+    return F.normalize(fi, dim=-1, eps=1e-6), F.normalize(ft, dim=-1, eps=1e-6)
+
+
+def itc_features(pixels, ids, mask, p):
+    return itc_heads(image_alone(pixels, p), text_alone(ids, mask, p), p)
+
+
+def mlm_logits(text, p):
+    h = linear(text, p, "cross_modal_text_transform")
+    h = F.layer_norm(F.gelu(linear(h, p, "mlm_score.transform.dense")), (h.shape[-1],), p["mlm_score.transform.LayerNorm.weight"], p["mlm_score.transform.LayerNorm.bias"], 1e-12)
+    return linear(h, p, "mlm_score.decoder") + p["mlm_score.bias"]
+
+
+def itm_logits(image, text, p):
+    t = pooler(linear(text, p, "cross_modal_text_transform")[:, 0], p, "cross_modal_text_pooler")
+    i = pooler(linear(image, p, "cross_modal_image_transform").mean(1), p, "cross_modal_image_pooler")
+    return linear(torch.cat([t, i], 1), p, "itm_score.fc")
+
+
+def sample_rows(weights, u):
+    """fiber_pretrain.fib's sample_rows: the inverse CDF of each row's weights at u."""
+    cdf = torch.cumsum(weights / weights.sum(-1, keepdim=True), -1)
+    return (cdf <= u.unsqueeze(1)).float().sum(-1).clamp(max=weights.shape[1] - 1).long()
+
+
+def pretrain_losses(batch, p, queues, momentum=None, detach_keys=True):
+    """(loss, itc, mlm, itm, image_feats, text_feats) of one batch, as FiberPretraining's forward.
+    `queues` (image, text) are scored normalized; the batch's keys are detached (FIBER) unless
+    `detach_keys` is False; with `momentum` params the batch's keys and the features to queue
+    come from that encoder (ALBEF), else from `p` (FIBER, fiberc)."""
+    pixels, ids, mask, mlm_ids, mlm_labels, draws = (batch[k] for k in ("pixels", "ids", "mask", "mlm_ids", "mlm_labels", "draws"))
+    b = pixels.shape[0]
+    image, text = image_alone(pixels, p), text_alone(ids, mask, p)
+    fi, ft = itc_heads(image, text, p)
+    temp = p["temp"].clamp(0.001, 1.0)
+    if momentum is None:
+        ki, kt = (fi.detach(), ft.detach()) if detach_keys else (fi, ft)
+    elif "model.text.embeddings.word_embeddings.weight" not in momentum:
+        with torch.no_grad():
+            ki, kt = itc_heads(image, text, momentum)
+    else:
+        with torch.no_grad():
+            ki, kt = itc_features(pixels, ids, mask, momentum)
+    qi, qt = queues
+    sim_i2t = fi @ torch.cat([kt, F.normalize(qt, dim=-1, eps=1e-6)]).T
+    sim_t2i = ft @ torch.cat([ki, F.normalize(qi, dim=-1, eps=1e-6)]).T
+    labels = torch.arange(b)
+    itc = 0.5 * (F.cross_entropy(sim_i2t / temp, labels) + F.cross_entropy(sim_t2i / temp, labels))
+    others = 1.0 - torch.eye(b)
+    with torch.no_grad():
+        neg_text = sample_rows((fi @ ft.T / temp).softmax(-1) * others, draws[0])
+        neg_image = sample_rows((ft @ fi.T / temp).softmax(-1) * others, draws[1])
+    pixels4 = torch.cat([pixels, pixels, pixels, pixels[neg_image]])
+    ids4 = torch.cat([mlm_ids, ids, ids[neg_text], ids])
+    mask4 = torch.cat([mask, mask, mask[neg_text], mask])
+    image4, text4 = tiny.fiber_tiny(pixels4, ids4, mask4, p)
+    mlm = F.cross_entropy(mlm_logits(text4[:b], p).reshape(-1, tiny.VOCAB), mlm_labels.reshape(-1).long(), ignore_index=-100)
+    itm_labels = torch.cat([torch.ones(b), torch.zeros(2 * b)]).long()
+    itm = F.cross_entropy(itm_logits(image4[b:], text4[b:], p), itm_labels)
+    return itc + mlm + itm, itc, mlm, itm, ki.detach(), kt.detach()
+
+
+def ema_update(momentum, p, decay):
+    """ALBEF's momentum update, as fiberc's MovingAverage: m = decay m + (1 - decay) p."""
+    with torch.no_grad():
+        for k, v in momentum.items():
+            v.mul_(decay).add_(p[k].detach(), alpha=1 - decay)
+
+
+def mask_tokens(ids, mask, gen):
+    """Hugging Face's MLM corruption, as src/data/masking.ts: 15% of real non-special tokens;
+    80% <mask>, 10% a random ordinary token, 10% kept; labels -100 elsewhere."""
+    special = torch.zeros_like(ids, dtype=torch.bool)
+    for s in SPECIALS:
+        special |= ids == s
+    chosen = (torch.rand(ids.shape, generator=gen) < 0.15) & (mask > 0) & ~special
+    action = torch.rand(ids.shape, generator=gen)
+    random_ids = torch.randint(len(SPECIALS), VOCAB_USED, ids.shape, generator=gen, dtype=ids.dtype)
+    out = torch.where(chosen & (action < 0.8), torch.full_like(ids, MASK), ids)
+    out = torch.where(chosen & (action >= 0.8) & (action < 0.9), random_ids, out)
+    return out, torch.where(chosen, ids, torch.full_like(ids, -100))
+
+
+def param_groups(p, lr, head_x=5.0, decay=0.01):
+    """fiberc's fiberParamGroups (src/train/optimizer.ts): head_x lr on cross-modal params and
+    heads; no weight decay on biases, norms, gates and relative-position tables."""
+    cross = re.compile(r"(\.i2t\.|\.t2i\.|\.crossattention\.|(^|\.)alpha$|cross_modal|(^|\.)(itm|mlm|vqa|itc)[._]|_head\.|_score\.|_classifier\.)")
+    flat = re.compile(r"(\.bias$|norm\d*\.weight$|LayerNorm\.weight$|(^|\.)alpha$|relative_position_bias_table$)")
+    groups = []
+    for c in (False, True):
+        for f in (False, True):
+            ps = [v for k, v in p.items() if v.requires_grad and bool(cross.search(k)) == c and bool(flat.search(k)) == f]
+            if ps:
+                groups.append({"params": ps, "lr": lr * (head_x if c else 1), "base": lr * (head_x if c else 1), "weight_decay": 0.0 if f else decay})
+    return groups
+
+
+def load_params(path, dtype=torch.float32):
+    """(params, queues, momentum encoder) of a fiberc params file or checkpoint; the momentum
+    encoder is its `momentum.*` params under their sources' names (None when it has none)."""
+    ck = tiny.read_safetensors(path)
+    p = {k: v.to(dtype).clone().requires_grad_() for k, v in ck.items() if not k.startswith(("optimizer", "momentum.")) and not k.endswith("_queue") and v.dtype.is_floating_point}
+    momentum = {k[len("momentum."):]: v.to(dtype).clone() for k, v in ck.items() if k.startswith("momentum.")} or None
+    queues = (ck["image_queue"].to(dtype), ck["text_queue"].to(dtype))
+    return p, queues, momentum
+
+
+def random_batch(b, t, gen):
+    ids = torch.randint(len(SPECIALS), VOCAB_USED, (b, t), generator=gen, dtype=torch.int32)
+    mask = torch.ones(b, t)
+    mlm_ids, mlm_labels = mask_tokens(ids, mask, gen)
+    return {"pixels": torch.randn(b, 3, tiny.IMG, tiny.IMG, generator=gen), "ids": ids, "mask": mask, "mlm_ids": mlm_ids, "mlm_labels": mlm_labels, "draws": torch.rand(2, b, generator=gen)}
+
+
+def corpus_batch(data, idx, gen):
+    second = torch.rand(len(idx), generator=gen) < 0.5
+    ids = torch.where(second.view(-1, 1), data["ids2"][idx], data["ids"][idx])
+    mask = torch.where(second.view(-1, 1), data["mask2"][idx], data["mask"][idx])
+    mlm_ids, mlm_labels = mask_tokens(ids, mask, gen)
+    return {"pixels": data["pixels"][idx], "ids": ids, "mask": mask, "mlm_ids": mlm_ids, "mlm_labels": mlm_labels, "draws": torch.rand(2, len(idx), generator=gen)}
+
+
+def retrieval(p, test, n):
+    """Dual-encoder R@1/5/10 (percent) both ways over the first n test pairs."""
+    with torch.no_grad():
+        parts = [itc_features(test["pixels"][s:s + 100], test["ids"][s:s + 100], test["mask"][s:s + 100], p) for s in range(0, n, 100)]
+        sim = torch.cat([a for a, _ in parts]) @ torch.cat([b for _, b in parts]).T
+        truth = torch.arange(n).view(-1, 1)
+        out = {}
+        for name, s in (("i2t", sim), ("t2i", sim.T)):
+            rank = (s > s.gather(1, truth)).sum(1)
+            for k in (1, 5, 10):
+                out[f"{name}_r{k}"] = round(100.0 * (rank < k).float().mean().item(), 1)
+        out["feature_cos"] = round((torch.cat([a for a, _ in parts])[:100] @ torch.cat([a for a, _ in parts])[:100].T).mean().item(), 4)
+        return out
+
+
+def train(args):
+    torch.manual_seed(args.seed)
+    p, queues, _ = load_params(args.params)
+    if args.fixed_temp:
+        p["temp"].requires_grad_(False)
+    data, test = tiny.read_safetensors(args.train), tiny.read_safetensors(args.test)
+    opt = torch.optim.AdamW(param_groups(p, args.lr, args.head_x), betas=(0.9, 0.98), eps=1e-8)
+    momentum = {k: v.detach().clone() for k, v in p.items() if args.queue == "momentum" or "_itc" in k} if args.queue.startswith("momentum") else None
+    gen = torch.Generator().manual_seed(args.seed)
+    n, warm = data["pixels"].shape[0], max(1, round(args.warmup * args.steps))
+    qi, qt = queues
+    if args.queue == "none":
+        qi, qt = qi[:0], qt[:0]
+    sums, t0 = {}, time.perf_counter()
+    for step in range(1, args.steps + 1):
+        f = min(step / warm, max(0.0, (args.steps - step) / max(1, args.steps - warm)))
+        for g in opt.param_groups:
+            g["lr"] = g["base"] * f
+        batch = corpus_batch(data, torch.randint(0, n, (args.batch,), generator=gen), gen)
+        loss, itc, mlm, itm, ki, kt = pretrain_losses(batch, p, (qi, qt), momentum, not args.attached_keys)
+        total = args.itc_weight * itc + args.mlm_weight * mlm + args.itm_weight * itm
+        opt.zero_grad(set_to_none=True)
+        total.backward()
+        opt.step()
+        with torch.no_grad():
+            if momentum is not None:
+                ema_update(momentum, p, args.ema)
+            if args.queue != "none":
+                qi, qt = torch.cat([ki, qi])[:queues[0].shape[0]], torch.cat([kt, qt])[:queues[1].shape[0]]
+        for k, v in (("itc", itc), ("mlm", mlm), ("itm", itm)):
+            sums[k] = sums.get(k, 0.0) + v.item()
+        if step % args.log_every == 0 or step == args.steps:
+            row = {"step": step, **{k: round(v / args.log_every, 3) for k, v in sums.items()}, "temp": round(p["temp"].item(), 4), "s": round(time.perf_counter() - t0, 1)}
+            if step % args.eval_every == 0 or step == args.steps:
+                row.update(retrieval(p, test, args.test_size))
+            print(json.dumps(row), flush=True)
+            sums = {}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("check")
+    c.add_argument("params")
+    c.add_argument("inputs")
+    c.add_argument("--grads", nargs="*", default=[], help="also print the first 4 gradient entries of these params")
+    t = sub.add_parser("time")
+    t.add_argument("params")
+    t.add_argument("--batch", type=int, default=8)
+    t.add_argument("--steps", type=int, default=6)
+    t.add_argument("--text", type=int, default=38)
+    r = sub.add_parser("train")
+    r.add_argument("params")
+    r.add_argument("train")
+    r.add_argument("test")
+    r.add_argument("--queue", choices=["current", "momentum", "momentum-heads", "none"], default="current",
+                   help="where the keys and the queue come from: the online encoder, a momentum copy of it, a momentum copy of the _itc heads only (on the online backbone), or no queue")
+    r.add_argument("--ema", type=float, default=0.995)
+    r.add_argument("--fixed-temp", action="store_true", help="keep the temperature at its initial value")
+    r.add_argument("--attached-keys", action="store_true", help="let gradients through the batch's keys (fiberc before FIBER's detach)")
+    r.add_argument("--batch", type=int, default=8)
+    r.add_argument("--steps", type=int, default=400)
+    r.add_argument("--lr", type=float, default=3e-4)
+    r.add_argument("--warmup", type=float, default=0.25)
+    r.add_argument("--head-x", type=float, default=5.0)
+    r.add_argument("--itc-weight", type=float, default=1.0)
+    r.add_argument("--mlm-weight", type=float, default=1.0)
+    r.add_argument("--itm-weight", type=float, default=1.0)
+    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--log-every", type=int, default=25)
+    r.add_argument("--eval-every", type=int, default=100)
+    r.add_argument("--test-size", type=int, default=1000)
+    args = ap.parse_args()
+    torch.set_num_threads(int(os.environ.get("THREADS", os.cpu_count() or 1)))
+    if args.cmd == "check":
+        p, queues, momentum = load_params(args.params, torch.float64)
+        batch = {k: (v.double() if v.dtype.is_floating_point else v) for k, v in tiny.read_safetensors(args.inputs).items()}
+        loss, itc, mlm, itm, _, _ = pretrain_losses(batch, p, queues, momentum)
+        out = {"loss": loss.item(), "itc": itc.item(), "mlm": mlm.item(), "itm": itm.item()}
+        if args.grads:
+            loss.backward()
+            out["grads"] = {k: p[k].grad.flatten()[:4].tolist() for k in args.grads}
+        print(json.dumps(out))
+    elif args.cmd == "time":
+        p, queues, momentum = load_params(args.params)
+        opt = torch.optim.AdamW(param_groups(p, 1e-4), betas=(0.9, 0.98), eps=1e-8)
+        gen = torch.Generator().manual_seed(0)
+        times = []
+        for _ in range(args.steps + 1):
+            batch = random_batch(args.batch, args.text, gen)
+            s = time.perf_counter()
+            loss = pretrain_losses(batch, p, queues, momentum)[0]
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            if momentum is not None:
+                ema_update(momentum, p, 0.995)
+            times.append((time.perf_counter() - s) * 1000)
+        median = sorted(times[1:])[len(times[1:]) // 2]
+        print(json.dumps({"peer": f"PyTorch {torch.__version__} eager, CPU, {torch.get_num_threads()} threads", "batch": args.batch, "firstStepMs": times[0], "medianMs": median, "examplesPerSecond": args.batch * 1000 / median}))
+    else:
+        train(args)
+
+
+if __name__ == "__main__":
+    main()

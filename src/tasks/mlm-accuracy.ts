@@ -1,0 +1,63 @@
+import { maskingVocabulary, streamRandom, type ImageTextExample } from '../data/pretrain-batch.js';
+import { IGNORE_LABEL, maskTokens } from '../data/masking.js';
+import type { TextTokenizer } from '../data/tokenizer.js';
+import { HostTensor } from '../ir/tensor.js';
+import type { Device } from '../runtime/device.js';
+import { fiberEntryGraph, loadTrained, runInBatches } from '../train/fiber-entries.js';
+
+/**
+ * MLM accuracy of a pre-trained FIBER on held-out captions: each example's first caption is
+ * corrupted as in pre-training (15% of its tokens; 80/10/10 mask/random/keep, drawn from the
+ * seed and the example's index, so every evaluation of a test set masks the same tokens), the
+ * fused model reads it with its image (`<Model>MaskedLM`), and a chosen token counts as right
+ * when the head's highest logit is its original id.
+ */
+
+export interface MlmAccuracy {
+  /** Fraction of the chosen tokens predicted exactly. */
+  readonly accuracy: number;
+  /** Tokens chosen for prediction over all captions. */
+  readonly masked: number;
+}
+
+export interface MlmOptions {
+  readonly model: string;
+  readonly batch: number;
+  readonly imageSize: number;
+  readonly textLength: number;
+  readonly seed: number;
+}
+
+/** MLM accuracy of the trained `params` over `examples`. */
+export async function evaluateMlm(device: Device, params: ReadonlyMap<string, HostTensor>, examples: readonly ImageTextExample[], tokenizer: TextTokenizer, options: MlmOptions): Promise<MlmAccuracy> {
+  const { batch: B, textLength: T, imageSize: S } = options;
+  const vocab = maskingVocabulary(tokenizer);
+  const texts = examples.map((e, i) => {
+    const encoded = tokenizer.encode(e.captions[0]!, T);
+    return { ...maskTokens(encoded.ids, encoded.mask, vocab, streamRandom(options.seed, 'eval-mlm', i)), mask: encoded.mask };
+  });
+  const program = await loadTrained(device, fiberEntryGraph(`${options.model}MaskedLM`, B, T), params, `${options.model}Pretraining`);
+  const logits = await runInBatches(program, examples.length, B, (rows) => {
+    const pixels = new Float32Array(B * 3 * S * S);
+    const [ids, mask] = [new Int32Array(B * T), new Float32Array(B * T)];
+    rows.forEach((r, b) => {
+      pixels.set(examples[r]!.image(S), b * 3 * S * S);
+      ids.set(texts[r]!.ids, b * T);
+      mask.set(texts[r]!.mask, b * T);
+    });
+    return new Map([['pixels', new HostTensor([B, 3, S, S], 'f32', pixels)], ['ids', new HostTensor([B, T], 'i32', ids)], ['mask', new HostTensor([B, T], 'f32', mask)]]);
+  }, ['out']);
+  program.dispose();
+  let [right, masked] = [0, 0];
+  logits.get('out')!.forEach((row, r) => {
+    const V = row.length / T;
+    texts[r]!.labels.forEach((label, t) => {
+      if (label === IGNORE_LABEL) return;
+      masked++;
+      let best = 0;
+      for (let v = 1; v < V; v++) if (row[t * V + v]! > row[t * V + best]!) best = v;
+      if (best === label) right++;
+    });
+  });
+  return { accuracy: masked > 0 ? right / masked : 0, masked };
+}
