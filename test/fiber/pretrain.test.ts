@@ -67,7 +67,7 @@ module Draw() {
     expect(Array.from(drawn.data)).toEqual([1, 3, 2, 0, 3]);
   });
 
-  it('starts with MLM near ln(vocab), ITM near ln 2, ITC over the batch and queue, and queues that take the batch first', () => {
+  it('starts with MLM near ln(vocab), ITM near ln 2, ITC over the batch and queue, and queues that take the momentum encoder's features of the batch first', () => {
     const graph = buildGraph(loadProgram(join(examples, 'fiber_pretrain.fib')), 'FiberTinyPretraining', { bindings: { B: 4, T: 8 } });
     const [B, T] = [4, 8];
     const ids = HostTensor.from([B, T], Array.from({ length: B * T }, (_, i) => (i % T === 0 ? 0 : i % T === T - 1 ? 2 : 5 + ((i * 7) % 40))), 'i32');
@@ -94,6 +94,15 @@ module Draw() {
         expect(Math.hypot(...row)).toBeCloseTo(1, 9);
       }
       expect(Array.from(next.data.slice(B * 32))).toEqual(Array.from(old.data.slice(0, (64 - B) * 32)));
+    }
+    // The rows the queues take are the momentum encoder's features: FiberTinyRetrieval run on
+    // the `momentum.*` params (drawn apart from the online ones here) gives them.
+    const retrieval = buildGraph(loadProgram(join(examples, 'fiber_pretrain.fib')), 'FiberTinyRetrieval', { bindings: { B, T } });
+    const momentum = new Map(retrieval.params.map((p) => [(p.op as { name: string }).name, feeds.get(`momentum.${(p.op as { name: string }).name}`)!]));
+    const keys = interpret(retrieval, new Map([...momentum, ...['pixels', 'ids', 'mask'].map((n) => [n, feeds.get(n)!] as const)]));
+    for (const side of ['image', 'text']) {
+      const rows = out.get(`${side}_queue_next`)!.data.slice(0, B * 32);
+      expect(maxAbsDifference(HostTensor.from([B, 32], Array.from(rows)), keys.get(`${side}_feats`)!), side).toBeLessThan(1e-9);
     }
   });
 
