@@ -4,6 +4,10 @@
  * For performance work on the planner and code generator; figures are for reports only.
  *
  *   npm run profile -- ImageFusionBlockBase B=1 T=40 [--mode unfused] [--runs 5] [--grad]
+ *   npm run profile -- --pretrain [--itc batch|queue] [--batch 8]
+ *       the whole pre-training step of `fiberc train --model FiberTiny` (38 text positions) on
+ *       a real synthetic batch; prints its 20 slowest dispatches and the time by part
+ *       (forward, backward, optimizer update) and by kind (owner-phased or not)
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +18,15 @@ import { loadProgram } from '../src/dsl/loader.js';
 import { gradGraph } from '../src/ir/grad.js';
 import { prepareFeeds } from '../src/runtime/feeds.js';
 import { WebGpuDevice } from '../src/runtime/webgpu/device.js';
+import { imageText, syntheticCorpus } from '../src/data/synthetic.js';
+import { TextTokenizer } from '../src/data/tokenizer.js';
+import { leafName, type Graph } from '../src/ir/graph.js';
+import { HostTensor } from '../src/ir/tensor.js';
+import { initialParam } from '../src/train/param-init.js';
+import { pretrainTask } from '../src/train/pretrain.js';
+import { LR_INPUT, STEP_INPUT } from '../src/train/step.js';
+import { runStep } from '../src/train/train-run.js';
+import { benchConfig } from './pretrain-step.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
@@ -23,10 +36,26 @@ const bindings = Object.fromEntries(args.slice(1).filter((a) => /^\w+=\d+$/.test
 const mode = flag('--mode', 'fused') as FusionMode;
 const runs = Number(flag('--runs', '5'));
 
-const forward = buildGraph(loadProgram(join(root, 'examples/fiber.fib')), entry, { bindings });
+const pretraining = args.includes('--pretrain');
+const forward = pretraining ? undefined : buildGraph(loadProgram(join(root, 'examples/fiber.fib')), entry, { bindings });
 // --grad: the backward graph, with random cotangents for the outputs.
-const graph = args.includes('--grad') ? gradGraph(forward) : forward;
-const feeds = withAlpha(graph, prepareFeeds(graph, exampleInputs(graph, 1), new Map(), 0), 0.5);
+const { graph, feeds } = pretraining
+  ? pretrainStepFeeds(flag('--itc', 'batch'), Number(flag('--batch', '8')))
+  : (() => {
+    const g = args.includes('--grad') ? gradGraph(forward!) : forward!;
+    return { graph: g, feeds: withAlpha(g, prepareFeeds(g, exampleInputs(g, 1), new Map(), 0), 0.5) };
+  })();
+/** The pre-training step's graph and a step's feeds: fan-in params, zero moments, a real batch. */
+function pretrainStepFeeds(itc: string, batch: number): { graph: Graph; feeds: Map<string, HostTensor> } {
+  const config = { ...benchConfig(batch), entry: itc === 'queue' ? 'FiberTinyPretraining' : 'FiberTinyPretrainingInBatch' };
+  const examples = syntheticCorpus({ seed: 0, sizes: { train: batch, val: 0, test: 0 } }).train.map(imageText);
+  const task = pretrainTask(config, examples, TextTokenizer.synthetic());
+  const { model, step } = runStep(config, task);
+  const params = new Map(model.params.map((p) => [leafName(p), initialParam(p, 0, 'fan-in')]));
+  const inputs = new Map([...task.batch(0), [LR_INPUT, HostTensor.from([], [1e-4])], [STEP_INPUT, HostTensor.from([], [1])]]);
+  return { graph: step.graph, feeds: prepareFeeds(step.graph, inputs, params, 0) };
+}
+
 const device = await WebGpuDevice.create({ mode });
 const t0 = performance.now();
 const compiled = await device.compile(graph);
@@ -34,18 +63,34 @@ const session = device.session(compiled);
 session.write(feeds);
 session.dispatch();
 await session.wait();
-console.log(`${entry}${graph === forward ? '' : ' backward'} ${JSON.stringify(bindings)} (${mode}) on ${device.name}: first run ${(performance.now() - t0).toFixed(0)} ms`);
+const title = pretraining ? `FiberTiny pre-training step (--itc ${flag('--itc', 'batch')}, batch ${flag('--batch', '8')})` : `${entry}${graph === forward ? '' : ' backward'} ${JSON.stringify(bindings)}`;
+console.log(`${title} (${mode}) on ${device.name}: first run ${(performance.now() - t0).toFixed(0)} ms`);
 const samples: number[][] = [];
 for (let r = 0; r < runs; r++) samples.push(await session.profile());
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-let total = 0;
-compiled.kernels.forEach((_, i) => {
+const rows = compiled.kernels.map((_, i) => {
   const ms = median(samples.map((s) => s[i]!));
-  total += ms;
   const d = compiled.plan.dispatches[i]!;
   const flops = d.phases.reduce((a, p) => a + p.kernel.flops, 0);
   const names = d.phases.map((p) => p.kernel.name);
-  console.log(`${String(i).padStart(3)} ${ms.toFixed(2).padStart(9)} ms ${(flops / ms / 1e6).toFixed(1).padStart(6)} GFLOP/s  ${d.workgroups.join('x')}x${d.workgroupSize}  ${names.length > 3 ? `${names.length} phases: ${names[0]} .. ${names.at(-1)}` : names.join(', ')}`);
+  const line = `${String(i).padStart(3)} ${ms.toFixed(2).padStart(9)} ms ${(flops / ms / 1e6).toFixed(1).padStart(6)} GFLOP/s  ${d.workgroups.join('x')}x${d.workgroupSize}  ${names.length > 3 ? `${names.length} phases: ${names[0]} .. ${names.at(-1)}` : names.join(', ')}`;
+  // The training step's kernels are named by the scope they came from.
+  const part = names.some((n) => n.endsWith('_update')) ? 'update' : names.some((n) => n.endsWith('_backward')) ? 'backward' : 'forward';
+  return { ms, flops, line, part, owners: d.owners !== null };
 });
+const total = rows.reduce((s, r) => s + r.ms, 0);
+if (!pretraining) for (const r of rows) console.log(r.line);
+else {
+  for (const r of [...rows].sort((a, b) => b.ms - a.ms).slice(0, 20)) console.log(r.line);
+  const share = (pick: (r: (typeof rows)[number]) => boolean, name: string): void => {
+    const chosen = rows.filter(pick);
+    const ms = chosen.reduce((s, r) => s + r.ms, 0);
+    const flops = chosen.reduce((s, r) => s + r.flops, 0);
+    console.log(`${name.padEnd(24)} ${String(chosen.length).padStart(4)} dispatches ${ms.toFixed(0).padStart(7)} ms (${((100 * ms) / total).toFixed(0).padStart(2)}%) ${(flops / ms / 1e6).toFixed(2).padStart(6)} GFLOP/s`);
+  };
+  for (const part of ['forward', 'backward', 'update']) share((r) => r.part === part, part);
+  share((r) => r.owners, 'owner-phased');
+  share((r) => !r.owners, 'not owner-phased');
+}
 console.log(`total ${total.toFixed(1)} ms over ${compiled.kernels.length} dispatches`);
 process.exit(0);
