@@ -67,7 +67,7 @@ module Draw() {
     expect(Array.from(drawn.data)).toEqual([1, 3, 2, 0, 3]);
   });
 
-  it('starts with MLM near ln(vocab), ITM near ln 2, ITC over the batch and queue, and queues that take the momentum encoder's features of the batch first', () => {
+  it('starts with MLM near ln(vocab), ITM near ln 2, ITC over the batch and queue, and queues that take the momentum encoder features of the batch first', () => {
     const graph = buildGraph(loadProgram(join(examples, 'fiber_pretrain.fib')), 'FiberTinyPretraining', { bindings: { B: 4, T: 8 } });
     const [B, T] = [4, 8];
     const ids = HostTensor.from([B, T], Array.from({ length: B * T }, (_, i) => (i % T === 0 ? 0 : i % T === T - 1 ? 2 : 5 + ((i * 7) % 40))), 'i32');
