@@ -23,7 +23,7 @@ import { TextTokenizer } from '../src/data/tokenizer.js';
 import { leafName, type Graph } from '../src/ir/graph.js';
 import { HostTensor } from '../src/ir/tensor.js';
 import { initialParam } from '../src/train/param-init.js';
-import { pretrainTask } from '../src/train/pretrain.js';
+import { ITC_ENTRIES, pretrainTask } from '../src/train/pretrain.js';
 import { LR_INPUT, STEP_INPUT } from '../src/train/step.js';
 import { runStep } from '../src/train/train-run.js';
 import { benchConfig } from './pretrain-step.js';
@@ -47,7 +47,9 @@ const { graph, feeds } = pretraining
   })();
 /** The pre-training step's graph and a step's feeds: fan-in params, zero moments, a real batch. */
 function pretrainStepFeeds(itc: string, batch: number): { graph: Graph; feeds: Map<string, HostTensor> } {
-  const config = { ...benchConfig(batch), entry: itc === 'queue' ? 'FiberTinyPretraining' : 'FiberTinyPretrainingInBatch' };
+  const suffix = ITC_ENTRIES[itc];
+  if (!suffix) throw new Error(`--itc: ${Object.keys(ITC_ENTRIES).join(' or ')}, got '${itc}'`);
+  const config = { ...benchConfig(batch), entry: `FiberTiny${suffix}` };
   const examples = syntheticCorpus({ seed: 0, sizes: { train: batch, val: 0, test: 0 } }).train.map(imageText);
   const task = pretrainTask(config, examples, TextTokenizer.synthetic());
   const { model, step } = runStep(config, task);

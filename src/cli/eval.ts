@@ -9,6 +9,7 @@ import type { BackendName } from '../runtime/device.js';
 import { openDevice } from '../runtime/open.js';
 import { checkpointAt } from '../train/checkpoint.js';
 import { fiberEntryGraph, textVocabulary } from '../train/fiber-entries.js';
+import { pretrainedModel } from '../train/pretrain.js';
 import { positiveInt, UsageError, type CliIO } from './io.js';
 
 /**
@@ -56,8 +57,8 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
   if (flags.task !== 'retrieval' && flags.task !== 'vqa') throw new UsageError(`--task: 'retrieval' or 'vqa', got '${flags.task}'`);
   const checkpoint = checkpointAt(flags.ckpt);
   const entry = String(checkpoint.config.entry ?? '');
-  const wanted = flags.task === 'vqa' ? /VQA$/ : /Pretraining(InBatch)?$/;
-  if (!wanted.test(entry)) throw new UsageError(`--ckpt: ${checkpoint.path} is a ${entry || 'non-fiberc'} checkpoint; --task ${flags.task} evaluates ${flags.task === 'vqa' ? 'a fiberc train --task vqa' : 'a fiberc train --task pretrain'} checkpoint`);
+  const pretrained = pretrainedModel(entry);
+  if (flags.task === 'vqa' ? !entry.endsWith('VQA') : pretrained === undefined) throw new UsageError(`--ckpt: ${checkpoint.path} is a ${entry || 'non-fiberc'} checkpoint; --task ${flags.task} evaluates ${flags.task === 'vqa' ? 'a fiberc train --task vqa' : 'a fiberc train --task pretrain'} checkpoint`);
   const [testSize, k, batch] = [positiveInt('--test-size', flags.testSize), positiveInt('--k', flags.k), positiveInt('--batch', flags.batch)];
   const seed = Number(checkpoint.config.seed ?? 0);
   const [imageSize, textLength] = [Number(checkpoint.config.imageSize), Number(checkpoint.config.textLength)];
@@ -80,7 +81,7 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
     }
     const { examples: test } = await captionExamples(source, 'test', request, io);
     const result = await evaluateRetrieval(device, checkpoint.tensors, test, tokenizer, {
-      model: entry.replace(/Pretraining(InBatch)?$/, ''), batch, imageSize, textLength, k, seed,
+      model: pretrained!, batch, imageSize, textLength, k, seed,
     });
     io.out(formatRetrieval(result));
     const out = join(dirname(checkpoint.path), 'retrieval.json');

@@ -5,7 +5,7 @@ import { openDevice } from '../runtime/open.js';
 import { checkpointAt } from '../train/checkpoint.js';
 import { fiberEntryGraph, textVocabulary } from '../train/fiber-entries.js';
 import { INIT_SCHEMES, type InitScheme } from '../train/param-init.js';
-import { pretrainTask } from '../train/pretrain.js';
+import { ITC_ENTRIES, pretrainTask } from '../train/pretrain.js';
 import { runTraining, type RunConfig, type RunTask, type StepMetrics } from '../train/train-run.js';
 import { vqaTask } from '../train/vqa-finetune.js';
 import { positiveInt, positiveNumber, UsageError, type CliIO } from './io.js';
@@ -47,9 +47,6 @@ export interface TrainFlags {
   paramInit: string;
   itc: string;
 }
-
-/** `--itc`: the pre-training entry of each choice of ITC negatives (examples/fiber_pretrain.fib). */
-export const ITC_ENTRIES: Readonly<Record<string, string>> = { batch: 'PretrainingInBatch', queue: 'Pretraining' };
 
 /** The run's configuration from the flags (every problem a UsageError naming the flag). */
 export function trainConfig(flags: TrainFlags): RunConfig & { trainSize: number; source: DataSource } {

@@ -3,7 +3,7 @@ import { rng } from '../ir/init.js';
 import { HostTensor } from '../ir/tensor.js';
 import { maskTokens, type MaskingVocabulary } from './masking.js';
 import { pick, shuffled } from './random.js';
-import type { TextTokenizer } from './tokenizer.js';
+import type { EncodedText, TextTokenizer } from './tokenizer.js';
 
 /**
  * Pre-training batches (the inputs of examples/fiber_pretrain.fib's forward) from image-text
@@ -48,13 +48,17 @@ export function stepItems(seed: number, count: number, batch: number, step: numb
 
 /** Images stacked as `pixels` [B, 3, S, S] and texts encoded as `ids` and `mask` [B, T], one row each. */
 export function imageTextInputs(images: readonly Pick<ImageTextExample, 'image'>[], texts: readonly string[], tokenizer: TextTokenizer, S: number, T: number): Map<string, HostTensor> {
+  return stackedInputs(images, texts.map((text) => tokenizer.encode(text, T)), S, T);
+}
+
+/** Images stacked as `pixels` [B, 3, S, S] and already encoded texts (T ids each) as `ids` and `mask` [B, T]. */
+export function stackedInputs(images: readonly Pick<ImageTextExample, 'image'>[], texts: readonly Pick<EncodedText, 'ids' | 'mask'>[], S: number, T: number): Map<string, HostTensor> {
   const B = images.length;
   const pixels = new Float32Array(B * 3 * S * S);
   const ids = new Int32Array(B * T);
   const mask = new Float32Array(B * T);
   images.forEach((e, b) => pixels.set(e.image(S), b * 3 * S * S));
-  texts.forEach((text, b) => {
-    const e = tokenizer.encode(text, T);
+  texts.forEach((e, b) => {
     ids.set(e.ids, b * T);
     mask.set(e.mask, b * T);
   });
@@ -91,23 +95,19 @@ export class PretrainBatches {
     const { batch: B, imageSize: S, textLength: T } = this.options;
     const random = streamRandom(this.options.seed, 'batch', step);
     const examples = this.examplesAt(step);
-    const pixels = new Float32Array(B * 3 * S * S);
-    const [ids, mask, mlmIds, mlmLabels] = [new Int32Array(B * T), new Float32Array(B * T), new Int32Array(B * T), new Int32Array(B * T)];
+    const [mlmIds, mlmLabels] = [new Int32Array(B * T), new Int32Array(B * T)];
     const vocab = maskingVocabulary(this.tokenizer);
-    examples.forEach((e, b) => {
-      pixels.set(e.image(S), b * 3 * S * S);
+    // One example at a time, caption then corruption: the draws' order is the batch's definition.
+    const texts = examples.map((e, b) => {
       const text = this.tokenizer.encode(pick(random, e.captions), T);
       const masked = maskTokens(text.ids, text.mask, vocab, random);
-      ids.set(text.ids, b * T);
-      mask.set(text.mask, b * T);
       mlmIds.set(masked.ids, b * T);
       mlmLabels.set(masked.labels, b * T);
+      return text;
     });
     const draws = Float32Array.from({ length: 2 * B }, () => random());
     return new Map([
-      ['pixels', new HostTensor([B, 3, S, S], 'f32', pixels)],
-      ['ids', new HostTensor([B, T], 'i32', ids)],
-      ['mask', new HostTensor([B, T], 'f32', mask)],
+      ...stackedInputs(examples, texts, S, T),
       ['mlm_ids', new HostTensor([B, T], 'i32', mlmIds)],
       ['mlm_labels', new HostTensor([B, T], 'i32', mlmLabels)],
       ['draws', new HostTensor([2, B], 'f32', draws)],

@@ -1,7 +1,7 @@
-import { maskingVocabulary, streamRandom, type ImageTextExample } from '../data/pretrain-batch.js';
+import { maskingVocabulary, stackedInputs, streamRandom, type ImageTextExample } from '../data/pretrain-batch.js';
 import { IGNORE_LABEL, maskTokens } from '../data/masking.js';
 import type { TextTokenizer } from '../data/tokenizer.js';
-import { HostTensor } from '../ir/tensor.js';
+import type { HostTensor } from '../ir/tensor.js';
 import type { Device } from '../runtime/device.js';
 import { fiberEntryGraph, loadTrained, runInBatches } from '../train/fiber-entries.js';
 
@@ -37,16 +37,7 @@ export async function evaluateMlm(device: Device, params: ReadonlyMap<string, Ho
     return { ...maskTokens(encoded.ids, encoded.mask, vocab, streamRandom(options.seed, 'eval-mlm', i)), mask: encoded.mask };
   });
   const program = await loadTrained(device, fiberEntryGraph(`${options.model}MaskedLM`, B, T), params, `${options.model}Pretraining`);
-  const logits = await runInBatches(program, examples.length, B, (rows) => {
-    const pixels = new Float32Array(B * 3 * S * S);
-    const [ids, mask] = [new Int32Array(B * T), new Float32Array(B * T)];
-    rows.forEach((r, b) => {
-      pixels.set(examples[r]!.image(S), b * 3 * S * S);
-      ids.set(texts[r]!.ids, b * T);
-      mask.set(texts[r]!.mask, b * T);
-    });
-    return new Map([['pixels', new HostTensor([B, 3, S, S], 'f32', pixels)], ['ids', new HostTensor([B, T], 'i32', ids)], ['mask', new HostTensor([B, T], 'f32', mask)]]);
-  }, ['out']);
+  const logits = await runInBatches(program, examples.length, B, (rows) => stackedInputs(rows.map((r) => examples[r]!), rows.map((r) => texts[r]!), S, T), ['out']);
   program.dispose();
   let [right, masked] = [0, 0];
   logits.get('out')!.forEach((row, r) => {

@@ -16,6 +16,15 @@ import { runTraining, type RunConfig, type RunHooks, type RunTask } from './trai
 export const PRETRAIN_LOSSES = ['loss', 'itc', 'mlm', 'itm'] as const;
 /** Queue outputs and the params they replace. */
 export const QUEUE_UPDATES: ReadonlyMap<string, string> = new Map([['image_queue_next', 'image_queue'], ['text_queue_next', 'text_queue']]);
+/** The pre-training entry of each choice of ITC negatives (`--itc`), after the model's name. */
+export const ITC_ENTRIES: Readonly<Record<string, string>> = { batch: 'PretrainingInBatch', queue: 'Pretraining' };
+
+/** The model a pre-training entry trains (`FiberTiny` for `FiberTinyPretrainingInBatch`), or undefined for other entries. */
+export function pretrainedModel(entry: string): string | undefined {
+  const suffix = Object.values(ITC_ENTRIES).find((s) => entry.endsWith(s));
+  return suffix === undefined ? undefined : entry.slice(0, -suffix.length);
+}
+
 /** The momentum encoder (`momentum.*`): a moving average of the ITC path with ALBEF's decay. */
 export const MOMENTUM_ENCODER: MovingAverage = { prefix: 'momentum.', decay: 0.995 };
 
@@ -24,7 +33,7 @@ export function pretrainTask(config: RunConfig, examples: readonly ImageTextExam
   const batches = new PretrainBatches(examples, tokenizer, { seed: config.seed, batch: config.batch, imageSize: config.imageSize, textLength: config.textLength });
   const batch = (step: number): Map<string, HostTensor> => batches.batch(step);
   // The in-batch entries have no queue and no momentum encoder.
-  if (config.entry.endsWith('InBatch')) return { losses: PRETRAIN_LOSSES, batch };
+  if (config.entry.endsWith(ITC_ENTRIES.batch!)) return { losses: PRETRAIN_LOSSES, batch };
   return { losses: PRETRAIN_LOSSES, extraUpdates: QUEUE_UPDATES, frozen: /(_queue$|^momentum\.)/, average: MOMENTUM_ENCODER, batch };
 }
 
