@@ -215,6 +215,9 @@ def train(args):
     momentum = {k: v.detach().clone() for k, v in p.items() if args.queue == "momentum" or "_itc" in k} if args.queue.startswith("momentum") else None
     gen = torch.Generator().manual_seed(args.seed)
     n, warm = data["pixels"].shape[0], max(1, round(args.warmup * args.steps))
+    if args.queue_size is not None:
+        # ALBEF starts its queues as normalized random features; fiberc's params file holds them.
+        queues = tuple(F.normalize(torch.randn(args.queue_size, q.shape[1], generator=torch.Generator().manual_seed(args.seed)), dim=-1) for q in queues)
     qi, qt = queues
     if args.queue == "none":
         qi, qt = qi[:0], qt[:0]
@@ -263,6 +266,7 @@ def main():
     r.add_argument("--queue", choices=["current", "momentum", "momentum-heads", "none"], default="current",
                    help="where the keys and the queue come from: the online encoder, a momentum copy of it, a momentum copy of the _itc heads only (on the online backbone), or no queue")
     r.add_argument("--ema", type=float, default=0.995)
+    r.add_argument("--queue-size", type=int, default=None, help="queue length (default: the params file's queues)")
     r.add_argument("--fixed-temp", action="store_true", help="keep the temperature at its initial value")
     r.add_argument("--attached-keys", action="store_true", help="let gradients through the batch's keys (fiberc before FIBER's detach)")
     r.add_argument("--batch", type=int, default=8)

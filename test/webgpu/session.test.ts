@@ -6,6 +6,7 @@ import { randomTensor } from '../../src/ir/gradcheck.js';
 import { Graph } from '../../src/ir/graph.js';
 import { interpret } from '../../src/ir/interpret.js';
 import type { HostTensor } from '../../src/ir/tensor.js';
+import { withoutComments } from '../../src/runtime/webgpu/device.js';
 import { gpu } from './gpu.js';
 
 /** out = x @ table[index]ᵀ with a constant index (iota-derived): the lookup depends on no input. */
@@ -48,12 +49,38 @@ describe('a session runs param-only dispatches once per parameter upload', () =>
   });
 });
 
+/** h = tanh(h @ w_i) through `depth` layers of one size: the same kernels, other params (one row: no batch to stitch over). */
+function stackedLayers(depth: number): Graph {
+  const b = new GraphBuilder();
+  const x = b.input('x', [1, 8], 'f32');
+  const ws = [...Array(depth).keys()].map((i) => b.param(`w${i}`, [8, 8], 'f32', { kind: 'constant', value: 0 }));
+  let h = x;
+  for (const w of ws) h = b.unary('tanh', b.matmul(h, w));
+  return new Graph([x], ws, [{ name: 'out', node: h }]);
+}
+
 describe('pipelines', () => {
+  it('dispatches that differ only in where their tensors start share one pipeline, each bound to its own offsets', async () => {
+    const graph = stackedLayers(5);
+    const device = await gpu('fused');
+    const compiled = await device.compile(graph);
+    const sources = compiled.kernels.map((k) => withoutComments(k.source));
+    expect(compiled.kernels.length).toBe(5);
+    // The middle layers read and write arena tensors only: one source, different offsets.
+    expect(new Set(sources.slice(1, 4)).size).toBe(1);
+    expect(new Set(compiled.kernels.slice(1, 4).map((k) => k.bases.join())).size).toBe(3);
+    expect(sources[1]).toContain('var<uniform> fib_bases');
+    expect(new Set(compiled.pipelines).size).toBeLessThan(compiled.kernels.length);
+    const feeds = new Map([['x', randomTensor([1, 8], 1)], ...[...Array(5).keys()].map((i): [string, HostTensor] => [`w${i}`, randomTensor([8, 8], 2 + i)])]);
+    const actual = (await device.run(graph, feeds)).get('out')!;
+    expect(relativeMaxError(actual, interpret(graph, feeds).get('out')!, 1e-3)).toBeLessThan(1e-6);
+  });
+
   it('a shader that fails to compile is an error naming the kernel and the compiler\'s messages', async () => {
     const device = await gpu('fused');
     // The pipeline step itself, with a shader no planner emits (pipeline creation is private).
-    const create = (device as unknown as { pipeline(k: { name: string; source: string; bindings: [] }): Promise<unknown> }).pipeline.bind(device);
-    await expect(create({ name: 'k_bad', bindings: [], source: '@compute @workgroup_size(1) fn main() { let x: f32 = 1; x = 2.0; }' }))
+    const create = (device as unknown as { pipeline(k: { name: string; source: string; bindings: []; bases: [] }): Promise<unknown> }).pipeline.bind(device);
+    await expect(create({ name: 'k_bad', bindings: [], bases: [], source: '@compute @workgroup_size(1) fn main() { let x: f32 = 1; x = 2.0; }' }))
       .rejects.toThrow(/kernel k_bad failed to compile[\s\S]*line 1:57: error: cannot assign to 'let x'/);
   });
 });

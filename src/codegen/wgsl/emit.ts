@@ -27,6 +27,12 @@ export interface WgslKernel {
   readonly source: string;
   /** The dispatch's binding table: `@binding(i)` is entry i. */
   readonly bindings: readonly Binding[];
+  /**
+   * Where the shader's arena tensors start (elements), bound as the uniform `fib_bases` at
+   * `@binding(bindings.length)` (as vec4<i32> rows); empty when it addresses none and declares
+   * no uniform. Dispatches with one source and different bases share a pipeline.
+   */
+  readonly bases: readonly number[];
   readonly workgroups: readonly [number, number];
 }
 
@@ -35,6 +41,8 @@ const templates = new Map<string, HandlebarsTemplateDelegate>();
 function skeleton(name: 'pointwise' | 'owner-phases' | 'independent-phases'): HandlebarsTemplateDelegate {
   let t = templates.get(name);
   if (!t) {
+    // Every skeleton declares its start offsets (ShaderResources.bases) the same way.
+    Handlebars.registerPartial('bases', readFileSync(join(installRoot('kernels/wgsl/pointwise.wgsl.hbs'), 'kernels', 'wgsl', 'bases.wgsl.hbs'), 'utf8'));
     t = Handlebars.compile(readFileSync(join(installRoot('kernels/wgsl/pointwise.wgsl.hbs'), 'kernels', 'wgsl', `${name}.wgsl.hbs`), 'utf8'), { noEscape: true, strict: true });
     templates.set(name, t);
   }
@@ -205,8 +213,7 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
     const grid = [...shape.slice(0, -1), shape[shape.length - 1]! / VECTOR_WIDTH];
     const lines = flatIndexLets(grid, [...axisNames.slice(0, -1), 'q4']);
     const value = vectorOf({ res, aligned, scalar, index: ix }, run)!;
-    const offset = (res.planned(k.output.id).arena?.offset ?? 0) / VECTOR_WIDTH;
-    return [...lines, ...blocks[0]!, `${res.vector(out.name, `${offset ? `${offset} + ` : ''}flat`)} = ${value};`];
+    return [...lines, ...blocks[0]!, `${res.vector(out.name, `${res.vectorBase(k.output.id)}flat`)} = ${value};`];
   }
 
   /**
@@ -258,23 +265,25 @@ export function emitWgsl(d: ScheduledDispatch, plan: Plan): WgslKernel {
   const phases = d.independent ? [] : d.phases.map((p, i) => ({ p, lines: phaseStatements(p.kernel, res, phaseTile(i), subgroup, vector, reductions, d.owners !== null) }));
   const helpers = helpersOf(res);
   const name = d.phases.length === 1 ? d.phases[0]!.kernel.name : `${d.phases[0]!.kernel.name}__${d.phases[d.phases.length - 1]!.kernel.name.split('_')[0]}`;
+  // Rendered before the skeleton, which declares the start offsets its statements asked for.
+  const independent = d.independent ? independentPhases(d, res) : undefined;
+  const bases = res.bases();
   let source: string;
-  if (d.independent) {
-    const { phases: merged, tables } = independentPhases(d, res);
+  if (independent) {
     source = skeleton('independent-phases')({
-      name, summary: d.reason, bindings: res.decls, helpers: helpersOf(res), workgroupSize: d.workgroupSize, tables, phases: merged,
+      name, summary: d.reason, bindings: res.decls, bases, helpers: helpersOf(res), workgroupSize: d.workgroupSize, tables: independent.tables, phases: independent.phases,
     });
   } else if (d.owners === null) {
     const k = d.phases[0]!.kernel;
     const count = d.schedule.items;
     source = skeleton('pointwise')({
       name, summary: `${d.reason}; fuses ${k.fused.length} op(s)${vector ? `; ${VECTOR_WIDTH} elements per invocation as a vec${VECTOR_WIDTH}` : ''}${tile ? `; ${tile.tm}x${tile.tn} register tile per invocation${tile.mAxis > tile.nAxis ? ' (transposed: its rows run along the last axis)' : ''}${subgroup ? `, rows shared across a subgroup of ${subgroup}` : ''}` : ''}`,
-      bindings: res.decls, helpers, workgroupSize: d.workgroupSize, count, statements: phases[0]!.lines, tiled: !!tile, subgroups: !!subgroup,
+      bindings: res.decls, bases, helpers, workgroupSize: d.workgroupSize, count, statements: phases[0]!.lines, tiled: !!tile, subgroups: !!subgroup,
     });
   } else {
     const workgroupArrays = Object.entries(d.workgroupWords ?? {}).filter(([, n]) => n > 0).map(([type, length]) => ({ name: `fib_wg_${type}`, type, length }));
     source = skeleton('owner-phases')({
-      name, summary: d.reason, bindings: res.decls, helpers, workgroupSize: d.workgroupSize, owners: d.owners, workgroupArrays,
+      name, summary: d.reason, bindings: res.decls, bases, helpers, workgroupSize: d.workgroupSize, owners: d.owners, workgroupArrays,
       phases: phases.map(({ p, lines }, index) => {
         const whole = res.replicated(p.kernel.output.id);
         const tiled = phaseTile(index);
@@ -287,7 +296,7 @@ export function emitWgsl(d: ScheduledDispatch, plan: Plan): WgslKernel {
       }),
     });
   }
-  return { name, source, bindings: d.schedule.bindings, workgroups: d.schedule.grid };
+  return { name, source, bindings: d.schedule.bindings, bases: bases.values, workgroups: d.schedule.grid };
 }
 
 /** The helper functions a shader's statements asked for, after they are all written. */

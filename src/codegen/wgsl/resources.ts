@@ -15,6 +15,18 @@ export function literal(v: number, type: ScalarType): string {
   return `f32(${/[.e]/.test(s) ? s : `${s}.0`})`;
 }
 
+/** A shader's start offsets (see ShaderResources.bases), as its skeleton declares them. */
+export interface ShaderBases {
+  /** Start offsets (elements), slot by slot. */
+  readonly values: readonly number[];
+  /** The uniform's binding number. */
+  readonly binding: number;
+  /** vec4<i32> rows of the uniform (0: the shader reads no offsets and declares none). */
+  readonly rows: number;
+  /** `let fib_bN = ...;` per slot, for the top of `main`. */
+  readonly lets: readonly string[];
+}
+
 /**
  * The bindings and helper functions of one shader, shared by all its phases. Bindings are
  * the dispatch's binding table (compile/bindings.ts), declared in its order.
@@ -47,7 +59,50 @@ export class ShaderResources {
   }
 
   /**
-   * Where tensor `id` lives: a binding, and the WGSL prefix (`128 + `) that offsets an
+   * Arena tensors' start offsets (elements), one slot per tensor in the order the shader first
+   * addresses them. The shader reads them from the uniform `fib_bases` instead of writing them
+   * as literals, so dispatches that differ only in where their tensors start (the same layer at
+   * another depth, a momentum encoder's copy of the online one) have identical source and
+   * share one compiled pipeline, bound to their own offsets.
+   */
+  private readonly baseSlots = new Map<number, { slot: number; offset: number }>();
+
+  /** The WGSL name of tensor `id`'s start offset (`fib_b3`), given a slot on first use. */
+  private baseOf(id: number, offset: number): string {
+    let s = this.baseSlots.get(id);
+    if (!s) {
+      s = { slot: this.baseSlots.size, offset };
+      this.baseSlots.set(id, s);
+    }
+    return `fib_b${s.slot}`;
+  }
+
+  /**
+   * The start offsets the shader reads, in slot order, and how it declares them: the uniform
+   * binding after the storage bindings, and one `let` per slot at the top of `main`.
+   */
+  bases(): ShaderBases {
+    const values = [...this.baseSlots.values()].sort((a, b) => a.slot - b.slot).map((s) => s.offset);
+    const lanes = ['x', 'y', 'z', 'w'];
+    return {
+      values,
+      binding: this.decls.length,
+      rows: Math.ceil(values.length / 4),
+      lets: values.map((_, i) => `let fib_b${i} = fib_bases.v[${i >> 2}].${lanes[i & 3]};`),
+    };
+  }
+
+  /**
+   * The WGSL prefix (`fib_b2 + `) that offsets a vec4 index into tensor `id`'s vectorized
+   * binding: its start / 4 (arena tensors start on 16-byte boundaries, see placeInArenas).
+   */
+  vectorBase(id: number): string {
+    const t = this.plan.tensors.get(id)!;
+    return t.arena && !t.split && !t.workgroup ? `(${this.baseOf(id, t.arena.offset)} >> 2u) + ` : '';
+  }
+
+  /**
+   * Where tensor `id` lives: a binding, and the WGSL prefix (`fib_b0 + `) that offsets an
    * element index into it. Scratch and output arenas are read-write. Replicated tensors are addressed in
    * the current owner's copy.
    */
@@ -65,7 +120,7 @@ export class ShaderResources {
     if (t.arena) {
       const name = this.bind({ kind: 'arena', index: t.arena.index }, write);
       const copy = this.ownerPhased && t.replicas > 1 ? `owner * ${numel(t.ref.node.shape)} + ` : '';
-      return { name, base: `${t.arena.offset ? `${t.arena.offset} + ` : ''}${copy}` };
+      return { name, base: `${this.baseOf(id, t.arena.offset)} + ${copy}` };
     }
     return { name: this.bind({ kind: 'tensor', id }, write), base: '' };
   }

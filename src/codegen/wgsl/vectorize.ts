@@ -62,10 +62,8 @@ function vectorExpr(ctx: VectorContext, run: readonly Scalar[]): Rendered | unde
       if (!ctx.aligned.get(first.tensor)) return undefined;
       // The vec4 index is the element index / 4, written term by term (every coefficient is a
       // multiple of 4) so that a part not depending on the varying variable stays recognizable.
-      const t = ctx.res.planned(first.tensor);
-      const offset = (t.arena?.offset ?? 0) + first.index.constant;
-      const quarter: Index = { constant: offset / 4, terms: first.index.terms.map((term) => ({ ...term, coef: term.coef / 4 })) };
-      return { code: ctx.res.vector(ctx.res.location(first.tensor).name, ctx.index(quarter)), vector: true };
+      const quarter: Index = { constant: first.index.constant / 4, terms: first.index.terms.map((term) => ({ ...term, coef: term.coef / 4 })) };
+      return { code: ctx.res.vector(ctx.res.location(first.tensor).name, `${ctx.res.vectorBase(first.tensor)}${ctx.index(quarter)}`), vector: true };
     }
     case 'binary': {
       const op = first.type === 'f32' ? VECTOR_ARITHMETIC[first.fn] : undefined;

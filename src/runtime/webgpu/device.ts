@@ -134,11 +134,15 @@ export class WebGpuDevice implements Device {
    */
   private layout(k: WgslKernel): GPUPipelineLayout {
     const entries = k.bindings.map((b, binding): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: b.access === 'read' ? 'read-only-storage' : 'storage' } }));
+    if (k.bases.length > 0) entries.push({ binding: k.bindings.length, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } });
     return this.device.createPipelineLayout({ bindGroupLayouts: [this.device.createBindGroupLayout({ entries, label: k.name })], label: k.name });
   }
 
   private pipeline(k: WgslKernel): Promise<GPUComputePipeline> {
-    const hash = createHash('sha256').update(k.source).digest('hex');
+    // Keyed by the code without its comments, which name the layer: the same layer at another
+    // depth (its tensors' offsets are bound, not written in) gets the pipeline compiled for the
+    // first, and lavapipe's bounded store of compiled shaders holds one copy.
+    const hash = createHash('sha256').update(withoutComments(k.source)).digest('hex');
     const hit = this.pipelineCache.get(hash);
     if (hit) {
       // Least recently used last: a long-lived process (the fuzzer) compiles thousands of shaders.
@@ -212,6 +216,15 @@ export class WebGpuDevice implements Device {
   dispose(): void {
     this.device.destroy();
   }
+}
+
+/** WGSL source without its `//` comments and blank lines (WGSL has no string literals). */
+export function withoutComments(source: string): string {
+  return source
+    .split('\n')
+    .map((line) => line.replace(/\s*\/\/.*$/, ''))
+    .filter((line) => line.trim() !== '')
+    .join('\n');
 }
 
 /** The adapter's subgroup size when it has the feature and the size is fixed (min = max). */

@@ -22,6 +22,8 @@ export class WebGpuSession {
   private readonly buffers = new Map<number, GPUBuffer>();
   private readonly arenas: GPUBuffer[];
   private readonly bindGroups: GPUBindGroup[];
+  /** Every dispatch's start offsets (WgslKernel.bases), one uniform buffer sliced per dispatch. */
+  private readonly bases: { buffer: GPUBuffer; slices: ({ offset: number; size: number } | undefined)[] } | undefined;
   private readonly waiter: YieldingWait;
 
   constructor(
@@ -37,12 +39,13 @@ export class WebGpuSession {
       if (t.arena) continue;
       this.buffers.set(t.ref.id, device.createBuffer({ size: Math.max(16, Math.ceil((numel(t.ref.node.shape) * 4) / 16) * 16), usage, label: t.name || `t${t.ref.id}` }));
     }
-    this.bindGroups = compiled.kernels.map((k, i) =>
-      device.createBindGroup({
-        layout: compiled.pipelines[i]!.getBindGroupLayout(0),
-        entries: k.bindings.map(({ source: b }, binding) => ({ binding, resource: { buffer: b.kind === 'arena' ? this.arenas[b.index]! : this.buffers.get(b.id)! } })),
-      }),
-    );
+    this.bases = basesBuffer(device, compiled.kernels);
+    this.bindGroups = compiled.kernels.map((k, i) => {
+      const entries: GPUBindGroupEntry[] = k.bindings.map(({ source: b }, binding) => ({ binding, resource: { buffer: b.kind === 'arena' ? this.arenas[b.index]! : this.buffers.get(b.id)! } }));
+      const slice = this.bases?.slices[i];
+      if (slice) entries.push({ binding: k.bindings.length, resource: { buffer: this.bases!.buffer, offset: slice.offset, size: slice.size } });
+      return device.createBindGroup({ layout: compiled.pipelines[i]!.getBindGroupLayout(0), entries });
+    });
   }
 
   /** False until the param-only dispatches (Dispatch.paramOnly) have run on the current params. */
@@ -224,5 +227,29 @@ export class WebGpuSession {
   destroy(): void {
     for (const b of this.buffers.values()) b.destroy();
     for (const a of this.arenas) a.destroy();
+    this.bases?.buffer.destroy();
   }
+}
+
+/** Uniform slices start at multiples of this many bytes (WebGPU's minUniformBufferOffsetAlignment default). */
+const UNIFORM_ALIGNMENT = 256;
+
+/**
+ * One uniform buffer holding every dispatch's start offsets as vec4<i32> rows, each
+ * dispatch's slice aligned for binding; undefined when no dispatch reads any.
+ */
+function basesBuffer(device: GPUDevice, kernels: Executable['kernels']): { buffer: GPUBuffer; slices: ({ offset: number; size: number } | undefined)[] } | undefined {
+  let end = 0;
+  const slices = kernels.map((k) => {
+    if (k.bases.length === 0) return undefined;
+    const slice = { offset: end, size: Math.ceil(k.bases.length / 4) * 16 };
+    end += Math.ceil(slice.size / UNIFORM_ALIGNMENT) * UNIFORM_ALIGNMENT;
+    return slice;
+  });
+  if (end === 0) return undefined;
+  const data = new Int32Array(end / 4);
+  kernels.forEach((k, i) => data.set(k.bases, slices[i] ? slices[i]!.offset / 4 : 0));
+  const buffer = device.createBuffer({ size: end, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'start offsets' });
+  device.queue.writeBuffer(buffer, 0, data);
+  return { buffer, slices };
 }

@@ -8,6 +8,12 @@
 @group(0) @binding(3) var<storage, read> buf27: array<f32>;
 @group(0) @binding(4) var<storage, read> buf31: array<f32>;
 @group(0) @binding(5) var<storage, read_write> arena1: array<f32>;
+// Where this dispatch's tensors start in their arenas (elements): dispatches that differ only
+// there share this shader, each bound to its own offsets.
+struct FibBases {
+  v: array<vec4<i32>, 8>,
+}
+@group(0) @binding(6) var<uniform> fib_bases: FibBases;
 // Intermediates private to this dispatch: each workgroup keeps its owner's part on chip.
 var<workgroup> fib_wg_f32: array<f32, 3800>;
 var<workgroup> fib_wg_i32: array<i32, 16>;
@@ -34,6 +40,35 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
   // 0 at run time (z is always 1) but opaque to the shader compiler: reduction loops that end
   // at `n + fib_z` are not unrolled (unrolled, a FIBER layer took lavapipe 80 s to compile).
   let fib_z = i32(groups.z) - 1;
+  let fib_b0 = fib_bases.v[0].x;
+  let fib_b1 = fib_bases.v[0].y;
+  let fib_b2 = fib_bases.v[0].z;
+  let fib_b3 = fib_bases.v[0].w;
+  let fib_b4 = fib_bases.v[1].x;
+  let fib_b5 = fib_bases.v[1].y;
+  let fib_b6 = fib_bases.v[1].z;
+  let fib_b7 = fib_bases.v[1].w;
+  let fib_b8 = fib_bases.v[2].x;
+  let fib_b9 = fib_bases.v[2].y;
+  let fib_b10 = fib_bases.v[2].z;
+  let fib_b11 = fib_bases.v[2].w;
+  let fib_b12 = fib_bases.v[3].x;
+  let fib_b13 = fib_bases.v[3].y;
+  let fib_b14 = fib_bases.v[3].z;
+  let fib_b15 = fib_bases.v[3].w;
+  let fib_b16 = fib_bases.v[4].x;
+  let fib_b17 = fib_bases.v[4].y;
+  let fib_b18 = fib_bases.v[4].z;
+  let fib_b19 = fib_bases.v[4].w;
+  let fib_b20 = fib_bases.v[5].x;
+  let fib_b21 = fib_bases.v[5].y;
+  let fib_b22 = fib_bases.v[5].z;
+  let fib_b23 = fib_bases.v[5].w;
+  let fib_b24 = fib_bases.v[6].x;
+  let fib_b25 = fib_bases.v[6].y;
+  let fib_b26 = fib_bases.v[6].z;
+  let fib_b27 = fib_bases.v[6].w;
+  let fib_b28 = fib_bases.v[7].x;
   if (owner >= 2) {
     return;
   }
@@ -86,9 +121,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s2: f32 = s0 - s1;
     let s3: f32 = fib_wg_f32[16 + -owner * 16 + i0 * 16 + i1];
     let s4: f32 = s2 * s3;
-    let s5: f32 = arena0[i2];
+    let s5: f32 = arena0[fib_b0 + i2];
     let s6: f32 = s4 * s5;
-    let s7: f32 = arena0[32 + i2];
+    let s7: f32 = arena0[fib_b1 + i2];
     let s8: f32 = s6 + s7;
     fib_wg_f32[32 + -owner * 512 + flat] = s8;
   }
@@ -124,10 +159,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s1: f32 = fib_wg_f32[32 + -owner * 512 + ((i0) / 4) * 512 + ((((((i0) / 2)) % 2) * 2 + ((m0 + 1) / 2) + 1) % 4) * 128 + ((((i0) % 2) * 2 + ((m0 + 1) % 2) + 1) % 4) * 32 + r0_1];
       let s2: f32 = fib_wg_f32[32 + -owner * 512 + ((((((i0) / 2)) % 2) + 1) % 2) * 256 + ((i0) / 4) * 512 + ((m0) / 2) * 128 + ((((i0) % 2) * 2 + ((m0) % 2) + 1) % 4) * 32 + r0_1];
       let s3: f32 = fib_wg_f32[32 + -owner * 512 + ((i0) / 4) * 512 + ((((((i0) / 2)) % 2) * 2 + ((m0 + 1) / 2) + 2) % 4) * 128 + ((((i0) % 2) * 2 + ((m0 + 1) % 2) + 1) % 4) * 32 + r0_1];
-      let s4: f32 = arena0[64 + n0 * 32 + r0_1];
-      let s5: f32 = arena0[64 + n0 * 32 + r0_1 + 32];
-      let s6: f32 = arena0[64 + n0 * 32 + r0_1 + 64];
-      let s7: f32 = arena0[64 + n0 * 32 + r0_1 + 96];
+      let s4: f32 = arena0[fib_b2 + n0 * 32 + r0_1];
+      let s5: f32 = arena0[fib_b2 + n0 * 32 + r0_1 + 32];
+      let s6: f32 = arena0[fib_b2 + n0 * 32 + r0_1 + 64];
+      let s7: f32 = arena0[fib_b2 + n0 * 32 + r0_1 + 96];
       acc_0_0 = acc_0_0 + s0 * s4;
       acc_0_1 = acc_0_1 + s0 * s5;
       acc_0_2 = acc_0_2 + s0 * s6;
@@ -150,10 +185,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
     tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
     tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
-    let s8: f32 = arena0[3136 + n0];
-    let s10: f32 = arena0[3136 + n0 + 1];
-    let s12: f32 = arena0[3136 + n0 + 2];
-    let s14: f32 = arena0[3136 + n0 + 3];
+    let s8: f32 = arena0[fib_b3 + n0];
+    let s10: f32 = arena0[fib_b3 + n0 + 1];
+    let s12: f32 = arena0[fib_b3 + n0 + 2];
+    let s14: f32 = arena0[fib_b3 + n0 + 3];
     for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
       let s9: f32 = tile_acc[ti][0] + s8;
       let s11: f32 = tile_acc[ti][1] + s10;
@@ -209,7 +244,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s1: i32 = max(s0, i32(0));
     let s2: i32 = min(s1, i32(8));
     let v2 = s2;
-    let s3: f32 = arena0[3232 + i2 + v2 * 2];
+    let s3: f32 = arena0[fib_b4 + i2 + v2 * 2];
     let s4: f32 = select(0.0, s3, (v1) >= 0 && (v1) < 9);
     fib_wg_f32[2080 + flat] = s4;
   }
@@ -377,10 +412,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s1: f32 = fib_wg_f32[2192 + -owner * 512 + ((r0_1) % 16) + ((r0_1) / 16) * 64 + i0 * 128 + m0 * 16 + 16];
       let s2: f32 = fib_wg_f32[2192 + -owner * 512 + ((r0_1) % 16) + ((r0_1) / 16) * 64 + i0 * 128 + m0 * 16 + 32];
       let s3: f32 = fib_wg_f32[2192 + -owner * 512 + ((r0_1) % 16) + ((r0_1) / 16) * 64 + i0 * 128 + m0 * 16 + 48];
-      let s4: f32 = arena0[3252 + n0 * 32 + r0_1];
-      let s5: f32 = arena0[3252 + n0 * 32 + r0_1 + 32];
-      let s6: f32 = arena0[3252 + n0 * 32 + r0_1 + 64];
-      let s7: f32 = arena0[3252 + n0 * 32 + r0_1 + 96];
+      let s4: f32 = arena0[fib_b5 + n0 * 32 + r0_1];
+      let s5: f32 = arena0[fib_b5 + n0 * 32 + r0_1 + 32];
+      let s6: f32 = arena0[fib_b5 + n0 * 32 + r0_1 + 64];
+      let s7: f32 = arena0[fib_b5 + n0 * 32 + r0_1 + 96];
       acc_0_0 = acc_0_0 + s0 * s4;
       acc_0_1 = acc_0_1 + s0 * s5;
       acc_0_2 = acc_0_2 + s0 * s6;
@@ -403,10 +438,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
     tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
     tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
-    let s8: f32 = arena0[4276 + n0];
-    let s10: f32 = arena0[4276 + n0 + 1];
-    let s12: f32 = arena0[4276 + n0 + 2];
-    let s14: f32 = arena0[4276 + n0 + 3];
+    let s8: f32 = arena0[fib_b6 + n0];
+    let s10: f32 = arena0[fib_b6 + n0 + 1];
+    let s12: f32 = arena0[fib_b6 + n0 + 2];
+    let s14: f32 = arena0[fib_b6 + n0 + 3];
     for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
       let s9: f32 = tile_acc[ti][0] + s8;
       let s11: f32 = tile_acc[ti][1] + s10;
@@ -477,9 +512,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s2: f32 = s0 - s1;
     let s3: f32 = fib_wg_f32[3232 + -owner * 16 + i0 * 16 + i1];
     let s4: f32 = s2 * s3;
-    let s5: f32 = arena0[4312 + i2];
+    let s5: f32 = arena0[fib_b7 + i2];
     let s6: f32 = s4 * s5;
-    let s7: f32 = arena0[4344 + i2];
+    let s7: f32 = arena0[fib_b8 + i2];
     let s8: f32 = s6 + s7;
     fib_wg_f32[3248 + -owner * 512 + flat] = s8;
   }
@@ -516,10 +551,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s1: f32 = fib_wg_f32[3248 + -owner * 512 + i0 * 512 + m0 * 32 + r0_1 + 32];
       let s2: f32 = fib_wg_f32[3248 + -owner * 512 + i0 * 512 + m0 * 32 + r0_1 + 64];
       let s3: f32 = fib_wg_f32[3248 + -owner * 512 + i0 * 512 + m0 * 32 + r0_1 + 96];
-      let s4: f32 = arena0[4376 + i1 * 512 + n0 * 32 + r0_1];
-      let s5: f32 = arena0[4376 + i1 * 512 + n0 * 32 + r0_1 + 32];
-      let s6: f32 = arena0[4376 + i1 * 512 + n0 * 32 + r0_1 + 64];
-      let s7: f32 = arena0[4376 + i1 * 512 + n0 * 32 + r0_1 + 96];
+      let s4: f32 = arena0[fib_b10 + i1 * 512 + n0 * 32 + r0_1];
+      let s5: f32 = arena0[fib_b10 + i1 * 512 + n0 * 32 + r0_1 + 32];
+      let s6: f32 = arena0[fib_b10 + i1 * 512 + n0 * 32 + r0_1 + 64];
+      let s7: f32 = arena0[fib_b10 + i1 * 512 + n0 * 32 + r0_1 + 96];
       acc_0_0 = acc_0_0 + s0 * s4;
       acc_0_1 = acc_0_1 + s0 * s5;
       acc_0_2 = acc_0_2 + s0 * s6;
@@ -542,10 +577,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
     tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
     tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
-    let s8: f32 = arena0[5400 + i1 * 16 + n0];
-    let s11: f32 = arena0[5400 + i1 * 16 + n0 + 1];
-    let s14: f32 = arena0[5400 + i1 * 16 + n0 + 2];
-    let s17: f32 = arena0[5400 + i1 * 16 + n0 + 3];
+    let s8: f32 = arena0[fib_b11 + i1 * 16 + n0];
+    let s11: f32 = arena0[fib_b11 + i1 * 16 + n0 + 1];
+    let s14: f32 = arena0[fib_b11 + i1 * 16 + n0 + 2];
+    let s17: f32 = arena0[fib_b11 + i1 * 16 + n0 + 3];
     for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
       let s9: f32 = tile_acc[ti][0] + s8;
       let s10: f32 = s9 * f32(0.25);
@@ -556,16 +591,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s18: f32 = tile_acc[ti][3] + s17;
       let s19: f32 = s18 * f32(0.25);
       if (m0 + ti < 16 && n0 + 0 < 16) {
-        arena2[4096 + i0 * 512 + i1 * 256 + m0 * 16 + n0 + ti * 16] = s10;
+        arena2[fib_b9 + i0 * 512 + i1 * 256 + m0 * 16 + n0 + ti * 16] = s10;
       }
       if (m0 + ti < 16 && n0 + 1 < 16) {
-        arena2[4096 + i0 * 512 + i1 * 256 + m0 * 16 + n0 + ti * 16 + 1] = s13;
+        arena2[fib_b9 + i0 * 512 + i1 * 256 + m0 * 16 + n0 + ti * 16 + 1] = s13;
       }
       if (m0 + ti < 16 && n0 + 2 < 16) {
-        arena2[4096 + i0 * 512 + i1 * 256 + m0 * 16 + n0 + ti * 16 + 2] = s16;
+        arena2[fib_b9 + i0 * 512 + i1 * 256 + m0 * 16 + n0 + ti * 16 + 2] = s16;
       }
       if (m0 + ti < 16 && n0 + 3 < 16) {
-        arena2[4096 + i0 * 512 + i1 * 256 + m0 * 16 + n0 + ti * 16 + 3] = s19;
+        arena2[fib_b9 + i0 * 512 + i1 * 256 + m0 * 16 + n0 + ti * 16 + 3] = s19;
       }
     }
   }
@@ -601,10 +636,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s1: f32 = buf27[i0 * 256 + m0 * 32 + r0_1 + 32];
       let s2: f32 = buf27[i0 * 256 + m0 * 32 + r0_1 + 64];
       let s3: f32 = buf27[i0 * 256 + m0 * 32 + r0_1 + 96];
-      let s4: f32 = arena0[5432 + n0 * 32 + r0_1];
-      let s5: f32 = arena0[5432 + n0 * 32 + r0_1 + 32];
-      let s6: f32 = arena0[5432 + n0 * 32 + r0_1 + 64];
-      let s7: f32 = arena0[5432 + n0 * 32 + r0_1 + 96];
+      let s4: f32 = arena0[fib_b13 + n0 * 32 + r0_1];
+      let s5: f32 = arena0[fib_b13 + n0 * 32 + r0_1 + 32];
+      let s6: f32 = arena0[fib_b13 + n0 * 32 + r0_1 + 64];
+      let s7: f32 = arena0[fib_b13 + n0 * 32 + r0_1 + 96];
       acc_0_0 = acc_0_0 + s0 * s4;
       acc_0_1 = acc_0_1 + s0 * s5;
       acc_0_2 = acc_0_2 + s0 * s6;
@@ -627,26 +662,26 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
     tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
     tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
-    let s8: f32 = arena0[7480 + n0];
-    let s10: f32 = arena0[7480 + n0 + 1];
-    let s12: f32 = arena0[7480 + n0 + 2];
-    let s14: f32 = arena0[7480 + n0 + 3];
+    let s8: f32 = arena0[fib_b14 + n0];
+    let s10: f32 = arena0[fib_b14 + n0 + 1];
+    let s12: f32 = arena0[fib_b14 + n0 + 2];
+    let s14: f32 = arena0[fib_b14 + n0 + 3];
     for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
       let s9: f32 = tile_acc[ti][0] + s8;
       let s11: f32 = tile_acc[ti][1] + s10;
       let s13: f32 = tile_acc[ti][2] + s12;
       let s15: f32 = tile_acc[ti][3] + s14;
       if (m0 + ti < 8 && n0 + 0 < 64) {
-        arena2[5120 + i0 * 512 + m0 * 64 + n0 + ti * 64] = s9;
+        arena2[fib_b12 + i0 * 512 + m0 * 64 + n0 + ti * 64] = s9;
       }
       if (m0 + ti < 8 && n0 + 1 < 64) {
-        arena2[5120 + i0 * 512 + m0 * 64 + n0 + ti * 64 + 1] = s11;
+        arena2[fib_b12 + i0 * 512 + m0 * 64 + n0 + ti * 64 + 1] = s11;
       }
       if (m0 + ti < 8 && n0 + 2 < 64) {
-        arena2[5120 + i0 * 512 + m0 * 64 + n0 + ti * 64 + 2] = s13;
+        arena2[fib_b12 + i0 * 512 + m0 * 64 + n0 + ti * 64 + 2] = s13;
       }
       if (m0 + ti < 8 && n0 + 3 < 64) {
-        arena2[5120 + i0 * 512 + m0 * 64 + n0 + ti * 64 + 3] = s15;
+        arena2[fib_b12 + i0 * 512 + m0 * 64 + n0 + ti * 64 + 3] = s15;
       }
     }
   }
@@ -693,29 +728,29 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     for (var r0: i32 = 0; r0 < 8 + fib_z; r0++) {
       var acc0: f32 = 0.0;
       for (var r1: i32 = 0; r1 < 16 + fib_z; r1++) {
-        let s1: f32 = arena2[4096 + i0 * 512 + i1 * 256 + i2 * 16 + r1];
-        let s2: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + r1];
+        let s1: f32 = arena2[fib_b9 + i0 * 512 + i1 * 256 + i2 * 16 + r1];
+        let s2: f32 = arena2[fib_b12 + i0 * 512 + i1 * 16 + r0 * 64 + r1];
         let s3: f32 = s1 * s2;
         acc0 = acc0 + s3;
       }
       let s4: f32 = fib_wg_f32[3760 + -owner * 8 + i0 * 8 + r0];
       let s5: f32 = acc0 + s4;
-      let s6: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 32];
-      let s7: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 33];
-      let s8: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 34];
-      let s9: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 35];
-      let s10: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 36];
-      let s11: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 37];
-      let s12: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 38];
-      let s13: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 39];
-      let s14: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 40];
-      let s15: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 41];
-      let s16: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 42];
-      let s17: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 43];
-      let s18: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 44];
-      let s19: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 45];
-      let s20: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 46];
-      let s21: f32 = arena2[5120 + i0 * 512 + i1 * 16 + r0 * 64 + 47];
+      let s6: f32 = arena2[fib_b12 + i0 * 512 + i1 * 16 + r0 * 64 + 32];
+      let s7: f32 = arena2[fib_b12 + i0 * 512 + i1 * 16 + r0 * 64 + 33];
+      let s8: f32 = arena2[fib_b12 + i0 * 512 + i1 * 16 + r0 * 64 + 34];
+      let s9: f32 = arena2[fib_b12 + i0 * 512 + i1 * 16 + r0 * 64 + 35];
+      let s10: f32 = arena2[fib_b12 + i0 * 512 + i1 * 16 + r0 * 64 + 36];
+      let s11: f32 = arena2[fib_b12 + i0 * 512 + i1 * 16 + r0 * 64 + 37];
+      let s12: f32 = arena2[fib_b12 + i0 * 512 + i1 * 16 + r0 * 64 + 38];
+      let s13: f32 = arena2[fib_b12 + i0 * 512 + i1 * 16 + r0 * 64 + 39];
+      let s14: f32 = arena2[fib_b12 + i0 * 512 + i1 * 16 + r0 * 64 + 40];
+      let s15: f32 = arena2[fib_b12 + i0 * 512 + i1 * 16 + r0 * 64 + 41];
+      let s16: f32 = arena2[fib_b12 + i0 * 512 + i1 * 16 + r0 * 64 + 42];
+      let s17: f32 = arena2[fib_b12 + i0 * 512 + i1 * 16 + r0 * 64 + 43];
+      let s18: f32 = arena2[fib_b12 + i0 * 512 + i1 * 16 + r0 * 64 + 44];
+      let s19: f32 = arena2[fib_b12 + i0 * 512 + i1 * 16 + r0 * 64 + 45];
+      let s20: f32 = arena2[fib_b12 + i0 * 512 + i1 * 16 + r0 * 64 + 46];
+      let s21: f32 = arena2[fib_b12 + i0 * 512 + i1 * 16 + r0 * 64 + 47];
       let new_max = max(run_max, s5);
       let rescale = exp(run_max - new_max);
       let weight = exp(s5 - new_max);
@@ -739,22 +774,22 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       run_max = new_max;
     }
     let inv_sum = select(0.0, 1.0 / run_sum, run_sum > 0.0);
-    arena2[6144 + flat * 16 + 0] = acc_0 * inv_sum;
-    arena2[6144 + flat * 16 + 1] = acc_1 * inv_sum;
-    arena2[6144 + flat * 16 + 2] = acc_2 * inv_sum;
-    arena2[6144 + flat * 16 + 3] = acc_3 * inv_sum;
-    arena2[6144 + flat * 16 + 4] = acc_4 * inv_sum;
-    arena2[6144 + flat * 16 + 5] = acc_5 * inv_sum;
-    arena2[6144 + flat * 16 + 6] = acc_6 * inv_sum;
-    arena2[6144 + flat * 16 + 7] = acc_7 * inv_sum;
-    arena2[6144 + flat * 16 + 8] = acc_8 * inv_sum;
-    arena2[6144 + flat * 16 + 9] = acc_9 * inv_sum;
-    arena2[6144 + flat * 16 + 10] = acc_10 * inv_sum;
-    arena2[6144 + flat * 16 + 11] = acc_11 * inv_sum;
-    arena2[6144 + flat * 16 + 12] = acc_12 * inv_sum;
-    arena2[6144 + flat * 16 + 13] = acc_13 * inv_sum;
-    arena2[6144 + flat * 16 + 14] = acc_14 * inv_sum;
-    arena2[6144 + flat * 16 + 15] = acc_15 * inv_sum;
+    arena2[fib_b15 + flat * 16 + 0] = acc_0 * inv_sum;
+    arena2[fib_b15 + flat * 16 + 1] = acc_1 * inv_sum;
+    arena2[fib_b15 + flat * 16 + 2] = acc_2 * inv_sum;
+    arena2[fib_b15 + flat * 16 + 3] = acc_3 * inv_sum;
+    arena2[fib_b15 + flat * 16 + 4] = acc_4 * inv_sum;
+    arena2[fib_b15 + flat * 16 + 5] = acc_5 * inv_sum;
+    arena2[fib_b15 + flat * 16 + 6] = acc_6 * inv_sum;
+    arena2[fib_b15 + flat * 16 + 7] = acc_7 * inv_sum;
+    arena2[fib_b15 + flat * 16 + 8] = acc_8 * inv_sum;
+    arena2[fib_b15 + flat * 16 + 9] = acc_9 * inv_sum;
+    arena2[fib_b15 + flat * 16 + 10] = acc_10 * inv_sum;
+    arena2[fib_b15 + flat * 16 + 11] = acc_11 * inv_sum;
+    arena2[fib_b15 + flat * 16 + 12] = acc_12 * inv_sum;
+    arena2[fib_b15 + flat * 16 + 13] = acc_13 * inv_sum;
+    arena2[fib_b15 + flat * 16 + 14] = acc_14 * inv_sum;
+    arena2[fib_b15 + flat * 16 + 15] = acc_15 * inv_sum;
   }
   storageBarrier();
   workgroupBarrier();
@@ -784,14 +819,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     var acc_3_2: f32 = 0.0;
     var acc_3_3: f32 = 0.0;
     for (var r0_1: i32 = 0; r0_1 < 32 + fib_z; r0_1++) {
-      let s0: f32 = arena2[6144 + ((r0_1) % 16) + ((r0_1) / 16) * 256 + i0 * 512 + m0 * 16];
-      let s1: f32 = arena2[6144 + ((r0_1) % 16) + ((r0_1) / 16) * 256 + i0 * 512 + m0 * 16 + 16];
-      let s2: f32 = arena2[6144 + ((r0_1) % 16) + ((r0_1) / 16) * 256 + i0 * 512 + m0 * 16 + 32];
-      let s3: f32 = arena2[6144 + ((r0_1) % 16) + ((r0_1) / 16) * 256 + i0 * 512 + m0 * 16 + 48];
-      let s4: f32 = arena0[7544 + n0 * 32 + r0_1];
-      let s5: f32 = arena0[7544 + n0 * 32 + r0_1 + 32];
-      let s6: f32 = arena0[7544 + n0 * 32 + r0_1 + 64];
-      let s7: f32 = arena0[7544 + n0 * 32 + r0_1 + 96];
+      let s0: f32 = arena2[fib_b15 + ((r0_1) % 16) + ((r0_1) / 16) * 256 + i0 * 512 + m0 * 16];
+      let s1: f32 = arena2[fib_b15 + ((r0_1) % 16) + ((r0_1) / 16) * 256 + i0 * 512 + m0 * 16 + 16];
+      let s2: f32 = arena2[fib_b15 + ((r0_1) % 16) + ((r0_1) / 16) * 256 + i0 * 512 + m0 * 16 + 32];
+      let s3: f32 = arena2[fib_b15 + ((r0_1) % 16) + ((r0_1) / 16) * 256 + i0 * 512 + m0 * 16 + 48];
+      let s4: f32 = arena0[fib_b17 + n0 * 32 + r0_1];
+      let s5: f32 = arena0[fib_b17 + n0 * 32 + r0_1 + 32];
+      let s6: f32 = arena0[fib_b17 + n0 * 32 + r0_1 + 64];
+      let s7: f32 = arena0[fib_b17 + n0 * 32 + r0_1 + 96];
       acc_0_0 = acc_0_0 + s0 * s4;
       acc_0_1 = acc_0_1 + s0 * s5;
       acc_0_2 = acc_0_2 + s0 * s6;
@@ -814,14 +849,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
     tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
     tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
-    let s11: f32 = arena0[4308 + 0];
-    let s12: f32 = arena0[8568 + n0];
-    let s19: f32 = arena0[4308 + 0];
-    let s20: f32 = arena0[8568 + n0 + 1];
-    let s27: f32 = arena0[4308 + 0];
-    let s28: f32 = arena0[8568 + n0 + 2];
-    let s35: f32 = arena0[4308 + 0];
-    let s36: f32 = arena0[8568 + n0 + 3];
+    let s11: f32 = arena0[fib_b18 + 0];
+    let s12: f32 = arena0[fib_b19 + n0];
+    let s19: f32 = arena0[fib_b18 + 0];
+    let s20: f32 = arena0[fib_b19 + n0 + 1];
+    let s27: f32 = arena0[fib_b18 + 0];
+    let s28: f32 = arena0[fib_b19 + n0 + 2];
+    let s35: f32 = arena0[fib_b18 + 0];
+    let s36: f32 = arena0[fib_b19 + n0 + 3];
     for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
       let s8: f32 = buf0[i0 * 512 + m0 * 32 + n0 + ti * 32];
       let s9: f32 = fib_wg_f32[2704 + -owner * 512 + ((((((m0 + ti) % 4) + 3) % 4)) % 2) * 32 + ((((((m0 + ti) % 4) + 3) % 4)) / 2) * 128 + ((((((m0 + ti) / 4) + 3) % 4)) % 2) * 64 + ((((((m0 + ti) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + n0];
@@ -848,16 +883,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s38: f32 = s35 * s37;
       let s39: f32 = s34 + s38;
       if (m0 + ti < 16 && n0 + 0 < 32) {
-        arena2[7168 + i0 * 512 + m0 * 32 + n0 + ti * 32] = s15;
+        arena2[fib_b16 + i0 * 512 + m0 * 32 + n0 + ti * 32] = s15;
       }
       if (m0 + ti < 16 && n0 + 1 < 32) {
-        arena2[7168 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 1] = s23;
+        arena2[fib_b16 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 1] = s23;
       }
       if (m0 + ti < 16 && n0 + 2 < 32) {
-        arena2[7168 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 2] = s31;
+        arena2[fib_b16 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 2] = s31;
       }
       if (m0 + ti < 16 && n0 + 3 < 32) {
-        arena2[7168 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 3] = s39;
+        arena2[fib_b16 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 3] = s39;
       }
     }
   }
@@ -871,7 +906,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i1 = flat % 16;
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena2[7168 + i0 * 512 + i1 * 32 + r0];
+      let s1: f32 = arena2[fib_b16 + i0 * 512 + i1 * 32 + r0];
       acc0 = acc0 + s1;
     }
     let s2: f32 = acc0 / f32(32.0);
@@ -888,7 +923,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     var acc0: f32 = 0.0;
     let s2: f32 = fib_wg_f32[3768 + -owner * 16 + i0 * 16 + i1];
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena2[7168 + i0 * 512 + i1 * 32 + r0];
+      let s1: f32 = arena2[fib_b16 + i0 * 512 + i1 * 32 + r0];
       let s3: f32 = s1 - s2;
       let s4: f32 = s3 * s3;
       acc0 = acc0 + s4;
@@ -907,16 +942,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 512;
     let i1 = flat / 32 % 16;
     let i2 = flat % 32;
-    let s0: f32 = arena2[7168 + i0 * 512 + i1 * 32 + i2];
+    let s0: f32 = arena2[fib_b16 + i0 * 512 + i1 * 32 + i2];
     let s1: f32 = fib_wg_f32[3768 + -owner * 16 + i0 * 16 + i1];
     let s2: f32 = s0 - s1;
     let s3: f32 = fib_wg_f32[3784 + -owner * 16 + i0 * 16 + i1];
     let s4: f32 = s2 * s3;
-    let s5: f32 = arena0[8600 + i2];
+    let s5: f32 = arena0[fib_b21 + i2];
     let s6: f32 = s4 * s5;
-    let s7: f32 = arena0[8632 + i2];
+    let s7: f32 = arena0[fib_b22 + i2];
     let s8: f32 = s6 + s7;
-    arena2[8192 + flat] = s8;
+    arena2[fib_b20 + flat] = s8;
   }
   storageBarrier();
   workgroupBarrier();
@@ -946,14 +981,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     var acc_3_2: f32 = 0.0;
     var acc_3_3: f32 = 0.0;
     for (var r0_1: i32 = 0; r0_1 < 32 + fib_z; r0_1++) {
-      let s0: f32 = arena2[8192 + i0 * 512 + m0 * 32 + r0_1];
-      let s1: f32 = arena2[8192 + i0 * 512 + m0 * 32 + r0_1 + 32];
-      let s2: f32 = arena2[8192 + i0 * 512 + m0 * 32 + r0_1 + 64];
-      let s3: f32 = arena2[8192 + i0 * 512 + m0 * 32 + r0_1 + 96];
-      let s4: f32 = arena0[8664 + n0 * 32 + r0_1];
-      let s5: f32 = arena0[8664 + n0 * 32 + r0_1 + 32];
-      let s6: f32 = arena0[8664 + n0 * 32 + r0_1 + 64];
-      let s7: f32 = arena0[8664 + n0 * 32 + r0_1 + 96];
+      let s0: f32 = arena2[fib_b20 + i0 * 512 + m0 * 32 + r0_1];
+      let s1: f32 = arena2[fib_b20 + i0 * 512 + m0 * 32 + r0_1 + 32];
+      let s2: f32 = arena2[fib_b20 + i0 * 512 + m0 * 32 + r0_1 + 64];
+      let s3: f32 = arena2[fib_b20 + i0 * 512 + m0 * 32 + r0_1 + 96];
+      let s4: f32 = arena0[fib_b24 + n0 * 32 + r0_1];
+      let s5: f32 = arena0[fib_b24 + n0 * 32 + r0_1 + 32];
+      let s6: f32 = arena0[fib_b24 + n0 * 32 + r0_1 + 64];
+      let s7: f32 = arena0[fib_b24 + n0 * 32 + r0_1 + 96];
       acc_0_0 = acc_0_0 + s0 * s4;
       acc_0_1 = acc_0_1 + s0 * s5;
       acc_0_2 = acc_0_2 + s0 * s6;
@@ -976,10 +1011,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
     tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
     tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
-    let s8: f32 = arena0[12760 + n0];
-    let s15: f32 = arena0[12760 + n0 + 1];
-    let s22: f32 = arena0[12760 + n0 + 2];
-    let s29: f32 = arena0[12760 + n0 + 3];
+    let s8: f32 = arena0[fib_b25 + n0];
+    let s15: f32 = arena0[fib_b25 + n0 + 1];
+    let s22: f32 = arena0[fib_b25 + n0 + 2];
+    let s29: f32 = arena0[fib_b25 + n0 + 3];
     for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
       let s9: f32 = tile_acc[ti][0] + s8;
       let s10: f32 = f32(0.5) * s9;
@@ -1006,16 +1041,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s34: f32 = f32(1.0) + s33;
       let s35: f32 = s31 * s34;
       if (m0 + ti < 16 && n0 + 0 < 128) {
-        arena2[i0 * 2048 + m0 * 128 + n0 + ti * 128] = s14;
+        arena2[fib_b23 + i0 * 2048 + m0 * 128 + n0 + ti * 128] = s14;
       }
       if (m0 + ti < 16 && n0 + 1 < 128) {
-        arena2[i0 * 2048 + m0 * 128 + n0 + ti * 128 + 1] = s21;
+        arena2[fib_b23 + i0 * 2048 + m0 * 128 + n0 + ti * 128 + 1] = s21;
       }
       if (m0 + ti < 16 && n0 + 2 < 128) {
-        arena2[i0 * 2048 + m0 * 128 + n0 + ti * 128 + 2] = s28;
+        arena2[fib_b23 + i0 * 2048 + m0 * 128 + n0 + ti * 128 + 2] = s28;
       }
       if (m0 + ti < 16 && n0 + 3 < 128) {
-        arena2[i0 * 2048 + m0 * 128 + n0 + ti * 128 + 3] = s35;
+        arena2[fib_b23 + i0 * 2048 + m0 * 128 + n0 + ti * 128 + 3] = s35;
       }
     }
   }
@@ -1047,14 +1082,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     var acc_3_2: f32 = 0.0;
     var acc_3_3: f32 = 0.0;
     for (var r0_1: i32 = 0; r0_1 < 128 + fib_z; r0_1++) {
-      let s0: f32 = arena2[i0 * 2048 + m0 * 128 + r0_1];
-      let s1: f32 = arena2[i0 * 2048 + m0 * 128 + r0_1 + 128];
-      let s2: f32 = arena2[i0 * 2048 + m0 * 128 + r0_1 + 256];
-      let s3: f32 = arena2[i0 * 2048 + m0 * 128 + r0_1 + 384];
-      let s4: f32 = arena0[12888 + n0 * 128 + r0_1];
-      let s5: f32 = arena0[12888 + n0 * 128 + r0_1 + 128];
-      let s6: f32 = arena0[12888 + n0 * 128 + r0_1 + 256];
-      let s7: f32 = arena0[12888 + n0 * 128 + r0_1 + 384];
+      let s0: f32 = arena2[fib_b23 + i0 * 2048 + m0 * 128 + r0_1];
+      let s1: f32 = arena2[fib_b23 + i0 * 2048 + m0 * 128 + r0_1 + 128];
+      let s2: f32 = arena2[fib_b23 + i0 * 2048 + m0 * 128 + r0_1 + 256];
+      let s3: f32 = arena2[fib_b23 + i0 * 2048 + m0 * 128 + r0_1 + 384];
+      let s4: f32 = arena0[fib_b27 + n0 * 128 + r0_1];
+      let s5: f32 = arena0[fib_b27 + n0 * 128 + r0_1 + 128];
+      let s6: f32 = arena0[fib_b27 + n0 * 128 + r0_1 + 256];
+      let s7: f32 = arena0[fib_b27 + n0 * 128 + r0_1 + 384];
       acc_0_0 = acc_0_0 + s0 * s4;
       acc_0_1 = acc_0_1 + s0 * s5;
       acc_0_2 = acc_0_2 + s0 * s6;
@@ -1077,34 +1112,34 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
     tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
     tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
-    let s9: f32 = arena0[16984 + n0];
-    let s13: f32 = arena0[16984 + n0 + 1];
-    let s17: f32 = arena0[16984 + n0 + 2];
-    let s21: f32 = arena0[16984 + n0 + 3];
+    let s9: f32 = arena0[fib_b28 + n0];
+    let s13: f32 = arena0[fib_b28 + n0 + 1];
+    let s17: f32 = arena0[fib_b28 + n0 + 2];
+    let s21: f32 = arena0[fib_b28 + n0 + 3];
     for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
-      let s8: f32 = arena2[7168 + i0 * 512 + m0 * 32 + n0 + ti * 32];
+      let s8: f32 = arena2[fib_b16 + i0 * 512 + m0 * 32 + n0 + ti * 32];
       let s10: f32 = tile_acc[ti][0] + s9;
       let s11: f32 = s8 + s10;
-      let s12: f32 = arena2[7168 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 1];
+      let s12: f32 = arena2[fib_b16 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 1];
       let s14: f32 = tile_acc[ti][1] + s13;
       let s15: f32 = s12 + s14;
-      let s16: f32 = arena2[7168 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 2];
+      let s16: f32 = arena2[fib_b16 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 2];
       let s18: f32 = tile_acc[ti][2] + s17;
       let s19: f32 = s16 + s18;
-      let s20: f32 = arena2[7168 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 3];
+      let s20: f32 = arena2[fib_b16 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 3];
       let s22: f32 = tile_acc[ti][3] + s21;
       let s23: f32 = s20 + s22;
       if (m0 + ti < 16 && n0 + 0 < 32) {
-        arena1[i0 * 512 + m0 * 32 + n0 + ti * 32] = s11;
+        arena1[fib_b26 + i0 * 512 + m0 * 32 + n0 + ti * 32] = s11;
       }
       if (m0 + ti < 16 && n0 + 1 < 32) {
-        arena1[i0 * 512 + m0 * 32 + n0 + ti * 32 + 1] = s15;
+        arena1[fib_b26 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 1] = s15;
       }
       if (m0 + ti < 16 && n0 + 2 < 32) {
-        arena1[i0 * 512 + m0 * 32 + n0 + ti * 32 + 2] = s19;
+        arena1[fib_b26 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 2] = s19;
       }
       if (m0 + ti < 16 && n0 + 3 < 32) {
-        arena1[i0 * 512 + m0 * 32 + n0 + ti * 32 + 3] = s23;
+        arena1[fib_b26 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 3] = s23;
       }
     }
   }

@@ -8,6 +8,12 @@
 @group(0) @binding(3) var<storage, read> buf20: array<f32>;
 @group(0) @binding(4) var<storage, read_write> arena2: array<f32>;
 @group(0) @binding(5) var<storage, read_write> arena1: array<f32>;
+// Where this dispatch's tensors start in their arenas (elements): dispatches that differ only
+// there share this shader, each bound to its own offsets.
+struct FibBases {
+  v: array<vec4<i32>, 7>,
+}
+@group(0) @binding(6) var<uniform> fib_bases: FibBases;
 // Intermediates private to this dispatch: each workgroup keeps its owner's part on chip.
 var<workgroup> fib_wg_f32: array<f32, 3880>;
 
@@ -23,6 +29,33 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
   // 0 at run time (z is always 1) but opaque to the shader compiler: reduction loops that end
   // at `n + fib_z` are not unrolled (unrolled, a FIBER layer took lavapipe 80 s to compile).
   let fib_z = i32(groups.z) - 1;
+  let fib_b0 = fib_bases.v[0].x;
+  let fib_b1 = fib_bases.v[0].y;
+  let fib_b2 = fib_bases.v[0].z;
+  let fib_b3 = fib_bases.v[0].w;
+  let fib_b4 = fib_bases.v[1].x;
+  let fib_b5 = fib_bases.v[1].y;
+  let fib_b6 = fib_bases.v[1].z;
+  let fib_b7 = fib_bases.v[1].w;
+  let fib_b8 = fib_bases.v[2].x;
+  let fib_b9 = fib_bases.v[2].y;
+  let fib_b10 = fib_bases.v[2].z;
+  let fib_b11 = fib_bases.v[2].w;
+  let fib_b12 = fib_bases.v[3].x;
+  let fib_b13 = fib_bases.v[3].y;
+  let fib_b14 = fib_bases.v[3].z;
+  let fib_b15 = fib_bases.v[3].w;
+  let fib_b16 = fib_bases.v[4].x;
+  let fib_b17 = fib_bases.v[4].y;
+  let fib_b18 = fib_bases.v[4].z;
+  let fib_b19 = fib_bases.v[4].w;
+  let fib_b20 = fib_bases.v[5].x;
+  let fib_b21 = fib_bases.v[5].y;
+  let fib_b22 = fib_bases.v[5].z;
+  let fib_b23 = fib_bases.v[5].w;
+  let fib_b24 = fib_bases.v[6].x;
+  let fib_b25 = fib_bases.v[6].y;
+  let fib_b26 = fib_bases.v[6].z;
   if (owner >= 2) {
     return;
   }
@@ -37,11 +70,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
       let s1: f32 = buf0[i0 * 256 + i2 * 32 + r0];
-      let s2: f32 = arena0[i1 * 512 + i3 * 32 + r0];
+      let s2: f32 = arena0[fib_b0 + i1 * 512 + i3 * 32 + r0];
       let s3: f32 = s1 * s2;
       acc0 = acc0 + s3;
     }
-    let s4: f32 = arena0[1024 + i1 * 16 + i3];
+    let s4: f32 = arena0[fib_b1 + i1 * 16 + i3];
     let s5: f32 = acc0 + s4;
     let s6: f32 = s5 * f32(0.25);
     fib_wg_f32[-owner * 256 + flat] = s6;
@@ -58,11 +91,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
       let s1: f32 = buf0[i0 * 256 + i1 * 32 + r0];
-      let s2: f32 = arena0[1056 + i2 * 32 + r0];
+      let s2: f32 = arena0[fib_b2 + i2 * 32 + r0];
       let s3: f32 = s1 * s2;
       acc0 = acc0 + s3;
     }
-    let s4: f32 = arena0[2080 + i2];
+    let s4: f32 = arena0[fib_b3 + i2];
     let s5: f32 = acc0 + s4;
     fib_wg_f32[256 + -owner * 256 + flat] = s5;
   }
@@ -91,11 +124,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
       let s1: f32 = buf0[i0 * 256 + i1 * 32 + r0];
-      let s2: f32 = arena0[2112 + i2 * 32 + r0];
+      let s2: f32 = arena0[fib_b4 + i2 * 32 + r0];
       let s3: f32 = s1 * s2;
       acc0 = acc0 + s3;
     }
-    let s4: f32 = arena0[3136 + i2];
+    let s4: f32 = arena0[fib_b5 + i2];
     let s5: f32 = acc0 + s4;
     fib_wg_f32[520 + -owner * 256 + flat] = s5;
   }
@@ -204,11 +237,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
       let s1: f32 = fib_wg_f32[776 + -owner * 256 + ((r0) % 16) + ((r0) / 16) * 128 + i0 * 256 + i1 * 16];
-      let s2: f32 = arena0[3168 + i2 * 32 + r0];
+      let s2: f32 = arena0[fib_b6 + i2 * 32 + r0];
       let s3: f32 = s1 * s2;
       acc0 = acc0 + s3;
     }
-    let s4: f32 = arena0[4192 + i2];
+    let s4: f32 = arena0[fib_b7 + i2];
     let s5: f32 = acc0 + s4;
     fib_wg_f32[1032 + -owner * 256 + flat] = s5;
   }
@@ -225,11 +258,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
       let s1: f32 = fib_wg_f32[1032 + -owner * 256 + i0 * 256 + i2 * 32 + r0];
-      let s2: f32 = arena0[4228 + i1 * 512 + i3 * 32 + r0];
+      let s2: f32 = arena0[fib_b8 + i1 * 512 + i3 * 32 + r0];
       let s3: f32 = s1 * s2;
       acc0 = acc0 + s3;
     }
-    let s4: f32 = arena0[5252 + i1 * 16 + i3];
+    let s4: f32 = arena0[fib_b9 + i1 * 16 + i3];
     let s5: f32 = acc0 + s4;
     let s6: f32 = s5 * f32(0.25);
     fib_wg_f32[1288 + -owner * 256 + flat] = s6;
@@ -266,10 +299,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s1: f32 = buf20[i0 * 512 + m0 * 32 + r0_1 + 32];
       let s2: f32 = buf20[i0 * 512 + m0 * 32 + r0_1 + 64];
       let s3: f32 = buf20[i0 * 512 + m0 * 32 + r0_1 + 96];
-      let s4: f32 = arena0[5284 + n0 * 32 + r0_1];
-      let s5: f32 = arena0[5284 + n0 * 32 + r0_1 + 32];
-      let s6: f32 = arena0[5284 + n0 * 32 + r0_1 + 64];
-      let s7: f32 = arena0[5284 + n0 * 32 + r0_1 + 96];
+      let s4: f32 = arena0[fib_b10 + n0 * 32 + r0_1];
+      let s5: f32 = arena0[fib_b10 + n0 * 32 + r0_1 + 32];
+      let s6: f32 = arena0[fib_b10 + n0 * 32 + r0_1 + 64];
+      let s7: f32 = arena0[fib_b10 + n0 * 32 + r0_1 + 96];
       acc_0_0 = acc_0_0 + s0 * s4;
       acc_0_1 = acc_0_1 + s0 * s5;
       acc_0_2 = acc_0_2 + s0 * s6;
@@ -292,10 +325,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
     tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
     tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
-    let s8: f32 = arena0[6308 + n0];
-    let s10: f32 = arena0[6308 + n0 + 1];
-    let s12: f32 = arena0[6308 + n0 + 2];
-    let s14: f32 = arena0[6308 + n0 + 3];
+    let s8: f32 = arena0[fib_b11 + n0];
+    let s10: f32 = arena0[fib_b11 + n0 + 1];
+    let s12: f32 = arena0[fib_b11 + n0 + 2];
+    let s14: f32 = arena0[fib_b11 + n0 + 3];
     for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
       let s9: f32 = tile_acc[ti][0] + s8;
       let s11: f32 = tile_acc[ti][1] + s10;
@@ -347,10 +380,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s1: f32 = buf20[i0 * 512 + m0 * 32 + r0_1 + 32];
       let s2: f32 = buf20[i0 * 512 + m0 * 32 + r0_1 + 64];
       let s3: f32 = buf20[i0 * 512 + m0 * 32 + r0_1 + 96];
-      let s4: f32 = arena0[6340 + n0 * 32 + r0_1];
-      let s5: f32 = arena0[6340 + n0 * 32 + r0_1 + 32];
-      let s6: f32 = arena0[6340 + n0 * 32 + r0_1 + 64];
-      let s7: f32 = arena0[6340 + n0 * 32 + r0_1 + 96];
+      let s4: f32 = arena0[fib_b12 + n0 * 32 + r0_1];
+      let s5: f32 = arena0[fib_b12 + n0 * 32 + r0_1 + 32];
+      let s6: f32 = arena0[fib_b12 + n0 * 32 + r0_1 + 64];
+      let s7: f32 = arena0[fib_b12 + n0 * 32 + r0_1 + 96];
       acc_0_0 = acc_0_0 + s0 * s4;
       acc_0_1 = acc_0_1 + s0 * s5;
       acc_0_2 = acc_0_2 + s0 * s6;
@@ -373,10 +406,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
     tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
     tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
-    let s8: f32 = arena0[7364 + n0];
-    let s10: f32 = arena0[7364 + n0 + 1];
-    let s12: f32 = arena0[7364 + n0 + 2];
-    let s14: f32 = arena0[7364 + n0 + 3];
+    let s8: f32 = arena0[fib_b13 + n0];
+    let s10: f32 = arena0[fib_b13 + n0 + 1];
+    let s12: f32 = arena0[fib_b13 + n0 + 2];
+    let s14: f32 = arena0[fib_b13 + n0 + 3];
     for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
       let s9: f32 = tile_acc[ti][0] + s8;
       let s11: f32 = tile_acc[ti][1] + s10;
@@ -500,15 +533,15 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s0: f32 = buf0[i0 * 256 + i1 * 32 + i2];
     let s1: f32 = fib_wg_f32[1032 + -owner * 256 + i0 * 256 + i1 * 32 + i2];
     let s2: f32 = s0 + s1;
-    let s3: f32 = arena0[4224 + 0];
+    let s3: f32 = arena0[fib_b14 + 0];
     var acc4: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
       let s5: f32 = fib_wg_f32[2568 + -owner * 256 + ((r0) % 16) + ((r0) / 16) * 128 + i0 * 256 + i1 * 16];
-      let s6: f32 = arena0[7396 + i2 * 32 + r0];
+      let s6: f32 = arena0[fib_b15 + i2 * 32 + r0];
       let s7: f32 = s5 * s6;
       acc4 = acc4 + s7;
     }
-    let s8: f32 = arena0[8420 + i2];
+    let s8: f32 = arena0[fib_b16 + i2];
     let s9: f32 = acc4 + s8;
     let s10: f32 = s3 * s9;
     let s11: f32 = s2 + s10;
@@ -565,7 +598,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let s2: f32 = s0 - s1;
     let s3: f32 = fib_wg_f32[3088 + -owner * 8 + i0 * 8 + i1];
     let s4: f32 = s2 * s3;
-    let s5: f32 = arena0[8452 + i2];
+    let s5: f32 = arena0[fib_b17 + i2];
     let s6: f32 = s4 * s5;
     fib_wg_f32[3096 + -owner * 256 + flat] = s6;
   }
@@ -598,21 +631,21 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     var acc_3_3: f32 = 0.0;
     for (var r0_1: i32 = 0; r0_1 < 32 + fib_z; r0_1++) {
       let s0: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + m0 * 32 + r0_1];
-      let s1: f32 = arena0[8484 + r0_1];
+      let s1: f32 = arena0[fib_b18 + r0_1];
       let s2: f32 = s0 + s1;
       let s3: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + m0 * 32 + r0_1 + 32];
-      let s4: f32 = arena0[8484 + r0_1];
+      let s4: f32 = arena0[fib_b18 + r0_1];
       let s5: f32 = s3 + s4;
       let s6: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + m0 * 32 + r0_1 + 64];
-      let s7: f32 = arena0[8484 + r0_1];
+      let s7: f32 = arena0[fib_b18 + r0_1];
       let s8: f32 = s6 + s7;
       let s9: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + m0 * 32 + r0_1 + 96];
-      let s10: f32 = arena0[8484 + r0_1];
+      let s10: f32 = arena0[fib_b18 + r0_1];
       let s11: f32 = s9 + s10;
-      let s12: f32 = arena0[8516 + n0 * 32 + r0_1];
-      let s13: f32 = arena0[8516 + n0 * 32 + r0_1 + 32];
-      let s14: f32 = arena0[8516 + n0 * 32 + r0_1 + 64];
-      let s15: f32 = arena0[8516 + n0 * 32 + r0_1 + 96];
+      let s12: f32 = arena0[fib_b19 + n0 * 32 + r0_1];
+      let s13: f32 = arena0[fib_b19 + n0 * 32 + r0_1 + 32];
+      let s14: f32 = arena0[fib_b19 + n0 * 32 + r0_1 + 64];
+      let s15: f32 = arena0[fib_b19 + n0 * 32 + r0_1 + 96];
       acc_0_0 = acc_0_0 + s2 * s12;
       acc_0_1 = acc_0_1 + s2 * s13;
       acc_0_2 = acc_0_2 + s2 * s14;
@@ -635,10 +668,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
     tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
     tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
-    let s16: f32 = arena0[10564 + n0];
-    let s23: f32 = arena0[10564 + n0 + 1];
-    let s30: f32 = arena0[10564 + n0 + 2];
-    let s37: f32 = arena0[10564 + n0 + 3];
+    let s16: f32 = arena0[fib_b20 + n0];
+    let s23: f32 = arena0[fib_b20 + n0 + 1];
+    let s30: f32 = arena0[fib_b20 + n0 + 2];
+    let s37: f32 = arena0[fib_b20 + n0 + 3];
     for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
       let s17: f32 = tile_acc[ti][0] + s16;
       let s18: f32 = f32(0.5) * s17;
@@ -710,10 +743,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s1: f32 = fib_wg_f32[3352 + -owner * 512 + i0 * 512 + m0 * 64 + r0_1 + 64];
       let s2: f32 = fib_wg_f32[3352 + -owner * 512 + i0 * 512 + m0 * 64 + r0_1 + 128];
       let s3: f32 = fib_wg_f32[3352 + -owner * 512 + i0 * 512 + m0 * 64 + r0_1 + 192];
-      let s4: f32 = arena0[10628 + n0 * 64 + r0_1];
-      let s5: f32 = arena0[10628 + n0 * 64 + r0_1 + 64];
-      let s6: f32 = arena0[10628 + n0 * 64 + r0_1 + 128];
-      let s7: f32 = arena0[10628 + n0 * 64 + r0_1 + 192];
+      let s4: f32 = arena0[fib_b22 + n0 * 64 + r0_1];
+      let s5: f32 = arena0[fib_b22 + n0 * 64 + r0_1 + 64];
+      let s6: f32 = arena0[fib_b22 + n0 * 64 + r0_1 + 128];
+      let s7: f32 = arena0[fib_b22 + n0 * 64 + r0_1 + 192];
       acc_0_0 = acc_0_0 + s0 * s4;
       acc_0_1 = acc_0_1 + s0 * s5;
       acc_0_2 = acc_0_2 + s0 * s6;
@@ -736,14 +769,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
     tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
     tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
-    let s9: f32 = arena0[8484 + n0];
-    let s11: f32 = arena0[12676 + n0];
-    let s15: f32 = arena0[8484 + n0 + 1];
-    let s17: f32 = arena0[12676 + n0 + 1];
-    let s21: f32 = arena0[8484 + n0 + 2];
-    let s23: f32 = arena0[12676 + n0 + 2];
-    let s27: f32 = arena0[8484 + n0 + 3];
-    let s29: f32 = arena0[12676 + n0 + 3];
+    let s9: f32 = arena0[fib_b18 + n0];
+    let s11: f32 = arena0[fib_b23 + n0];
+    let s15: f32 = arena0[fib_b18 + n0 + 1];
+    let s17: f32 = arena0[fib_b23 + n0 + 1];
+    let s21: f32 = arena0[fib_b18 + n0 + 2];
+    let s23: f32 = arena0[fib_b23 + n0 + 2];
+    let s27: f32 = arena0[fib_b18 + n0 + 3];
+    let s29: f32 = arena0[fib_b23 + n0 + 3];
     for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
       let s8: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + m0 * 32 + n0 + ti * 32];
       let s10: f32 = s8 + s9;
@@ -762,16 +795,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s30: f32 = tile_acc[ti][3] + s29;
       let s31: f32 = s28 + s30;
       if (m0 + ti < 8 && n0 + 0 < 32) {
-        arena2[i0 * 256 + m0 * 32 + n0 + ti * 32] = s13;
+        arena2[fib_b21 + i0 * 256 + m0 * 32 + n0 + ti * 32] = s13;
       }
       if (m0 + ti < 8 && n0 + 1 < 32) {
-        arena2[i0 * 256 + m0 * 32 + n0 + ti * 32 + 1] = s19;
+        arena2[fib_b21 + i0 * 256 + m0 * 32 + n0 + ti * 32 + 1] = s19;
       }
       if (m0 + ti < 8 && n0 + 2 < 32) {
-        arena2[i0 * 256 + m0 * 32 + n0 + ti * 32 + 2] = s25;
+        arena2[fib_b21 + i0 * 256 + m0 * 32 + n0 + ti * 32 + 2] = s25;
       }
       if (m0 + ti < 8 && n0 + 3 < 32) {
-        arena2[i0 * 256 + m0 * 32 + n0 + ti * 32 + 3] = s31;
+        arena2[fib_b21 + i0 * 256 + m0 * 32 + n0 + ti * 32 + 3] = s31;
       }
     }
   }
@@ -785,7 +818,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i1 = flat % 8;
     var acc0: f32 = 0.0;
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena2[i0 * 256 + i1 * 32 + r0];
+      let s1: f32 = arena2[fib_b21 + i0 * 256 + i1 * 32 + r0];
       acc0 = acc0 + s1;
     }
     let s2: f32 = acc0 / f32(32.0);
@@ -802,7 +835,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     var acc0: f32 = 0.0;
     let s2: f32 = fib_wg_f32[3864 + -owner * 8 + i0 * 8 + i1];
     for (var r0: i32 = 0; r0 < 32 + fib_z; r0++) {
-      let s1: f32 = arena2[i0 * 256 + i1 * 32 + r0];
+      let s1: f32 = arena2[fib_b21 + i0 * 256 + i1 * 32 + r0];
       let s3: f32 = s1 - s2;
       let s4: f32 = s3 * s3;
       acc0 = acc0 + s4;
@@ -821,16 +854,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i0 = flat / 256;
     let i1 = flat / 32 % 8;
     let i2 = flat % 32;
-    let s0: f32 = arena2[i0 * 256 + i1 * 32 + i2];
+    let s0: f32 = arena2[fib_b21 + i0 * 256 + i1 * 32 + i2];
     let s1: f32 = fib_wg_f32[3864 + -owner * 8 + i0 * 8 + i1];
     let s2: f32 = s0 - s1;
     let s3: f32 = fib_wg_f32[3872 + -owner * 8 + i0 * 8 + i1];
     let s4: f32 = s2 * s3;
-    let s5: f32 = arena0[12708 + i2];
+    let s5: f32 = arena0[fib_b25 + i2];
     let s6: f32 = s4 * s5;
-    let s7: f32 = arena0[12740 + i2];
+    let s7: f32 = arena0[fib_b26 + i2];
     let s8: f32 = s6 + s7;
-    arena1[flat] = s8;
+    arena1[fib_b24 + flat] = s8;
   }
   storageBarrier();
   workgroupBarrier();
