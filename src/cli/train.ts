@@ -46,6 +46,7 @@ export interface TrainFlags {
   tokenizer?: string;
   paramInit: string;
   itc: string;
+  accumulate: string;
 }
 
 /** The run's configuration from the flags (every problem a UsageError naming the flag). */
@@ -71,8 +72,9 @@ export function trainConfig(flags: TrainFlags): RunConfig & { trainSize: number;
     entry: `${flags.model}${flags.task === 'vqa' ? 'VQA' : itc}`, headLrScale: positiveNumber('--head-lr-scale', flags.headLrScale), seed: Number(flags.seed) | 0, batch, textLength, imageSize: model.imageSize, steps,
     lr: positiveNumber('--lr', flags.lr), warmup: Math.round(warmup * steps), betas: [0.9, 0.98], weightDecay: 0.01,
     checkpointEvery: positiveInt('--checkpoint-every', flags.checkpointEvery), init: flags.paramInit as InitScheme, trainSize: positiveInt('--train-size', flags.trainSize), source,
-    // Only data other than the default is recorded, so that runs from before the flag resume.
+    // Only data and accumulation other than the default are recorded, so that runs from before the flags resume.
     ...(source.kind === 'files' ? { data: flags.data, ...(flags.tokenizer ? { tokenizer: flags.tokenizer } : {}) } : {}),
+    ...(positiveInt('--accumulate', flags.accumulate) > 1 ? { accumulate: positiveInt('--accumulate', flags.accumulate) } : {}),
   };
 }
 
@@ -101,12 +103,13 @@ export async function runTrain(flags: TrainFlags, io: CliIO, interactive = proce
   const started = performance.now();
   let first = 1;
   const onStep = (m: StepMetrics): void => {
-    const speed = ((m.step - first + 1) * config.batch) / ((performance.now() - started) / 1000);
+    const speed = ((m.step - first + 1) * config.batch * (config.accumulate ?? 1)) / ((performance.now() - started) / 1000);
     const values: Record<string, string> = { ...Object.fromEntries(task.losses.map((n) => [n, fmt(m[n]!)])), speed: speed.toFixed(1) };
     if (bar) bar.update(m.step, values);
     else if (m.step % every === 0 || m.step === config.steps) io.err(`step ${m.step}/${config.steps}: loss ${values.loss}${parts.length ? ` (${parts.map((p) => `${p} ${values[p]}`).join(' ')})` : ''}, ${values.speed} examples/s`);
   };
-  io.err(`training ${config.entry} on ${device.name}: ${config.steps} steps of ${config.batch} from ${what}, into ${flags.out}`);
+  const accumulated = config.accumulate ? ` (${config.accumulate} batches of ${config.batch}, gradients summed)` : '';
+  io.err(`training ${config.entry} on ${device.name}: ${config.steps} steps of ${config.batch * (config.accumulate ?? 1)}${accumulated} from ${what}, into ${flags.out}`);
   try {
     const program = await runTraining(device, config, task, flags.out, flags.resume === true, {
       onStart: (step) => {

@@ -41,6 +41,13 @@ export interface OptimizerOptions {
   readonly frozen?: RegExp;
   /** Momentum copies (see MovingAverage), updated after the optimizer's step. */
   readonly average?: MovingAverage;
+  /**
+   * Gradient accumulation: micro-batches per optimizer step (default 1). Each run of the step
+   * adds its gradients to a running sum (state `optimizer.grad_sum.<param>`); the run fed
+   * `apply` = 1 updates the params from the mean of the sums and clears them, the others leave
+   * params, moments and moving averages as they are.
+   */
+  readonly accumulate?: number;
 }
 
 /**

@@ -31,6 +31,11 @@ export interface TrainingStep {
 export const LR_INPUT = 'lr';
 /** The 1-based step number, for AdamW's bias correction. */
 export const STEP_INPUT = 'step';
+/**
+ * With gradient accumulation (OptimizerOptions.accumulate > 1), a scalar fed each run: 1 on the
+ * last micro-batch of an optimizer step (update the params), 0 on the others (only add up).
+ */
+export const APPLY_INPUT = 'apply';
 /** The global L2 norm of the gradients before clipping: an output when clipping (or `gradNorm`). */
 export const GRAD_NORM_OUTPUT = 'grad_norm';
 
@@ -42,16 +47,20 @@ export class TrainingError extends Error {
   override readonly name = 'TrainingError';
 }
 
-/** Builds the training step of `model` for its scalar output `loss` (see TrainingStep). */
+/**
+ * Builds the training step of `model` for its scalar output `loss` (see TrainingStep). With
+ * `options.accumulate` > 1 the step also takes APPLY_INPUT and sums gradients across runs.
+ */
 export function trainingStep(model: Graph, loss: string, options: OptimizerOptions): TrainingStep {
   const { lossOut, trainable } = checkModel(model, loss, options);
   const b = new GraphBuilder();
   const lr = b.input(LR_INPUT, [], 'f32');
   const step = b.input(STEP_INPUT, [], 'f32');
+  const apply = accumulation(options) > 1 ? [b.input(APPLY_INPUT, [], 'f32')] : [];
   b.origin = { scope: 'backward', module: '' };
   const grads = vjp(b, [lossOut.node], [b.constant(1, lossOut.node.shape, lossOut.node.dtype)], trainable);
-  const u = buildUpdate(b, trainable, grads, lr, step, options, averagedParams(model, trainable, options));
-  const graph = new Graph([...model.inputs, lr, step], [...model.params, ...u.state], [...model.outputs, ...u.outputs], model.bindings, model.schedules, model.batch);
+  const u = buildUpdate(b, trainable, grads, lr, step, options, averagedParams(model, trainable, options), apply[0]);
+  const graph = new Graph([...model.inputs, lr, step, ...apply], [...model.params, ...u.state], [...model.outputs, ...u.outputs], model.bindings, model.schedules, model.batch);
   return { graph, loss, updates: u.updates, state: u.state.map(leafName), trainable: trainable.map(leafName) };
 }
 
@@ -65,6 +74,7 @@ export function trainingStep(model: Graph, loss: string, options: OptimizerOptio
  */
 export function trainingStepParts(model: Graph, loss: string, options: OptimizerOptions): { gradients: Graph; update: TrainingStep } {
   const { lossOut, trainable } = checkModel(model, loss, options);
+  if (accumulation(options) > 1) throw new TrainingError('gradient accumulation is part of the one-program step (trainingStep); split around the all-reduce, sum the gradients before the update program instead');
   const gb = new GraphBuilder();
   gb.origin = { scope: 'backward', module: '' };
   const grads = vjp(gb, [lossOut.node], [gb.constant(1, lossOut.node.shape, lossOut.node.dtype)], trainable);
@@ -97,6 +107,13 @@ function averagedParams(model: Graph, trainable: readonly Node[], options: Optim
   return shadows;
 }
 
+/** Micro-batches per optimizer step (OptimizerOptions.accumulate), checked. */
+function accumulation(options: OptimizerOptions): number {
+  const n = options.accumulate ?? 1;
+  if (!Number.isInteger(n) || n < 1) throw new TrainingError(`gradient accumulation takes a whole number of micro-batches (1 or more), got ${n}`);
+  return n;
+}
+
 function checkModel(model: Graph, loss: string, options: OptimizerOptions): { lossOut: GraphOutput; trainable: Node[] } {
   const lossOut = model.outputs.find((o) => o.name === loss);
   if (!lossOut) throw new TrainingError(`the model has no output '${loss}' (outputs: ${model.outputs.map((o) => o.name).join(', ')})`);
@@ -113,10 +130,32 @@ function checkModel(model: Graph, loss: string, options: OptimizerOptions): { lo
  * new params and state as outputs named `update:<name>`, and the state params it declares;
  * then the moving averages (`averaged`: source name -> its averaging param) of the new params.
  */
-function buildUpdate(b: GraphBuilder, trainable: readonly Node[], gradients: readonly Node[], lr: Node, step: Node, options: OptimizerOptions, averaged: ReadonlyMap<string, Node>): { outputs: GraphOutput[]; updates: Map<string, string>; state: Node[] } {
+function buildUpdate(b: GraphBuilder, trainable: readonly Node[], gradients: readonly Node[], lr: Node, step: Node, options: OptimizerOptions, averaged: ReadonlyMap<string, Node>, apply?: Node): { outputs: GraphOutput[]; updates: Map<string, string>; state: Node[] } {
   b.origin = { scope: PER_PARAM_SCOPE, module: '' };
-  let grads = [...gradients];
+  const state: Node[] = [];
+  const updates = new Map<string, string>();
   const outputs: GraphOutput[] = [];
+  const stateParam = (kind: string, p: Node): Node => {
+    const s = b.param(`optimizer.${kind}.${leafName(p)}`, p.shape, p.dtype, { kind: 'constant', value: 0 });
+    state.push(s);
+    return s;
+  };
+  const scalar = (v: number): Node => b.constant(v, [], 'f32');
+  // Accumulating: every run adds its gradients to the sums; the update below sees their mean
+  // and takes effect only where `apply` is set (elsewhere each output is its param unchanged).
+  const applying = apply ? b.binaryBroadcast('gt', apply, scalar(0)) : undefined;
+  const keepUnlessApplying = (target: Node, value: Node): Node => (applying ? b.where(applying, value, target) : value);
+  let grads = [...gradients];
+  if (apply) {
+    const micro = accumulation(options);
+    grads = grads.map((g, i) => {
+      const sum = stateParam('grad_sum', trainable[i]!);
+      const total = b.binary('add', sum, g);
+      outputs.push({ name: updateOf(leafName(sum)), node: b.where(applying!, b.constant(0, g.shape, g.dtype), total) });
+      updates.set(updateOf(leafName(sum)), leafName(sum));
+      return b.binaryBroadcast('mul', total, scalar(1 / micro));
+    });
+  }
   // The global norm is one kernel of a reduction per param (lavapipe takes tens of seconds to
   // compile it for FiberTiny's 266 params), so it is built only when clipping or asked for.
   const gradNorm = options.clipNorm !== undefined || options.gradNorm ? globalNorm(b, grads) : undefined;
@@ -127,11 +166,9 @@ function buildUpdate(b: GraphBuilder, trainable: readonly Node[], gradients: rea
     grads = grads.map((g) => b.binaryBroadcast('mul', g, scale));
   }
 
-  const state: Node[] = [];
-  const updates = new Map<string, string>();
   const update = (target: Node, value: Node): void => {
     const name = leafName(target);
-    outputs.push({ name: updateOf(name), node: value });
+    outputs.push({ name: updateOf(name), node: keepUnlessApplying(target, value) });
     updates.set(updateOf(name), name);
     const shadow = averaged.get(name);
     if (shadow && options.average) {
@@ -139,12 +176,6 @@ function buildUpdate(b: GraphBuilder, trainable: readonly Node[], gradients: rea
       update(shadow, add(mul(shadow, scalar(d)), mul(value, scalar(1 - d))));
     }
   };
-  const stateParam = (kind: string, p: Node): Node => {
-    const s = b.param(`optimizer.${kind}.${leafName(p)}`, p.shape, p.dtype, { kind: 'constant', value: 0 });
-    state.push(s);
-    return s;
-  };
-  const scalar = (v: number): Node => b.constant(v, [], 'f32');
   const mul = (x: Node, y: Node): Node => b.binaryBroadcast('mul', x, y);
   const add = (x: Node, y: Node): Node => b.binaryBroadcast('add', x, y);
   const sub = (x: Node, y: Node): Node => b.binaryBroadcast('sub', x, y);

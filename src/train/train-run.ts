@@ -10,7 +10,7 @@ import { fiberEntryGraph } from './fiber-entries.js';
 import { learningRate } from './lr-schedule.js';
 import { initialParam, type InitScheme } from './param-init.js';
 import { fiberParamGroups, type MovingAverage } from './optimizer.js';
-import { LR_INPUT, STEP_INPUT, trainingStep, type TrainingStep } from './step.js';
+import { APPLY_INPUT, LR_INPUT, STEP_INPUT, trainingStep, type TrainingStep } from './step.js';
 
 /**
  * A training run over one compiled program: an entry of examples/fiber_pretrain.fib turned
@@ -44,6 +44,12 @@ export interface RunConfig {
   readonly tokenizer?: string;
   /** How params not loaded from a checkpoint are drawn (param-init.ts); absent: as declared. */
   readonly init?: InitScheme;
+  /**
+   * Micro-batches of `batch` examples per optimizer step, their gradients summed before the
+   * update (OptimizerOptions.accumulate); absent: 1. ITC's in-batch negatives stay within a
+   * micro-batch, as with accumulation in PyTorch.
+   */
+  readonly accumulate?: number;
 }
 
 /** What one kind of run adds to the loop. */
@@ -56,13 +62,13 @@ export interface RunTask {
   readonly frozen?: RegExp;
   /** Frozen params kept at a moving average of others (a momentum encoder); they start as copies. */
   readonly average?: MovingAverage;
-  /** The inputs of step `step` (0-based). */
-  batch(step: number): Map<string, HostTensor>;
+  /** The inputs of micro-batch `index` (0-based; the step's number when there is no accumulation). */
+  batch(index: number): Map<string, HostTensor>;
   /** Initial values of params a fresh run does not draw from the seed (a pre-trained backbone). */
   readonly init?: ReadonlyMap<string, HostTensor>;
 }
 
-/** The losses of one step (and its learning rate and time). */
+/** The losses of one step (means over its micro-batches), its learning rate and time. */
 export type StepMetrics = { readonly step: number; readonly lr: number; readonly seconds: number } & Readonly<Record<string, number>>;
 
 export interface RunHooks {
@@ -80,6 +86,7 @@ export function runStep(config: RunConfig, task: Pick<RunTask, 'losses' | 'extra
     groups: fiberParamGroups(config.weightDecay, config.headLrScale),
     ...(task.frozen ? { frozen: task.frozen } : {}),
     ...(task.average ? { average: task.average } : {}),
+    ...((config.accumulate ?? 1) > 1 ? { accumulate: config.accumulate } : {}),
   });
   return { model, step, updates: new Map([...step.updates, ...(task.extraUpdates ?? [])]) };
 }
@@ -111,12 +118,19 @@ export async function runTraining(device: Device, config: RunConfig, task: RunTa
   const metricsPath = join(out, 'metrics.jsonl');
   keepMetricsUpTo(metricsPath, first - 1);
   hooks.onStart?.(first);
+  const micro = config.accumulate ?? 1;
   for (let t = first; t <= config.steps; t++) {
     const started = performance.now();
     const lr = learningRate(schedule, t);
-    await program.run(new Map([...task.batch(t - 1), [LR_INPUT, HostTensor.from([], [lr])], [STEP_INPUT, HostTensor.from([], [t])]]));
-    const losses = await program.read(task.losses);
-    const metrics: StepMetrics = { step: t, lr, ...Object.fromEntries(task.losses.map((n) => [n, losses.get(n)!.data[0]!])), seconds: (performance.now() - started) / 1000 };
+    // Batches are numbered by micro-batch, so a step's batches are the same however it resumes.
+    const sums = new Map<string, number>();
+    for (let m = 0; m < micro; m++) {
+      const apply: [string, HostTensor][] = micro > 1 ? [[APPLY_INPUT, HostTensor.from([], [m === micro - 1 ? 1 : 0])]] : [];
+      await program.run(new Map([...task.batch((t - 1) * micro + m), [LR_INPUT, HostTensor.from([], [lr])], [STEP_INPUT, HostTensor.from([], [t])], ...apply]));
+      const losses = await program.read(task.losses);
+      for (const n of task.losses) sums.set(n, (sums.get(n) ?? 0) + losses.get(n)!.data[0]!);
+    }
+    const metrics: StepMetrics = { step: t, lr, ...Object.fromEntries(task.losses.map((n) => [n, sums.get(n)! / micro])), seconds: (performance.now() - started) / 1000 };
     appendFileSync(metricsPath, `${JSON.stringify(metrics)}\n`);
     if (t % config.checkpointEvery === 0 || t === config.steps) writeCheckpoint(out, t, await program.read(names), { ...config });
     hooks.onStep?.(metrics);

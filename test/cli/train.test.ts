@@ -41,6 +41,23 @@ describe('fiberc train', () => {
     }
   }, 120_000);
 
+  it('accumulates the gradients of several batches into one step (--accumulate), and resumes only with the same number', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fiberc-train-'));
+    const flags = ['--model', 'FiberMicro', '--backend', 'cpu', '--batch', '2', '--train-size', '16', '--checkpoint-every', '1', '--out', out];
+    const r = await cli('train', ...flags, '--accumulate', '2', '--steps', '2');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain('2 steps of 4 (2 batches of 2, gradients summed)');
+    const saved = readCheckpoint(join(out, 'step-0000002.safetensors'));
+    expect(saved.config.accumulate).toBe(2);
+    // Checkpoints fall between steps, where the sums have just been applied and cleared.
+    const sums = [...saved.tensors].filter(([name]) => name.startsWith('optimizer.grad_sum.'));
+    expect(sums.length).toBeGreaterThan(10);
+    for (const [name, t] of sums) expect(Math.max(...t.data.map(Math.abs)), name).toBe(0);
+    const other = await cli('train', ...flags, '--steps', '3', '--resume');
+    expect(other.code).toBe(1);
+    expect(other.err).toMatch(/cannot resume .*: it was trained with accumulate = 2, this run asks for the default/);
+  }, 120_000);
+
   it('names the flag of a bad value', async () => {
     const out = mkdtempSync(join(tmpdir(), 'fiberc-train-'));
     const cases: [string[], RegExp][] = [
@@ -52,6 +69,7 @@ describe('fiberc train', () => {
       [['--text-length', '60'], /--text-length: FiberTiny takes 2 to 38 tokens, got 60/],
       [['--warmup', '1.5'], /--warmup is the fraction of steps spent warming up, in \[0, 1\)/],
       [['--itc', 'memory'], /--itc: batch or queue, got 'memory'/],
+      [['--accumulate', '0'], /--accumulate takes a positive integer, got '0'/],
     ];
     for (const [flags, message] of cases) {
       const r = await cli('train', '--out', out, '--backend', 'cpu', ...flags);

@@ -12,7 +12,7 @@ import { CudaDevice } from '../../src/runtime/cuda/device.js';
 import type { Device } from '../../src/runtime/device.js';
 import { SimulatedCudaDriver } from '../../src/runtime/ptxsim/driver.js';
 import { fiberParamGroups, type OptimizerOptions } from '../../src/train/optimizer.js';
-import { GRAD_NORM_OUTPUT, LR_INPUT, STEP_INPUT, trainingStep, trainingStepParts } from '../../src/train/step.js';
+import { APPLY_INPUT, GRAD_NORM_OUTPUT, LR_INPUT, STEP_INPUT, trainingStep, trainingStepParts } from '../../src/train/step.js';
 import { gpu } from '../webgpu/gpu.js';
 import { resolve } from 'node:path';
 
@@ -23,15 +23,15 @@ import { resolve } from 'node:path';
  * WebGPU against the interpreter's.
  */
 
-/** loss = mean((x @ w + b - y)^2) over a [4, 3] batch: a model small enough to check by hand. */
-function regression(): Graph {
+/** loss = mean((x @ w + b - y)^2) over a [rows, 3] batch: a model small enough to check by hand. */
+function regression(rows = 4): Graph {
   const b = new GraphBuilder();
-  const x = b.input('x', [4, 3], 'f32');
-  const y = b.input('y', [4, 2], 'f32');
+  const x = b.input('x', [rows, 3], 'f32');
+  const y = b.input('y', [rows, 2], 'f32');
   const w = b.param('fc.weight', [3, 2], 'f32', { kind: 'normal', std: 0.5, mean: 0 });
   const bias = b.param('fc.bias', [2], 'f32', { kind: 'constant', value: 0.1 });
   const err = b.binary('sub', b.binaryBroadcast('add', b.matmul(x, w), bias), y);
-  const loss = b.reshape(b.binary('div', b.reduce('sum', b.reshape(b.binary('mul', err, err), [8]), [0]), b.constant(8, [1], 'f32')), []);
+  const loss = b.reshape(b.binary('div', b.reduce('sum', b.reshape(b.binary('mul', err, err), [2 * rows]), [0]), b.constant(2 * rows, [1], 'f32')), []);
   return new Graph([x, y], [w, bias], [{ name: 'loss', node: loss }]);
 }
 
@@ -144,6 +144,33 @@ describe('training step', () => {
     const cpu = await runSteps(new CpuDevice(), options, 3, [0.05, 0.05, 0.05]);
     const webgpu = await runSteps(await gpu('fused'), options, 3, [0.05, 0.05, 0.05]);
     for (const [name, t] of cpu.params) expect(relativeMaxError(webgpu.params.get(name)!, t, 1), name).toBeLessThan(1e-5);
+  });
+
+  it('accumulating the gradients of two micro-batches equals one step on both (AdamW, clipping, groups), on the interpreter and WebGPU', async () => {
+    const options: OptimizerOptions = { optimizer: { kind: 'adamw', weightDecay: 0.1 }, clipNorm: 0.5, groups: [{ pattern: /bias/, lrScale: 3, weightDecay: 0 }] };
+    const half = (t: HostTensor, part: number): HostTensor => HostTensor.from([2, t.shape[1]!], Array.from(t.data.subarray(part * 2 * t.shape[1]!, (part + 1) * 2 * t.shape[1]!)));
+    // Each device against its own one-step-on-both run (the interpreter's is Float64; WebGPU's f32).
+    for (const [device, tolerance] of [[new CpuDevice(), 1e-9], [await gpu('fused'), 1e-5]] as const) {
+      const whole = await runSteps(device, options, 2, lrs);
+      const model = regression(2);
+      const step = trainingStep(model, 'loss', { ...options, accumulate: 2 });
+      expect(step.state.filter((n) => n.startsWith('optimizer.grad_sum.'))).toHaveLength(2);
+      const program = await device.load(step.graph, { updates: step.updates });
+      program.setParams(new Map(model.params.map((p) => [(p.op as { name: string }).name, initParam(p, 3)])));
+      for (let t = 1; t <= 2; t++) {
+        const [x, y] = [randomTensor([4, 3], 10 + t), randomTensor([4, 2], 20 + t)];
+        for (const part of [0, 1]) {
+          await program.run(new Map([['x', half(x, part)], ['y', half(y, part)], [LR_INPUT, HostTensor.from([], [lrs[t - 1]!])], [STEP_INPUT, HostTensor.from([], [t])], [APPLY_INPUT, HostTensor.from([], [part])]]));
+        }
+      }
+      const params = await program.read([...step.trainable, ...step.state]);
+      program.dispose();
+      for (const name of [...step.trainable, 'optimizer.m.fc.weight', 'optimizer.v.fc.bias']) expect(relativeMaxError(params.get(name)!, whole.params.get(name)!, 1), `${device.name} ${name}`).toBeLessThan(tolerance);
+      // The sums are cleared by the step that applies them.
+      for (const name of step.state.filter((n) => n.startsWith('optimizer.grad_sum.'))) expect(Math.max(...params.get(name)!.data.map(Math.abs)), name).toBe(0);
+    }
+    expect(() => trainingStep(regression(2), 'loss', { ...options, accumulate: 1.5 })).toThrow(/whole number of micro-batches/);
+    expect(() => trainingStepParts(regression(2), 'loss', { ...options, accumulate: 2 })).toThrow(/gradient accumulation is part of the one-program step/);
   });
 
   it('split around the gradient all-reduce seam (gradients program, update program), equals the one-program step', async () => {
