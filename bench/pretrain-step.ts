@@ -32,6 +32,8 @@ export interface PretrainStepRow {
   readonly device: string;
   readonly mode: FusionMode;
   readonly dispatches: number;
+  /** Distinct compiled pipelines (dispatches that differ only in their tensors' offsets share one). */
+  readonly pipelines: number;
   readonly wgslBytes: number;
   readonly firstStepMs: number;
   readonly medianMs: number;
@@ -74,7 +76,7 @@ export async function measurePretrainStep(mode: FusionMode, batch: number, steps
   program.dispose();
   const compiled = await device.compile(step.graph);
   const row = {
-    device: device.name, mode, dispatches: compiled.plan.dispatches.length, wgslBytes: compiled.kernels.reduce((s, k) => s + k.source.length, 0),
+    device: device.name, mode, dispatches: compiled.plan.dispatches.length, pipelines: new Set(compiled.pipelines).size, wgslBytes: compiled.kernels.reduce((s, k) => s + k.source.length, 0),
     firstStepMs, medianMs: [...times].sort((x, y) => x - y)[Math.floor(times.length / 2)]!,
   };
   device.dispose();
@@ -135,8 +137,8 @@ function relative(a: number, b: number): number {
 export function printPretrainBench(batch: number, rows: readonly PretrainStepRow[], peer: PretrainPeer): void {
   console.log(`\nFiberTiny pre-training step (batch ${batch}, 38 text positions: ITC + MLM + ITM, AdamW, momentum encoder) on ${rows[0]?.device ?? '-'}`);
   const line = (name: string, dispatches: string, wgsl: string, ms: number, first: number): string =>
-    `${name.padEnd(8)} ${dispatches.padStart(6)} dispatches ${wgsl.padStart(8)} WGSL ${ms.toFixed(0).padStart(7)} ms/step ${(batch / (ms / 1000)).toFixed(2).padStart(7)} examples/s  first step ${(first / 1000).toFixed(1)} s`;
-  for (const r of rows) console.log(line(r.mode, String(r.dispatches), `${(r.wgslBytes / 1e6).toFixed(2)} MB`, r.medianMs, r.firstStepMs));
+    `${name.padEnd(8)} ${dispatches.padStart(18)} ${wgsl.padStart(8)} WGSL ${ms.toFixed(0).padStart(7)} ms/step ${(batch / (ms / 1000)).toFixed(2).padStart(7)} examples/s  first step ${(first / 1000).toFixed(1)} s`;
+  for (const r of rows) console.log(line(r.mode, `${r.dispatches} dispatches/${r.pipelines} pipelines`, `${(r.wgslBytes / 1e6).toFixed(2)} MB`, r.medianMs, r.firstStepMs));
   const fused = rows.find((r) => r.mode === 'fused');
   const unfused = rows.find((r) => r.mode === 'unfused');
   if (fused && unfused) console.log(`fused speed-up over unfused: ${(unfused.medianMs / fused.medianMs).toFixed(2)}x`);
