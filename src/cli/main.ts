@@ -268,7 +268,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--checkpoint-every <n>', 'steps between checkpoints', '100')
     .option('--param-init <scheme>', 'params not loaded from a checkpoint: fan-in (weights drawn with std 1/sqrt(fan-in), for training narrow models from scratch) or declared (as the .fib declares them)', 'fan-in')
     .option('--itc <negatives>', "ITC's negatives: batch (the batch's other captions and images, as CLIP; learns sooner) or queue (and a queue of past features from a momentum encoder, as ALBEF; ends higher)", 'batch')
-    .option('--accumulate <n>', 'batches per optimizer step: their gradients are summed, then one update (n x --batch examples a step; ITC negatives stay within a batch)', '1')
+    .option('--accumulate <n>', 'batches per optimizer step: their gradients are averaged into one update (n x --batch examples a step; ITC negatives stay within a batch)', '1')
     .action(async (opts: TrainFlags) => {
       exitCode = await runTrain(opts, io);
     });

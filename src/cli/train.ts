@@ -108,7 +108,7 @@ export async function runTrain(flags: TrainFlags, io: CliIO, interactive = proce
     if (bar) bar.update(m.step, values);
     else if (m.step % every === 0 || m.step === config.steps) io.err(`step ${m.step}/${config.steps}: loss ${values.loss}${parts.length ? ` (${parts.map((p) => `${p} ${values[p]}`).join(' ')})` : ''}, ${values.speed} examples/s`);
   };
-  const accumulated = config.accumulate ? ` (${config.accumulate} batches of ${config.batch}, gradients summed)` : '';
+  const accumulated = config.accumulate ? ` (${config.accumulate} batches of ${config.batch}, gradients averaged)` : '';
   io.err(`training ${config.entry} on ${device.name}: ${config.steps} steps of ${config.batch * (config.accumulate ?? 1)}${accumulated} from ${what}, into ${flags.out}`);
   try {
     const program = await runTraining(device, config, task, flags.out, flags.resume === true, {

@@ -45,8 +45,8 @@ export interface RunConfig {
   /** How params not loaded from a checkpoint are drawn (param-init.ts); absent: as declared. */
   readonly init?: InitScheme;
   /**
-   * Micro-batches of `batch` examples per optimizer step, their gradients summed before the
-   * update (OptimizerOptions.accumulate); absent: 1. ITC's in-batch negatives stay within a
+   * Micro-batches of `batch` examples per optimizer step, their gradients averaged into
+   * one update (OptimizerOptions.accumulate); absent: 1. ITC's in-batch negatives stay within a
    * micro-batch, as with accumulation in PyTorch.
    */
   readonly accumulate?: number;

@@ -46,7 +46,7 @@ describe('fiberc train', () => {
     const flags = ['--model', 'FiberMicro', '--backend', 'cpu', '--batch', '2', '--train-size', '16', '--checkpoint-every', '1', '--out', out];
     const r = await cli('train', ...flags, '--accumulate', '2', '--steps', '2');
     expect(r.code, r.err).toBe(0);
-    expect(r.err).toContain('2 steps of 4 (2 batches of 2, gradients summed)');
+    expect(r.err).toContain('2 steps of 4 (2 batches of 2, gradients averaged)');
     const saved = readCheckpoint(join(out, 'step-0000002.safetensors'));
     expect(saved.config.accumulate).toBe(2);
     // Checkpoints fall between steps, where the sums have just been applied and cleared.
