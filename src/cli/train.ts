@@ -68,13 +68,14 @@ export function trainConfig(flags: TrainFlags): RunConfig & { trainSize: number;
   if (flags.task === 'vqa' && !flags.init) throw new UsageError('--task vqa fine-tunes a pre-trained model: give its run folder or checkpoint with --init');
   const itc = ITC_ENTRIES[flags.itc];
   if (!itc) throw new UsageError(`--itc: ${Object.keys(ITC_ENTRIES).join(' or ')}, got '${flags.itc}'`);
+  const accumulate = positiveInt('--accumulate', flags.accumulate);
   return {
     entry: `${flags.model}${flags.task === 'vqa' ? 'VQA' : itc}`, headLrScale: positiveNumber('--head-lr-scale', flags.headLrScale), seed: Number(flags.seed) | 0, batch, textLength, imageSize: model.imageSize, steps,
     lr: positiveNumber('--lr', flags.lr), warmup: Math.round(warmup * steps), betas: [0.9, 0.98], weightDecay: 0.01,
     checkpointEvery: positiveInt('--checkpoint-every', flags.checkpointEvery), init: flags.paramInit as InitScheme, trainSize: positiveInt('--train-size', flags.trainSize), source,
     // Only data and accumulation other than the default are recorded, so that runs from before the flags resume.
     ...(source.kind === 'files' ? { data: flags.data, ...(flags.tokenizer ? { tokenizer: flags.tokenizer } : {}) } : {}),
-    ...(positiveInt('--accumulate', flags.accumulate) > 1 ? { accumulate: positiveInt('--accumulate', flags.accumulate) } : {}),
+    ...(accumulate > 1 ? { accumulate } : {}),
   };
 }
 
@@ -102,14 +103,15 @@ export async function runTrain(flags: TrainFlags, io: CliIO, interactive = proce
   const every = Math.max(1, Math.floor(config.steps / 20));
   const started = performance.now();
   let first = 1;
+  const examplesPerStep = config.batch * (config.accumulate ?? 1);
   const onStep = (m: StepMetrics): void => {
-    const speed = ((m.step - first + 1) * config.batch * (config.accumulate ?? 1)) / ((performance.now() - started) / 1000);
+    const speed = ((m.step - first + 1) * examplesPerStep) / ((performance.now() - started) / 1000);
     const values: Record<string, string> = { ...Object.fromEntries(task.losses.map((n) => [n, fmt(m[n]!)])), speed: speed.toFixed(1) };
     if (bar) bar.update(m.step, values);
     else if (m.step % every === 0 || m.step === config.steps) io.err(`step ${m.step}/${config.steps}: loss ${values.loss}${parts.length ? ` (${parts.map((p) => `${p} ${values[p]}`).join(' ')})` : ''}, ${values.speed} examples/s`);
   };
   const accumulated = config.accumulate ? ` (${config.accumulate} batches of ${config.batch}, gradients averaged)` : '';
-  io.err(`training ${config.entry} on ${device.name}: ${config.steps} steps of ${config.batch * (config.accumulate ?? 1)}${accumulated} from ${what}, into ${flags.out}`);
+  io.err(`training ${config.entry} on ${device.name}: ${config.steps} steps of ${examplesPerStep}${accumulated} from ${what}, into ${flags.out}`);
   try {
     const program = await runTraining(device, config, task, flags.out, flags.resume === true, {
       onStart: (step) => {

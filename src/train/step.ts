@@ -56,10 +56,11 @@ export function trainingStep(model: Graph, loss: string, options: OptimizerOptio
   const b = new GraphBuilder();
   const lr = b.input(LR_INPUT, [], 'f32');
   const step = b.input(STEP_INPUT, [], 'f32');
-  const apply = accumulation(options) > 1 ? [b.input(APPLY_INPUT, [], 'f32')] : [];
+  const micro = accumulation(options);
+  const apply = micro > 1 ? [b.input(APPLY_INPUT, [], 'f32')] : [];
   b.origin = { scope: 'backward', module: '' };
   const grads = vjp(b, [lossOut.node], [b.constant(1, lossOut.node.shape, lossOut.node.dtype)], trainable);
-  const u = buildUpdate(b, trainable, grads, lr, step, options, averagedParams(model, trainable, options), apply[0]);
+  const u = buildUpdate(b, trainable, grads, lr, step, options, averagedParams(model, trainable, options), apply[0] && { apply: apply[0], micro });
   const graph = new Graph([...model.inputs, lr, step, ...apply], [...model.params, ...u.state], [...model.outputs, ...u.outputs], model.bindings, model.schedules, model.batch);
   return { graph, loss, updates: u.updates, state: u.state.map(leafName), trainable: trainable.map(leafName) };
 }
@@ -130,7 +131,7 @@ function checkModel(model: Graph, loss: string, options: OptimizerOptions): { lo
  * new params and state as outputs named `update:<name>`, and the state params it declares;
  * then the moving averages (`averaged`: source name -> its averaging param) of the new params.
  */
-function buildUpdate(b: GraphBuilder, trainable: readonly Node[], gradients: readonly Node[], lr: Node, step: Node, options: OptimizerOptions, averaged: ReadonlyMap<string, Node>, apply?: Node): { outputs: GraphOutput[]; updates: Map<string, string>; state: Node[] } {
+function buildUpdate(b: GraphBuilder, trainable: readonly Node[], gradients: readonly Node[], lr: Node, step: Node, options: OptimizerOptions, averaged: ReadonlyMap<string, Node>, accumulate?: { apply: Node; micro: number }): { outputs: GraphOutput[]; updates: Map<string, string>; state: Node[] } {
   b.origin = { scope: PER_PARAM_SCOPE, module: '' };
   const state: Node[] = [];
   const updates = new Map<string, string>();
@@ -143,17 +144,16 @@ function buildUpdate(b: GraphBuilder, trainable: readonly Node[], gradients: rea
   const scalar = (v: number): Node => b.constant(v, [], 'f32');
   // Accumulating: every run adds its gradients to the sums; the update below sees their mean
   // and takes effect only where `apply` is set (elsewhere each output is its param unchanged).
-  const applying = apply ? b.binaryBroadcast('gt', apply, scalar(0)) : undefined;
+  const applying = accumulate && b.binaryBroadcast('gt', accumulate.apply, scalar(0));
   const keepUnlessApplying = (target: Node, value: Node): Node => (applying ? b.where(applying, value, target) : value);
   let grads = [...gradients];
-  if (apply) {
-    const micro = accumulation(options);
+  if (applying) {
     grads = grads.map((g, i) => {
       const sum = stateParam('grad_sum', trainable[i]!);
       const total = b.binary('add', sum, g);
-      outputs.push({ name: updateOf(leafName(sum)), node: b.where(applying!, b.constant(0, g.shape, g.dtype), total) });
+      outputs.push({ name: updateOf(leafName(sum)), node: b.where(applying, b.constant(0, g.shape, g.dtype), total) });
       updates.set(updateOf(leafName(sum)), leafName(sum));
-      return b.binaryBroadcast('mul', total, scalar(1 / micro));
+      return b.binaryBroadcast('mul', total, scalar(1 / accumulate.micro));
     });
   }
   // The global norm is one kernel of a reduction per param (lavapipe takes tens of seconds to

@@ -23,7 +23,7 @@ export class WebGpuSession {
   private readonly arenas: GPUBuffer[];
   private readonly bindGroups: GPUBindGroup[];
   /** Every dispatch's start offsets (WgslKernel.bases), one uniform buffer sliced per dispatch. */
-  private readonly bases: { buffer: GPUBuffer; slices: ({ offset: number; size: number } | undefined)[] } | undefined;
+  private readonly bases: BasesBuffer | undefined;
   private readonly waiter: YieldingWait;
 
   constructor(
@@ -231,14 +231,23 @@ export class WebGpuSession {
   }
 }
 
-/** Uniform slices start at multiples of this many bytes (WebGPU's minUniformBufferOffsetAlignment default). */
+/**
+ * Uniform slices start at multiples of this many bytes: WebGPU's default
+ * minUniformBufferOffsetAlignment, the largest value an adapter may require, so valid on all.
+ */
 const UNIFORM_ALIGNMENT = 256;
+
+/** The uniform buffer of every dispatch's start offsets, and each dispatch's slice (none where it reads none). */
+interface BasesBuffer {
+  readonly buffer: GPUBuffer;
+  readonly slices: readonly ({ readonly offset: number; readonly size: number } | undefined)[];
+}
 
 /**
  * One uniform buffer holding every dispatch's start offsets as vec4<i32> rows, each
  * dispatch's slice aligned for binding; undefined when no dispatch reads any.
  */
-function basesBuffer(device: GPUDevice, kernels: Executable['kernels']): { buffer: GPUBuffer; slices: ({ offset: number; size: number } | undefined)[] } | undefined {
+function basesBuffer(device: GPUDevice, kernels: Executable['kernels']): BasesBuffer | undefined {
   let end = 0;
   const slices = kernels.map((k) => {
     if (k.bases.length === 0) return undefined;
@@ -248,7 +257,7 @@ function basesBuffer(device: GPUDevice, kernels: Executable['kernels']): { buffe
   });
   if (end === 0) return undefined;
   const data = new Int32Array(end / 4);
-  kernels.forEach((k, i) => data.set(k.bases, slices[i] ? slices[i]!.offset / 4 : 0));
+  slices.forEach((slice, i) => slice && data.set(kernels[i]!.bases, slice.offset / 4));
   const buffer = device.createBuffer({ size: end, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'start offsets' });
   device.queue.writeBuffer(buffer, 0, data);
   return { buffer, slices };
