@@ -144,30 +144,42 @@ const MIN_TILED_STEPS = 16;
 const MIN_TILED_FLOPS_PER_OWNER = 25_000;
 
 /**
- * Most dispatches a plan may have for its owner-phased shaders to get tiles. The tiles add
- * about a fifth to a program's shader code, and llvmpipe keeps a bounded amount of compiled
- * shader code per context (2M LLVM instructions), recompiling what it evicted on every run:
- * FiberTiny's contrastive training step (121 dispatches, 1.6 MB of WGSL) fits with tiles and
- * runs 1.5x faster; its full pre-training step (373 dispatches) took 3.4-4.0 s a step without
- * tiles (2.9 MB) and recompiled every step with them (3.5 MB, over 500 s a step).
+ * Plans of more dispatches than this tile only their largest owner phases, of at least
+ * LARGE_PLAN_MIN_TILED_FLOPS_PER_OWNER each. The tiles add shader code, and llvmpipe keeps
+ * a bounded amount of compiled code per context (2M LLVM instructions): a process that
+ * compiles more recompiles what it evicted on every run. Measured on lavapipe with Mesa's
+ * shader cache cold, FiberTiny's pre-training step with the momentum encoder (409 dispatches
+ * on 242 pipelines): untiled 1.74 MB of distinct WGSL, 2.6 s a step; phases of 1 MFLOP per
+ * owner or more tiled, 1.91 MB, fits (first step 147 s, then about 2 s); 0.5 MFLOP, 2.14 MB,
+ * and every tileable phase, 2.78 MB, recompile every step (over 300 s a step) — though in a
+ * later process, with Mesa's cache warm, every tile fits and the step takes 0.94 s.
  */
-const MAX_DISPATCHES_FOR_OWNER_TILES = 200;
+const LARGE_PLAN_DISPATCHES = 200;
+const LARGE_PLAN_MIN_TILED_FLOPS_PER_OWNER = 1_000_000;
 
 /**
  * The register tile of one phase of an owner-phased dispatch, when the phase is a matmul
  * whose owner's part is a whole number of tiles: the output's axes other than the tile's two
- * (the batch axes) split evenly over the owners, or every workgroup computes the whole
- * output (a replicated, input-independent phase). Not transposed, not shared across a
- * subgroup: a phase's lanes work on different tiles of one owner.
+ * (the batch axes) split evenly over the owners; or the owner's run of elements is whole rows
+ * of tiles (a weight gradient, summed over the whole batch, split into bands of rows: the
+ * slowest phases of a backward pass untiled, 3-4x faster tiled on lavapipe); or every
+ * workgroup computes the whole output (a replicated, input-independent phase). Not
+ * transposed, not shared across a subgroup: a phase's lanes work on different tiles of one
+ * owner.
  */
-function ownerPhaseTile(k: Kernel, owners: number, plan: Plan): MatmulTile | undefined {
+function ownerPhaseTile(k: Kernel, owners: number, plan: Plan, minFlops: number): MatmulTile | undefined {
   if (k.attention) return undefined;
   const tile = findMatmulTile(k, OWNER_PHASE_TILE);
-  if (!tile || tile.reduce.loop.size < MIN_TILED_STEPS || k.flops / owners < MIN_TILED_FLOPS_PER_OWNER) return undefined;
+  if (!tile || tile.reduce.loop.size < MIN_TILED_STEPS || k.flops / owners < minFlops) return undefined;
   const shape = k.output.node.shape;
   const whole = (plan.tensors.get(k.output.id)?.replicas ?? 1) > 1;
-  const batch = numel(shape) / (shape[tile.mAxis]! * shape[tile.nAxis]!);
-  return whole || batch % owners === 0 ? tile : undefined;
+  const [rows, cols] = [shape[tile.mAxis]!, shape[tile.nAxis]!];
+  const batch = numel(shape) / (rows * cols);
+  // An owner's part of the output is its run of numel / owners elements: whole tiles when it
+  // is whole batch elements, or whole rows of tiles of an output with none (a weight
+  // gradient summed over the batch, each owner a band of its rows).
+  const wholeTileRows = rows % tile.tm === 0 && cols % tile.tn === 0 && (numel(shape) / owners) % (tile.tm * cols) === 0;
+  return whole || batch % owners === 0 || wholeTileRows ? tile : undefined;
 }
 
 /** Schedules one dispatch for `target`. */
@@ -182,7 +194,8 @@ export function scheduleDispatch(d: Dispatch, plan: Plan, target: ScheduleTarget
     // loops in all of them made lavapipe compile FiberTiny's 30% slower (18.8 -> 27.7 s cold)
     // for layers whose time is the dispatch, not the loops.
     const maxX = plan.limits.maxComputeWorkgroupsPerDimension;
-    const phaseTiles = target.kind === 'wgsl' && plan.dispatches.length <= MAX_DISPATCHES_FOR_OWNER_TILES ? d.phases.map((p) => ownerPhaseTile(p.kernel, d.owners!, plan)) : undefined;
+    const minFlops = plan.dispatches.length > LARGE_PLAN_DISPATCHES ? LARGE_PLAN_MIN_TILED_FLOPS_PER_OWNER : MIN_TILED_FLOPS_PER_OWNER;
+    const phaseTiles = target.kind === 'wgsl' ? d.phases.map((p) => ownerPhaseTile(p.kernel, d.owners!, plan, minFlops)) : undefined;
     return { strategy: { kind: 'owner-phased' }, threads: d.workgroupSize, grid: gridFor(d.owners, 1, maxX), items: d.owners * d.workgroupSize, vectorReductions: new Map(), ...(phaseTiles?.some((t) => t) ? { phaseTiles } : {}), bindings };
   }
   return { ...(target.kind === 'wgsl' ? wgslPlain(d, plan) : ptxPlain(d, plan, target.matmul)), bindings };

@@ -10,6 +10,9 @@ import { compilePtx, compileWgsl } from '../../src/driver/pipeline.js';
 import { buildGraph } from '../../src/dsl/entry.js';
 import { loadProgram } from '../../src/dsl/loader.js';
 import { Diagnostic } from '../../src/dsl/diagnostic.js';
+import { gradGraph } from '../../src/ir/grad.js';
+import { fiberParamGroups } from '../../src/train/optimizer.js';
+import { trainingStep } from '../../src/train/step.js';
 
 /** Lavapipe's limits as the adapter reports them: 16 storage buffers, subgroups of 8. */
 const LAVAPIPE = { ...WEBGPU_DEFAULT_LIMITS, maxStorageBuffersPerShaderStage: 16, maxComputeInvocationsPerWorkgroup: 1024, maxComputeWorkgroupStorageSize: 32768, subgroupSize: 8 };
@@ -100,6 +103,41 @@ describe('pass schedule', () => {
     expect(source.match(/a 4x4 register tile per invocation/g)).toHaveLength(4);
     // Compact tiles: one step of k per iteration, no binding viewed as vec4.
     expect(source).not.toContain('vec4<f32>');
+  });
+
+  it('owner-phased backward dispatches tile weight gradients in bands of whole tile rows per owner', () => {
+    // A weight gradient sums over every batch element: no batch axis to split over the owners,
+    // so each owner takes a run of its rows (the layers' WebGPU tests check the values).
+    for (const entry of ['ImageFusionBlockTiny', 'TextFusionLayerTiny']) {
+      const graph = gradGraph(buildGraph(loadProgram(resolve(examples, 'fiber.fib')), entry, { bindings: { B: 2, T: 8, L: 16 } }));
+      const { plan, kernels } = compileWgsl(graph, { mode: 'fused', limits: LAVAPIPE });
+      const bands = plan.dispatches.flatMap((d, di) => d.phases.flatMap((p, i) => {
+        const t = d.schedule.phaseTiles?.[i];
+        const shape = p.kernel.output.node.shape;
+        return t && shape.length === 2 ? [{ d, di, t, shape, name: p.kernel.name }] : [];
+      }));
+      expect(bands.length, entry).toBeGreaterThanOrEqual(5);
+      for (const { d, di, t, shape, name } of bands) {
+        const [rows, cols] = shape as [number, number];
+        expect((rows * cols) / d.owners! % (t.tm * cols), name).toBe(0);
+        expect(kernels[di]!.source).toContain(`${name} (`);
+      }
+    }
+  });
+
+  it('plans of more than 200 dispatches tile only owner phases of 1 MFLOP per owner or more', () => {
+    // FiberTiny's whole pre-training step (ITC, MLM, ITM, AdamW): llvmpipe keeps a bounded
+    // amount of compiled code, so only the largest phases get a tile's code.
+    const model = buildGraph(loadProgram(resolve(examples, 'fiber_pretrain.fib')), 'FiberTinyPretrainingInBatch', { bindings: { B: 2, T: 8 } });
+    const step = trainingStep(model, 'loss', { optimizer: { kind: 'adamw' }, groups: fiberParamGroups() });
+    const { plan } = compileWgsl(step.graph, { mode: 'fused', limits: LAVAPIPE });
+    expect(plan.dispatches.length).toBeGreaterThan(200);
+    const owned = plan.dispatches.filter((d) => d.owners !== null).flatMap((d) => d.phases.map((p, i) => ({ tiled: !!d.schedule.phaseTiles?.[i], perOwner: p.kernel.flops / d.owners!, tileable: !!findMatmulTile(p.kernel, [4, 4]) })));
+    const tiled = owned.filter((p) => p.tiled);
+    expect(tiled.length).toBeGreaterThan(20);
+    expect(tiled.every((p) => p.perOwner >= 1e6)).toBe(true);
+    // Smaller contractions that a plan of fewer dispatches would tile stay untiled here.
+    expect(owned.some((p) => !p.tiled && p.tileable && p.perOwner >= 25_000 && p.perOwner < 1e6)).toBe(true);
   });
 
   it('PTX entries take the binding table as their parameters, in order', () => {
