@@ -149,10 +149,10 @@ const MIN_TILED_FLOPS_PER_OWNER = 25_000;
  * a bounded amount of compiled code per context (2M LLVM instructions): a process that
  * compiles more recompiles what it evicted on every run. Measured on lavapipe with Mesa's
  * shader cache cold, FiberTiny's pre-training step with the momentum encoder (409 dispatches
- * on 242 pipelines): untiled 1.74 MB of distinct WGSL, 2.6 s a step; phases of 1 MFLOP per
- * owner or more tiled, 1.91 MB, fits (first step 147 s, then about 2 s); 0.5 MFLOP, 2.14 MB,
- * and every tileable phase, 2.78 MB, recompile every step (over 300 s a step) — though in a
- * later process, with Mesa's cache warm, every tile fits and the step takes 0.94 s.
+ * on 242 pipelines): untiled 1.74 MB of distinct WGSL, 2.7 s a step; phases of 1 MFLOP per
+ * owner or more tiled, 1.91 MB, fits (first step 147 s, then 2.5 s a step over 1,600 steps);
+ * 0.5 MFLOP, 2.14 MB, and every tileable phase, 2.78 MB, recompile every step (over 300 s a
+ * step) — though in a later process, with Mesa's cache warm, every tile fits (1.0-1.3 s a step).
  */
 const LARGE_PLAN_DISPATCHES = 200;
 const LARGE_PLAN_MIN_TILED_FLOPS_PER_OWNER = 1_000_000;
