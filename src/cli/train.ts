@@ -2,6 +2,8 @@ import cliProgress from 'cli-progress';
 import { captionExamples, parseDataSource, parseOnBad, tokenizerFor, vqaExamples, type DataSource } from './data-source.js';
 import type { BackendName } from '../runtime/device.js';
 import { openDevice } from '../runtime/open.js';
+import { WebGpuDevice } from '../runtime/webgpu/device.js';
+import { describePrecompile } from '../runtime/webgpu/precompile.js';
 import { checkpointAt } from '../train/checkpoint.js';
 import { fiberEntryGraph, textVocabulary } from '../train/fiber-entries.js';
 import { INIT_SCHEMES, type InitScheme } from '../train/param-init.js';
@@ -115,6 +117,7 @@ export async function runTrain(flags: TrainFlags, io: CliIO, interactive = proce
   try {
     const program = await runTraining(device, config, task, flags.out, flags.resume === true, {
       onStart: (step) => {
+        if (device instanceof WebGpuDevice) device.precompiles.forEach((p) => io.err(describePrecompile(p)));
         first = step;
         if (step > 1) io.err(`resuming at step ${step}`);
         bar?.start(config.steps, step - 1, { ...Object.fromEntries(task.losses.map((n) => [n, '-'])), speed: '-' });

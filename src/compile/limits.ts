@@ -15,6 +15,15 @@ export interface TargetLimits {
    * subgroup's lanes with subgroupBroadcast instead of each lane gathering them.
    */
   readonly subgroupSize?: number;
+  /**
+   * True when the device keeps a bounded amount of compiled shader code per process and this
+   * process compiles the plan's shaders itself (lavapipe: llvmpipe evicts beyond 2M LLVM
+   * instructions of code it compiled, and recompiles what it evicted on every run). Large
+   * plans then tile only their largest phases. Absent on devices without such a bound, and
+   * where the shaders are compiled in child processes first (runtime/webgpu/precompile.ts:
+   * code llvmpipe loads from Mesa's shader cache does not count against the bound).
+   */
+  readonly boundedShaderCode?: boolean;
 }
 
 export const WEBGPU_DEFAULT_LIMITS: TargetLimits = {

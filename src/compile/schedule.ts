@@ -144,17 +144,19 @@ const MIN_TILED_STEPS = 16;
 const MIN_TILED_FLOPS_PER_OWNER = 25_000;
 
 /**
- * Plans of more dispatches than this tile only their largest owner phases, of at least
+ * On a device with bounded shader code (TargetLimits.boundedShaderCode), plans of more
+ * dispatches than this tile only their largest owner phases, of at least
  * LARGE_PLAN_MIN_TILED_FLOPS_PER_OWNER each. The tiles add shader code, and llvmpipe keeps
- * a bounded amount of compiled code per context (2M LLVM instructions): a process that
+ * a bounded amount of the code it compiles per context (2M LLVM instructions): a process that
  * compiles more recompiles what it evicted on every run. Measured on lavapipe with Mesa's
  * shader cache cold, FiberTiny's pre-training step with the momentum encoder (409 dispatches
  * on 242 pipelines): untiled 1.74 MB of distinct WGSL, 2.7 s a step; phases of 1 MFLOP per
  * owner or more tiled, 1.91 MB, fits (first step 147 s, then 2.5 s a step over 1,600 steps);
  * 0.5 MFLOP, 2.14 MB, and every tileable phase, 2.78 MB, recompile every step (over 300 s a
- * step) — though in a later process, with Mesa's cache warm, every tile fits (1.0-1.3 s a step).
+ * step). Code llvmpipe loads from Mesa's shader cache counts nothing against the bound, so
+ * with the shaders compiled in child processes first every tile fits (1.0-1.3 s a step).
  */
-const LARGE_PLAN_DISPATCHES = 200;
+export const LARGE_PLAN_DISPATCHES = 200;
 const LARGE_PLAN_MIN_TILED_FLOPS_PER_OWNER = 1_000_000;
 
 /**
@@ -194,7 +196,7 @@ export function scheduleDispatch(d: Dispatch, plan: Plan, target: ScheduleTarget
     // loops in all of them made lavapipe compile FiberTiny's 30% slower (18.8 -> 27.7 s cold)
     // for layers whose time is the dispatch, not the loops.
     const maxX = plan.limits.maxComputeWorkgroupsPerDimension;
-    const minFlops = plan.dispatches.length > LARGE_PLAN_DISPATCHES ? LARGE_PLAN_MIN_TILED_FLOPS_PER_OWNER : MIN_TILED_FLOPS_PER_OWNER;
+    const minFlops = plan.limits.boundedShaderCode && plan.dispatches.length > LARGE_PLAN_DISPATCHES ? LARGE_PLAN_MIN_TILED_FLOPS_PER_OWNER : MIN_TILED_FLOPS_PER_OWNER;
     const phaseTiles = target.kind === 'wgsl' ? d.phases.map((p) => ownerPhaseTile(p.kernel, d.owners!, plan, minFlops)) : undefined;
     return { strategy: { kind: 'owner-phased' }, threads: d.workgroupSize, grid: gridFor(d.owners, 1, maxX), items: d.owners * d.workgroupSize, vectorReductions: new Map(), ...(phaseTiles?.some((t) => t) ? { phaseTiles } : {}), bindings };
   }

@@ -125,19 +125,27 @@ describe('pass schedule', () => {
     }
   });
 
-  it('plans of more than 200 dispatches tile only owner phases of 1 MFLOP per owner or more', () => {
-    // FiberTiny's whole pre-training step (ITC, MLM, ITM, AdamW): llvmpipe keeps a bounded
-    // amount of compiled code, so only the largest phases get a tile's code.
+  it('plans of more than 200 dispatches for bounded shader code tile only owner phases of 1 MFLOP per owner or more', () => {
+    // FiberTiny's whole pre-training step (ITC, MLM, ITM, AdamW). llvmpipe keeps a bounded
+    // amount of the code it compiles: planned for that, only the largest phases get a tile's
+    // code; planned for shaders compiled in child processes first, every tileable phase does.
     const model = buildGraph(loadProgram(resolve(examples, 'fiber_pretrain.fib')), 'FiberTinyPretrainingInBatch', { bindings: { B: 2, T: 8 } });
     const step = trainingStep(model, 'loss', { optimizer: { kind: 'adamw' }, groups: fiberParamGroups() });
-    const { plan } = compileWgsl(step.graph, { mode: 'fused', limits: LAVAPIPE });
-    expect(plan.dispatches.length).toBeGreaterThan(200);
-    const owned = plan.dispatches.filter((d) => d.owners !== null).flatMap((d) => d.phases.map((p, i) => ({ tiled: !!d.schedule.phaseTiles?.[i], perOwner: p.kernel.flops / d.owners!, tileable: !!findMatmulTile(p.kernel, [4, 4]) })));
-    const tiled = owned.filter((p) => p.tiled);
+    const phases = (limits: typeof LAVAPIPE): { tiled: boolean; perOwner: number; tileable: boolean }[] => {
+      const { plan } = compileWgsl(step.graph, { mode: 'fused', limits });
+      expect(plan.dispatches.length).toBeGreaterThan(200);
+      return plan.dispatches.filter((d) => d.owners !== null).flatMap((d) => d.phases.map((p, i) => ({ tiled: !!d.schedule.phaseTiles?.[i], perOwner: p.kernel.flops / d.owners!, tileable: !!findMatmulTile(p.kernel, [4, 4]) })));
+    };
+    const bounded = phases({ ...LAVAPIPE, boundedShaderCode: true });
+    const tiled = bounded.filter((p) => p.tiled);
     expect(tiled.length).toBeGreaterThan(20);
     expect(tiled.every((p) => p.perOwner >= 1e6)).toBe(true);
     // Smaller contractions that a plan of fewer dispatches would tile stay untiled here.
-    expect(owned.some((p) => !p.tiled && p.tileable && p.perOwner >= 25_000 && p.perOwner < 1e6)).toBe(true);
+    const middle = (p: { tiled: boolean; perOwner: number; tileable: boolean }): boolean => p.tileable && p.perOwner >= 25_000 && p.perOwner < 1e6;
+    expect(bounded.some((p) => !p.tiled && middle(p))).toBe(true);
+    const unbounded = phases(LAVAPIPE);
+    expect(unbounded.filter((p) => p.tiled).length).toBeGreaterThan(tiled.length);
+    expect(unbounded.some((p) => p.tiled && middle(p))).toBe(true);
   });
 
   it('PTX entries take the binding table as their parameters, in order', () => {

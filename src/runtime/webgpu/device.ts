@@ -14,8 +14,10 @@ import { WebGpuProgram } from './program.js';
 import type { Graph } from '../../ir/graph.js';
 import { HostTensor } from '../../ir/tensor.js';
 import type { Device } from '../device.js';
+import { LARGE_PLAN_DISPATCHES } from '../../compile/schedule.js';
 import { getAdapter } from './dawn.js';
 import { WebGpuError } from './errors.js';
+import { precompileAvailable, precompileInChildren, type PipelineSpec, type PrecompileOutcome } from './precompile.js';
 import { WebGpuSession } from './session.js';
 
 export { WebGpuSession } from './session.js';
@@ -33,7 +35,17 @@ export interface WebGpuOptions {
    * whole time (see YieldingWait). Default true; false reproduces the spinning wait.
    */
   readonly yieldWhileWaiting?: boolean;
+  /**
+   * Where the shaders of a large plan (over LARGE_PLAN_DISPATCHES dispatches) are compiled
+   * first on lavapipe: `children` (the default) in child processes that fill Mesa's shader
+   * cache, so that this process loads them without counting against llvmpipe's bound on
+   * compiled code and every register tile fits (see precompile.ts); `here` in this process
+   * (large plans then tile only their largest phases). `children` falls back to `here` where
+   * precompileAvailable says no (another adapter, Mesa's cache off, FIBERC_PRECOMPILE=off).
+   */
+  readonly precompile?: 'children' | 'here';
 }
+
 
 /**
  * What a session runs: where tensors live (a plan, possibly read back from the executable
@@ -70,6 +82,8 @@ export class WebGpuDevice implements Device {
   private readonly compiled = new WeakMap<Graph, CompiledGraph>();
   private readonly executables = new WeakMap<Graph, Executable>();
   private lost: string | undefined;
+  /** The precompiles this device ran (WebGpuOptions.precompile), in order. */
+  readonly precompiles: PrecompileOutcome[] = [];
 
   private constructor(
     readonly device: GPUDevice,
@@ -79,6 +93,10 @@ export class WebGpuDevice implements Device {
     description: string,
     /** See WebGpuOptions.yieldWhileWaiting. */
     readonly yieldWhileWaiting: boolean,
+    /** The limits choice (WebGpuOptions.limits), for precompile processes' devices. */
+    private readonly limitsChoice: 'adapter' | 'default',
+    /** Whether large plans' shaders are compiled in child processes first. */
+    private readonly precompilesLarge: boolean,
   ) {
     this.name = `webgpu (${description})`;
     void device.lost.then((info) => {
@@ -104,9 +122,13 @@ export class WebGpuDevice implements Device {
           ...(fixedSubgroupSize(adapter) ? { subgroupSize: fixedSubgroupSize(adapter) } : {}),
         }
       : WEBGPU_DEFAULT_LIMITS;
-    const limits = lowered(granted, options.lowerLimits ?? {});
     const info = adapter.info as GPUAdapterInfo | undefined;
-    return new WebGpuDevice(device, limits, new Set(wanted), options.mode ?? 'fused', info?.description || info?.vendor || 'adapter', options.yieldWhileWaiting ?? true);
+    const description = info?.description || info?.vendor || 'adapter';
+    const precompiles = (options.precompile ?? 'children') === 'children' && precompileAvailable(description);
+    // llvmpipe bounds the code it compiles itself (see TargetLimits.boundedShaderCode).
+    const bounded = /llvmpipe/i.test(description) && !precompiles;
+    const limits = lowered({ ...granted, ...(bounded ? { boundedShaderCode: true } : {}) }, options.lowerLimits ?? {});
+    return new WebGpuDevice(device, limits, new Set(wanted), options.mode ?? 'fused', description, options.yieldWhileWaiting ?? true, useAdapter ? 'adapter' : 'default', precompiles);
   }
 
   private check(): void {
@@ -118,10 +140,11 @@ export class WebGpuDevice implements Device {
     const cached = mode === this.mode ? this.compiled.get(graph) : undefined;
     if (cached) return cached;
     this.check();
-    const { plan, kernels } = compileWgsl(graph, { mode, limits: this.limits });
+    let { plan, kernels } = compileWgsl(graph, { mode, limits: this.limits });
+    if (!(await this.precompileLarge(kernels, plan.dispatches.length))) ({ plan, kernels } = compileWgsl(graph, { mode, limits: this.boundedLimits }));
     // All at once: Dawn compiles asynchronous pipelines on its worker threads (FiberTiny's
     // training step, 121 pipelines on lavapipe: 2.8 s instead of 3.5 s one after another).
-    const pipelines = await Promise.all(kernels.map((k) => this.pipeline(k)));
+    const pipelines = await Promise.all(kernels.map((k) => this.pipelineFor(k)));
     const result = { plan, kernels, pipelines };
     if (mode === this.mode) this.compiled.set(graph, result);
     return result;
@@ -132,17 +155,20 @@ export class WebGpuDevice implements Device {
    * shader declares but does not use stays in the layout, so the bind group always matches
    * the table.
    */
-  private layout(k: WgslKernel): GPUPipelineLayout {
+  private layout(k: PipelineSpec): GPUPipelineLayout {
     const entries = k.bindings.map((b, binding): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: b.access === 'read' ? 'read-only-storage' : 'storage' } }));
     if (k.bases.length > 0) entries.push({ binding: k.bindings.length, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } });
     return this.device.createPipelineLayout({ bindGroupLayouts: [this.device.createBindGroupLayout({ entries, label: k.name })], label: k.name });
   }
 
-  private pipeline(k: WgslKernel): Promise<GPUComputePipeline> {
-    // Keyed by the code without its comments, which name the layer: the same layer at another
-    // depth (its tensors' offsets are bound, not written in) gets the pipeline compiled for the
-    // first, and lavapipe's bounded store of compiled shaders holds one copy.
-    const hash = createHash('sha256').update(withoutComments(k.source)).digest('hex');
+  /**
+   * The pipeline of a kernel, created once per distinct code. Keyed by the code without its
+   * comments, which name the layer: the same layer at another depth (its tensors' offsets are
+   * bound, not written in) gets the pipeline compiled for the first, and lavapipe's bounded
+   * store of compiled shaders holds one copy.
+   */
+  pipelineFor(k: PipelineSpec): Promise<GPUComputePipeline> {
+    const hash = pipelineKey(k);
     const hit = this.pipelineCache.get(hash);
     if (hit) {
       // Least recently used last: a long-lived process (the fuzzer) compiles thousands of shaders.
@@ -184,14 +210,46 @@ export class WebGpuDevice implements Device {
     const known = this.executables.get(graph) ?? this.compiled.get(graph);
     if (known) return known;
     this.check();
-    const { plan, code } = cachedExecutable(graph, 'wgsl', this.mode, this.limits, () => {
-      const p = compileWgsl(graph, { mode: this.mode, limits: this.limits });
-      return { plan: p.plan, code: p.kernels };
-    });
-    const kernels = code as readonly WgslKernel[];
-    const executable = { plan, kernels, pipelines: await Promise.all(kernels.map((k) => this.pipeline(k))) };
+    const planned = (limits: TargetLimits): { plan: RuntimePlan; kernels: readonly WgslKernel[] } => {
+      const { plan, code } = cachedExecutable(graph, 'wgsl', this.mode, limits, () => {
+        const p = compileWgsl(graph, { mode: this.mode, limits });
+        return { plan: p.plan, code: p.kernels };
+      });
+      return { plan, kernels: code as readonly WgslKernel[] };
+    };
+    let { plan, kernels } = planned(this.limits);
+    if (!(await this.precompileLarge(kernels, plan.dispatches.length))) ({ plan, kernels } = planned(this.boundedLimits));
+    const executable = { plan, kernels, pipelines: await Promise.all(kernels.map((k) => this.pipelineFor(k))) };
     this.executables.set(graph, executable);
     return executable;
+  }
+
+  /** This device's limits with llvmpipe's bound on compiled code (for plans compiled here). */
+  private get boundedLimits(): TargetLimits {
+    return { ...this.limits, boundedShaderCode: true };
+  }
+
+  /**
+   * Compiles the shaders of a large plan (over LARGE_PLAN_DISPATCHES dispatches) that this
+   * device has no pipeline for in child processes first, when this device does that
+   * (WebGpuOptions.precompile). False when they failed (recorded in `precompiles`): the plan,
+   * made for shaders loaded from Mesa's cache, must be made again for a bounded budget.
+   */
+  private async precompileLarge(kernels: readonly WgslKernel[], dispatches: number): Promise<boolean> {
+    if (!this.precompilesLarge || dispatches <= LARGE_PLAN_DISPATCHES) return true;
+    const fresh = new Map<string, WgslKernel>();
+    for (const k of kernels) {
+      const key = pipelineKey(k);
+      if (!this.pipelineCache.has(key) && !fresh.has(key)) fresh.set(key, k);
+    }
+    if (fresh.size === 0) return true;
+    try {
+      this.precompiles.push(await precompileInChildren([...fresh.values()], this.limitsChoice));
+      return true;
+    } catch (e) {
+      this.precompiles.push({ shaders: fresh.size, error: (e as Error).message });
+      return false;
+    }
   }
 
   /** Runs a graph once on feeds (inputs and every param): a Program loaded, run, read and freed. */
@@ -218,6 +276,11 @@ export class WebGpuDevice implements Device {
   }
 }
 
+/** The pipeline cache's key of a kernel: a hash of its code without comments. */
+function pipelineKey(k: PipelineSpec): string {
+  return createHash('sha256').update(withoutComments(k.source)).digest('hex');
+}
+
 /** WGSL source without its `//` comments and blank lines (WGSL has no string literals). */
 export function withoutComments(source: string): string {
   return source
@@ -234,9 +297,9 @@ function fixedSubgroupSize(adapter: GPUAdapter): number | undefined {
   return info.subgroupMinSize;
 }
 
-/** `limits` with each of `lower` that is lower put in its place. */
+/** `limits` with each number of `lower` that is lower put in its place. */
 function lowered(limits: TargetLimits, lower: Partial<TargetLimits>): TargetLimits {
-  const out: Record<string, number | undefined> = { ...limits };
+  const out: Record<string, unknown> = { ...limits };
   for (const [k, v] of Object.entries(lower)) if (typeof v === 'number') out[k] = Math.min(v, (out[k] as number | undefined) ?? v);
   return out as unknown as TargetLimits;
 }
