@@ -32,12 +32,12 @@ export interface EvalFlags {
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
-/** Recall as a small table: rows ITC and ITC+ITM, columns R@K in both directions. */
+/** Recall as a small table: rows ITC, ITM re-ranked and ITM + ITC re-ranked, columns R@K in both directions. */
 export function formatRetrieval(r: RetrievalResult): string {
   const ks = Object.keys(r.itc.imageToText).map(Number);
   const head = ['', ...ks.map((k) => `i2t R@${k}`), ...ks.map((k) => `t2i R@${k}`)];
   const row = (name: string, x: RetrievalResult['itc']): string[] => [name, ...ks.map((k) => pct(x.imageToText[k]!)), ...ks.map((k) => pct(x.textToImage[k]!))];
-  const rows = [head, row('ITC (dual encoder)', r.itc), row(`ITM re-rank of top ${r.k}`, r.itm)];
+  const rows = [head, row('ITC (dual encoder)', r.itc), row(`ITM re-rank of top ${r.k}`, r.itm), row(`ITM + ITC re-rank of top ${r.k}`, r.itmPlusItc)];
   const widths = head.map((_, c) => Math.max(...rows.map((x) => x[c]!.length)));
   return [
     `retrieval over ${r.candidates} held-out images and their captions (${r.pairs} pairs scored by ITM)`,

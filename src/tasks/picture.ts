@@ -73,9 +73,12 @@ export function writeRunPicture(dir: string): string {
   let height = CURVES_HEIGHT;
   const retrieval = join(dir, 'retrieval.json');
   if (existsSync(retrieval)) {
-    const r = JSON.parse(readFileSync(retrieval, 'utf8')) as { candidates: number; k: number; itc: Record<string, Record<string, number>>; itm: Record<string, Record<string, number>>; mlm?: { accuracy: number } };
+    type Recall = Record<string, Record<string, number>>;
+    // itmPlusItc: absent from the files of evaluations before it was added.
+    const r = JSON.parse(readFileSync(retrieval, 'utf8')) as { candidates: number; k: number; itc: Recall; itm: Recall; itmPlusItc?: Recall; mlm?: { accuracy: number } };
     const rows: [string, number][] = [];
-    for (const [name, x] of [['ITC', r.itc], [`ITM top ${r.k}`, r.itm]] as const) for (const dir2 of ['imageToText', 'textToImage']) rows.push([`${name} ${dir2 === 'imageToText' ? 'i2t' : 't2i'} R@1`, x[dir2]!['1']!]);
+    const scorers: [string, Recall | undefined][] = [['ITC', r.itc], [`ITM top ${r.k}`, r.itm], [`ITM+ITC top ${r.k}`, r.itmPlusItc]];
+    for (const [name, x] of scorers) if (x) for (const dir2 of ['imageToText', 'textToImage']) rows.push([`${name} ${dir2 === 'imageToText' ? 'i2t' : 't2i'} R@1`, x[dir2]!['1']!]);
     if (r.mlm) rows.push(['MLM accuracy', r.mlm.accuracy]);
     parts.push(...bars(`retrieval over ${r.candidates} held-out images`, rows, height));
     height += BARS_HEIGHT;

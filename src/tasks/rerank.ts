@@ -38,11 +38,23 @@ export function rerankPairs(itc: Float64Array, images: number, texts: number, k:
   return pairs;
 }
 
-/** Recall of ITC alone and with the top k re-scored by ITM (`itm` holds one score per pair of `pairs`). */
-export function rerankedRecall(itc: Float64Array, images: number, imageOf: readonly number[], k: number, pairs: readonly Pair[], itm: ArrayLike<number>, ks: readonly number[] = [1, 5, 10]): { itc: Recall; itm: Recall } {
+/**
+ * Recall of ITC alone and with the top k re-scored (`itm` holds one ITM score per pair of
+ * `pairs`): by the ITM score alone, as FIBER ranks (`itm`), and by the ITM score plus the
+ * pair's ITC similarity, as ALBEF ranks (`itmPlusItc`), which keeps the dual encoder's
+ * judgement where the ITM head is unsure.
+ */
+export function rerankedRecall(itc: Float64Array, images: number, imageOf: readonly number[], k: number, pairs: readonly Pair[], itm: ArrayLike<number>, ks: readonly number[] = [1, 5, 10]): { itc: Recall; itm: Recall; itmPlusItc: Recall } {
   const texts = imageOf.length;
-  const score = new Map(pairs.map((p, n) => [p.image * texts + p.text, itm[n]!]));
-  // Re-scored candidates sit above the rest: ITM score plus an offset beyond any ITC score.
+  const plusItc = Float64Array.from(pairs, (p, n) => itm[n]! + itc[p.image * texts + p.text]!);
+  return { itc: recallAtK(itc, images, imageOf, ks), itm: rescoredRecall(itc, images, imageOf, k, pairs, itm, ks), itmPlusItc: rescoredRecall(itc, images, imageOf, k, pairs, plusItc, ks) };
+}
+
+/** Recall with each query's top k by ITC re-scored by `score` (one per pair) and ranked above the rest. */
+function rescoredRecall(itc: Float64Array, images: number, imageOf: readonly number[], k: number, pairs: readonly Pair[], scores: ArrayLike<number>, ks: readonly number[]): Recall {
+  const texts = imageOf.length;
+  const score = new Map(pairs.map((p, n) => [p.image * texts + p.text, scores[n]!]));
+  // Re-scored candidates sit above the rest: their score plus an offset beyond any ITC score.
   const offset = 1e6;
   const byRow = new Float64Array(itc);
   for (let i = 0; i < images; i++) for (const j of topK(itc.subarray(i * texts, (i + 1) * texts), k)) byRow[i * texts + j] = offset + score.get(i * texts + j)!;
@@ -52,8 +64,5 @@ export function rerankedRecall(itc: Float64Array, images: number, imageOf: reado
     for (let i = 0; i < images; i++) column[i] = itc[i * texts + j]!;
     for (const i of topK(column, k)) byColumn[i * texts + j] = offset + score.get(i * texts + j)!;
   }
-  return {
-    itc: recallAtK(itc, images, imageOf, ks),
-    itm: { imageToText: recallAtK(byRow, images, imageOf, ks).imageToText, textToImage: recallAtK(byColumn, images, imageOf, ks).textToImage },
-  };
+  return { imageToText: recallAtK(byRow, images, imageOf, ks).imageToText, textToImage: recallAtK(byColumn, images, imageOf, ks).textToImage };
 }

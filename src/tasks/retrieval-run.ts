@@ -12,7 +12,8 @@ import type { Recall } from './retrieval.js';
  * Image-text retrieval of a pre-trained FIBER over a set of test examples (each image with
  * its first caption): dual-encoder features of every image and text (`<Model>Retrieval`),
  * recall from their cosine similarities, then the top k of each query re-scored by the fused
- * model's ITM logit (`<Model>Matching`), recall again; and MLM accuracy on the same captions.
+ * model's ITM logit (`<Model>Matching`), recall again, by that logit alone (FIBER) and plus the
+ * ITC similarity (ALBEF); and MLM accuracy on the same captions.
  */
 
 export interface RetrievalOptions {
@@ -33,7 +34,10 @@ export interface RetrievalResult {
   /** Pairs the fused model scored. */
   readonly pairs: number;
   readonly itc: Recall;
+  /** The top k re-ranked by the ITM logit alone (FIBER). */
   readonly itm: Recall;
+  /** The top k re-ranked by the ITM logit plus the ITC cosine similarity (ALBEF). */
+  readonly itmPlusItc: Recall;
   /** MLM accuracy on the same captions, read with their images (mlm-accuracy.ts). */
   readonly mlm: MlmAccuracy;
 }

@@ -14,8 +14,9 @@ describe('fiberc eval --task retrieval', () => {
     expect(r.out).toMatch(/retrieval over 6 held-out images and their captions \(\d+ pairs scored by ITM\)/);
     expect(r.out).toMatch(/ITC \(dual encoder\) +\d+\.\d% +\d+\.\d%/);
     expect(r.out).toMatch(/ITM re-rank of top 2 +\d+\.\d%/);
+    expect(r.out).toMatch(/ITM \+ ITC re-rank of top 2 +\d+\.\d%/);
     expect(r.out).toMatch(/MLM accuracy on the same captions, read with their images: \d+\.\d% of \d+ masked tokens/);
-    const saved = JSON.parse(readFileSync(join(out, 'retrieval.json'), 'utf8')) as { step: number; candidates: number; itc: { imageToText: Record<string, number> }; itm: { textToImage: Record<string, number> }; mlm: { accuracy: number; masked: number } };
+    const saved = JSON.parse(readFileSync(join(out, 'retrieval.json'), 'utf8')) as { step: number; candidates: number; itc: { imageToText: Record<string, number> }; itm: { textToImage: Record<string, number> }; itmPlusItc: { imageToText: Record<string, number> }; mlm: { accuracy: number; masked: number } };
     // 15% of six captions' 10-20 words each.
     expect(saved.mlm.masked).toBeGreaterThan(3);
     expect(saved.mlm.accuracy).toBeGreaterThanOrEqual(0);
@@ -25,12 +26,14 @@ describe('fiberc eval --task retrieval', () => {
     // With 6 candidates every image is within the top 10.
     expect(saved.itc.imageToText['10']).toBe(1);
     for (const v of Object.values(saved.itm.textToImage)) expect(v).toBeGreaterThanOrEqual(0);
+    // Re-ranking reorders only the top 2: at 10 every image still finds its caption.
+    expect(saved.itmPlusItc.imageToText['10']).toBe(1);
     // The run's picture: loss curves from metrics.jsonl and the recall bars.
     expect(r.out).toContain(`picture ${join(out, 'run.svg')}`);
     const svg = readFileSync(join(out, 'run.svg'), 'utf8');
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg.match(/<polyline /g)).toHaveLength(4);
-    for (const text of ['losses by step', '>itc ', '>mlm ', '>itm ', 'retrieval over 6 held-out images', 'ITM top 2 t2i R@1', 'MLM accuracy']) expect(svg).toContain(text);
+    for (const text of ['losses by step', '>itc ', '>mlm ', '>itm ', 'retrieval over 6 held-out images', 'ITM top 2 t2i R@1', 'ITM+ITC top 2 i2t R@1', 'MLM accuracy']) expect(svg).toContain(text);
   }, 120_000);
 
   it('refuses a folder without a checkpoint and an unknown task', async () => {

@@ -53,4 +53,24 @@ describe('ITM re-ranking of the ITC top k', () => {
     expect(r.itc.textToImage[1]).toBeCloseTo(2 / 3, 12);
     expect(r.itm.textToImage[1]).toBe(1);
   });
+
+  it('ranks by ITM plus ITC similarity (ALBEF) where asked, which keeps ITC\'s order when ITM cannot tell', () => {
+    const itc = Float64Array.from([
+      0.9, 0.2, 0.1,
+      0.1, 0.8, 0.3,
+      0.0, 0.6, 0.5,
+    ]);
+    const pairs = rerankPairs(itc, 3, 3, 2);
+    // An ITM head that scores every pair alike but prefers image 2 with text 1 a little.
+    const itm = pairs.map((p) => (p.image === 2 && p.text === 1 ? 0.05 : 0));
+    const r = rerankedRecall(itc, 3, [0, 1, 2], 2, pairs, itm, [1]);
+    // ITM alone loses ITC's order: its ties count against the true match, and text 1's
+    // candidates, images 1 (ITC 0.8) and 2 (0.6), become 0 and 0.05 — image 2 first, wrong.
+    expect(r.itm.imageToText[1]).toBe(0);
+    expect(r.itm.textToImage[1]).toBe(0);
+    // ITM + ITC: 0.8 against 0.65 for text 1; every other query keeps ITC's answer.
+    expect(r.itmPlusItc.imageToText[1]).toBeCloseTo(r.itc.imageToText[1]!, 12);
+    expect(r.itmPlusItc.textToImage[1]).toBe(1);
+    expect(r.itc.textToImage[1]).toBe(1);
+  });
 });
