@@ -46,7 +46,6 @@ export interface WebGpuOptions {
   readonly precompile?: 'children' | 'here';
 }
 
-
 /**
  * What a session runs: where tensors live (a plan, possibly read back from the executable
  * cache without its kernel IR), one WGSL kernel and one pipeline per dispatch.
