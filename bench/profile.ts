@@ -8,7 +8,11 @@
  *       the whole pre-training step of `fiberc train --model FiberTiny` (38 text positions) on
  *       a real synthetic batch; prints its 20 slowest dispatches and the time by part
  *       (forward, backward, optimizer update) and by kind (owner-phased or not)
+ *   ... --show 290,358 [--show-dir DIR]
+ *       also writes those dispatches' WGSL to DIR (default profile-dispatches/) and prints each
+ *       phase: kernel, output shape, work items and FLOPs per owner, register tile if any
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exampleInputs, withAlpha } from '../src/cli/demo.js';
@@ -27,6 +31,7 @@ import { ITC_ENTRIES, pretrainTask } from '../src/train/pretrain.js';
 import { LR_INPUT, STEP_INPUT } from '../src/train/step.js';
 import { runStep } from '../src/train/train-run.js';
 import { benchConfig } from './pretrain-step.js';
+import type { Scalar } from '../src/compile/kernel-ir.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
@@ -95,4 +100,42 @@ else {
   share((r) => !r.owners, 'not owner-phased');
 }
 console.log(`total ${total.toFixed(1)} ms over ${compiled.kernels.length} dispatches`);
+showDispatches(flag('--show', '').split(',').filter((x) => x !== '').map(Number), flag('--show-dir', 'profile-dispatches'));
+
+/** The contractions of a kernel's value, as ` sums over 32x1216` (nested loops' sizes). */
+function sums(s: Scalar): string {
+  const sizes: string[] = [];
+  const walk = (x: Scalar, outer: string): void => {
+    const here = x.k === 'reduce' ? `${outer}${outer ? 'x' : ''}${x.loop.size}` : outer;
+    if (x.k === 'reduce' && !['reduce'].includes((x.body as Scalar).k)) sizes.push(here);
+    for (const key of ['a', 'b', 'c', 'body'] as const) {
+      const child = (x as unknown as Record<string, Scalar | undefined>)[key];
+      if (child && typeof child === 'object' && 'k' in child) walk(child, here);
+    }
+  };
+  walk(s, '');
+  return sizes.length ? `, sums over ${[...new Set(sizes)].join(', ')}` : '';
+}
+
+/** Prints the phases of the chosen dispatches and writes their WGSL, for reading why one is slow. */
+function showDispatches(indices: readonly number[], dir: string): void {
+  if (indices.length === 0) return;
+  mkdirSync(dir, { recursive: true });
+  for (const i of indices) {
+    const d = compiled.plan.dispatches[i];
+    if (!d) throw new Error(`--show: no dispatch ${i} (the plan has ${compiled.plan.dispatches.length})`);
+    const owners = d.owners ?? 1;
+    console.log(`dispatch ${i}: ${d.workgroups.join('x')} workgroups of ${d.workgroupSize}, ${d.owners === null ? 'plain' : `${owners} owners`}, ${d.reason}`);
+    d.phases.forEach((p, j) => {
+      const k = p.kernel;
+      const tile = d.schedule.phaseTiles?.[j];
+      const ops = [...new Set(k.fused.map((n) => n.op))].join(' ');
+      const items = k.output.node.shape.reduce((a, b) => a * b, 1) / owners;
+      console.log(`  ${String(j).padStart(3)} ${k.name} [${k.output.node.shape.join(', ')}] ${items} items/owner, ${(k.flops / owners / 1e3).toFixed(1)} kFLOP/owner${tile ? `, tile ${tile.tm}x${tile.tn}` : ''}${sums(k.value)}  (${ops})`);
+    });
+    const file = join(dir, `dispatch-${i}.wgsl`);
+    writeFileSync(file, compiled.kernels[i]!.source);
+    console.log(`  WGSL: ${file}`);
+  }
+}
 process.exit(0);

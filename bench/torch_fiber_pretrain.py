@@ -31,34 +31,34 @@ PAD, MASK, SPECIALS, VOCAB_USED = 1, 4, (0, 1, 2, 3, 4), 50
 M = "model"
 
 
-def text_embeddings(ids, p):
-    e = M + ".text.embeddings"
-    real = (ids != PAD).float()
-    positions = (torch.cumsum(real, 1) * real).long() + PAD
-    t = p[e + ".word_embeddings.weight"][ids.long()] + p[e + ".position_embeddings.weight"][positions] + p[e + ".token_type_embeddings.weight"][0]
-    return ln(t, p, e + ".LayerNorm")
-
-
-def image_alone(pixels, p):
-    """The dual-encoder image path: every Swin block without cross-attention, then the final norm."""
-    x = F.conv2d(pixels, p[M + ".image.patch_embed.proj.weight"], p[M + ".image.patch_embed.proj.bias"], stride=tiny.PATCH).flatten(2).transpose(1, 2)
-    x = ln(x, p, M + ".image.patch_embed.norm")
-    for s, depth in enumerate(tiny.DEPTHS):
-        r = tiny.IMG // tiny.PATCH // 2 ** s
-        win = min(r, tiny.WINDOW)
+def image_alone_above(x, p):
+    """The dual-encoder image path above the shared layers: the blocks that fuse on the fused
+    path, without cross-attention, then the final norm."""
+    g = 0
+    for s, depth, r, win in tiny.stages():
         for blk in range(depth):
-            shift = tiny.WINDOW // 2 if blk % 2 == 1 and r > tiny.WINDOW else 0
-            x = tiny.image_block(x, p, f"{M}.image.layers.{s}.blocks.{blk}", tiny.HEADS[s], r, win, shift)
-        if s < len(tiny.DEPTHS) - 1:
+            if g >= tiny.FIRST_FUSED:
+                shift = tiny.WINDOW // 2 if blk % 2 == 1 and r > tiny.WINDOW else 0
+                x = tiny.image_block(x, p, f"{M}.image.layers.{s}.blocks.{blk}", tiny.HEADS[s], r, win, shift)
+            g += 1
+        if s < len(tiny.DEPTHS) - 1 and g > tiny.FIRST_FUSED:
             x = tiny.patch_merging(x, p, f"{M}.image.layers.{s}.downsample", r)
     return ln(x, p, M + ".image.norm")
 
 
-def text_alone(ids, mask, p):
-    t = text_embeddings(ids, p)
-    for i in range(tiny.TEXT_LAYERS):
+def text_alone_above(t, mask, p):
+    for i in range(tiny.TEXT_LAYERS - tiny.FUSE, tiny.TEXT_LAYERS):
         t = tiny.text_layer(t, mask, p, f"{M}.text.layer.{i}")
     return t
+
+
+def image_alone(pixels, p):
+    """The dual-encoder image path: every Swin block without cross-attention, then the final norm."""
+    return image_alone_above(tiny.image_below_fusion(pixels, p), p)
+
+
+def text_alone(ids, mask, p):
+    return text_alone_above(tiny.text_below_fusion(ids, mask, p), mask, p)
 
 
 def pooler(x, p, name):
@@ -100,8 +100,9 @@ def pretrain_losses(batch, p, queues, momentum=None, detach_keys=True):
     come from that encoder (ALBEF), else from `p` (FIBER, fiberc)."""
     pixels, ids, mask, mlm_ids, mlm_labels, draws = (batch[k] for k in ("pixels", "ids", "mask", "mlm_ids", "mlm_labels", "draws"))
     b = pixels.shape[0]
-    image, text = image_alone(pixels, p), text_alone(ids, mask, p)
-    fi, ft = itc_heads(image, text, p)
+    # Each tower below fusion once per input, shared by ITC, MLM and ITM (as fiberc's step).
+    image_low, text_low = tiny.image_below_fusion(pixels, p), tiny.text_below_fusion(ids, mask, p)
+    fi, ft = itc_heads(image_alone_above(image_low, p), text_alone_above(text_low, mask, p), p)
     temp = p["temp"].clamp(0.001, 1.0)
     if momentum is None:
         ki, kt = (fi.detach(), ft.detach()) if detach_keys else (fi, ft)
@@ -120,10 +121,10 @@ def pretrain_losses(batch, p, queues, momentum=None, detach_keys=True):
     with torch.no_grad():
         neg_text = sample_rows((fi @ ft.T / temp).softmax(-1) * others, draws[0])
         neg_image = sample_rows((ft @ fi.T / temp).softmax(-1) * others, draws[1])
-    pixels4 = torch.cat([pixels, pixels, pixels, pixels[neg_image]])
-    ids4 = torch.cat([mlm_ids, ids, ids[neg_text], ids])
+    image4 = torch.cat([image_low, image_low, image_low, image_low[neg_image]])
+    text4 = torch.cat([tiny.text_below_fusion(mlm_ids, mask, p), text_low, text_low[neg_text], text_low])
     mask4 = torch.cat([mask, mask, mask[neg_text], mask])
-    image4, text4 = tiny.fiber_tiny(pixels4, ids4, mask4, p)
+    image4, text4 = tiny.fused_layers(image4, text4, mask4, p)
     mlm = F.cross_entropy(mlm_logits(text4[:b], p).reshape(-1, tiny.VOCAB), mlm_labels.reshape(-1).long(), ignore_index=-100)
     itm_labels = torch.cat([torch.ones(b), torch.zeros(2 * b)]).long()
     itm = F.cross_entropy(itm_logits(image4[b:], text4[b:], p), itm_labels)

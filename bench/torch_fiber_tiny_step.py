@@ -152,39 +152,66 @@ def text_layer(h, mask, p, name, image=None, out_norm=True):
     return ln(o, p, name + ".output.LayerNorm") if out_norm else o
 
 
-def fiber_tiny(pixels, ids, mask, p):
-    """FiberTiny's forward as examples/fiber.fib's Fiber: (image tokens, text tokens)."""
-    m = "model"
-    b = pixels.shape[0]
-    w = p[m + ".image.patch_embed.proj.weight"]
-    x = F.conv2d(pixels, w, p[m + ".image.patch_embed.proj.bias"], stride=PATCH).flatten(2).transpose(1, 2)
-    x = ln(x, p, m + ".image.patch_embed.norm")
-    e = m + ".text.embeddings"
+M = "model"
+FIRST_FUSED = sum(DEPTHS) - FUSE
+
+
+def stages():
+    """Each Swin stage's (index, depth, resolution, window) as examples/fiber.fib builds them."""
+    for s, depth in enumerate(DEPTHS):
+        r = IMG // PATCH // 2 ** s
+        yield s, depth, r, min(r, WINDOW)
+
+
+def image_below_fusion(pixels, p):
+    """The patch embedding and every Swin block before the first fused one, with the
+    downsampling of each stage that ends there (examples/fiber.fib's image_below_fusion)."""
+    x = F.conv2d(pixels, p[M + ".image.patch_embed.proj.weight"], p[M + ".image.patch_embed.proj.bias"], stride=PATCH).flatten(2).transpose(1, 2)
+    x = ln(x, p, M + ".image.patch_embed.norm")
+    g = 0
+    for s, depth, r, win in stages():
+        for blk in range(depth):
+            if g < FIRST_FUSED:
+                shift = WINDOW // 2 if blk % 2 == 1 and r > WINDOW else 0
+                x = image_block(x, p, f"{M}.image.layers.{s}.blocks.{blk}", HEADS[s], r, win, shift)
+            g += 1
+        if s < len(DEPTHS) - 1 and g <= FIRST_FUSED:
+            x = patch_merging(x, p, f"{M}.image.layers.{s}.downsample", r)
+    return x
+
+
+def text_below_fusion(ids, mask, p):
+    """The embeddings and the text layers before the first fused one."""
+    e = M + ".text.embeddings"
     real = (ids != PAD).float()
     positions = (torch.cumsum(real, 1) * real).long() + PAD
     t = p[e + ".word_embeddings.weight"][ids.long()] + p[e + ".position_embeddings.weight"][positions] + p[e + ".token_type_embeddings.weight"][0]
     t = ln(t, p, e + ".LayerNorm")
     for i in range(TEXT_LAYERS - FUSE):
-        t = text_layer(t, mask, p, f"{m}.text.layer.{i}")
-    total = sum(DEPTHS)
-    first, g = total - FUSE, 0
-    for s, depth in enumerate(DEPTHS):
-        r = IMG // PATCH // 2 ** s
-        win = min(r, WINDOW)
+        t = text_layer(t, mask, p, f"{M}.text.layer.{i}")
+    return t
+
+
+def fused_layers(x, t, mask, p):
+    """The fused pairs of layers from both towers' outputs below fusion: (image, text tokens)."""
+    g = 0
+    for s, depth, r, win in stages():
         for blk in range(depth):
-            shift = WINDOW // 2 if blk % 2 == 1 and r > WINDOW else 0
-            name = f"{m}.image.layers.{s}.blocks.{blk}"
-            if g < first:
-                x = image_block(x, p, name, HEADS[s], r, win, shift)
-            else:
-                k = g - first
-                x_next = image_block(x, p, name, HEADS[s], r, win, shift, t, mask)
-                t = text_layer(t, mask, p, f"{m}.text.layer.{TEXT_LAYERS - FUSE + k}", x, k < FUSE - 1)
+            if g >= FIRST_FUSED:
+                shift = WINDOW // 2 if blk % 2 == 1 and r > WINDOW else 0
+                k = g - FIRST_FUSED
+                x_next = image_block(x, p, f"{M}.image.layers.{s}.blocks.{blk}", HEADS[s], r, win, shift, t, mask)
+                t = text_layer(t, mask, p, f"{M}.text.layer.{TEXT_LAYERS - FUSE + k}", x, k < FUSE - 1)
                 x = x_next
             g += 1
-        if s < len(DEPTHS) - 1:
-            x = patch_merging(x, p, f"{m}.image.layers.{s}.downsample", r)
+        if s < len(DEPTHS) - 1 and g > FIRST_FUSED:
+            x = patch_merging(x, p, f"{M}.image.layers.{s}.downsample", r)
     return x, t
+
+
+def fiber_tiny(pixels, ids, mask, p):
+    """FiberTiny's forward as examples/fiber.fib's Fiber: (image tokens, text tokens)."""
+    return fused_layers(image_below_fusion(pixels, p), text_below_fusion(ids, mask, p), mask, p)
 
 
 def contrastive_loss(pixels, ids, mask, p):

@@ -51,6 +51,36 @@ module DualCheck() {
     expect(maxAbsDifference(on.get('alone_text')!, on.get('fused_text')!)).toBeGreaterThan(1e-3);
   });
 
+  it('the fused layers on each tower computed once below fusion and gathered equal the backbone on the gathered inputs', () => {
+    // The pre-training step computes the layers below fusion once per image and text and
+    // gathers them into its 4B pairs; this is the property that makes that exact.
+    const graph = buildGraph(program(`
+module ShareCheck() {
+  let p = FiberTinyPretraining()
+  forward(pixels: f32[B, 3, 64, 64], ids: i32[B, T], mask: f32[B, T], pick: i32[P]) -> (shared_image: tensor, whole_image: tensor, shared_text: tensor, whole_text: tensor) batch B {
+    let m = p.model
+    let (wi, wt) = m(gather(pixels, pick), gather(ids, pick), gather(mask, pick))
+    let (si, st) = fused_layers(m.image, m.text, m.depths, m.text_layers, m.fuse, gather(image_low(m, pixels), pick), gather(text_low(m, ids, mask), pick), gather(mask, pick))
+    return (si, wi, st, wt)
+  }
+}`), 'ShareCheck', { bindings: { B: 2, T: 8, P: 3 } });
+    const gates = new Map(graph.params.flatMap((n) => {
+      const name = (n.op as { name: string }).name;
+      return name.endsWith('.alpha') ? [[name, HostTensor.from([], [0.5])] as const] : [];
+    }));
+    const inputs = sampleInputs(graph, 1);
+    inputs.set('pick', HostTensor.from([3], [1, 0, 1], 'i32'));
+    const out = interpret(graph, prepareFeeds(graph, inputs, gates, 0));
+    expect(maxAbsDifference(out.get('shared_image')!, out.get('whole_image')!)).toBeLessThan(1e-12);
+    expect(maxAbsDifference(out.get('shared_text')!, out.get('whole_text')!)).toBeLessThan(1e-12);
+    // The picked rows are other images: rows 0 and 1 differ, rows 0 and 2 (both image 1) agree.
+    const image = out.get('whole_image')!.data;
+    const row = image.length / 3;
+    const rowGap = (a: number, b: number): number => Math.max(...Array.from({ length: row }, (_, i) => Math.abs(image[a * row + i]! - image[b * row + i]!)));
+    expect(rowGap(0, 1)).toBeGreaterThan(1e-3);
+    expect(rowGap(0, 2)).toBe(0);
+  });
+
   it('draws each negative by inverting its row\'s cumulative distribution', () => {
     const graph = buildGraph(program(`
 module Draw() {

@@ -7,6 +7,7 @@ import { plannedByName } from '../planned-names.js';
 import type { Executable, WebGpuDevice } from './device.js';
 import { WebGpuError } from './errors.js';
 import { YieldingWait } from './yielding-wait.js';
+import { BatchedCopy, type CopyRun } from './batched-copy.js';
 
 /**
  * Where a tensor lives on the device: pieces of buffers (an element offset and a length in
@@ -82,21 +83,34 @@ export class WebGpuSession {
   /**
    * Copies, on the device, each named tensor into another's place (an output into the
    * param it replaces) after the work submitted so far; the params are then new, so the
-   * param-only dispatches run again at the next dispatch.
+   * param-only dispatches run again at the next dispatch. The copies are recorded as one
+   * dispatch per pair of buffers (BatchedCopy), prepared once for each list a caller passes
+   * again and again.
    */
   copyNamed(copies: readonly { readonly from: string; readonly to: string }[]): void {
     if (copies.length === 0) return;
-    const encoder = this.owner.device.createCommandEncoder();
-    for (const { from, to } of copies) {
-      const source = this.location(from)!.pieces[0]!;
-      let at = 0;
-      for (const p of this.location(to)!.pieces) {
-        if (p.buffer !== source.buffer || p.offset !== source.offset + at) encoder.copyBufferToBuffer(source.buffer, (source.offset + at) * 4, p.buffer, p.offset * 4, p.length * 4);
-        at += p.length;
-      }
+    if (this.batched?.copies !== copies) {
+      this.batched?.copy.destroy();
+      this.batched = { copies, copy: new BatchedCopy(this.owner.device, copies.flatMap(({ from, to }) => this.copyRuns(from, to))) };
     }
+    const encoder = this.owner.device.createCommandEncoder();
+    this.batched.copy.encode(encoder);
     this.owner.device.queue.submit([encoder.finish()]);
     this.paramsDerived = false;
+  }
+
+  /** The last list copyNamed prepared, and its copies. */
+  private batched: { readonly copies: readonly unknown[]; readonly copy: BatchedCopy } | undefined;
+
+  /** The runs that copy tensor `from` (one piece) over tensor `to` (one piece or a split param's several). */
+  private copyRuns(from: string, to: string): CopyRun[] {
+    const source = this.location(from)!.pieces[0]!;
+    let at = 0;
+    return this.location(to)!.pieces.map((p) => {
+      const run = { from: source.buffer, fromOffset: source.offset + at, to: p.buffer, toOffset: p.offset, length: p.length };
+      at += p.length;
+      return run;
+    }).filter((r) => r.from !== r.to || r.fromOffset !== r.toOffset);
   }
 
   /** Reads tensors (outputs or params) by name, after the work submitted so far. */
@@ -228,6 +242,7 @@ export class WebGpuSession {
     for (const b of this.buffers.values()) b.destroy();
     for (const a of this.arenas) a.destroy();
     this.bases?.buffer.destroy();
+    this.batched?.copy.destroy();
   }
 }
 
