@@ -123,6 +123,7 @@ export async function runTrain(flags: TrainFlags, io: CliIO, interactive = proce
         bar?.start(config.steps, step - 1, { ...Object.fromEntries(task.losses.map((n) => [n, '-'])), speed: '-' });
       },
       onStep,
+      onNote: (message) => io.err(message),
     });
     program.dispose();
   } finally {

@@ -76,6 +76,8 @@ export interface RunHooks {
   readonly onStart?: (firstStep: number) => void;
   /** Called after every step (after its checkpoint, when it has one). */
   readonly onStep?: (m: StepMetrics) => void;
+  /** Called with what a resumed run took from its checkpoint instead of the configuration given. */
+  readonly onNote?: (message: string) => void;
 }
 
 /** The model graph and its training step for a configuration. */
@@ -92,12 +94,20 @@ export function runStep(config: RunConfig, task: Pick<RunTask, 'losses' | 'extra
 }
 
 /** Runs (or resumes) a task in `out`; returns the program, left loaded for the caller. */
-export async function runTraining(device: Device, config: RunConfig, task: RunTask, out: string, resume: boolean, hooks: RunHooks = {}): Promise<Program> {
+export async function runTraining(device: Device, given: RunConfig, task: RunTask, out: string, resume: boolean, hooks: RunHooks = {}): Promise<Program> {
   mkdirSync(out, { recursive: true });
-  const { model, step, updates } = runStep(config, task);
+  const { model, step, updates } = runStep(given, task);
   const names = [...model.params.map(leafName), ...step.state];
   const checkpoint = resume ? readLatestCheckpoint(out) : undefined;
+  let config = given;
   if (checkpoint) {
+    // A run extended (or shortened) on resuming keeps the warmup it had: given as a fraction
+    // of the steps, it would otherwise change with them and stop the run from resuming.
+    const [steps, warmup] = [checkpoint.config.steps, checkpoint.config.warmup];
+    if (steps !== given.steps && typeof warmup === 'number' && warmup !== given.warmup) {
+      config = { ...given, warmup };
+      hooks.onNote?.(`keeping the checkpoint's warmup of ${warmup} steps (this run's steps, ${given.steps}, differ from its ${String(steps)})`);
+    }
     // Every key either side has: optional ones (data, tokenizer) are absent at their defaults.
     const keys = new Set([...Object.keys(config), ...Object.keys(checkpoint.config)]) as Set<keyof RunConfig>;
     // Checkpoints from before `init` was recorded were drawn as declared.

@@ -10,14 +10,17 @@ describe('fiberc train', () => {
   it('trains into a run folder, resumes from its checkpoint, and refuses a resume with another configuration', async () => {
     const out = mkdtempSync(join(tmpdir(), 'fiberc-train-'));
     const flags = ['--model', 'FiberMicro', '--backend', 'cpu', '--batch', '4', '--train-size', '24', '--checkpoint-every', '2', '--out', out];
-    const first = await cli('train', ...flags, '--steps', '2');
+    const first = await cli('train', ...flags, '--steps', '2', '--warmup', '0.5');
     expect(first.code, first.err).toBe(0);
     expect(first.err).toMatch(/step 2\/2: loss \d+\.\d+ \(itc \d+\.\d+ mlm \d+\.\d+ itm \d+\.\d+\), \d+\.\d+ examples\/s/);
     expect(first.out).toContain(`metrics in ${out}/metrics.jsonl`);
     expect(readdirSync(out).sort()).toEqual(['latest', 'metrics.jsonl', 'run.svg', 'step-0000002.safetensors']);
-    const more = await cli('train', ...flags, '--steps', '3', '--resume');
+    // Extended with the same warmup fraction (0.5: 1 step of 2, 2 of 3): the checkpoint's 1 step is kept.
+    const more = await cli('train', ...flags, '--steps', '3', '--warmup', '0.5', '--resume');
     expect(more.code, more.err).toBe(0);
     expect(more.err).toContain('resuming at step 3');
+    expect(more.err).toContain("keeping the checkpoint's warmup of 1 steps (this run's steps, 3, differ from its 2)");
+    expect(readCheckpoint(join(out, 'step-0000003.safetensors')).config.warmup).toBe(1);
     expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { step: number }).step)).toEqual([1, 2, 3]);
     const other = await cli('train', ...flags.map((f) => (f === '4' ? '2' : f)), '--steps', '4', '--resume');
     expect(other.code).toBe(1);
