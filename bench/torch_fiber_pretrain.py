@@ -12,7 +12,9 @@ bench/torch_fiber_tiny_step.py's), so fiberc's params and checkpoints load as th
     python3 bench/torch_fiber_pretrain.py train PARAMS TRAIN TEST [--queue current|momentum|none]
         trains on a corpus exported by fiberc (pixels, ids, mask; ids2/mask2 a second caption)
         and prints the losses and held-out dual-encoder retrieval as JSON lines: a reference for
-        the learning dynamics of a recipe, at tens of steps a second instead of one.
+        the learning dynamics of a recipe, at tens of steps a second instead of one. --rerank K
+        adds R@1 after ITM re-ranking of each query's top K at the end; --itm-bank N draws ITM's
+        hard negatives from the batch and a bank of the last N examples (spec/training.md).
 """
 import argparse
 import json
@@ -93,7 +95,7 @@ def sample_rows(weights, u):
     return (cdf <= u.unsqueeze(1)).float().sum(-1).clamp(max=weights.shape[1] - 1).long()
 
 
-def pretrain_losses(batch, p, queues, momentum=None, detach_keys=True):
+def pretrain_losses(batch, p, queues, momentum=None, detach_keys=True, choose_negatives=None):
     """(loss, itc, mlm, itm, image_feats, text_feats) of one batch, as FiberPretraining's forward.
     `queues` (image, text) are scored normalized; the batch's keys are detached (FIBER) unless
     `detach_keys` is False; with `momentum` params the batch's keys and the features to queue
@@ -117,13 +119,19 @@ def pretrain_losses(batch, p, queues, momentum=None, detach_keys=True):
     sim_t2i = ft @ torch.cat([ki, F.normalize(qi, dim=-1, eps=1e-6)]).T
     labels = torch.arange(b)
     itc = 0.5 * (F.cross_entropy(sim_i2t / temp, labels) + F.cross_entropy(sim_t2i / temp, labels))
-    others = 1.0 - torch.eye(b)
-    with torch.no_grad():
-        neg_text = sample_rows((fi @ ft.T / temp).softmax(-1) * others, draws[0])
-        neg_image = sample_rows((ft @ fi.T / temp).softmax(-1) * others, draws[1])
-    image4 = torch.cat([image_low, image_low, image_low, image_low[neg_image]])
-    text4 = torch.cat([tiny.text_below_fusion(mlm_ids, mask, p), text_low, text_low[neg_text], text_low])
-    mask4 = torch.cat([mask, mask, mask[neg_text], mask])
+    if choose_negatives is None:
+        others = 1.0 - torch.eye(b)
+        with torch.no_grad():
+            neg_text = sample_rows((fi @ ft.T / temp).softmax(-1) * others, draws[0])
+            neg_image = sample_rows((ft @ fi.T / temp).softmax(-1) * others, draws[1])
+        neg_image_low, neg_text_low, neg_mask = image_low[neg_image], text_low[neg_text], mask[neg_text]
+    else:
+        # Negatives from outside the batch (a bank of past examples): their lower layers run too.
+        neg_pixels, neg_ids, neg_mask = choose_negatives(fi.detach(), ft.detach(), temp.detach(), draws)
+        neg_image_low, neg_text_low = tiny.image_below_fusion(neg_pixels, p), tiny.text_below_fusion(neg_ids, neg_mask, p)
+    image4 = torch.cat([image_low, image_low, image_low, neg_image_low])
+    text4 = torch.cat([tiny.text_below_fusion(mlm_ids, mask, p), text_low, neg_text_low, text_low])
+    mask4 = torch.cat([mask, mask, neg_mask, mask])
     image4, text4 = tiny.fused_layers(image4, text4, mask4, p)
     mlm = F.cross_entropy(mlm_logits(text4[:b], p).reshape(-1, tiny.VOCAB), mlm_labels.reshape(-1).long(), ignore_index=-100)
     itm_labels = torch.cat([torch.ones(b), torch.zeros(2 * b)]).long()
@@ -191,8 +199,27 @@ def corpus_batch(data, idx, gen):
     return {"pixels": data["pixels"][idx], "ids": ids, "mask": mask, "mlm_ids": mlm_ids, "mlm_labels": mlm_labels, "draws": torch.rand(2, len(idx), generator=gen)}
 
 
-def retrieval(p, test, n):
-    """Dual-encoder R@1/5/10 (percent) both ways over the first n test pairs."""
+def itm_rerank_r1(p, test, sim, k, image_rows):
+    """R@1 (percent) after re-scoring each query's top k by the ITM head's positive logit (FIBER):
+    image queries over their top-k texts when image_rows, else text queries over images."""
+    n = sim.shape[0]
+    top = sim.topk(k, dim=1).indices
+    hits = 0
+    with torch.no_grad():
+        for s in range(0, n, 16):
+            q = torch.arange(s, min(n, s + 16)).repeat_interleave(k)
+            c = top[s:s + 16].reshape(-1)
+            img, txt = (q, c) if image_rows else (c, q)
+            image, text = tiny.fiber_tiny(test["pixels"][img], test["ids"][txt], test["mask"][txt], p)
+            score = itm_logits(image, text, p)[:, 1].view(-1, k)
+            best = top[s:s + 16].gather(1, score.argmax(1, keepdim=True)).view(-1)
+            hits += (best == torch.arange(s, min(n, s + 16))).sum().item()
+    return round(100.0 * hits / n, 1)
+
+
+def retrieval(p, test, n, rerank=0):
+    """Dual-encoder R@1/5/10 (percent) both ways over the first n test pairs; with rerank k, also
+    R@1 after the ITM head re-scores each query's top k."""
     with torch.no_grad():
         parts = [itc_features(test["pixels"][s:s + 100], test["ids"][s:s + 100], test["mask"][s:s + 100], p) for s in range(0, n, 100)]
         sim = torch.cat([a for a, _ in parts]) @ torch.cat([b for _, b in parts]).T
@@ -202,6 +229,8 @@ def retrieval(p, test, n):
             rank = (s > s.gather(1, truth)).sum(1)
             for k in (1, 5, 10):
                 out[f"{name}_r{k}"] = round(100.0 * (rank < k).float().mean().item(), 1)
+            if rerank:
+                out[f"{name}_itm_r1"] = itm_rerank_r1(p, test, s, rerank, name == "i2t")
         out["feature_cos"] = round((torch.cat([a for a, _ in parts])[:100] @ torch.cat([a for a, _ in parts])[:100].T).mean().item(), 4)
         return out
 
@@ -222,13 +251,31 @@ def train(args):
     qi, qt = queues
     if args.queue == "none":
         qi, qt = qi[:0], qt[:0]
+    # ITM negatives from a bank of past examples' momentum ITC features (--itm-bank N): each
+    # image's negative text is drawn from the batch and the bank by softmax(similarity / temp),
+    # its own example excluded, and fetched from the corpus (FIBER keeps past raw images).
+    bank = {"image": torch.zeros(0, qi.shape[1]), "text": torch.zeros(0, qt.shape[1]), "index": torch.zeros(0, dtype=torch.long)}
+    current = {}
+
+    def choose_negatives(fi, ft, temp, draws):
+        idx = current["index"]
+        pool_image, pool_text = torch.cat([fi, bank["image"]]), torch.cat([ft, bank["text"]])
+        pool_index = torch.cat([idx, bank["index"]])
+        allowed = (pool_index.view(1, -1) != idx.view(-1, 1)).float()
+        neg_text = pool_index[sample_rows((fi @ pool_text.T / temp).softmax(-1) * allowed, draws[0])]
+        neg_image = pool_index[sample_rows((ft @ pool_image.T / temp).softmax(-1) * allowed, draws[1])]
+        return data["pixels"][neg_image], data["ids"][neg_text], data["mask"][neg_text]
+
     sums, t0 = {}, time.perf_counter()
     for step in range(1, args.steps + 1):
         f = min(step / warm, max(0.0, (args.steps - step) / max(1, args.steps - warm)))
         for g in opt.param_groups:
             g["lr"] = g["base"] * f
-        batch = corpus_batch(data, torch.randint(0, n, (args.batch,), generator=gen), gen)
-        loss, itc, mlm, itm, ki, kt = pretrain_losses(batch, p, (qi, qt), momentum, not args.attached_keys)
+        current["index"] = torch.randint(0, n, (args.batch,), generator=gen)
+        batch = corpus_batch(data, current["index"], gen)
+        loss, itc, mlm, itm, ki, kt = pretrain_losses(batch, p, (qi, qt), momentum, not args.attached_keys, choose_negatives if args.itm_bank else None)
+        if args.itm_bank:
+            bank = {"image": torch.cat([ki, bank["image"]])[:args.itm_bank], "text": torch.cat([kt, bank["text"]])[:args.itm_bank], "index": torch.cat([current["index"], bank["index"]])[:args.itm_bank]}
         total = args.itc_weight * itc + args.mlm_weight * mlm + args.itm_weight * itm
         opt.zero_grad(set_to_none=True)
         total.backward()
@@ -243,7 +290,7 @@ def train(args):
         if step % args.log_every == 0 or step == args.steps:
             row = {"step": step, **{k: round(v / args.log_every, 3) for k, v in sums.items()}, "temp": round(p["temp"].item(), 4), "s": round(time.perf_counter() - t0, 1)}
             if step % args.eval_every == 0 or step == args.steps:
-                row.update(retrieval(p, test, args.test_size))
+                row.update(retrieval(p, test, args.test_size, args.rerank if step == args.steps else 0))
             print(json.dumps(row), flush=True)
             sums = {}
 
@@ -282,6 +329,8 @@ def main():
     r.add_argument("--log-every", type=int, default=25)
     r.add_argument("--eval-every", type=int, default=100)
     r.add_argument("--test-size", type=int, default=1000)
+    r.add_argument("--itm-bank", type=int, default=0, help="draw ITM's hard negatives from the batch and a bank of this many past examples (0: the batch only)")
+    r.add_argument("--rerank", type=int, default=0, help="at the end, also R@1 after the ITM head re-scores each query's top k")
     args = ap.parse_args()
     torch.set_num_threads(int(os.environ.get("THREADS", os.cpu_count() or 1)))
     if args.cmd == "check":
