@@ -129,7 +129,7 @@ function showDispatches(indices: readonly number[], dir: string): void {
     d.phases.forEach((p, j) => {
       const k = p.kernel;
       const tile = d.schedule.phaseTiles?.[j];
-      const ops = [...new Set(k.fused.map((n) => n.op))].join(' ');
+      const ops = [...new Set(k.fused.map((n) => n.op.kind))].join(' ');
       const items = k.output.node.shape.reduce((a, b) => a * b, 1) / owners;
       console.log(`  ${String(j).padStart(3)} ${k.name} [${k.output.node.shape.join(', ')}] ${items} items/owner, ${(k.flops / owners / 1e3).toFixed(1)} kFLOP/owner${tile ? `, tile ${tile.tm}x${tile.tn}` : ''}${sums(k.value)}  (${ops})`);
     });
