@@ -32,6 +32,7 @@ import { LR_INPUT, STEP_INPUT } from '../src/train/step.js';
 import { runStep } from '../src/train/train-run.js';
 import { benchConfig } from './pretrain-step.js';
 import type { Scalar } from '../src/compile/kernel-ir.js';
+import { numel } from '../src/ir/shape.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
@@ -107,7 +108,7 @@ function sums(s: Scalar): string {
   const sizes: string[] = [];
   const walk = (x: Scalar, outer: string): void => {
     const here = x.k === 'reduce' ? `${outer}${outer ? 'x' : ''}${x.loop.size}` : outer;
-    if (x.k === 'reduce' && !['reduce'].includes((x.body as Scalar).k)) sizes.push(here);
+    if (x.k === 'reduce' && x.body.k !== 'reduce') sizes.push(here);
     for (const key of ['a', 'b', 'c', 'body'] as const) {
       const child = (x as unknown as Record<string, Scalar | undefined>)[key];
       if (child && typeof child === 'object' && 'k' in child) walk(child, here);
@@ -130,7 +131,7 @@ function showDispatches(indices: readonly number[], dir: string): void {
       const k = p.kernel;
       const tile = d.schedule.phaseTiles?.[j];
       const ops = [...new Set(k.fused.map((n) => n.op.kind))].join(' ');
-      const items = k.output.node.shape.reduce((a, b) => a * b, 1) / owners;
+      const items = numel(k.output.node.shape) / owners;
       console.log(`  ${String(j).padStart(3)} ${k.name} [${k.output.node.shape.join(', ')}] ${items} items/owner, ${(k.flops / owners / 1e3).toFixed(1)} kFLOP/owner${tile ? `, tile ${tile.tm}x${tile.tn}` : ''}${sums(k.value)}  (${ops})`);
     });
     const file = join(dir, `dispatch-${i}.wgsl`);

@@ -36,15 +36,8 @@ M = "model"
 def image_alone_above(x, p):
     """The dual-encoder image path above the shared layers: the blocks that fuse on the fused
     path, without cross-attention, then the final norm."""
-    g = 0
-    for s, depth, r, win in tiny.stages():
-        for blk in range(depth):
-            if g >= tiny.FIRST_FUSED:
-                shift = tiny.WINDOW // 2 if blk % 2 == 1 and r > tiny.WINDOW else 0
-                x = tiny.image_block(x, p, f"{M}.image.layers.{s}.blocks.{blk}", tiny.HEADS[s], r, win, shift)
-            g += 1
-        if s < len(tiny.DEPTHS) - 1 and g > tiny.FIRST_FUSED:
-            x = tiny.patch_merging(x, p, f"{M}.image.layers.{s}.downsample", r)
+    for name, s, r, win, shift in tiny.swin_steps(above=True):
+        x = tiny.patch_merging(x, p, name, r) if shift is None else tiny.image_block(x, p, name, tiny.HEADS[s], r, win, shift)
     return ln(x, p, M + ".image.norm")
 
 

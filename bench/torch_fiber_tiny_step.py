@@ -156,11 +156,20 @@ M = "model"
 FIRST_FUSED = sum(DEPTHS) - FUSE
 
 
-def stages():
-    """Each Swin stage's (index, depth, resolution, window) as examples/fiber.fib builds them."""
+def swin_steps(above):
+    """The Swin blocks and downsamplings below the first fused block (above=False) or from it on
+    (above=True), in order, each as (name, stage, resolution, window, shift), a downsampling's
+    shift None: the walks of examples/fiber.fib's image_below_fusion and fused_layers."""
+    g = 0
     for s, depth in enumerate(DEPTHS):
         r = IMG // PATCH // 2 ** s
-        yield s, depth, r, min(r, WINDOW)
+        win = min(r, WINDOW)
+        for blk in range(depth):
+            if (g >= FIRST_FUSED) == above:
+                yield f"{M}.image.layers.{s}.blocks.{blk}", s, r, win, WINDOW // 2 if blk % 2 == 1 and r > WINDOW else 0
+            g += 1
+        if s < len(DEPTHS) - 1 and (g > FIRST_FUSED) == above:
+            yield f"{M}.image.layers.{s}.downsample", s, r, win, None
 
 
 def image_below_fusion(pixels, p):
@@ -168,15 +177,8 @@ def image_below_fusion(pixels, p):
     downsampling of each stage that ends there (examples/fiber.fib's image_below_fusion)."""
     x = F.conv2d(pixels, p[M + ".image.patch_embed.proj.weight"], p[M + ".image.patch_embed.proj.bias"], stride=PATCH).flatten(2).transpose(1, 2)
     x = ln(x, p, M + ".image.patch_embed.norm")
-    g = 0
-    for s, depth, r, win in stages():
-        for blk in range(depth):
-            if g < FIRST_FUSED:
-                shift = WINDOW // 2 if blk % 2 == 1 and r > WINDOW else 0
-                x = image_block(x, p, f"{M}.image.layers.{s}.blocks.{blk}", HEADS[s], r, win, shift)
-            g += 1
-        if s < len(DEPTHS) - 1 and g <= FIRST_FUSED:
-            x = patch_merging(x, p, f"{M}.image.layers.{s}.downsample", r)
+    for name, s, r, win, shift in swin_steps(above=False):
+        x = patch_merging(x, p, name, r) if shift is None else image_block(x, p, name, HEADS[s], r, win, shift)
     return x
 
 
@@ -194,18 +196,14 @@ def text_below_fusion(ids, mask, p):
 
 def fused_layers(x, t, mask, p):
     """The fused pairs of layers from both towers' outputs below fusion: (image, text tokens)."""
-    g = 0
-    for s, depth, r, win in stages():
-        for blk in range(depth):
-            if g >= FIRST_FUSED:
-                shift = WINDOW // 2 if blk % 2 == 1 and r > WINDOW else 0
-                k = g - FIRST_FUSED
-                x_next = image_block(x, p, f"{M}.image.layers.{s}.blocks.{blk}", HEADS[s], r, win, shift, t, mask)
-                t = text_layer(t, mask, p, f"{M}.text.layer.{TEXT_LAYERS - FUSE + k}", x, k < FUSE - 1)
-                x = x_next
-            g += 1
-        if s < len(DEPTHS) - 1 and g > FIRST_FUSED:
-            x = patch_merging(x, p, f"{M}.image.layers.{s}.downsample", r)
+    k = 0
+    for name, s, r, win, shift in swin_steps(above=True):
+        if shift is None:
+            x = patch_merging(x, p, name, r)
+            continue
+        x_next = image_block(x, p, name, HEADS[s], r, win, shift, t, mask)
+        t = text_layer(t, mask, p, f"{M}.text.layer.{TEXT_LAYERS - FUSE + k}", x, k < FUSE - 1)
+        x, k = x_next, k + 1
     return x, t
 
 

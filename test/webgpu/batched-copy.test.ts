@@ -4,13 +4,14 @@ import { BatchedCopy, chunkTable, COPY_CHUNK, mergeRuns, type CopyRun } from '..
 import { gpu } from './gpu.js';
 
 describe('copy runs', () => {
-  it('merges runs that continue each other on both sides, whatever order they come in, and drops empty ones', () => {
+  it('merges runs that continue each other on both sides, whatever order they come in, and drops empty ones and those onto themselves', () => {
     const runs: CopyRun<string>[] = [
       { from: 'a', fromOffset: 8, to: 'b', toOffset: 108, length: 4 },
       { from: 'a', fromOffset: 0, to: 'b', toOffset: 100, length: 8 },
       { from: 'a', fromOffset: 12, to: 'b', toOffset: 200, length: 4 }, // source continues, target does not
       { from: 'a', fromOffset: 16, to: 'c', toOffset: 204, length: 4 }, // another target
       { from: 'a', fromOffset: 40, to: 'b', toOffset: 0, length: 0 },
+      { from: 'b', fromOffset: 5, to: 'b', toOffset: 5, length: 3 },
     ];
     expect(mergeRuns(runs)).toEqual([
       { from: 'a', fromOffset: 0, to: 'b', toOffset: 100, length: 12 },

@@ -21,13 +21,14 @@ export interface CopyRun<B = GPUBuffer> {
 export const COPY_CHUNK = 4096;
 
 /**
- * The runs without empty ones, ordered by buffer pair and source offset, each merged into
- * the previous one where both its source and its destination continue it.
+ * The runs without empty ones and without those that copy a place onto itself, ordered by
+ * buffer pair and source offset, each merged into the previous one where both its source and
+ * its destination continue it.
  */
 export function mergeRuns<B>(runs: readonly CopyRun<B>[]): CopyRun<B>[] {
   const ids = new Map<B, number>();
   const id = (b: B): number => ids.get(b) ?? (ids.set(b, ids.size), ids.size - 1);
-  const sorted = runs.filter((r) => r.length > 0).sort((a, b) => id(a.from) - id(b.from) || id(a.to) - id(b.to) || a.fromOffset - b.fromOffset);
+  const sorted = runs.filter((r) => r.length > 0 && (r.from !== r.to || r.fromOffset !== r.toOffset)).sort((a, b) => id(a.from) - id(b.from) || id(a.to) - id(b.to) || a.fromOffset - b.fromOffset);
   const merged: CopyRun<B>[] = [];
   for (const r of sorted) {
     const last = merged.at(-1);
@@ -75,45 +76,43 @@ const pipelines = new WeakMap<GPUDevice, GPUComputePipeline>();
 /** The same copies, recorded again and again: one dispatch per buffer pair (see the file comment). */
 export class BatchedCopy {
   private readonly groups: { readonly bindGroup: GPUBindGroup; readonly grid: readonly [number, number]; readonly table: GPUBuffer }[] = [];
+  private readonly pipeline: GPUComputePipeline;
   /**
    * Runs within one buffer: neither a shader (one buffer bound to read and to write) nor
    * copyBufferToBuffer (source and destination must differ) may copy them directly, so they go
    * through `bounce`.
    */
-  private readonly sameBuffer: CopyRun[] = [];
+  private readonly sameBuffer: CopyRun[];
   private readonly bounce: GPUBuffer | undefined;
 
-  constructor(private readonly device: GPUDevice, runs: readonly CopyRun[]) {
+  constructor(device: GPUDevice, runs: readonly CopyRun[]) {
     const merged = mergeRuns(runs);
-    this.sameBuffer = merged.filter((r) => r.from === r.to && r.fromOffset !== r.toOffset);
+    this.sameBuffer = merged.filter((r) => r.from === r.to);
     const longest = Math.max(0, ...this.sameBuffer.map((r) => r.length));
     this.bounce = longest > 0 ? device.createBuffer({ size: longest * 4, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, label: 'batched copy bounce' }) : undefined;
-    const pairs = new Map<GPUBuffer, Map<GPUBuffer, CopyRun[]>>();
-    for (const r of merged) {
-      if (r.from === r.to) continue;
-      const byTarget = pairs.get(r.from) ?? new Map<GPUBuffer, CopyRun[]>();
-      pairs.set(r.from, byTarget);
-      byTarget.set(r.to, [...(byTarget.get(r.to) ?? []), r]);
-    }
-    if (pairs.size === 0) return;
     let pipeline = pipelines.get(device);
     if (!pipeline) {
       pipeline = device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code: COPY_WGSL, label: 'batched copy' }), entryPoint: 'main' } });
       pipelines.set(device, pipeline);
     }
-    for (const [from, byTarget] of pairs) {
-      for (const [to, list] of byTarget) {
-        const rows = chunkTable(list);
-        const table = device.createBuffer({ size: rows.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: 'batched copy table' });
-        device.queue.writeBuffer(table, 0, rows);
-        const count = rows.length / 4;
-        const x = Math.min(count, MAX_GRID_X);
-        const bindGroup = device.createBindGroup({
-          layout: pipeline.getBindGroupLayout(0),
-          entries: [{ binding: 0, resource: { buffer: from } }, { binding: 1, resource: { buffer: to } }, { binding: 2, resource: { buffer: table } }],
-        });
-        this.groups.push({ bindGroup, grid: [x, Math.ceil(count / x)], table });
-      }
+    this.pipeline = pipeline;
+    // mergeRuns sorts by buffer pair: each pair's runs are consecutive.
+    const between = merged.filter((r) => r.from !== r.to);
+    for (let start = 0; start < between.length;) {
+      const { from, to } = between[start]!;
+      let end = start;
+      while (end < between.length && between[end]!.from === from && between[end]!.to === to) end++;
+      const rows = chunkTable(between.slice(start, end));
+      start = end;
+      const table = device.createBuffer({ size: rows.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: 'batched copy table' });
+      device.queue.writeBuffer(table, 0, rows);
+      const count = rows.length / 4;
+      const x = Math.min(count, MAX_GRID_X);
+      const bindGroup = device.createBindGroup({
+        layout: pipeline.getBindGroupLayout(0),
+        entries: [{ binding: 0, resource: { buffer: from } }, { binding: 1, resource: { buffer: to } }, { binding: 2, resource: { buffer: table } }],
+      });
+      this.groups.push({ bindGroup, grid: [x, Math.ceil(count / x)], table });
     }
   }
 
@@ -121,7 +120,7 @@ export class BatchedCopy {
   encode(encoder: GPUCommandEncoder): void {
     if (this.groups.length > 0) {
       const pass = encoder.beginComputePass({ label: 'batched copy' });
-      pass.setPipeline(pipelines.get(this.device)!);
+      pass.setPipeline(this.pipeline);
       for (const g of this.groups) {
         pass.setBindGroup(0, g.bindGroup);
         pass.dispatchWorkgroups(g.grid[0], g.grid[1]);

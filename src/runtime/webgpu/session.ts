@@ -110,7 +110,7 @@ export class WebGpuSession {
       const run = { from: source.buffer, fromOffset: source.offset + at, to: p.buffer, toOffset: p.offset, length: p.length };
       at += p.length;
       return run;
-    }).filter((r) => r.from !== r.to || r.fromOffset !== r.toOffset);
+    });
   }
 
   /** Reads tensors (outputs or params) by name, after the work submitted so far. */
