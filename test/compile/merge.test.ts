@@ -56,7 +56,7 @@ module Loss {
     expect(tables.length).toBeGreaterThan(0);
     // Every shared phase loops over its table's rows and reads its tensors at the rows' starts.
     for (const k of update.filter((x) => x.source.includes('fib_seg'))) {
-      expect(k.source).toMatch(/for \(var seg = 0; seg < \d+ \+ fib_z; seg\+\+\)/);
+      expect(k.source).toMatch(/for \(var seg = group; seg < \d+ \+ fib_z; seg \+= groups_total\)/);
       expect(k.source).toMatch(/\[seg_out \+ flat\] = /);
     }
     // Most of the update's kernels share a body: the shaders hold far fewer bodies than kernels.

@@ -14,6 +14,8 @@ import { SimulatedCudaDriver } from '../../src/runtime/ptxsim/driver.js';
 import { fiberParamGroups, type OptimizerOptions } from '../../src/train/optimizer.js';
 import { APPLY_INPUT, GRAD_NORM_OUTPUT, LR_INPUT, STEP_INPUT, trainingStep, trainingStepParts } from '../../src/train/step.js';
 import { gpu } from '../webgpu/gpu.js';
+import { compileWgsl } from '../../src/driver/pipeline.js';
+import { WEBGPU_DEFAULT_LIMITS } from '../../src/compile/limits.js';
 import { resolve } from 'node:path';
 
 /**
@@ -24,14 +26,14 @@ import { resolve } from 'node:path';
  */
 
 /** loss = mean((x @ w + b - y)^2) over a [rows, 3] batch: a model small enough to check by hand. */
-function regression(rows = 4): Graph {
+function regression(rows = 4, ins = 3, outs = 2): Graph {
   const b = new GraphBuilder();
-  const x = b.input('x', [rows, 3], 'f32');
-  const y = b.input('y', [rows, 2], 'f32');
-  const w = b.param('fc.weight', [3, 2], 'f32', { kind: 'normal', std: 0.5, mean: 0 });
-  const bias = b.param('fc.bias', [2], 'f32', { kind: 'constant', value: 0.1 });
+  const x = b.input('x', [rows, ins], 'f32');
+  const y = b.input('y', [rows, outs], 'f32');
+  const w = b.param('fc.weight', [ins, outs], 'f32', { kind: 'normal', std: 0.5, mean: 0 });
+  const bias = b.param('fc.bias', [outs], 'f32', { kind: 'constant', value: 0.1 });
   const err = b.binary('sub', b.binaryBroadcast('add', b.matmul(x, w), bias), y);
-  const loss = b.reshape(b.binary('div', b.reduce('sum', b.reshape(b.binary('mul', err, err), [2 * rows]), [0]), b.constant(2 * rows, [1], 'f32')), []);
+  const loss = b.reshape(b.binary('div', b.reduce('sum', b.reshape(b.binary('mul', err, err), [outs * rows]), [0]), b.constant(outs * rows, [1], 'f32')), []);
   return new Graph([x, y], [w, bias], [{ name: 'loss', node: loss }]);
 }
 
@@ -53,15 +55,15 @@ function regressionGrads(x: number[][], y: number[][], w: number[][], bias: numb
 
 const matrix = (t: HostTensor, cols: number): number[][] => Array.from({ length: t.data.length / cols }, (_, r) => Array.from(t.data.subarray(r * cols, (r + 1) * cols)));
 
-async function runSteps(device: Device, options: OptimizerOptions, steps: number, lrs: number[]): Promise<{ params: Map<string, HostTensor>; losses: number[]; norms: number[] }> {
-  const model = regression();
+async function runSteps(device: Device, options: OptimizerOptions, steps: number, lrs: number[], model = regression()): Promise<{ params: Map<string, HostTensor>; losses: number[]; norms: number[] }> {
+  const [xShape, yShape] = model.inputs.map((i) => i.shape);
   const step = trainingStep(model, 'loss', options);
   const program = await device.load(step.graph, { updates: step.updates });
   program.setParams(new Map(model.params.map((p) => [(p.op as { name: string }).name, initParam(p, 3)])));
   const losses: number[] = [];
   const norms: number[] = [];
   for (let t = 1; t <= steps; t++) {
-    await program.run(new Map([['x', randomTensor([4, 3], 10 + t)], ['y', randomTensor([4, 2], 20 + t)], [LR_INPUT, HostTensor.from([], [lrs[t - 1]!])], [STEP_INPUT, HostTensor.from([], [t])]]));
+    await program.run(new Map([['x', randomTensor(xShape!, 10 + t)], ['y', randomTensor(yShape!, 20 + t)], [LR_INPUT, HostTensor.from([], [lrs[t - 1]!])], [STEP_INPUT, HostTensor.from([], [t])]]));
     const r = await program.read(['loss', ...(options.clipNorm !== undefined ? [GRAD_NORM_OUTPUT] : [])]);
     losses.push(r.get('loss')!.data[0]!);
     norms.push(r.get(GRAD_NORM_OUTPUT)?.data[0] ?? NaN);
@@ -144,6 +146,20 @@ describe('training step', () => {
     const cpu = await runSteps(new CpuDevice(), options, 3, [0.05, 0.05, 0.05]);
     const webgpu = await runSteps(await gpu('fused'), options, 3, [0.05, 0.05, 0.05]);
     for (const [name, t] of cpu.params) expect(relativeMaxError(webgpu.params.get(name)!, t, 1), name).toBeLessThan(1e-5);
+  });
+
+  it('AdamW on WebGPU equals the interpreter when a param spans several chunks of the merged update\'s segment tables', async () => {
+    // A 48 x 200 weight: its 9,600 elements are three rows (chunks) of a shared update body.
+    const model = regression(4, 48, 200);
+    const options: OptimizerOptions = { optimizer: { kind: 'adamw' } };
+    const { kernels } = compileWgsl(trainingStep(model, 'loss', options).graph, { mode: 'fused', limits: WEBGPU_DEFAULT_LIMITS });
+    const chunked = kernels.flatMap((k) => [...k.source.matchAll(/(\d+) kernels of one body, \d+ op\(s\) each, (\d+) chunks of up to (\d+) elements/g)]);
+    expect(chunked.some((m) => Number(m[2]) >= Number(m[1]) + 2 && Number(m[3]) < 9600)).toBe(true);
+    const cpu = await runSteps(new CpuDevice(), options, 3, [0.05, 0.05, 0.05], model);
+    const webgpu = await runSteps(await gpu('fused'), options, 3, [0.05, 0.05, 0.05], model);
+    // f32 rounding of 48-term sums stays near 1e-5; an element of a chunk read or written at the
+    // wrong place would be off by about the lr (0.05).
+    for (const [name, t] of cpu.params) expect(relativeMaxError(webgpu.params.get(name)!, t, 1), name).toBeLessThan(1e-4);
   });
 
   it('accumulating the gradients of two micro-batches equals one step on both (AdamW, clipping, groups), on the interpreter and WebGPU', async () => {

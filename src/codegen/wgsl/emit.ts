@@ -321,10 +321,23 @@ interface IndependentPhase {
 }
 
 /**
+ * Elements per row of a segment table. Rows are dealt to workgroups in turn, so a chunk is the
+ * unit of balance: a long segment spreads over many workgroups, and an invocation reads only
+ * its workgroup's rows (when every invocation walked every row, most of the update's time was
+ * reading tables of segments too short to reach it).
+ */
+export const SEGMENT_CHUNK = 4096;
+
+function chunkStarts(count: number): number[] {
+  return Array.from({ length: Math.max(1, Math.ceil(count / SEGMENT_CHUNK)) }, (_, c) => c * SEGMENT_CHUNK);
+}
+
+/**
  * The phases of a merged dispatch. Kernels with the same shareable body (compile/segments.ts)
- * become one phase at the place of the first, looping over a table with a row per kernel:
- * its element count, where its output starts, and where each load starts; the body reads
- * `seg_count`, `seg_out` and `seg_in<j>`. The others are written as they are.
+ * become one phase at the place of the first, looping over a table with a row per chunk of
+ * each kernel's elements: the chunk's element count, where its output starts, and where each
+ * load starts; the body reads `seg_count`, `seg_out` and `seg_in<j>`, a workgroup a row at a
+ * time. The others are written as they are.
  */
 function independentPhases(d: ScheduledDispatch, res: ShaderResources): { phases: IndependentPhase[]; tables: { name: string; phase: number; rows: number; columns: string; length: number; values: string }[] } {
   const binding = (id: number): string | undefined => (res.planned(id).split ? undefined : res.location(id).name);
@@ -347,10 +360,12 @@ function independentPhases(d: ScheduledDispatch, res: ShaderResources): { phases
     if (members[0] !== i) return;
     const table = `fib_seg${phases.length}`;
     const columns = 2 + body!.loads.length;
-    const rows = members.map((m) => {
+    // A row per chunk: a flat load moves with the chunk, a fixed one stays where it is.
+    const rows = members.flatMap((m) => {
       const k = d.phases[m]!.kernel;
       const loads = bodies[m]!.loads;
-      return [workItems(k), start(k.output.id), ...loads.map((l) => start(l.load.tensor) + l.offset)];
+      const count = workItems(k);
+      return chunkStarts(count).map((at) => [Math.min(SEGMENT_CHUNK, count - at), start(k.output.id) + at, ...loads.map((l) => start(l.load.tensor) + l.offset + (l.kind === 'flat' ? at : 0))]);
     });
     const loads = new Map<Scalar, string>(body!.loads.map((l, j) => {
       const name = res.location(l.load.tensor).name;
@@ -360,10 +375,10 @@ function independentPhases(d: ScheduledDispatch, res: ShaderResources): { phases
     const statements = phaseStatements(p.kernel, res, undefined, undefined, undefined, undefined, false, { loads, store: res.element(out, 'seg_out + flat') });
     const row = `seg * ${columns}`;
     const lets = ['seg_count', 'seg_out', ...body!.loads.map((_, j) => `seg_in${j}`)].map((v, c) => `let ${v} = ${table}[${row} + ${c}];`);
-    tables.push({ name: table, phase: phases.length, rows: rows.length, columns: ['count', 'output start', ...body!.loads.map((l, j) => `input ${j} (${l.kind === 'flat' ? 'start' : 'element'})`)].join(', '), length: rows.length * columns, values: rows.flat().join(', ') });
+    tables.push({ name: table, phase: phases.length, rows: rows.length, columns: ['chunk count', 'output start', ...body!.loads.map((l, j) => `input ${j} (${l.kind === 'flat' ? 'start' : 'element'})`)].join(', '), length: rows.length * columns, values: rows.flat().join(', ') });
     phases.push({
       index: phases.length, name: members.map((m) => d.phases[m]!.kernel.name).join(' '), count: 0, statements, segments: { rows: rows.length, lets },
-      summary: `${members.length} kernels of one body, ${p.kernel.fused.length} op(s) each, one segment each`,
+      summary: `${members.length} kernels of one body, ${p.kernel.fused.length} op(s) each, ${rows.length} chunks of up to ${SEGMENT_CHUNK} elements`,
     });
   });
   return { phases, tables };
