@@ -264,7 +264,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--lr <x>', 'peak learning rate (FIBER\'s groups: 5x on cross-modal params and heads)', '0.0005')
     .option('--warmup <fraction>', 'fraction of the steps warming the learning rate up from 0', '0.1')
     .option('--text-length <n>', 'token positions per text', '38')
-    .option('--train-size <n>', 'synthetic training images', '4000')
+    .option('--train-size <n>', 'synthetic training images (default: one for each example the steps take, so none repeats)')
     .option('--checkpoint-every <n>', 'steps between checkpoints', '100')
     .option('--param-init <scheme>', 'params not loaded from a checkpoint: fan-in (weights drawn with std 1/sqrt(fan-in), for training narrow models from scratch) or declared (as the .fib declares them)', 'fan-in')
     .option('--itc <negatives>', "ITC's negatives: batch (the batch's other captions and images, as CLIP; learns sooner) or queue (and a queue of past features from a momentum encoder, as ALBEF; ends higher)", 'batch')

@@ -4,11 +4,11 @@ import type { BackendName } from '../runtime/device.js';
 import { openDevice } from '../runtime/open.js';
 import { WebGpuDevice } from '../runtime/webgpu/device.js';
 import { describePrecompile } from '../runtime/webgpu/precompile.js';
-import { checkpointAt } from '../train/checkpoint.js';
+import { checkpointAt, readLatestCheckpoint } from '../train/checkpoint.js';
 import { fiberEntryGraph, textVocabulary } from '../train/fiber-entries.js';
 import { INIT_SCHEMES, type InitScheme } from '../train/param-init.js';
 import { ITC_ENTRIES, pretrainTask } from '../train/pretrain.js';
-import { runTraining, type RunConfig, type RunTask, type StepMetrics } from '../train/train-run.js';
+import { recordedTrainSize, runTraining, type RunConfig, type RunTask, type StepMetrics } from '../train/train-run.js';
 import { vqaTask } from '../train/vqa-finetune.js';
 import { positiveInt, positiveNumber, UsageError, type CliIO } from './io.js';
 import { writeRunPicture } from '../tasks/picture.js';
@@ -42,7 +42,7 @@ export interface TrainFlags {
   lr: string;
   warmup: string;
   textLength: string;
-  trainSize: string;
+  trainSize?: string;
   checkpointEvery: string;
   badData: string;
   tokenizer?: string;
@@ -52,7 +52,7 @@ export interface TrainFlags {
 }
 
 /** The run's configuration from the flags (every problem a UsageError naming the flag). */
-export function trainConfig(flags: TrainFlags): RunConfig & { trainSize: number; source: DataSource } {
+export function trainConfig(flags: TrainFlags): RunConfig & { source: DataSource } {
   const model = TRAIN_MODELS[flags.model];
   if (!model) throw new UsageError(`--model: unknown model '${flags.model}' (models: ${Object.keys(TRAIN_MODELS).join(', ')})`);
   if (flags.stage !== 'coarse') throw new UsageError(`--stage: only 'coarse' (ITC + MLM + ITM) is built; the fine-grained stage is not yet`);
@@ -71,24 +71,40 @@ export function trainConfig(flags: TrainFlags): RunConfig & { trainSize: number;
   const itc = ITC_ENTRIES[flags.itc];
   if (!itc) throw new UsageError(`--itc: ${Object.keys(ITC_ENTRIES).join(' or ')}, got '${flags.itc}'`);
   const accumulate = positiveInt('--accumulate', flags.accumulate);
+  // By default every example a run takes is a new image: with 4,000 images repeated, held-out
+  // recall trailed the same run on fresh images (spec/training.md).
+  const trainSize = flags.trainSize === undefined ? steps * batch * accumulate : positiveInt('--train-size', flags.trainSize);
   return {
     entry: `${flags.model}${flags.task === 'vqa' ? 'VQA' : itc}`, headLrScale: positiveNumber('--head-lr-scale', flags.headLrScale), seed: Number(flags.seed) | 0, batch, textLength, imageSize: model.imageSize, steps,
     lr: positiveNumber('--lr', flags.lr), warmup: Math.round(warmup * steps), betas: [0.9, 0.98], weightDecay: 0.01,
-    checkpointEvery: positiveInt('--checkpoint-every', flags.checkpointEvery), init: flags.paramInit as InitScheme, trainSize: positiveInt('--train-size', flags.trainSize), source,
+    checkpointEvery: positiveInt('--checkpoint-every', flags.checkpointEvery), init: flags.paramInit as InitScheme, source,
     // Only data and accumulation other than the default are recorded, so that runs from before the flags resume.
-    ...(source.kind === 'files' ? { data: flags.data, ...(flags.tokenizer ? { tokenizer: flags.tokenizer } : {}) } : {}),
+    ...(source.kind === 'files' ? { data: flags.data, ...(flags.tokenizer ? { tokenizer: flags.tokenizer } : {}) } : { trainSize }),
     ...(accumulate > 1 ? { accumulate } : {}),
   };
+}
+
+/**
+ * A resumed run without --train-size reads the images it started on, though its default (one
+ * per example its steps take) changes with --steps.
+ */
+function withSavedTrainSize(config: RunConfig, out: string, io: CliIO): RunConfig {
+  const saved = readLatestCheckpoint(out);
+  const trainSize = saved ? recordedTrainSize(saved.config) : undefined;
+  if (trainSize === undefined || config.trainSize === undefined || trainSize === config.trainSize) return config;
+  io.err(`keeping the checkpoint's ${trainSize} training images (this run's steps would take ${config.trainSize})`);
+  return { ...config, trainSize };
 }
 
 const fmt = (x: number): string => x.toFixed(3);
 
 /** Runs `fiberc train`; returns the exit code. */
 export async function runTrain(flags: TrainFlags, io: CliIO, interactive = process.stderr.isTTY === true): Promise<number> {
-  const { trainSize, source, ...config } = trainConfig(flags);
+  const { source, ...given } = trainConfig(flags);
+  const config = flags.resume && flags.trainSize === undefined ? withSavedTrainSize(given, flags.out, io) : given;
   const onBad = parseOnBad(flags.badData);
   const tokenizer = tokenizerFor(flags.tokenizer, flags.model, textVocabulary(fiberEntryGraph(config.entry, 2, config.textLength)));
-  const request = { seed: config.seed, size: trainSize, imageSize: config.imageSize, onBad };
+  const request = { seed: config.seed, size: config.trainSize ?? 0, imageSize: config.imageSize, onBad };
   let what: string;
   let task: RunTask;
   if (flags.task === 'vqa') {

@@ -50,6 +50,17 @@ export interface RunConfig {
    * micro-batch, as with accumulation in PyTorch.
    */
   readonly accumulate?: number;
+  /** Images of the synthetic corpus trained on (absent with `data`). */
+  readonly trainSize?: number;
+}
+
+/** Synthetic training images of checkpoints from before their number was recorded. */
+const UNRECORDED_TRAIN_SIZE = 4000;
+
+/** The synthetic training images a saved run configuration trained on; undefined with other data. */
+export function recordedTrainSize(config: Readonly<Record<string, unknown>>): number | undefined {
+  if (config.data !== undefined) return undefined;
+  return typeof config.trainSize === 'number' ? config.trainSize : UNRECORDED_TRAIN_SIZE;
 }
 
 /** What one kind of run adds to the loop. */
@@ -111,7 +122,7 @@ export async function runTraining(device: Device, given: RunConfig, task: RunTas
     // Every key either side has: optional ones (data, tokenizer) are absent at their defaults.
     const keys = new Set([...Object.keys(config), ...Object.keys(checkpoint.config)]) as Set<keyof RunConfig>;
     // Checkpoints from before `init` was recorded were drawn as declared.
-    const setting = (c: Partial<Record<keyof RunConfig, unknown>>, key: keyof RunConfig): unknown => (key === 'init' ? c[key] ?? 'declared' : c[key]);
+    const setting = (c: Partial<Record<keyof RunConfig, unknown>>, key: keyof RunConfig): unknown => (key === 'init' ? c[key] ?? 'declared' : key === 'trainSize' ? recordedTrainSize(c) : c[key]);
     for (const key of keys) {
       if (key === 'steps' || key === 'checkpointEvery') continue;
       const [was, now] = [setting(checkpoint.config, key), setting(config, key)];

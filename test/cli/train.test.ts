@@ -27,6 +27,22 @@ describe('fiberc train', () => {
     expect(other.err).toMatch(/fiberc: error: cannot resume .*step-0000003\.safetensors: it was trained with batch = 4, this run asks for 2/);
   }, 120_000);
 
+  it('trains on a new image for every example by default, and a resumed run keeps the images it started on', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fiberc-train-'));
+    const flags = ['--model', 'FiberMicro', '--backend', 'cpu', '--batch', '2', '--checkpoint-every', '1', '--out', out];
+    const first = await cli('train', ...flags, '--steps', '2');
+    expect(first.code, first.err).toBe(0);
+    expect(first.err).toContain('2 steps of 2 from 4 synthetic images');
+    expect(readCheckpoint(join(out, 'step-0000002.safetensors')).config.trainSize).toBe(4);
+    const more = await cli('train', ...flags, '--steps', '3', '--resume');
+    expect(more.code, more.err).toBe(0);
+    expect(more.err).toContain("keeping the checkpoint's 4 training images (this run's steps would take 6)");
+    expect(readCheckpoint(join(out, 'step-0000003.safetensors')).config.trainSize).toBe(4);
+    const other = await cli('train', ...flags, '--steps', '4', '--train-size', '10', '--resume');
+    expect(other.code).toBe(1);
+    expect(other.err).toMatch(/cannot resume .*step-0000003\.safetensors: it was trained with trainSize = 4, this run asks for 10/);
+  }, 120_000);
+
   it('pre-trains with in-batch ITC by default, or with the queue and the momentum encoder (--itc queue); eval takes either', async () => {
     const common = ['--model', 'FiberMicro', '--backend', 'cpu', '--batch', '4', '--train-size', '16', '--steps', '2'];
     for (const [itc, entry] of [['batch', 'FiberMicroPretrainingInBatch'], ['queue', 'FiberMicroPretraining']] as const) {
