@@ -120,7 +120,8 @@ export async function runTraining(device: Device, given: RunConfig, task: RunTas
       hooks.onNote?.(`keeping the checkpoint's warmup of ${warmup} steps (this run's steps, ${given.steps}, differ from its ${String(steps)})`);
     }
     // Every key either side has: optional ones (data, tokenizer) are absent at their defaults.
-    const keys = new Set([...Object.keys(config), ...Object.keys(checkpoint.config)]) as Set<keyof RunConfig>;
+    // The number of training images is compared after the data they are drawn from.
+    const keys = [...new Set([...Object.keys(config), ...Object.keys(checkpoint.config)])].sort((a, b) => Number(a === 'trainSize') - Number(b === 'trainSize')) as (keyof RunConfig)[];
     // Checkpoints from before `init` was recorded were drawn as declared.
     const setting = (c: Partial<Record<keyof RunConfig, unknown>>, key: keyof RunConfig): unknown => (key === 'init' ? c[key] ?? 'declared' : key === 'trainSize' ? recordedTrainSize(c) : c[key]);
     for (const key of keys) {
