@@ -8,13 +8,15 @@ import { CpuDevice } from '../../src/runtime/cpu.js';
 import type { Device } from '../../src/runtime/device.js';
 import { readLatestCheckpoint } from '../../src/train/checkpoint.js';
 import { pretrain } from '../../src/train/pretrain.js';
-import type { RunConfig, StepMetrics } from '../../src/train/train-run.js';
+import { runTraining, type RunConfig, type RunTask, type StepMetrics } from '../../src/train/train-run.js';
+import { vqaItems } from '../../src/data/vqa-batch.js';
+import { vqaTask } from '../../src/train/vqa-finetune.js';
 import { gpu } from '../webgpu/gpu.js';
 
 /**
- * The whole pre-training step (ITC, MLM and ITM, AdamW with FIBER's groups, the queues) as
- * one compiled program on WebGPU, against the interpreter, at FiberMicro's size; and a few
- * WebGPU steps on a handful of examples lower every loss.
+ * The whole pre-training step (ITC, MLM and ITM, AdamW with FIBER's groups, the queues) and the
+ * VQA fine-tuning step, each one compiled program on WebGPU, against the interpreter, at
+ * FiberMicro's size; and a few WebGPU steps on a handful of examples lower every loss.
  */
 
 /** Eight examples in batches of four: each step sees half of them again (with new masks and negatives). */
@@ -25,32 +27,55 @@ const config: RunConfig = {
 const examples = syntheticCorpus({ seed: 7, sizes: { train: 8, val: 0, test: 0 } }).train.map(imageText);
 const tokenizer = TextTokenizer.synthetic();
 
-async function train(device: Device, steps: number): Promise<{ metrics: StepMetrics[]; params: Map<string, Float32Array | Float64Array | Int32Array> }> {
+type Trained = { metrics: StepMetrics[]; params: Map<string, Float32Array | Float64Array | Int32Array> };
+
+async function train(device: Device, steps: number): Promise<Trained> {
   const out = mkdtempSync(join(tmpdir(), 'fiberc-pretrain-'));
   (await pretrain(device, { ...config, steps }, examples, tokenizer, out, false)).dispose();
+  return trained(out);
+}
+
+/** Three VQA fine-tuning steps from fresh params (the backbone as if pre-trained: any values do). */
+async function fineTune(device: Device): Promise<Trained> {
+  const out = mkdtempSync(join(tmpdir(), 'fiberc-vqa-'));
+  const vqa: RunConfig = { ...config, entry: 'FiberMicroVQA', steps: 3, init: 'fan-in' };
+  const task: RunTask = vqaTask(vqa, vqaItems(examples), tokenizer, new Map());
+  (await runTraining(device, vqa, task, out, false)).dispose();
+  return trained(out);
+}
+
+function trained(out: string): Trained {
   const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as StepMetrics);
   const params = new Map([...readLatestCheckpoint(out)!.tensors].map(([n, t]) => [n, t.data]));
   return { metrics, params };
 }
 
+/** The interpreter's run and WebGPU's: the same losses each step and the same optimizer moments after. */
+function expectSameTraining(cpu: Trained, webgpu: Trained, losses: readonly string[]): void {
+  for (const [i, m] of cpu.metrics.entries()) {
+    for (const loss of losses) expect(Math.abs(webgpu.metrics[i]![loss]! - m[loss]!), `step ${m.step} ${loss}`).toBeLessThan(2e-3 * Math.max(1, Math.abs(m[loss]!)));
+  }
+  // AdamW steps every param by about lr whatever its gradient's size: compare the moments of params that moved.
+  let compared = 0;
+  for (const [name, want] of cpu.params) {
+    if (!name.startsWith('optimizer.')) continue;
+    const got = webgpu.params.get(name)!;
+    const scale = Math.max(...Array.from(want, Math.abs));
+    if (scale < 1e-6) continue;
+    const err = Math.max(...Array.from(want, (w, j) => Math.abs(w - got[j]!)));
+    expect(err / scale, name).toBeLessThan(2e-2);
+    compared++;
+  }
+  expect(compared).toBeGreaterThan(100);
+}
+
 describe('the pre-training step on WebGPU', () => {
   it('equals the interpreter\'s: the losses of three steps and the params after them', async () => {
-    const [cpu, webgpu] = [await train(new CpuDevice(), 3), await train(await gpu('fused'), 3)];
-    for (const [i, m] of cpu.metrics.entries()) {
-      for (const loss of ['itc', 'mlm', 'itm', 'loss']) expect(Math.abs(webgpu.metrics[i]![loss]! - m[loss]!), `step ${m.step} ${loss}`).toBeLessThan(2e-3 * Math.max(1, Math.abs(m[loss]!)));
-    }
-    // AdamW steps every param by about lr whatever its gradient's size: compare params that moved.
-    let compared = 0;
-    for (const [name, want] of cpu.params) {
-      if (!name.startsWith('optimizer.')) continue;
-      const got = webgpu.params.get(name)!;
-      const scale = Math.max(...Array.from(want, Math.abs));
-      if (scale < 1e-6) continue;
-      const err = Math.max(...Array.from(want, (w, j) => Math.abs(w - got[j]!)));
-      expect(err / scale, name).toBeLessThan(2e-2);
-      compared++;
-    }
-    expect(compared).toBeGreaterThan(100);
+    expectSameTraining(await train(new CpuDevice(), 3), await train(await gpu('fused'), 3), ['itc', 'mlm', 'itm', 'loss']);
+  }, 600_000);
+
+  it('VQA fine-tuning equals the interpreter\'s: the losses of three steps and the params after them', async () => {
+    expectSameTraining(await fineTune(new CpuDevice()), await fineTune(await gpu('fused')), ['loss']);
   }, 600_000);
 
   it('lowers every loss over a dozen steps', async () => {
