@@ -48,7 +48,7 @@ export function formatRetrieval(r: RetrievalResult): string {
 
 /** VQA accuracy overall and per question type. */
 export function formatVqa(a: VqaAccuracy): string {
-  const rows = Object.entries(a.byType).map(([t, x]) => `  ${t.padEnd(9)} ${pct(x.accuracy).padStart(6)}  (${x.count} questions)`);
+  const rows = Object.entries(a.byType).map(([t, x]) => `  ${t.padEnd(9)} ${pct(x.accuracy).padStart(6)}  (${x.count} questions; answered most: ${x.mostPredicted.answer}, ${pct(x.mostPredicted.share)})`);
   return [`VQA accuracy over ${a.count} held-out questions: ${pct(a.overall)}`, ...rows].join('\n');
 }
 

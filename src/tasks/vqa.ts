@@ -5,8 +5,19 @@ import type { VqaQuestion } from '../data/vqa-batch.js';
 export interface VqaAccuracy {
   readonly overall: number;
   readonly count: number;
-  /** By question type: the synthetic corpus's five in their order, then any others in order of appearance. */
-  readonly byType: Readonly<Record<string, { readonly accuracy: number; readonly count: number }>>;
+  /**
+   * By question type: the synthetic corpus's five in their order, then any others in order of
+   * appearance; with the answer predicted most often and its share of the type's questions (a
+   * classifier that has learned only a type's prior answers nearly all of them alike).
+   */
+  readonly byType: Readonly<Record<string, TypeAccuracy>>;
+}
+
+/** Accuracy on the questions of one type. */
+export interface TypeAccuracy {
+  readonly accuracy: number;
+  readonly count: number;
+  readonly mostPredicted: { readonly answer: string; readonly share: number };
 }
 
 /** The index of the largest score of each row of a [rows, ANSWERS.length] logits array. */
@@ -26,9 +37,12 @@ export function vqaAccuracy(predicted: readonly number[], questions: readonly Vq
   const share = (xs: readonly boolean[]): number => (xs.length === 0 ? 0 : xs.filter(Boolean).length / xs.length);
   const seen = new Set(questions.map((q) => q.type));
   const types = [...QUESTION_TYPES.filter((t) => seen.has(t)), ...[...seen].filter((t) => !(QUESTION_TYPES as readonly string[]).includes(t))];
-  const byType = Object.fromEntries(types.map((t) => {
-    const of = right.filter((_, i) => questions[i]!.type === t);
-    return [t, { accuracy: share(of), count: of.length }];
+  const byType = Object.fromEntries(types.map((t): [string, TypeAccuracy] => {
+    const rows = questions.flatMap((q, i) => (q.type === t ? [i] : []));
+    const times = new Map<number, number>();
+    for (const i of rows) times.set(predicted[i]!, (times.get(predicted[i]!) ?? 0) + 1);
+    const [answer, n] = [...times].reduce((best, x) => (x[1] > best[1] ? x : best));
+    return [t, { accuracy: share(rows.map((i) => right[i]!)), count: rows.length, mostPredicted: { answer: ANSWERS[answer]!, share: n / rows.length } }];
   }));
   return { overall: share(right), count: questions.length, byType };
 }

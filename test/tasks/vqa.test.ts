@@ -18,9 +18,9 @@ describe('VQA', () => {
     top.forEach((a, r) => (logits[r * ANSWERS.length + ANSWERS.indexOf(a)] = 3));
     const acc = vqaAccuracy(predictedAnswers(logits, 4), qs);
     expect(acc.overall).toBe(0.5);
-    expect(acc.byType.color).toEqual({ accuracy: 0.5, count: 2 });
-    expect(acc.byType.count).toEqual({ accuracy: 1, count: 1 });
-    expect(acc.byType.exists).toEqual({ accuracy: 0, count: 1 });
+    expect(acc.byType.color).toEqual({ accuracy: 0.5, count: 2, mostPredicted: { answer: 'red', share: 0.5 } });
+    expect(acc.byType.count).toEqual({ accuracy: 1, count: 1, mostPredicted: { answer: 'two', share: 1 } });
+    expect(acc.byType.exists).toEqual({ accuracy: 0, count: 1, mostPredicted: { answer: 'yes', share: 1 } });
     // Types no question has are left out (not shown as 0%).
     expect(Object.keys(acc.byType)).not.toContain('relation');
   });
