@@ -233,6 +233,12 @@ def train(args):
     p, queues, _ = load_params(args.params)
     if args.fixed_temp:
         p["temp"].requires_grad_(False)
+    if args.alpha_init is not None:
+        # The fusion gates' start (FIBER: 0). A gate at 0 passes no gradient to its cross-attention.
+        with torch.no_grad():
+            for k in p:
+                if re.search(r"(^|\.)alpha$", k):
+                    p[k].fill_(args.alpha_init)
     data, test = tiny.read_safetensors(args.train), tiny.read_safetensors(args.test)
     opt = torch.optim.AdamW(param_groups(p, args.lr, args.head_x), betas=(0.9, 0.98), eps=1e-8)
     momentum = {k: v.detach().clone() for k, v in p.items() if args.queue == "momentum" or "_itc" in k} if args.queue.startswith("momentum") else None
@@ -309,6 +315,7 @@ def main():
     r.add_argument("--ema", type=float, default=0.995)
     r.add_argument("--queue-size", type=int, default=None, help="queue length (default: the params file's queues)")
     r.add_argument("--fixed-temp", action="store_true", help="keep the temperature at its initial value")
+    r.add_argument("--alpha-init", type=float, default=None, help="start every fusion gate (alpha) at this value instead of the params file's")
     r.add_argument("--attached-keys", action="store_true", help="let gradients through the batch's keys (fiberc before FIBER's detach)")
     r.add_argument("--batch", type=int, default=8)
     r.add_argument("--steps", type=int, default=400)

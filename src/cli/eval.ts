@@ -4,6 +4,8 @@ import { evaluateRetrieval, type RetrievalResult } from '../tasks/retrieval-run.
 import { evaluateVqa } from '../tasks/vqa-run.js';
 import { writeRunPicture } from '../tasks/picture.js';
 import type { VqaAccuracy } from '../tasks/vqa.js';
+import { accuracyOnWords, type WordCount } from '../tasks/mlm-accuracy.js';
+import { COLOUR_NAMES, SHAPES, SIZES } from '../data/scene.js';
 import { captionExamples, parseDataSource, parseOnBad, tokenizerFor, vqaExamples } from './data-source.js';
 import type { BackendName } from '../runtime/device.js';
 import { openDevice } from '../runtime/open.js';
@@ -32,8 +34,11 @@ export interface EvalFlags {
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
-/** Recall as a small table: rows ITC, ITM re-ranked and ITM + ITC re-ranked, columns R@K in both directions. */
-export function formatRetrieval(r: RetrievalResult): string {
+/**
+ * Recall as a small table: rows ITC, ITM re-ranked and ITM + ITC re-ranked, columns R@K in both
+ * directions; then MLM accuracy, also split by `shownWords` (words only the image can tell) when given.
+ */
+export function formatRetrieval(r: RetrievalResult, shownWords?: { readonly what: string; readonly words: readonly string[] }): string {
   const ks = Object.keys(r.itc.imageToText).map(Number);
   const head = ['', ...ks.map((k) => `i2t R@${k}`), ...ks.map((k) => `t2i R@${k}`)];
   const row = (name: string, x: RetrievalResult['itc']): string[] => [name, ...ks.map((k) => pct(x.imageToText[k]!)), ...ks.map((k) => pct(x.textToImage[k]!))];
@@ -43,7 +48,14 @@ export function formatRetrieval(r: RetrievalResult): string {
     `retrieval over ${r.candidates} held-out images and their captions (${r.pairs} pairs scored by ITM)`,
     ...rows.map((x) => x.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')),
     `MLM accuracy on the same captions, read with their images: ${pct(r.mlm.accuracy)} of ${r.mlm.masked} masked tokens`,
+    ...(shownWords ? [wordSplit(r, shownWords)] : []),
   ].join('\n');
+}
+
+function wordSplit(r: RetrievalResult, shown: { readonly what: string; readonly words: readonly string[] }): string {
+  const { on, off } = accuracyOnWords(r.mlm, shown.words);
+  const share = (c: WordCount): string => `${pct(c.masked > 0 ? c.right / c.masked : 0)} of ${c.masked}`;
+  return `  on words naming ${shown.what}: ${share(on)}; on the other words: ${share(off)}`;
 }
 
 /** VQA accuracy overall and per question type. */
@@ -83,7 +95,8 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
     const result = await evaluateRetrieval(device, checkpoint.tensors, test, tokenizer, {
       model: pretrained!, batch, imageSize, textLength, k, seed,
     });
-    io.out(formatRetrieval(result));
+    // In the synthetic corpus's captions, what only the image tells is each object's colour, shape and size.
+    io.out(formatRetrieval(result, source.kind === 'synthetic' ? { what: 'colours, shapes and sizes', words: [...COLOUR_NAMES, ...SHAPES, ...SIZES] } : undefined));
     const out = join(dirname(checkpoint.path), 'retrieval.json');
     writeFileAtomic(out, `${JSON.stringify({ checkpoint: checkpoint.path, step: checkpoint.step, ...result }, null, 2)}\n`, 'writing');
     io.out(`written to ${out}; picture ${writeRunPicture(dirname(checkpoint.path))}`);

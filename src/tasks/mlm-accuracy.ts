@@ -18,6 +18,20 @@ export interface MlmAccuracy {
   readonly accuracy: number;
   /** Tokens chosen for prediction over all captions. */
   readonly masked: number;
+  /** By the word each chosen token was (decoded; `#id` when it decodes to nothing): how many chosen, how many right. */
+  readonly byWord: Readonly<Record<string, WordCount>>;
+}
+
+export interface WordCount {
+  readonly masked: number;
+  readonly right: number;
+}
+
+/** MLM accuracy on the chosen tokens that were one of `words`, and on the others. */
+export function accuracyOnWords(a: MlmAccuracy, words: readonly string[]): { readonly on: WordCount; readonly off: WordCount } {
+  const set = new Set(words);
+  const sum = (inSet: boolean): WordCount => Object.entries(a.byWord).filter(([w]) => set.has(w) === inSet).reduce((s, [, c]) => ({ masked: s.masked + c.masked, right: s.right + c.right }), { masked: 0, right: 0 });
+  return { on: sum(true), off: sum(false) };
 }
 
 export interface MlmOptions {
@@ -40,6 +54,7 @@ export async function evaluateMlm(device: Device, params: ReadonlyMap<string, Ho
   const logits = await runInBatches(program, examples.length, B, (rows) => stackedInputs(rows.map((r) => examples[r]!), rows.map((r) => texts[r]!), S, T), ['out']);
   program.dispose();
   let [right, masked] = [0, 0];
+  const byId = new Map<number, { masked: number; right: number }>();
   logits.get('out')!.forEach((row, r) => {
     const V = row.length / T;
     texts[r]!.labels.forEach((label, t) => {
@@ -47,8 +62,20 @@ export async function evaluateMlm(device: Device, params: ReadonlyMap<string, Ho
       masked++;
       let best = 0;
       for (let v = 1; v < V; v++) if (row[t * V + v]! > row[t * V + best]!) best = v;
-      if (best === label) right++;
+      const count = byId.get(label) ?? { masked: 0, right: 0 };
+      count.masked++;
+      if (best === label) {
+        right++;
+        count.right++;
+      }
+      byId.set(label, count);
     });
   });
-  return { accuracy: masked > 0 ? right / masked : 0, masked };
+  const byWord: Record<string, WordCount> = {};
+  for (const [id, count] of [...byId].sort((a, b) => b[1].masked - a[1].masked)) {
+    const word = tokenizer.decode([id]).trim() || `#${id}`;
+    const known = byWord[word] ?? { masked: 0, right: 0 };
+    byWord[word] = { masked: known.masked + count.masked, right: known.right + count.right };
+  }
+  return { accuracy: masked > 0 ? right / masked : 0, masked, byWord };
 }

@@ -16,9 +16,17 @@ describe('fiberc eval --task retrieval', () => {
     expect(r.out).toMatch(/ITM re-rank of top 2 +\d+\.\d%/);
     expect(r.out).toMatch(/ITM \+ ITC re-rank of top 2 +\d+\.\d%/);
     expect(r.out).toMatch(/MLM accuracy on the same captions, read with their images: \d+\.\d% of \d+ masked tokens/);
-    const saved = JSON.parse(readFileSync(join(out, 'retrieval.json'), 'utf8')) as { step: number; candidates: number; itc: { imageToText: Record<string, number> }; itm: { textToImage: Record<string, number> }; itmPlusItc: { imageToText: Record<string, number> }; mlm: { accuracy: number; masked: number } };
+    const split = /on words naming colours, shapes and sizes: \d+\.\d% of (\d+); on the other words: \d+\.\d% of (\d+)/.exec(r.out);
+    expect(split, r.out).not.toBeNull();
+    const saved = JSON.parse(readFileSync(join(out, 'retrieval.json'), 'utf8')) as { step: number; candidates: number; itc: { imageToText: Record<string, number> }; itm: { textToImage: Record<string, number> }; itmPlusItc: { imageToText: Record<string, number> }; mlm: { accuracy: number; masked: number; byWord: Record<string, { masked: number; right: number }> } };
     // 15% of six captions' 10-20 words each.
     expect(saved.mlm.masked).toBeGreaterThan(3);
+    // Every chosen token is counted under its word, and the printed split adds up to them all.
+    const words = Object.values(saved.mlm.byWord);
+    expect(words.reduce((s, w) => s + w.masked, 0)).toBe(saved.mlm.masked);
+    expect(words.reduce((s, w) => s + w.right, 0)).toBe(Math.round(saved.mlm.accuracy * saved.mlm.masked));
+    expect(Number(split![1]) + Number(split![2])).toBe(saved.mlm.masked);
+    for (const word of Object.keys(saved.mlm.byWord)) expect(word).toMatch(/^[a-z?.,]+$/);
     expect(saved.mlm.accuracy).toBeGreaterThanOrEqual(0);
     expect(saved.mlm.accuracy).toBeLessThanOrEqual(1);
     expect(saved.step).toBe(2);
