@@ -47,6 +47,7 @@ export interface TrainFlags {
   badData: string;
   tokenizer?: string;
   paramInit: string;
+  alphaInit?: string;
   itc: string;
   accumulate: string;
 }
@@ -80,6 +81,7 @@ export function trainConfig(flags: TrainFlags): RunConfig & { source: DataSource
     checkpointEvery: positiveInt('--checkpoint-every', flags.checkpointEvery), init: flags.paramInit as InitScheme, source,
     // Only data and accumulation other than the default are recorded, so that runs from before the flags resume.
     ...(source.kind === 'files' ? { data: flags.data, ...(flags.tokenizer ? { tokenizer: flags.tokenizer } : {}) } : { trainSize }),
+    ...(flags.alphaInit !== undefined ? { alphaInit: finiteNumber('--alpha-init', flags.alphaInit) } : {}),
     ...(accumulate > 1 ? { accumulate } : {}),
   };
 }
@@ -94,6 +96,12 @@ function withSavedTrainSize(config: RunConfig, out: string, io: CliIO): RunConfi
   if (trainSize === undefined || config.trainSize === undefined || trainSize === config.trainSize) return config;
   io.err(`keeping the checkpoint's ${trainSize} training images (this run's steps would take ${config.trainSize})`);
   return { ...config, trainSize };
+}
+
+function finiteNumber(flag: string, text: string): number {
+  const x = Number(text);
+  if (text.trim() === '' || !Number.isFinite(x)) throw new UsageError(`${flag} takes a number, got '${text}'`);
+  return x;
 }
 
 const fmt = (x: number): string => x.toFixed(3);

@@ -50,6 +50,8 @@ export interface RunConfig {
    * micro-batch, as with accumulation in PyTorch.
    */
   readonly accumulate?: number;
+  /** Where fusion gates not loaded from a checkpoint start (absent: as declared, FIBER's 0). */
+  readonly alphaInit?: number;
   /** Images of the synthetic corpus trained on (absent with `data`). */
   readonly trainSize?: number;
 }
@@ -167,7 +169,10 @@ function freshParams(model: Graph, config: RunConfig, task: RunTask): Map<string
   return new Map(model.params.map((p) => {
     const name = leafName(p);
     const source = prefix !== undefined && name.startsWith(prefix) ? byName.get(name.slice(prefix.length)) ?? p : p;
-    return [name, task.init?.get(leafName(source)) ?? initialParam(source, config.seed, config.init ?? 'declared')];
+    const loaded = task.init?.get(leafName(source));
+    if (loaded) return [name, loaded];
+    const drawn = initialParam(source, config.seed, config.init ?? 'declared');
+    return [name, config.alphaInit !== undefined && /(^|\.)alpha$/.test(name) ? new HostTensor(drawn.shape, drawn.dtype, drawn.data.map(() => config.alphaInit!)) : drawn];
   }));
 }
 

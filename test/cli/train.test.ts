@@ -43,6 +43,17 @@ describe('fiberc train', () => {
     expect(other.err).toMatch(/cannot resume .*step-0000003\.safetensors: it was trained with trainSize = 4, this run asks for 10/);
   }, 120_000);
 
+  it('starts the fusion gates at --alpha-init and records it', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fiberc-train-'));
+    const r = await cli('train', '--model', 'FiberMicro', '--backend', 'cpu', '--batch', '2', '--steps', '1', '--lr', '1e-12', '--warmup', '0', '--alpha-init', '0.5', '--out', out);
+    expect(r.code, r.err).toBe(0);
+    const saved = readCheckpoint(join(out, 'step-0000001.safetensors'));
+    expect(saved.config.alphaInit).toBe(0.5);
+    const gates = [...saved.tensors].filter(([name]) => /^model\..*\.alpha$/.test(name));
+    expect(gates.map(([name]) => name).sort()).toEqual(['model.image.layers.1.blocks.0.alpha', 'model.text.layer.1.alpha']);
+    for (const [name, t] of gates) expect(Math.abs(t.data[0]! - 0.5), name).toBeLessThan(1e-6);
+  }, 120_000);
+
   it('pre-trains with in-batch ITC by default, or with the queue and the momentum encoder (--itc queue); eval takes either', async () => {
     const common = ['--model', 'FiberMicro', '--backend', 'cpu', '--batch', '4', '--train-size', '16', '--steps', '2'];
     for (const [itc, entry] of [['batch', 'FiberMicroPretrainingInBatch'], ['queue', 'FiberMicroPretraining']] as const) {
@@ -89,6 +100,7 @@ describe('fiberc train', () => {
       [['--warmup', '1.5'], /--warmup is the fraction of steps spent warming up, in \[0, 1\)/],
       [['--itc', 'memory'], /--itc: batch or queue, got 'memory'/],
       [['--accumulate', '0'], /--accumulate takes a positive integer, got '0'/],
+      [['--alpha-init', 'half'], /--alpha-init takes a number, got 'half'/],
     ];
     for (const [flags, message] of cases) {
       const r = await cli('train', '--out', out, '--backend', 'cpu', ...flags);
