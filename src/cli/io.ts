@@ -73,3 +73,10 @@ export function positiveNumber(flag: string, value: string): number {
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} takes a positive number, got '${value}'`);
   return n;
 }
+
+/** A flag's value as a finite number (an empty value is not 0), or a UsageError naming the flag. */
+export function finiteNumber(flag: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag} takes a number, got '${value}'`);
+  return n;
+}

@@ -4,13 +4,13 @@ import type { BackendName } from '../runtime/device.js';
 import { openDevice } from '../runtime/open.js';
 import { WebGpuDevice } from '../runtime/webgpu/device.js';
 import { describePrecompile } from '../runtime/webgpu/precompile.js';
-import { checkpointAt, readLatestCheckpoint } from '../train/checkpoint.js';
+import { checkpointAt, readLatestCheckpointConfig } from '../train/checkpoint.js';
 import { fiberEntryGraph, textVocabulary } from '../train/fiber-entries.js';
 import { INIT_SCHEMES, type InitScheme } from '../train/param-init.js';
 import { ITC_ENTRIES, pretrainTask } from '../train/pretrain.js';
 import { recordedTrainSize, runTraining, type RunConfig, type RunTask, type StepMetrics } from '../train/train-run.js';
 import { vqaTask } from '../train/vqa-finetune.js';
-import { positiveInt, positiveNumber, UsageError, type CliIO } from './io.js';
+import { finiteNumber, positiveInt, positiveNumber, UsageError, type CliIO } from './io.js';
 import { writeRunPicture } from '../tasks/picture.js';
 
 /**
@@ -91,17 +91,11 @@ export function trainConfig(flags: TrainFlags): RunConfig & { source: DataSource
  * per example its steps take) changes with --steps.
  */
 function withSavedTrainSize(config: RunConfig, out: string, io: CliIO): RunConfig {
-  const saved = readLatestCheckpoint(out);
+  const saved = readLatestCheckpointConfig(out);
   const trainSize = saved ? recordedTrainSize(saved.config) : undefined;
   if (trainSize === undefined || config.trainSize === undefined || trainSize === config.trainSize) return config;
   io.err(`keeping the checkpoint's ${trainSize} training images (this run's steps would take ${config.trainSize})`);
   return { ...config, trainSize };
-}
-
-function finiteNumber(flag: string, text: string): number {
-  const x = Number(text);
-  if (text.trim() === '' || !Number.isFinite(x)) throw new UsageError(`${flag} takes a number, got '${text}'`);
-  return x;
 }
 
 const fmt = (x: number): string => x.toFixed(3);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { writeFileAtomic } from '../files.js';
 import { isDType } from '../ir/dtype.js';
 import { formatType, numel } from '../ir/shape.js';
@@ -39,14 +39,22 @@ function f16ToNumber(h: number): number {
   return sign * 2 ** (exp - 15) * (1 + frac / 1024);
 }
 
-/** Parses and validates the header; nothing the header sizes is allocated before this passes. */
-function parseHeader(bytes: Uint8Array, where: string): { entries: Entry[]; dataStart: number; metadata: Record<string, string> } {
-  if (bytes.length < 8) throw new SafetensorsError(`${where}: file is ${bytes.length} bytes, too short for a safetensors header`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLen = Number(view.getBigUint64(0, true));
-  if (headerLen > MAX_HEADER || headerLen > bytes.length - 8) {
-    throw new SafetensorsError(`${where}: header length ${headerLen} exceeds the file (${bytes.length} bytes)`);
+/** The header's length, from a file's first 8 bytes (or more) and the file's length. */
+function headerLength(bytes: Uint8Array, where: string, fileLength: number): number {
+  if (fileLength < 8 || bytes.length < 8) throw new SafetensorsError(`${where}: file is ${fileLength} bytes, too short for a safetensors header`);
+  const headerLen = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
+  if (headerLen > MAX_HEADER || headerLen > fileLength - 8) {
+    throw new SafetensorsError(`${where}: header length ${headerLen} exceeds the file (${fileLength} bytes)`);
   }
+  return headerLen;
+}
+
+/**
+ * Parses and validates the header; nothing the header sizes is allocated before this passes.
+ * `bytes` holds the file from its start, at least through the header; `fileLength` is the whole file's.
+ */
+function parseHeader(bytes: Uint8Array, where: string, fileLength = bytes.length): { entries: Entry[]; dataStart: number; metadata: Record<string, string> } {
+  const headerLen = headerLength(bytes, where, fileLength);
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen)));
@@ -55,7 +63,7 @@ function parseHeader(bytes: Uint8Array, where: string): { entries: Entry[]; data
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new SafetensorsError(`${where}: header must be a JSON object`);
   const dataStart = 8 + headerLen;
-  const dataLen = bytes.length - dataStart;
+  const dataLen = fileLength - dataStart;
   const entries: Entry[] = [];
   let metadata: Record<string, string> = {};
   for (const [name, raw] of Object.entries(json as Record<string, unknown>)) {
@@ -123,6 +131,24 @@ function decode(entry: Entry, bytes: Uint8Array, dataStart: number, where: strin
 export function decodeSafetensors(bytes: Uint8Array, where = 'safetensors'): { tensors: Map<string, HostTensor>; metadata: Record<string, string> } {
   const { entries, dataStart, metadata } = parseHeader(bytes, where);
   return { tensors: new Map(entries.map((e) => [e.name, decode(e, bytes, dataStart, where)])), metadata };
+}
+
+/**
+ * The `__metadata__` of a .safetensors file, reading its header only (validated as a whole
+ * file's would be) and none of its tensors.
+ */
+export function readSafetensorsMetadata(path: string): Record<string, string> {
+  const fd = openSync(path, 'r');
+  try {
+    const fileLength = fstatSync(fd).size;
+    const start = new Uint8Array(Math.min(8, fileLength));
+    readSync(fd, start, 0, start.length, 0);
+    const prefix = new Uint8Array(8 + headerLength(start, path, fileLength));
+    readSync(fd, prefix, 0, prefix.length, 0);
+    return parseHeader(prefix, path, fileLength).metadata;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Reads a .safetensors file. */

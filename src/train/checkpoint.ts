@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../files.js';
-import { decodeSafetensors, writeSafetensors } from '../fiber/safetensors.js';
+import { decodeSafetensors, readSafetensorsMetadata, writeSafetensors } from '../fiber/safetensors.js';
 import type { HostTensor } from '../ir/tensor.js';
 
 /**
@@ -37,29 +37,45 @@ export function writeCheckpoint(dir: string, step: number, tensors: ReadonlyMap<
   return path;
 }
 
-/** The checkpoint `latest` names, or undefined when the folder has none. */
-export function readLatestCheckpoint(dir: string): Checkpoint | undefined {
+/** The path of the checkpoint `latest` names, or undefined when the folder has none. */
+function latestPath(dir: string): string | undefined {
   const pointer = join(dir, LATEST);
   if (!existsSync(pointer)) return undefined;
   const file = readFileSync(pointer, 'utf8').trim();
   if (!/^step-\d+\.safetensors$/.test(file)) throw new CheckpointError(`${pointer}: does not name a checkpoint (got '${file.slice(0, 80)}')`);
-  return readCheckpoint(join(dir, file));
+  return join(dir, file);
+}
+
+/** The checkpoint `latest` names, or undefined when the folder has none. */
+export function readLatestCheckpoint(dir: string): Checkpoint | undefined {
+  const path = latestPath(dir);
+  return path === undefined ? undefined : readCheckpoint(path);
+}
+
+/** The step and configuration of the checkpoint `latest` names (its header only), or undefined when the folder has none. */
+export function readLatestCheckpointConfig(dir: string): Omit<Checkpoint, 'tensors'> | undefined {
+  const path = latestPath(dir);
+  if (path === undefined) return undefined;
+  if (!existsSync(path)) throw new CheckpointError(`${path}: no such checkpoint`);
+  return { ...checkpointMetadata(readSafetensorsMetadata(path), path), path };
 }
 
 /** One checkpoint file, with its step and configuration. */
 export function readCheckpoint(path: string): Checkpoint {
   if (!existsSync(path)) throw new CheckpointError(`${path}: no such checkpoint`);
   const { tensors, metadata } = decodeSafetensors(readFileSync(path), path);
+  return { ...checkpointMetadata(metadata, path), tensors, path };
+}
+
+function checkpointMetadata(metadata: Record<string, string>, path: string): { step: number; config: Record<string, unknown> } {
   if (metadata.step === undefined) throw new CheckpointError(`${path}: not a fiberc checkpoint (no step in its metadata)`);
   const step = Number(metadata.step);
   if (!Number.isInteger(step) || step < 0) throw new CheckpointError(`${path}: its metadata has no step`);
-  let config: Record<string, unknown>;
   try {
-    config = JSON.parse(metadata.config ?? '{}') as Record<string, unknown>;
+    return { step, config: JSON.parse(metadata.config ?? '{}') as Record<string, unknown> };
   } catch {
     throw new CheckpointError(`${path}: its metadata's config is not JSON`);
   }
-  return { step, tensors, config, path };
 }
 
 /** A checkpoint file, or a run folder's latest checkpoint. */

@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeSafetensors, encodeSafetensors, SafetensorsError, writeSafetensors, readSafetensors } from '../../src/fiber/safetensors.js';
+import { decodeSafetensors, encodeSafetensors, SafetensorsError, writeSafetensors, readSafetensors, readSafetensorsMetadata } from '../../src/fiber/safetensors.js';
 import { HostTensor } from '../../src/ir/tensor.js';
 
 /** A file with a hand-written header (as another writer would produce it). */
@@ -77,12 +77,23 @@ describe('safetensors', () => {
     ['negative size', fileWith({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, f32([1])), 'invalid shape'],
     ['bad offsets', fileWith({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 0] } }, f32([1])), 'invalid data_offsets'],
   ];
+  const dir = mkdtempSync(join(tmpdir(), 'fiberc-st-'));
   for (const [what, bytes, message] of bad) {
-    it(`rejects a malformed file: ${what}`, () => {
+    it(`rejects a malformed file: ${what}; reading its metadata alone rejects it alike`, () => {
       expect(() => decodeSafetensors(bytes, 'x.safetensors')).toThrow(SafetensorsError);
       expect(() => decodeSafetensors(bytes, 'x.safetensors')).toThrow(message);
+      const path = join(dir, `${what.replace(/ /g, '-')}.safetensors`);
+      writeFileSync(path, bytes);
+      expect(() => readSafetensorsMetadata(path)).toThrow(SafetensorsError);
+      expect(() => readSafetensorsMetadata(path)).toThrow(message);
     });
   }
+
+  it('reads the metadata alone from the header', () => {
+    const path = join(dir, 'meta.safetensors');
+    writeSafetensors(path, new Map([['w', HostTensor.from([3], [1, 2, 3])]]), { step: '7', config: '{"batch":8}' });
+    expect(readSafetensorsMetadata(path)).toEqual({ step: '7', config: '{"batch":8}' });
+  });
 
   it('writes atomically: no temporary file is left behind', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fiberc-st-'));
