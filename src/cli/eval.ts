@@ -6,6 +6,8 @@ import { writeRunPicture } from '../tasks/picture.js';
 import type { VqaAccuracy } from '../tasks/vqa.js';
 import { accuracyOnWords, type WordCount } from '../tasks/mlm-accuracy.js';
 import { COLOUR_NAMES, SHAPES, SIZES } from '../data/scene.js';
+import { CAPTION_WORD_KINDS } from '../data/captions.js';
+import type { TopOneErrors } from '../tasks/retrieval-errors.js';
 import { captionExamples, parseDataSource, parseOnBad, tokenizerFor, vqaExamples } from './data-source.js';
 import type { BackendName } from '../runtime/device.js';
 import { openDevice } from '../runtime/open.js';
@@ -49,7 +51,14 @@ export function formatRetrieval(r: RetrievalResult, shownWords?: { readonly what
     ...rows.map((x) => x.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')),
     `MLM accuracy on the same captions, read with their images: ${pct(r.mlm.accuracy)} of ${r.mlm.masked} masked tokens`,
     ...(shownWords ? [wordSplit(r, shownWords)] : []),
+    ...(r.itcErrors ? ['ITC top-1 misses, by what the retrieved caption says differently:', topOneLine('i2t', r.itcErrors.imageToText, r.candidates), topOneLine('t2i', r.itcErrors.textToImage, r.candidates)] : []),
   ].join('\n');
+}
+
+function topOneLine(direction: string, e: TopOneErrors, queries: number): string {
+  const share = (n: number): string => pct(e.wrong > 0 ? n / e.wrong : 0);
+  const kinds = Object.entries(e.differIn).map(([kind, n]) => `${kind} ${share(n)}`);
+  return `  ${direction}: ${e.wrong} of ${queries} queries; differs in ${kinds.join(', ')}; in none of these ${share(e.sameWords)}`;
 }
 
 function wordSplit(r: RetrievalResult, shown: { readonly what: string; readonly words: readonly string[] }): string {
@@ -94,6 +103,7 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
     const { examples: test } = await captionExamples(source, 'test', request, io);
     const result = await evaluateRetrieval(device, checkpoint.tensors, test, tokenizer, {
       model: pretrained!, batch, imageSize, textLength, k, seed,
+      ...(source.kind === 'synthetic' ? { wordKinds: CAPTION_WORD_KINDS } : {}),
     });
     // In the synthetic corpus's captions, what only the image tells is each object's colour, shape and size.
     io.out(formatRetrieval(result, source.kind === 'synthetic' ? { what: 'colours, shapes and sizes', words: [...COLOUR_NAMES, ...SHAPES, ...SIZES] } : undefined));

@@ -1,5 +1,6 @@
+import type { WordKind } from '../tasks/retrieval-errors.js';
 import { pick, shuffled } from './random.js';
-import type { Scene, SceneObject } from './scene.js';
+import { COLOUR_NAMES, SHAPES, SIZES, type Scene, type SceneObject } from './scene.js';
 
 /**
  * Captions of a synthetic scene. Every caption names every object with its size, colour,
@@ -18,6 +19,19 @@ const POSITIONS = [
 export function positionPhrase(row: number, col: number): string {
   return POSITIONS[row]![col]!;
 }
+
+/**
+ * The kinds of word a caption describes its scene with: how many objects (one shape word
+ * each), their sizes, colours, shapes and positions. Two captions with the same words of every
+ * kind can still differ in which object has which (retrieval-errors.ts counts those apart).
+ */
+export const CAPTION_WORD_KINDS: readonly WordKind[] = [
+  { name: 'objects', words: SHAPES, compare: 'count' },
+  { name: 'size', words: SIZES },
+  { name: 'colour', words: COLOUR_NAMES },
+  { name: 'shape', words: SHAPES },
+  { name: 'position', words: ['top', 'bottom', 'left', 'right', 'center'] },
+];
 
 /** `a` or `an`, for the word that follows. */
 export function article(next: string): string {

@@ -7,6 +7,7 @@ import { fiberEntryGraph, loadTrained, runInBatches } from '../train/fiber-entri
 import { rerankedRecall, rerankPairs, type Pair } from './rerank.js';
 import { evaluateMlm, type MlmAccuracy } from './mlm-accuracy.js';
 import type { Recall } from './retrieval.js';
+import { retrievalErrors, type RetrievalErrors, type WordKind } from './retrieval-errors.js';
 
 /**
  * Image-text retrieval of a pre-trained FIBER over a set of test examples (each image with
@@ -26,6 +27,8 @@ export interface RetrievalOptions {
   readonly k: number;
   /** Seeds which caption tokens MLM accuracy masks. */
   readonly seed: number;
+  /** Kinds of caption word to break ITC's top-1 misses down by (retrieval-errors.ts); none: no breakdown. */
+  readonly wordKinds?: readonly WordKind[];
 }
 
 export interface RetrievalResult {
@@ -40,6 +43,8 @@ export interface RetrievalResult {
   readonly itmPlusItc: Recall;
   /** MLM accuracy on the same captions, read with their images (mlm-accuracy.ts). */
   readonly mlm: MlmAccuracy;
+  /** ITC's top-1 misses by how the retrieved caption differs (when word kinds were given). */
+  readonly itcErrors?: RetrievalErrors;
 }
 
 /** Retrieval recall of the trained `params` over `examples`. */
@@ -63,5 +68,6 @@ export async function evaluateRetrieval(device: Device, params: ReadonlyMap<stri
   const itm = logits.get('out')!.map((l) => l[1]!);
   const recall = rerankedRecall(itc, N, [...Array(N).keys()], k, pairs, itm);
   const mlm = await evaluateMlm(device, params, examples, tokenizer, options);
-  return { candidates: N, k, pairs: pairs.length, ...recall, mlm };
+  const itcErrors = options.wordKinds ? retrievalErrors(itc, examples.map((e) => e.captions[0]!), options.wordKinds) : undefined;
+  return { candidates: N, k, pairs: pairs.length, ...recall, mlm, ...(itcErrors ? { itcErrors } : {}) };
 }
