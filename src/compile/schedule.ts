@@ -3,6 +3,7 @@ import { workItems } from './kernel-ir.js';
 import { numel } from '../ir/shape.js';
 import type { Dispatch, Plan } from './plan-types.js';
 import { findMatmulTile, type MatmulTile } from './tile.js';
+import { ownerBandView } from './owner-band.js';
 import { chooseTile, MMA_WARPS, ptxRegisterTile, PTX_REGISTER_TILE, PTX_REGISTER_TILE_THREADS, tensorCoreTile, tensorCoreTiles, tileGrid } from './tile-choice.js';
 import { pointwiseVector, vectorReductions, VECTOR_WIDTH, type PointwiseVector, type VectorReduction } from './vector-choice.js';
 import { dispatchBindings, type Binding } from './bindings.js';
@@ -59,6 +60,12 @@ export interface DispatchSchedule {
    * the phase's output, where the phase is a matmul (see ownerPhaseTile); else undefined.
    */
   readonly phaseTiles?: readonly (MatmulTile | undefined)[];
+  /**
+   * WGSL owner-phased dispatches: per phase, the kernel its tile was found on when that is a
+   * view of the phase's kernel (its rows split into the owners' bands, compile/owner-band.ts),
+   * which the emitter then writes instead; else undefined.
+   */
+  readonly phaseViews?: readonly (Kernel | undefined)[];
   /** Every buffer the dispatch binds, in binding (WGSL) and parameter (PTX) order. */
   readonly bindings: readonly Binding[];
 }
@@ -169,7 +176,16 @@ const LARGE_PLAN_MIN_TILED_FLOPS_PER_OWNER = 1_000_000;
  * transposed, not shared across a subgroup: a phase's lanes work on different tiles of one
  * owner.
  */
-function ownerPhaseTile(k: Kernel, owners: number, plan: Plan, minFlops: number): MatmulTile | undefined {
+function ownerPhaseTile(k: Kernel, owners: number, plan: Plan, minFlops: number): { tile: MatmulTile; view?: Kernel } | undefined {
+  const tile = plainOwnerPhaseTile(k, owners, plan, minFlops);
+  if (tile) return { tile };
+  // Owners' bands of rows that are not whole tile rows: tiled as [owners, band, cols].
+  const view = ownerBandView(k, owners);
+  const viewTile = view && plainOwnerPhaseTile(view, owners, plan, minFlops);
+  return viewTile ? { tile: viewTile, view } : undefined;
+}
+
+function plainOwnerPhaseTile(k: Kernel, owners: number, plan: Plan, minFlops: number): MatmulTile | undefined {
   if (k.attention) return undefined;
   const tile = findMatmulTile(k, OWNER_PHASE_TILE);
   if (!tile || tile.reduce.loop.size < MIN_TILED_STEPS || k.flops / owners < minFlops) return undefined;
@@ -197,8 +213,13 @@ export function scheduleDispatch(d: Dispatch, plan: Plan, target: ScheduleTarget
     // for layers whose time is the dispatch, not the loops.
     const maxX = plan.limits.maxComputeWorkgroupsPerDimension;
     const minFlops = plan.limits.boundedShaderCode && plan.dispatches.length > LARGE_PLAN_DISPATCHES ? LARGE_PLAN_MIN_TILED_FLOPS_PER_OWNER : MIN_TILED_FLOPS_PER_OWNER;
-    const phaseTiles = target.kind === 'wgsl' ? d.phases.map((p) => ownerPhaseTile(p.kernel, d.owners!, plan, minFlops)) : undefined;
-    return { strategy: { kind: 'owner-phased' }, threads: d.workgroupSize, grid: gridFor(d.owners, 1, maxX), items: d.owners * d.workgroupSize, vectorReductions: new Map(), ...(phaseTiles?.some((t) => t) ? { phaseTiles } : {}), bindings };
+    const chosen = target.kind === 'wgsl' ? d.phases.map((p) => ownerPhaseTile(p.kernel, d.owners!, plan, minFlops)) : [];
+    const phaseTiles = chosen.map((c) => c?.tile);
+    const phaseViews = chosen.map((c) => c?.view);
+    return {
+      strategy: { kind: 'owner-phased' }, threads: d.workgroupSize, grid: gridFor(d.owners, 1, maxX), items: d.owners * d.workgroupSize, vectorReductions: new Map(),
+      ...(phaseTiles.some((t) => t) ? { phaseTiles } : {}), ...(phaseViews.some((v) => v) ? { phaseViews } : {}), bindings,
+    };
   }
   return { ...(target.kind === 'wgsl' ? wgslPlain(d, plan) : ptxPlain(d, plan, target.matmul)), bindings };
 }

@@ -4,6 +4,7 @@ import { exampleInputs, withAlpha } from '../../src/cli/demo.js';
 import { WEBGPU_DEFAULT_LIMITS } from '../../src/compile/limits.js';
 import { PlanError } from '../../src/compile/arenas.js';
 import { planGraph } from '../../src/compile/plan.js';
+import { compileWgsl } from '../../src/driver/pipeline.js';
 import { buildGraph } from '../../src/dsl/entry.js';
 import { loadProgram } from '../../src/dsl/loader.js';
 import { gradGraph } from '../../src/ir/grad.js';
@@ -40,6 +41,25 @@ describe('FIBER fusion layers on WebGPU equal the interpreter (FiberTiny sizes, 
       });
     }
   }
+});
+
+describe('owner phases tiled over the owners\' bands of rows', () => {
+  it('a text layer of 22 tokens (5.5 tile rows per example): its backward on WebGPU equals the interpreter', async () => {
+    // Each example's 22 rows of [B * T, hidden] products are 5 whole 4-row tiles and half of
+    // one: tiled as [B, T, hidden] (compile/owner-band.ts), the partial tiles guarded.
+    const graph = buildGraph(program, 'TextFusionLayerTiny', { bindings: { B: 2, T: 22, L: 16 } });
+    const back = gradGraph(graph);
+    const feeds = withAlpha(graph, prepareFeeds(graph, exampleInputs(graph, 2), new Map(), 3), 0.5);
+    for (const o of graph.outputs) feeds.set(`grad:${o.name}`, randomTensor(o.node.shape, 4));
+    const session = await gpu('fused', 'adapter');
+    const { plan } = compileWgsl(back, { mode: 'fused', limits: session.limits });
+    const views = plan.dispatches.flatMap((d) => (d.schedule.phaseViews ?? []).filter((v) => v));
+    expect(views.length).toBeGreaterThanOrEqual(4);
+    for (const v of views) expect(v!.output.node.shape.slice(0, 2)).toEqual([2, 22]);
+    const expected = interpret(back, feeds);
+    const actual = await session.run(back, feeds);
+    for (const [name, e] of expected) expect(relativeMaxError(actual.get(name)!, e, 1e-3), name).toBeLessThan(2e-4);
+  });
 });
 
 describe('FIBER-B layers at their real sizes, batch 1 (register-tiled, subgroup-shared matmuls)', () => {

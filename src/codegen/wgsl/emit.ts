@@ -262,7 +262,9 @@ export function emitWgsl(d: ScheduledDispatch, plan: Plan): WgslKernel {
   // view must be known before any phase is written).
   const phaseTile = (i: number): MatmulTile | undefined => tile ?? d.schedule.phaseTiles?.[i];
   // Independent phases are written by independentPhases (some share one body).
-  const phases = d.independent ? [] : d.phases.map((p, i) => ({ p, lines: phaseStatements(p.kernel, res, phaseTile(i), subgroup, vector, reductions, d.owners !== null) }));
+  // An owner phase tiled over a view of its kernel (owners' bands of rows) is written as that view.
+  const phaseKernel = (i: number): Kernel => d.schedule.phaseViews?.[i] ?? d.phases[i]!.kernel;
+  const phases = d.independent ? [] : d.phases.map((p, i) => ({ p, lines: phaseStatements(phaseKernel(i), res, phaseTile(i), subgroup, vector, reductions, d.owners !== null) }));
   const helpers = helpersOf(res);
   const name = d.phases.length === 1 ? d.phases[0]!.kernel.name : `${d.phases[0]!.kernel.name}__${d.phases[d.phases.length - 1]!.kernel.name.split('_')[0]}`;
   // Rendered before the skeleton, which declares the start offsets its statements asked for.
@@ -287,7 +289,7 @@ export function emitWgsl(d: ScheduledDispatch, plan: Plan): WgslKernel {
       phases: phases.map(({ p, lines }, index) => {
         const whole = res.replicated(p.kernel.output.id);
         const tiled = phaseTile(index);
-        const chunk = (tiled ? numel(tileGrid(p.kernel.output.node.shape, tiled)) : workItems(p.kernel)) / (whole ? 1 : d.owners!);
+        const chunk = (tiled ? numel(tileGrid(phaseKernel(index).output.node.shape, tiled)) : workItems(p.kernel)) / (whole ? 1 : d.owners!);
         return {
           index, name: p.kernel.name, chunk, statements: lines,
           summary: `${p.kernel.fused.length} op(s)${tiled ? `; a ${tiled.tm}x${tiled.tn} register tile per invocation` : ''}${whole ? '; depends on no input: every workgroup computes its own copy' : ''}; alone it would end because: ${p.reason}`,

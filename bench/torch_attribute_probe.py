@@ -1,0 +1,119 @@
+"""What FiberTiny's encoders know of the synthetic scenes' attributes (colours, shapes, sizes):
+the diagnosis behind spec/training.md's "What limits recall".
+
+    python3 bench/torch_attribute_probe.py probe CKPT FIT.safetensors TEST.safetensors
+        linear probes on frozen features of a fiberc checkpoint: for each attribute word, does
+        an image (its caption) hold it? Fitted on FIT's images, scored on TEST's, for the ITC
+        features, the image tower's mean-pooled and concatenated final tokens and the text
+        tower's first token; prints accuracy per attribute and the prior (the majority answer)
+    python3 bench/torch_attribute_probe.py supervised PARAMS TRAIN TEST [--lr 3e-4] [--steps 1200] [--batch 8]
+        trains the image tower alone (a params file's `model.image.*`, e.g. peer-data's
+        init.safetensors) to predict the same attributes (binary cross-entropy on its mean-pooled
+        final tokens, AdamW): how many examples the architecture needs to see shapes at all
+
+Split files as written by `node dist/bench/peer-data.js DIR`; labels are read from each image's
+first caption, which names every object's size, colour and shape.
+"""
+import argparse
+import json
+import os
+import sys
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch_fiber_pretrain as P  # noqa: E402
+import torch_fiber_tiny_step as tiny  # noqa: E402
+
+ATTRIBUTES = ["red", "green", "blue", "yellow", "purple", "orange", "white", "circle", "square", "triangle", "cross", "small", "large"]
+# The synthetic vocabulary's ids of those words (src/data/vocabulary.ts: 5 special tokens, then its words).
+VOCABULARY_IDS = {w: i for i, w in enumerate(["<s>", "<pad>", "</s>", "<unk>", "<mask>", "a", "an", "and", ",", "there", "is", "are", "the", "picture", "image", "shows", "has", "of", "size", "in", "at", "on", "top", "bottom", "left", "right", "center", "small", "large", "red", "green", "blue", "yellow", "purple", "orange", "white", "circle", "square", "triangle", "cross"])}
+
+
+def labels(ids):
+    """[N, attributes]: 1 where the caption names the attribute."""
+    wanted = torch.tensor([VOCABULARY_IDS[a] for a in ATTRIBUTES])
+    return (ids.long().unsqueeze(-1) == wanted).any(1).float()
+
+
+def row(name, accuracy):
+    return f"{name:12s} " + " ".join(f"{a}:{100 * x:.0f}" for a, x in zip(ATTRIBUTES, accuracy.tolist()))
+
+
+def features(p, data):
+    out = {"itc-image": [], "itc-text": [], "image-mean": [], "image-tokens": [], "text-first": []}
+    with torch.no_grad():
+        for s in range(0, data["ids"].shape[0], 100):
+            image = P.image_alone(data["pixels"][s:s + 100], p)
+            text = P.text_alone(data["ids"][s:s + 100], data["mask"][s:s + 100], p)
+            a, b = P.itc_heads(image, text, p)
+            for k, v in (("itc-image", a), ("itc-text", b), ("image-mean", image.mean(1)), ("image-tokens", image.flatten(1)), ("text-first", text[:, 0])):
+                out[k].append(v)
+    return {k: torch.cat(v) for k, v in out.items()}
+
+
+def probe(args):
+    p, _, _ = P.load_params(args.ckpt)
+    fit, test = tiny.read_safetensors(args.fit), tiny.read_safetensors(args.test)
+    y_fit, y_test = labels(fit["ids"]), labels(test["ids"])
+    f_fit, f_test = features(p, fit), features(p, test)
+    for name in f_fit:
+        a, b = f_fit[name], f_test[name]
+        # Standardized on the fitting split; a bias column; logistic regression by Adam.
+        mu, sd = a.mean(0), a.std(0) + 1e-6
+        a = torch.cat([(a - mu) / sd, torch.ones(a.shape[0], 1)], 1)
+        b = torch.cat([(b - mu) / sd, torch.ones(b.shape[0], 1)], 1)
+        w = torch.zeros(a.shape[1], len(ATTRIBUTES), requires_grad=True)
+        opt = torch.optim.Adam([w], lr=0.05)
+        for _ in range(1500):
+            opt.zero_grad()
+            F.binary_cross_entropy_with_logits(a @ w, y_fit).backward()
+            opt.step()
+        print(row(name, ((b @ w > 0).float() == y_test).float().mean(0)))
+    print(row("prior", torch.maximum(y_test.mean(0), 1 - y_test.mean(0))))
+
+
+def supervised(args):
+    torch.set_num_threads(1)
+    p, _, _ = P.load_params(args.params)
+    train, test = tiny.read_safetensors(args.train), tiny.read_safetensors(args.test)
+    y_train, y_test = labels(train["ids"]), labels(test["ids"])
+    tower = [v for k, v in p.items() if k.startswith("model.image.")]
+    head = torch.nn.Linear(p["model.image.norm.weight"].shape[0], len(ATTRIBUTES))
+    opt = torch.optim.AdamW(tower + list(head.parameters()), lr=args.lr, betas=(0.9, 0.98))
+    gen = torch.Generator().manual_seed(args.seed)
+    for step in range(1, args.steps + 1):
+        idx = torch.randint(0, train["pixels"].shape[0], (args.batch,), generator=gen)
+        loss = F.binary_cross_entropy_with_logits(head(P.image_alone(train["pixels"][idx], p).mean(1)), y_train[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if step % args.report_every == 0:
+            with torch.no_grad():
+                logits = torch.cat([head(P.image_alone(test["pixels"][s:s + 100], p).mean(1)) for s in range(0, test["pixels"].shape[0], 100)])
+            print(json.dumps({"step": step, "loss": round(loss.item(), 3)}), row("", ((logits > 0).float() == y_test).float().mean(0)), flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("probe")
+    c.add_argument("ckpt")
+    c.add_argument("fit")
+    c.add_argument("test")
+    s = sub.add_parser("supervised")
+    s.add_argument("params")
+    s.add_argument("train")
+    s.add_argument("test")
+    s.add_argument("--lr", type=float, default=3e-4)
+    s.add_argument("--steps", type=int, default=1200)
+    s.add_argument("--batch", type=int, default=8)
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--report-every", type=int, default=300)
+    args = ap.parse_args()
+    probe(args) if args.cmd == "probe" else supervised(args)
+
+
+if __name__ == "__main__":
+    main()
