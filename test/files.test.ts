@@ -1,4 +1,4 @@
-import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +19,8 @@ describe('file writes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fiberc-files-'));
     writeFileAtomic(join(dir, 'a.txt'), 'hello');
     expect(readFileSync(join(dir, 'a.txt'), 'utf8')).toBe('hello');
+    expect(readdirSync(dir)).toEqual(['a.txt']);
     expect(() => writeFileAtomic(join(dir, 'missing', 'b.txt'), 'x')).toThrow(/^writing .*b\.txt: ENOENT/);
+    expect(readdirSync(dir)).toEqual(['a.txt']);
   });
 });

@@ -1,3 +1,5 @@
+import { nanLast } from './retrieval.js';
+
 /**
  * What retrieval gets wrong: for every query whose best-scored candidate is not its own, how
  * the retrieved caption differs from the query's caption in each kind of word (colours, shapes,
@@ -66,9 +68,8 @@ export function retrievalErrors(scores: Float32Array | Float64Array, captions: r
     }
     return { wrong, differIn, sameWords };
   };
-  const clean = (x: number): number => (Number.isNaN(x) ? -Infinity : x);
   return {
-    imageToText: tally((i, j) => clean(scores[i * N + j]!)),
-    textToImage: tally((j, i) => clean(scores[i * N + j]!)),
+    imageToText: tally((i, j) => nanLast(scores[i * N + j]!)),
+    textToImage: tally((j, i) => nanLast(scores[i * N + j]!)),
   };
 }

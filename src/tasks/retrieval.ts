@@ -12,6 +12,11 @@ export interface Recall {
   readonly textToImage: Readonly<Record<number, number>>;
 }
 
+/** A score as ranked: NaN ranks below every number. */
+export function nanLast(x: number): number {
+  return Number.isNaN(x) ? -Infinity : x;
+}
+
 /** The rank (0 = best) of `target` among `scores`: how many score at least as high, other than it. */
 function rankOf(scores: ArrayLike<number>, target: number): number {
   const s = scores[target]!;
@@ -27,17 +32,16 @@ function rankOf(scores: ArrayLike<number>, target: number): number {
 export function recallAtK(scores: Float32Array | Float64Array, images: number, imageOf: readonly number[], ks: readonly number[] = [1, 5, 10]): Recall {
   const texts = imageOf.length;
   if (scores.length !== images * texts) throw new Error(`a ${images} x ${texts} score matrix has ${images * texts} scores, got ${scores.length}`);
-  const clean = (x: number): number => (Number.isNaN(x) ? -Infinity : x);
   const bestI2T = new Array<number>(images).fill(Infinity);
   const t2iRank = new Array<number>(texts);
   const column = new Float64Array(images);
   for (let j = 0; j < texts; j++) {
-    for (let i = 0; i < images; i++) column[i] = clean(scores[i * texts + j]!);
+    for (let i = 0; i < images; i++) column[i] = nanLast(scores[i * texts + j]!);
     t2iRank[j] = rankOf(column, imageOf[j]!);
   }
   const row = new Float64Array(texts);
   for (let i = 0; i < images; i++) {
-    for (let j = 0; j < texts; j++) row[j] = clean(scores[i * texts + j]!);
+    for (let j = 0; j < texts; j++) row[j] = nanLast(scores[i * texts + j]!);
     for (let j = 0; j < texts; j++) if (imageOf[j] === i) bestI2T[i] = Math.min(bestI2T[i]!, rankOf(row, j));
   }
   const share = (ranks: readonly number[], k: number): number => ranks.filter((r) => r < k).length / ranks.length;
