@@ -3,7 +3,7 @@
 // include reading the result back. Run: npm run bench:peers  (B=8 npm run bench:peers for batch 8;
 // SIZE=tiny for FiberTiny's layers, see sizes in dawn.mjs).
 // Plain JS: it is glue around a third-party API, kept close to how a jax-js user writes it.
-import { dispatches, sizes, yieldBeforeWait, yielding } from './dawn.mjs';
+import { dispatches, sizes, awaitResult, yielding } from './dawn.mjs';
 const { numpy: np, jit, init, defaultDevice, scipySpecial, nn } = await import('@jax-js/jax');
 await init('webgpu');
 defaultDevice('webgpu');
@@ -60,7 +60,7 @@ const fImg = jit(imageBlock), fTxt = jit(textLayer);
 const time = async (name, run) => {
   let t0 = performance.now(); let out = run(); await out.data(); const first = performance.now() - t0;
   const times = []; let d = 0;
-  for (let i = 0; i < 5; i++) { const d0 = dispatches(); t0 = performance.now(); out = run(); await yieldBeforeWait(Math.min(...times)); await out.data(); times.push(performance.now() - t0); d = dispatches() - d0; }
+  for (let i = 0; i < 5; i++) { const d0 = dispatches(); t0 = performance.now(); out = run(); await awaitResult(() => out.data()); times.push(performance.now() - t0); d = dispatches() - d0; }
   times.sort((a, b) => a - b);
   console.log(JSON.stringify({ peer: 'jax-js', case: name, batch: B, firstMs: Math.round(first), medianMs: Number(times[2].toFixed(1)), dispatches: d, yielding }));
 };

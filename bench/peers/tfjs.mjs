@@ -1,7 +1,7 @@
 // Peer benchmark: FIBER-B's fused layers (batch $B, default 1) in TensorFlow.js's WebGPU backend,
 // on the same Dawn adapter fiberc uses. Counts dispatches by wrapping dispatchWorkgroups; times
 // include reading the result back. Run: npm run bench:peers.
-import { dispatches, sizes, yieldBeforeWait, yielding } from './dawn.mjs';
+import { dispatches, sizes, awaitResult, yielding } from './dawn.mjs';
 const tf = await import('@tensorflow/tfjs-core');
 // The Node bundle has no chained ops (x.add(y)); add the few used here.
 for (const op of ['add', 'sub', 'mul', 'div', 'reshape', 'transpose', 'sqrt']) tf.Tensor.prototype[op] = function (...a) { return tf[op](this, ...a); };
@@ -53,7 +53,7 @@ const x = rnd([B, R * R, C], 1), text = rnd([B, T, DT], 1), tmask = tf.ones([B, 
 const time = async (name, run) => {
   let t0 = performance.now(); let out = tf.tidy(run); await out.data(); out.dispose(); const first = performance.now() - t0;
   const times = []; let d = 0;
-  for (let i = 0; i < 5; i++) { const d0 = dispatches(); t0 = performance.now(); out = tf.tidy(run); await yieldBeforeWait(Math.min(...times)); await out.data(); out.dispose(); times.push(performance.now() - t0); d = dispatches() - d0; }
+  for (let i = 0; i < 5; i++) { const d0 = dispatches(); t0 = performance.now(); out = tf.tidy(run); await awaitResult(() => out.data()); out.dispose(); times.push(performance.now() - t0); d = dispatches() - d0; }
   times.sort((a, b) => a - b);
   console.log(JSON.stringify({ peer: 'tfjs-webgpu', case: name, batch: B, firstMs: Math.round(first), medianMs: Number(times[2].toFixed(1)), dispatches: d, yielding }));
 };

@@ -7,6 +7,7 @@ import { Graph } from '../../src/ir/graph.js';
 import { interpret } from '../../src/ir/interpret.js';
 import type { HostTensor } from '../../src/ir/tensor.js';
 import { withoutComments } from '../../src/runtime/webgpu/device.js';
+import { pacing } from '../../src/runtime/webgpu/paced-polling.js';
 import { gpu } from './gpu.js';
 
 /** out = x @ table[index]ᵀ with a constant index (iota-derived): the lookup depends on no input. */
@@ -81,5 +82,26 @@ describe('pipelines', () => {
     // The pipeline step itself, with a shader no planner emits.
     await expect(device.pipelineFor({ name: 'k_bad', bindings: [], bases: [], source: '@compute @workgroup_size(1) fn main() { let x: f32 = 1; x = 2.0; }' }))
       .rejects.toThrow(/kernel k_bad failed to compile[\s\S]*line 1:57: error: cannot assign to 'let x'/);
+  });
+});
+
+describe('a session paces Dawn\'s polling while it waits', () => {
+  it('routes the binding\'s ticks through the paced setImmediate and restores the global after', async () => {
+    const graph = biasLookup();
+    const device = await gpu('fused');
+    const session = device.session(await device.compile(graph));
+    const before = globalThis.setImmediate;
+    const ticks = pacing.ticks;
+    try {
+      session.write(new Map([['x', randomTensor([1, 6, 4], 3)], ['table', randomTensor([5, 4], 4)]]));
+      session.dispatch(4);
+      await session.read();
+      // Dawn queued its polling ticks with the global setImmediate, which was paced meanwhile:
+      // were the binding to stop looking it up there, the waits would spin a core again.
+      expect(pacing.ticks).toBeGreaterThan(ticks);
+      expect(globalThis.setImmediate).toBe(before);
+    } finally {
+      session.destroy();
+    }
   });
 });

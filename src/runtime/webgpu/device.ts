@@ -31,8 +31,8 @@ export interface WebGpuOptions {
   readonly lowerLimits?: Partial<TargetLimits>;
   readonly mode?: FusionMode;
   /**
-   * Sleep before awaiting submitted work instead of letting Dawn poll from the event loop the
-   * whole time (see YieldingWait). Default true; false reproduces the spinning wait.
+   * Space Dawn's polling while awaiting submitted work instead of letting it poll from the
+   * event loop without pause (see pacedPolling). Default true; false reproduces the spinning wait.
    */
   readonly yieldWhileWaiting?: boolean;
   /**

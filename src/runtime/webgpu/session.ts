@@ -6,7 +6,7 @@ import { deviceArray } from '../host-data.js';
 import { plannedByName } from '../planned-names.js';
 import type { Executable, WebGpuDevice } from './device.js';
 import { WebGpuError } from './errors.js';
-import { YieldingWait } from './yielding-wait.js';
+import { pacedPolling } from './paced-polling.js';
 import { BatchedCopy, type CopyRun } from './batched-copy.js';
 
 /**
@@ -25,14 +25,12 @@ export class WebGpuSession {
   private readonly bindGroups: GPUBindGroup[];
   /** Every dispatch's start offsets (WgslKernel.bases), one uniform buffer sliced per dispatch. */
   private readonly bases: BasesBuffer | undefined;
-  private readonly waiter: YieldingWait;
 
   constructor(
     private readonly owner: WebGpuDevice,
     readonly compiled: Executable,
   ) {
     const device = owner.device;
-    this.waiter = new YieldingWait(owner.yieldWhileWaiting);
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     const { plan } = compiled;
     this.arenas = plan.arenas.map((a, i) => device.createBuffer({ size: Math.max(16, Math.ceil(a.length / 4) * 16), usage, label: `arena${i}` }));
@@ -130,7 +128,7 @@ export class WebGpuSession {
     });
     device.queue.submit([encoder.finish()]);
     await this.wait();
-    await Promise.all(staged.map((x) => x.s.mapAsync(GPUMapMode.READ)));
+    await this.paced(() => Promise.all(staged.map((x) => x.s.mapAsync(GPUMapMode.READ))));
     const result = new Map<string, HostTensor>();
     for (const { name, at, s } of staged) {
       const n = numel(at.node.shape);
@@ -183,15 +181,19 @@ export class WebGpuSession {
     }
     pass.end();
     device.queue.submit([encoder.finish()]);
-    this.waiter.submitted(times);
   }
 
   /**
-   * Waits for the runs submitted so far, surfacing errors. It sleeps through most of the
-   * expected time first (see YieldingWait), so prefer it to the device's flush after dispatch.
+   * Waits for the runs submitted so far, surfacing errors. Dawn's polling is paced meanwhile
+   * (see pacedPolling), so prefer it to the device's flush after dispatch.
    */
   async wait(): Promise<void> {
-    await this.waiter.wait(() => this.owner.flush());
+    await this.paced(() => this.owner.flush());
+  }
+
+  /** Awaits a Dawn promise with its polling paced, unless the device asks for Dawn's own polling. */
+  private paced<T>(wait: () => Promise<T>): Promise<T> {
+    return this.owner.yieldWhileWaiting ? pacedPolling(wait) : wait();
   }
 
   /**
@@ -215,9 +217,8 @@ export class WebGpuSession {
     encoder.resolveQuerySet(querySet, 0, 2 * n, resolved, 0);
     encoder.copyBufferToBuffer(resolved, 0, staging, 0, 16 * n);
     device.queue.submit([encoder.finish()]);
-    this.waiter.submitted(1);
     await this.wait();
-    await staging.mapAsync(GPUMapMode.READ);
+    await this.paced(() => staging.mapAsync(GPUMapMode.READ));
     const stamps = new BigInt64Array(staging.getMappedRange().slice(0));
     staging.unmap();
     for (const b of [staging, resolved]) b.destroy();
