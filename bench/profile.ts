@@ -8,6 +8,7 @@
  *       the whole pre-training step of `fiberc train --model FiberTiny` (38 text positions) on
  *       a real synthetic batch; prints its 20 slowest dispatches and the time by part
  *       (forward, backward, optimizer update) and by kind (owner-phased or not)
+ *   ... --all   every dispatch in plan order instead of the 20 slowest (to compare two builds)
  *   ... --show 290,358 [--show-dir DIR]
  *       also writes those dispatches' WGSL to DIR (default profile-dispatches/) and prints each
  *       phase: kernel, output shape, work items and FLOPs per owner, register tile if any
@@ -87,9 +88,9 @@ const rows = compiled.kernels.map((_, i) => {
   return { ms, flops, line, part, owners: d.owners !== null };
 });
 const total = rows.reduce((s, r) => s + r.ms, 0);
-if (!pretraining) for (const r of rows) console.log(r.line);
+if (!pretraining || args.includes('--all')) for (const r of rows) console.log(r.line);
 else {
-  for (const r of [...rows].sort((a, b) => b.ms - a.ms).slice(0, 20)) console.log(r.line);
+  if (!args.includes('--all')) for (const r of [...rows].sort((a, b) => b.ms - a.ms).slice(0, 20)) console.log(r.line);
   const share = (pick: (r: (typeof rows)[number]) => boolean, name: string): void => {
     const chosen = rows.filter(pick);
     const ms = chosen.reduce((s, r) => s + r.ms, 0);
@@ -100,7 +101,10 @@ else {
   share((r) => r.owners, 'owner-phased');
   share((r) => !r.owners, 'not owner-phased');
 }
-console.log(`total ${total.toFixed(1)} ms over ${compiled.kernels.length} dispatches`);
+// The sum of each dispatch's fastest run: steadier than the medians' on a shared machine, where
+// other work slows whole stretches of runs (compare changes by it, in alternated runs).
+const fastest = compiled.kernels.reduce((s, _, i) => s + Math.min(...samples.map((x) => x[i]!)), 0);
+console.log(`total ${total.toFixed(1)} ms over ${compiled.kernels.length} dispatches (fastest run of each: ${fastest.toFixed(1)} ms)`);
 showDispatches(flag('--show', '').split(',').filter((x) => x !== '').map(Number), flag('--show-dir', 'profile-dispatches'));
 
 /** The contractions of a kernel's value, as ` sums over 32x1216` (nested loops' sizes). */
