@@ -1,7 +1,8 @@
 import { nodeFlops, tensorBytes } from '../ir/cost.js';
 import type { Node } from '../ir/node.js';
 import { numel } from '../ir/shape.js';
-import { add, flatten, idx, key, mod, range, unflatten, type Index } from './index-expr.js';
+import { add, div, flatten, idx, key, mod, range, substitute, unflatten, type Index } from './index-expr.js';
+import { mapScalar } from './tile.js';
 import type { AttentionMatch } from './attention.js';
 import type { Bound, Kernel, Loop, Scalar, ScalarType, TensorRef } from './kernel-ir.js';
 
@@ -170,7 +171,12 @@ export class KernelLowering {
         const loop = this.loop(op.axes.reduce((s, a) => s * x!.shape[a]!, 1));
         const parts = unflatten(idx.variable(loop.name, loop.size), op.axes.map((a) => x!.shape[a]!));
         const inIndex = index.map((ix, i) => (op.axes.includes(i) ? parts[op.axes.indexOf(i)]! : ix));
-        return this.mk({ k: 'reduce', fn: op.fn, loop, body: this.at(x!, inIndex), type });
+        const body = this.at(x!, inIndex);
+        if (op.fn === 'sum') {
+          const merged = this.mergedContraction(loop, body);
+          if (merged) return merged;
+        }
+        return this.mk({ k: 'reduce', fn: op.fn, loop, body, type });
       }
       case 'matmul': {
         const r = x!.shape.length;
@@ -243,6 +249,28 @@ export class KernelLowering {
         return acc!;
       }
     }
+  }
+
+  /**
+   * A sum over `outer` of a contraction (a sum of products) as one contraction over both loops,
+   * `r = r_outer * n_inner + r_inner`: a weight gradient summed over the batch after each
+   * example's own sum over positions (FiberTiny's patch-embedding gradient: 8 images x 256
+   * patches) becomes one loop that a code generator can register-tile, where a contraction
+   * nested in another reduction's loop cannot be. The terms are added in the same order; only
+   * the per-example partial sums are gone. Not with data-dependent indices, whose values would
+   * still name the old loop variables.
+   */
+  private mergedContraction(outer: Loop, body: Scalar): Scalar | undefined {
+    if (body.k !== 'reduce' || body.fn !== 'sum' || body.body.k !== 'binary' || body.body.fn !== 'mul' || this.values.size > 0) return undefined;
+    const inner = body.loop;
+    const loop = this.loop(outer.size * inner.size);
+    const r = idx.variable(loop.name, loop.size);
+    const at = (i: Index): Index => substitute(substitute(i, outer.name, div(r, inner.size)), inner.name, mod(r, inner.size));
+    // Rebuilt through mk, so the new nodes are hash-consed like every other.
+    const terms = mapScalar(body.body, (x) => this.mk(
+      x.k === 'load' || x.k === 'index' ? { ...x, index: at(x.index) } : x.k === 'guard' ? { ...x, bounds: x.bounds.map((b) => ({ ...b, index: at(b.index) })) } : x,
+    ));
+    return this.mk({ k: 'reduce', fn: 'sum', loop, body: terms, type: body.type });
   }
 
   /**

@@ -11,6 +11,8 @@ import { buildGraph } from '../../src/dsl/entry.js';
 import { loadProgram } from '../../src/dsl/loader.js';
 import { Diagnostic } from '../../src/dsl/diagnostic.js';
 import { gradGraph } from '../../src/ir/grad.js';
+import { GraphBuilder } from '../../src/ir/builder.js';
+import { Graph } from '../../src/ir/graph.js';
 import { fiberParamGroups } from '../../src/train/optimizer.js';
 import { trainingStep } from '../../src/train/step.js';
 
@@ -123,6 +125,21 @@ describe('pass schedule', () => {
         expect(kernels[di]!.source).toMatch(new RegExp(`// phase \\d+: ${name} \\(\\d+ op\\(s\\); a 4x4 register tile per invocation`));
       }
     }
+  });
+
+  it('a sum over the batch of per-example contractions is lowered as one contraction over both, and tiled', () => {
+    // The weight-gradient pattern: each example's product, then the sum over examples.
+    const b = new GraphBuilder();
+    const a = b.input('a', [8, 40, 24], 'f32');
+    const w = b.input('w', [8, 24, 32], 'f32');
+    const graph = new Graph([a, w], [], [{ name: 'out', node: b.reduce('sum', b.matmul(a, w), [0]) }]);
+    const { plan, kernels } = compileWgsl(graph, { mode: 'fused', limits: LAVAPIPE });
+    expect(plan.dispatches).toHaveLength(1);
+    const kernel = plan.dispatches[0]!.phases[0]!.kernel;
+    expect(kernel.value.k === 'reduce' && kernel.value.loop.size).toBe(8 * 24);
+    expect(findMatmulTile(kernel)?.reduce.loop.size).toBe(8 * 24);
+    expect(describeStrategy(plan.dispatches[0]!.schedule.strategy)).toMatch(/^tile /);
+    expect(kernels[0]!.source).not.toMatch(/for \(var r\d+: i32 = 0; r\d+ < 8 \+ fib_z/);
   });
 
   it('plans of more than 200 dispatches for bounded shader code tile only owner phases of 1 MFLOP per owner or more', () => {

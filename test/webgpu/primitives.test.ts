@@ -95,6 +95,9 @@ describe('WGSL primitives equal the interpreter, forward and backward', () => {
     // operand a + shift is computed on vec4s, and the bias and tanh run in the epilogue.
     await check({ a: randomTensor([37, 16], 30), shift: randomTensor([16], 31), w: randomTensor([16, 768], 32), bias: randomTensor([768], 33) }, (b, n) =>
       b.unary('tanh', b.binaryBroadcast('add', b.matmul(b.binaryBroadcast('add', n.a!, n.shift!), n.w!), n.bias!)));
+    // A sum over the batch of per-example products (a weight gradient): one contraction over
+    // batch x k, tiled, its index split back into example and step (k = 6: not whole vec4 runs).
+    await check({ a: randomTensor([3, 10, 6], 34), w: randomTensor([3, 6, 9], 35) }, (b, n) => b.reduce('sum', b.matmul(n.a!, n.w!), [0]));
   });
   it('movement: reshape, permute, broadcast, slice, pad, roll, concat', async () => {
     await check({ x }, (b, n) => b.permute(b.reshape(n.x!, [6, 4]), [1, 0]));

@@ -159,10 +159,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s1: f32 = fib_wg_f32[32 + -owner * 512 + ((i0) / 4) * 512 + ((((((i0) / 2)) % 2) * 2 + ((m0 + 1) / 2) + 1) % 4) * 128 + ((((i0) % 2) * 2 + ((m0 + 1) % 2) + 1) % 4) * 32 + r0_1];
       let s2: f32 = fib_wg_f32[32 + -owner * 512 + ((((((i0) / 2)) % 2) + 1) % 2) * 256 + ((i0) / 4) * 512 + ((m0) / 2) * 128 + ((((i0) % 2) * 2 + ((m0) % 2) + 1) % 4) * 32 + r0_1];
       let s3: f32 = fib_wg_f32[32 + -owner * 512 + ((i0) / 4) * 512 + ((((((i0) / 2)) % 2) * 2 + ((m0 + 1) / 2) + 2) % 4) * 128 + ((((i0) % 2) * 2 + ((m0 + 1) % 2) + 1) % 4) * 32 + r0_1];
-      let s4: f32 = arena0[fib_b2 + n0 * 32 + r0_1];
-      let s5: f32 = arena0[fib_b2 + n0 * 32 + r0_1 + 32];
-      let s6: f32 = arena0[fib_b2 + n0 * 32 + r0_1 + 64];
-      let s7: f32 = arena0[fib_b2 + n0 * 32 + r0_1 + 96];
+      let s4: f32 = arena0[fib_b2 + r0_1 + tile_n * 32];
+      let s5: f32 = arena0[fib_b2 + r0_1 + tile_n * 32 + 768];
+      let s6: f32 = arena0[fib_b2 + r0_1 + tile_n * 32 + 1536];
+      let s7: f32 = arena0[fib_b2 + r0_1 + tile_n * 32 + 2304];
       acc_0_0 = acc_0_0 + s0 * s4;
       acc_0_1 = acc_0_1 + s0 * s5;
       acc_0_2 = acc_0_2 + s0 * s6;
@@ -185,26 +185,26 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
     tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
     tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
-    let s8: f32 = arena0[fib_b3 + n0];
-    let s10: f32 = arena0[fib_b3 + n0 + 1];
-    let s12: f32 = arena0[fib_b3 + n0 + 2];
-    let s14: f32 = arena0[fib_b3 + n0 + 3];
+    let s8: f32 = arena0[fib_b3 + tile_n];
+    let s10: f32 = arena0[fib_b3 + tile_n + 24];
+    let s12: f32 = arena0[fib_b3 + tile_n + 48];
+    let s14: f32 = arena0[fib_b3 + tile_n + 72];
     for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
       let s9: f32 = tile_acc[ti][0] + s8;
       let s11: f32 = tile_acc[ti][1] + s10;
       let s13: f32 = tile_acc[ti][2] + s12;
       let s15: f32 = tile_acc[ti][3] + s14;
-      if (m0 + ti < 4 && n0 + 0 < 96) {
-        fib_wg_f32[544 + -owner * 1536 + i0 * 384 + m0 * 96 + n0 + ti * 96] = s9;
+      if (m0 + ti < 4 && tile_n + 0 < 96) {
+        fib_wg_f32[544 + -owner * 1536 + i0 * 384 + m0 * 96 + ti * 96 + tile_n] = s9;
       }
-      if (m0 + ti < 4 && n0 + 1 < 96) {
-        fib_wg_f32[544 + -owner * 1536 + i0 * 384 + m0 * 96 + n0 + ti * 96 + 1] = s11;
+      if (m0 + ti < 4 && tile_n + 24 < 96) {
+        fib_wg_f32[544 + -owner * 1536 + i0 * 384 + m0 * 96 + ti * 96 + tile_n + 24] = s11;
       }
-      if (m0 + ti < 4 && n0 + 2 < 96) {
-        fib_wg_f32[544 + -owner * 1536 + i0 * 384 + m0 * 96 + n0 + ti * 96 + 2] = s13;
+      if (m0 + ti < 4 && tile_n + 48 < 96) {
+        fib_wg_f32[544 + -owner * 1536 + i0 * 384 + m0 * 96 + ti * 96 + tile_n + 48] = s13;
       }
-      if (m0 + ti < 4 && n0 + 3 < 96) {
-        fib_wg_f32[544 + -owner * 1536 + i0 * 384 + m0 * 96 + n0 + ti * 96 + 3] = s15;
+      if (m0 + ti < 4 && tile_n + 72 < 96) {
+        fib_wg_f32[544 + -owner * 1536 + i0 * 384 + m0 * 96 + ti * 96 + tile_n + 72] = s15;
       }
     }
   }
@@ -241,11 +241,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let i2 = flat % 2;
     let s0: i32 = fib_wg_i32[i0 * 4 + i1];
     let v1 = s0;
-    let s1: i32 = max(s0, i32(0));
-    let s2: i32 = min(s1, i32(8));
-    let v2 = s2;
-    let s3: f32 = arena0[fib_b4 + i2 + v2 * 2];
-    let s4: f32 = select(0.0, s3, (v1) >= 0 && (v1) < 9);
+    var s4: f32 = 0.0;
+    if ((v1) >= 0 && (v1) < 9) {
+      let s1: i32 = max(s0, i32(0));
+      let s2: i32 = min(s1, i32(8));
+      let v2 = s2;
+      let s3: f32 = arena0[fib_b4 + i2 + v2 * 2];
+      s4 = s3;
+    }
     fib_wg_f32[2080 + flat] = s4;
   }
   storageBarrier();
@@ -412,10 +415,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s1: f32 = fib_wg_f32[2192 + -owner * 512 + ((r0_1) % 16) + ((r0_1) / 16) * 64 + i0 * 128 + m0 * 16 + 16];
       let s2: f32 = fib_wg_f32[2192 + -owner * 512 + ((r0_1) % 16) + ((r0_1) / 16) * 64 + i0 * 128 + m0 * 16 + 32];
       let s3: f32 = fib_wg_f32[2192 + -owner * 512 + ((r0_1) % 16) + ((r0_1) / 16) * 64 + i0 * 128 + m0 * 16 + 48];
-      let s4: f32 = arena0[fib_b5 + n0 * 32 + r0_1];
-      let s5: f32 = arena0[fib_b5 + n0 * 32 + r0_1 + 32];
-      let s6: f32 = arena0[fib_b5 + n0 * 32 + r0_1 + 64];
-      let s7: f32 = arena0[fib_b5 + n0 * 32 + r0_1 + 96];
+      let s4: f32 = arena0[fib_b5 + r0_1 + tile_n * 32];
+      let s5: f32 = arena0[fib_b5 + r0_1 + tile_n * 32 + 256];
+      let s6: f32 = arena0[fib_b5 + r0_1 + tile_n * 32 + 512];
+      let s7: f32 = arena0[fib_b5 + r0_1 + tile_n * 32 + 768];
       acc_0_0 = acc_0_0 + s0 * s4;
       acc_0_1 = acc_0_1 + s0 * s5;
       acc_0_2 = acc_0_2 + s0 * s6;
@@ -438,26 +441,26 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
     tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
     tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
-    let s8: f32 = arena0[fib_b6 + n0];
-    let s10: f32 = arena0[fib_b6 + n0 + 1];
-    let s12: f32 = arena0[fib_b6 + n0 + 2];
-    let s14: f32 = arena0[fib_b6 + n0 + 3];
+    let s8: f32 = arena0[fib_b6 + tile_n];
+    let s10: f32 = arena0[fib_b6 + tile_n + 8];
+    let s12: f32 = arena0[fib_b6 + tile_n + 16];
+    let s14: f32 = arena0[fib_b6 + tile_n + 24];
     for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
       let s9: f32 = tile_acc[ti][0] + s8;
       let s11: f32 = tile_acc[ti][1] + s10;
       let s13: f32 = tile_acc[ti][2] + s12;
       let s15: f32 = tile_acc[ti][3] + s14;
-      if (m0 + ti < 4 && n0 + 0 < 32) {
-        fib_wg_f32[2704 + -owner * 512 + i0 * 128 + m0 * 32 + n0 + ti * 32] = s9;
+      if (m0 + ti < 4 && tile_n + 0 < 32) {
+        fib_wg_f32[2704 + -owner * 512 + i0 * 128 + m0 * 32 + ti * 32 + tile_n] = s9;
       }
-      if (m0 + ti < 4 && n0 + 1 < 32) {
-        fib_wg_f32[2704 + -owner * 512 + i0 * 128 + m0 * 32 + n0 + ti * 32 + 1] = s11;
+      if (m0 + ti < 4 && tile_n + 8 < 32) {
+        fib_wg_f32[2704 + -owner * 512 + i0 * 128 + m0 * 32 + ti * 32 + tile_n + 8] = s11;
       }
-      if (m0 + ti < 4 && n0 + 2 < 32) {
-        fib_wg_f32[2704 + -owner * 512 + i0 * 128 + m0 * 32 + n0 + ti * 32 + 2] = s13;
+      if (m0 + ti < 4 && tile_n + 16 < 32) {
+        fib_wg_f32[2704 + -owner * 512 + i0 * 128 + m0 * 32 + ti * 32 + tile_n + 16] = s13;
       }
-      if (m0 + ti < 4 && n0 + 3 < 32) {
-        fib_wg_f32[2704 + -owner * 512 + i0 * 128 + m0 * 32 + n0 + ti * 32 + 3] = s15;
+      if (m0 + ti < 4 && tile_n + 24 < 32) {
+        fib_wg_f32[2704 + -owner * 512 + i0 * 128 + m0 * 32 + ti * 32 + tile_n + 24] = s15;
       }
     }
   }
@@ -551,10 +554,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s1: f32 = fib_wg_f32[3248 + -owner * 512 + i0 * 512 + m0 * 32 + r0_1 + 32];
       let s2: f32 = fib_wg_f32[3248 + -owner * 512 + i0 * 512 + m0 * 32 + r0_1 + 64];
       let s3: f32 = fib_wg_f32[3248 + -owner * 512 + i0 * 512 + m0 * 32 + r0_1 + 96];
-      let s4: f32 = arena0[fib_b10 + i1 * 512 + n0 * 32 + r0_1];
-      let s5: f32 = arena0[fib_b10 + i1 * 512 + n0 * 32 + r0_1 + 32];
-      let s6: f32 = arena0[fib_b10 + i1 * 512 + n0 * 32 + r0_1 + 64];
-      let s7: f32 = arena0[fib_b10 + i1 * 512 + n0 * 32 + r0_1 + 96];
+      let s4: f32 = arena0[fib_b10 + i1 * 512 + r0_1 + tile_n * 32];
+      let s5: f32 = arena0[fib_b10 + i1 * 512 + r0_1 + tile_n * 32 + 128];
+      let s6: f32 = arena0[fib_b10 + i1 * 512 + r0_1 + tile_n * 32 + 256];
+      let s7: f32 = arena0[fib_b10 + i1 * 512 + r0_1 + tile_n * 32 + 384];
       acc_0_0 = acc_0_0 + s0 * s4;
       acc_0_1 = acc_0_1 + s0 * s5;
       acc_0_2 = acc_0_2 + s0 * s6;
@@ -577,10 +580,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
     tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
     tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
-    let s8: f32 = arena0[fib_b11 + i1 * 16 + n0];
-    let s11: f32 = arena0[fib_b11 + i1 * 16 + n0 + 1];
-    let s14: f32 = arena0[fib_b11 + i1 * 16 + n0 + 2];
-    let s17: f32 = arena0[fib_b11 + i1 * 16 + n0 + 3];
+    let s8: f32 = arena0[fib_b11 + i1 * 16 + tile_n];
+    let s11: f32 = arena0[fib_b11 + i1 * 16 + tile_n + 4];
+    let s14: f32 = arena0[fib_b11 + i1 * 16 + tile_n + 8];
+    let s17: f32 = arena0[fib_b11 + i1 * 16 + tile_n + 12];
     for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
       let s9: f32 = tile_acc[ti][0] + s8;
       let s10: f32 = s9 * f32(0.25);
@@ -590,17 +593,17 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s16: f32 = s15 * f32(0.25);
       let s18: f32 = tile_acc[ti][3] + s17;
       let s19: f32 = s18 * f32(0.25);
-      if (m0 + ti < 16 && n0 + 0 < 16) {
-        arena2[fib_b9 + i0 * 512 + i1 * 256 + m0 * 16 + n0 + ti * 16] = s10;
+      if (m0 + ti < 16 && tile_n + 0 < 16) {
+        arena2[fib_b9 + i0 * 512 + i1 * 256 + m0 * 16 + ti * 16 + tile_n] = s10;
       }
-      if (m0 + ti < 16 && n0 + 1 < 16) {
-        arena2[fib_b9 + i0 * 512 + i1 * 256 + m0 * 16 + n0 + ti * 16 + 1] = s13;
+      if (m0 + ti < 16 && tile_n + 4 < 16) {
+        arena2[fib_b9 + i0 * 512 + i1 * 256 + m0 * 16 + ti * 16 + tile_n + 4] = s13;
       }
-      if (m0 + ti < 16 && n0 + 2 < 16) {
-        arena2[fib_b9 + i0 * 512 + i1 * 256 + m0 * 16 + n0 + ti * 16 + 2] = s16;
+      if (m0 + ti < 16 && tile_n + 8 < 16) {
+        arena2[fib_b9 + i0 * 512 + i1 * 256 + m0 * 16 + ti * 16 + tile_n + 8] = s16;
       }
-      if (m0 + ti < 16 && n0 + 3 < 16) {
-        arena2[fib_b9 + i0 * 512 + i1 * 256 + m0 * 16 + n0 + ti * 16 + 3] = s19;
+      if (m0 + ti < 16 && tile_n + 12 < 16) {
+        arena2[fib_b9 + i0 * 512 + i1 * 256 + m0 * 16 + ti * 16 + tile_n + 12] = s19;
       }
     }
   }
@@ -636,10 +639,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s1: f32 = buf27[i0 * 256 + m0 * 32 + r0_1 + 32];
       let s2: f32 = buf27[i0 * 256 + m0 * 32 + r0_1 + 64];
       let s3: f32 = buf27[i0 * 256 + m0 * 32 + r0_1 + 96];
-      let s4: f32 = arena0[fib_b13 + n0 * 32 + r0_1];
-      let s5: f32 = arena0[fib_b13 + n0 * 32 + r0_1 + 32];
-      let s6: f32 = arena0[fib_b13 + n0 * 32 + r0_1 + 64];
-      let s7: f32 = arena0[fib_b13 + n0 * 32 + r0_1 + 96];
+      let s4: f32 = arena0[fib_b13 + r0_1 + tile_n * 32];
+      let s5: f32 = arena0[fib_b13 + r0_1 + tile_n * 32 + 512];
+      let s6: f32 = arena0[fib_b13 + r0_1 + tile_n * 32 + 1024];
+      let s7: f32 = arena0[fib_b13 + r0_1 + tile_n * 32 + 1536];
       acc_0_0 = acc_0_0 + s0 * s4;
       acc_0_1 = acc_0_1 + s0 * s5;
       acc_0_2 = acc_0_2 + s0 * s6;
@@ -662,26 +665,26 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
     tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
     tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
-    let s8: f32 = arena0[fib_b14 + n0];
-    let s10: f32 = arena0[fib_b14 + n0 + 1];
-    let s12: f32 = arena0[fib_b14 + n0 + 2];
-    let s14: f32 = arena0[fib_b14 + n0 + 3];
+    let s8: f32 = arena0[fib_b14 + tile_n];
+    let s10: f32 = arena0[fib_b14 + tile_n + 16];
+    let s12: f32 = arena0[fib_b14 + tile_n + 32];
+    let s14: f32 = arena0[fib_b14 + tile_n + 48];
     for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
       let s9: f32 = tile_acc[ti][0] + s8;
       let s11: f32 = tile_acc[ti][1] + s10;
       let s13: f32 = tile_acc[ti][2] + s12;
       let s15: f32 = tile_acc[ti][3] + s14;
-      if (m0 + ti < 8 && n0 + 0 < 64) {
-        arena2[fib_b12 + i0 * 512 + m0 * 64 + n0 + ti * 64] = s9;
+      if (m0 + ti < 8 && tile_n + 0 < 64) {
+        arena2[fib_b12 + i0 * 512 + m0 * 64 + ti * 64 + tile_n] = s9;
       }
-      if (m0 + ti < 8 && n0 + 1 < 64) {
-        arena2[fib_b12 + i0 * 512 + m0 * 64 + n0 + ti * 64 + 1] = s11;
+      if (m0 + ti < 8 && tile_n + 16 < 64) {
+        arena2[fib_b12 + i0 * 512 + m0 * 64 + ti * 64 + tile_n + 16] = s11;
       }
-      if (m0 + ti < 8 && n0 + 2 < 64) {
-        arena2[fib_b12 + i0 * 512 + m0 * 64 + n0 + ti * 64 + 2] = s13;
+      if (m0 + ti < 8 && tile_n + 32 < 64) {
+        arena2[fib_b12 + i0 * 512 + m0 * 64 + ti * 64 + tile_n + 32] = s13;
       }
-      if (m0 + ti < 8 && n0 + 3 < 64) {
-        arena2[fib_b12 + i0 * 512 + m0 * 64 + n0 + ti * 64 + 3] = s15;
+      if (m0 + ti < 8 && tile_n + 48 < 64) {
+        arena2[fib_b12 + i0 * 512 + m0 * 64 + ti * 64 + tile_n + 48] = s15;
       }
     }
   }
@@ -823,10 +826,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s1: f32 = arena2[fib_b15 + ((r0_1) % 16) + ((r0_1) / 16) * 256 + i0 * 512 + m0 * 16 + 16];
       let s2: f32 = arena2[fib_b15 + ((r0_1) % 16) + ((r0_1) / 16) * 256 + i0 * 512 + m0 * 16 + 32];
       let s3: f32 = arena2[fib_b15 + ((r0_1) % 16) + ((r0_1) / 16) * 256 + i0 * 512 + m0 * 16 + 48];
-      let s4: f32 = arena0[fib_b17 + n0 * 32 + r0_1];
-      let s5: f32 = arena0[fib_b17 + n0 * 32 + r0_1 + 32];
-      let s6: f32 = arena0[fib_b17 + n0 * 32 + r0_1 + 64];
-      let s7: f32 = arena0[fib_b17 + n0 * 32 + r0_1 + 96];
+      let s4: f32 = arena0[fib_b17 + r0_1 + tile_n * 32];
+      let s5: f32 = arena0[fib_b17 + r0_1 + tile_n * 32 + 256];
+      let s6: f32 = arena0[fib_b17 + r0_1 + tile_n * 32 + 512];
+      let s7: f32 = arena0[fib_b17 + r0_1 + tile_n * 32 + 768];
       acc_0_0 = acc_0_0 + s0 * s4;
       acc_0_1 = acc_0_1 + s0 * s5;
       acc_0_2 = acc_0_2 + s0 * s6;
@@ -850,49 +853,49 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
     tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
     let s11: f32 = arena0[fib_b18 + 0];
-    let s12: f32 = arena0[fib_b19 + n0];
+    let s12: f32 = arena0[fib_b19 + tile_n];
     let s19: f32 = arena0[fib_b18 + 0];
-    let s20: f32 = arena0[fib_b19 + n0 + 1];
+    let s20: f32 = arena0[fib_b19 + tile_n + 8];
     let s27: f32 = arena0[fib_b18 + 0];
-    let s28: f32 = arena0[fib_b19 + n0 + 2];
+    let s28: f32 = arena0[fib_b19 + tile_n + 16];
     let s35: f32 = arena0[fib_b18 + 0];
-    let s36: f32 = arena0[fib_b19 + n0 + 3];
+    let s36: f32 = arena0[fib_b19 + tile_n + 24];
     for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
-      let s8: f32 = buf0[i0 * 512 + m0 * 32 + n0 + ti * 32];
-      let s9: f32 = fib_wg_f32[2704 + -owner * 512 + ((((((m0 + ti) % 4) + 3) % 4)) % 2) * 32 + ((((((m0 + ti) % 4) + 3) % 4)) / 2) * 128 + ((((((m0 + ti) / 4) + 3) % 4)) % 2) * 64 + ((((((m0 + ti) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + n0];
+      let s8: f32 = buf0[i0 * 512 + m0 * 32 + ti * 32 + tile_n];
+      let s9: f32 = fib_wg_f32[2704 + -owner * 512 + ((((((m0 + ti) % 4) + 3) % 4)) % 2) * 32 + ((((((m0 + ti) % 4) + 3) % 4)) / 2) * 128 + ((((((m0 + ti) / 4) + 3) % 4)) % 2) * 64 + ((((((m0 + ti) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + tile_n];
       let s10: f32 = s8 + s9;
       let s13: f32 = tile_acc[ti][0] + s12;
       let s14: f32 = s11 * s13;
       let s15: f32 = s10 + s14;
-      let s16: f32 = buf0[i0 * 512 + m0 * 32 + n0 + ti * 32 + 1];
-      let s17: f32 = fib_wg_f32[2704 + -owner * 512 + ((((((m0 + ti) % 4) + 3) % 4)) % 2) * 32 + ((((((m0 + ti) % 4) + 3) % 4)) / 2) * 128 + ((((((m0 + ti) / 4) + 3) % 4)) % 2) * 64 + ((((((m0 + ti) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + n0 + 1];
+      let s16: f32 = buf0[i0 * 512 + m0 * 32 + ti * 32 + tile_n + 8];
+      let s17: f32 = fib_wg_f32[2704 + -owner * 512 + ((((((m0 + ti) % 4) + 3) % 4)) % 2) * 32 + ((((((m0 + ti) % 4) + 3) % 4)) / 2) * 128 + ((((((m0 + ti) / 4) + 3) % 4)) % 2) * 64 + ((((((m0 + ti) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + tile_n + 8];
       let s18: f32 = s16 + s17;
       let s21: f32 = tile_acc[ti][1] + s20;
       let s22: f32 = s19 * s21;
       let s23: f32 = s18 + s22;
-      let s24: f32 = buf0[i0 * 512 + m0 * 32 + n0 + ti * 32 + 2];
-      let s25: f32 = fib_wg_f32[2704 + -owner * 512 + ((((((m0 + ti) % 4) + 3) % 4)) % 2) * 32 + ((((((m0 + ti) % 4) + 3) % 4)) / 2) * 128 + ((((((m0 + ti) / 4) + 3) % 4)) % 2) * 64 + ((((((m0 + ti) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + n0 + 2];
+      let s24: f32 = buf0[i0 * 512 + m0 * 32 + ti * 32 + tile_n + 16];
+      let s25: f32 = fib_wg_f32[2704 + -owner * 512 + ((((((m0 + ti) % 4) + 3) % 4)) % 2) * 32 + ((((((m0 + ti) % 4) + 3) % 4)) / 2) * 128 + ((((((m0 + ti) / 4) + 3) % 4)) % 2) * 64 + ((((((m0 + ti) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + tile_n + 16];
       let s26: f32 = s24 + s25;
       let s29: f32 = tile_acc[ti][2] + s28;
       let s30: f32 = s27 * s29;
       let s31: f32 = s26 + s30;
-      let s32: f32 = buf0[i0 * 512 + m0 * 32 + n0 + ti * 32 + 3];
-      let s33: f32 = fib_wg_f32[2704 + -owner * 512 + ((((((m0 + ti) % 4) + 3) % 4)) % 2) * 32 + ((((((m0 + ti) % 4) + 3) % 4)) / 2) * 128 + ((((((m0 + ti) / 4) + 3) % 4)) % 2) * 64 + ((((((m0 + ti) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + n0 + 3];
+      let s32: f32 = buf0[i0 * 512 + m0 * 32 + ti * 32 + tile_n + 24];
+      let s33: f32 = fib_wg_f32[2704 + -owner * 512 + ((((((m0 + ti) % 4) + 3) % 4)) % 2) * 32 + ((((((m0 + ti) % 4) + 3) % 4)) / 2) * 128 + ((((((m0 + ti) / 4) + 3) % 4)) % 2) * 64 + ((((((m0 + ti) / 4) + 3) % 4)) / 2) * 256 + i0 * 512 + tile_n + 24];
       let s34: f32 = s32 + s33;
       let s37: f32 = tile_acc[ti][3] + s36;
       let s38: f32 = s35 * s37;
       let s39: f32 = s34 + s38;
-      if (m0 + ti < 16 && n0 + 0 < 32) {
-        arena2[fib_b16 + i0 * 512 + m0 * 32 + n0 + ti * 32] = s15;
+      if (m0 + ti < 16 && tile_n + 0 < 32) {
+        arena2[fib_b16 + i0 * 512 + m0 * 32 + ti * 32 + tile_n] = s15;
       }
-      if (m0 + ti < 16 && n0 + 1 < 32) {
-        arena2[fib_b16 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 1] = s23;
+      if (m0 + ti < 16 && tile_n + 8 < 32) {
+        arena2[fib_b16 + i0 * 512 + m0 * 32 + ti * 32 + tile_n + 8] = s23;
       }
-      if (m0 + ti < 16 && n0 + 2 < 32) {
-        arena2[fib_b16 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 2] = s31;
+      if (m0 + ti < 16 && tile_n + 16 < 32) {
+        arena2[fib_b16 + i0 * 512 + m0 * 32 + ti * 32 + tile_n + 16] = s31;
       }
-      if (m0 + ti < 16 && n0 + 3 < 32) {
-        arena2[fib_b16 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 3] = s39;
+      if (m0 + ti < 16 && tile_n + 24 < 32) {
+        arena2[fib_b16 + i0 * 512 + m0 * 32 + ti * 32 + tile_n + 24] = s39;
       }
     }
   }
@@ -985,10 +988,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s1: f32 = arena2[fib_b20 + i0 * 512 + m0 * 32 + r0_1 + 32];
       let s2: f32 = arena2[fib_b20 + i0 * 512 + m0 * 32 + r0_1 + 64];
       let s3: f32 = arena2[fib_b20 + i0 * 512 + m0 * 32 + r0_1 + 96];
-      let s4: f32 = arena0[fib_b24 + n0 * 32 + r0_1];
-      let s5: f32 = arena0[fib_b24 + n0 * 32 + r0_1 + 32];
-      let s6: f32 = arena0[fib_b24 + n0 * 32 + r0_1 + 64];
-      let s7: f32 = arena0[fib_b24 + n0 * 32 + r0_1 + 96];
+      let s4: f32 = arena0[fib_b24 + r0_1 + tile_n * 32];
+      let s5: f32 = arena0[fib_b24 + r0_1 + tile_n * 32 + 1024];
+      let s6: f32 = arena0[fib_b24 + r0_1 + tile_n * 32 + 2048];
+      let s7: f32 = arena0[fib_b24 + r0_1 + tile_n * 32 + 3072];
       acc_0_0 = acc_0_0 + s0 * s4;
       acc_0_1 = acc_0_1 + s0 * s5;
       acc_0_2 = acc_0_2 + s0 * s6;
@@ -1011,10 +1014,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
     tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
     tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
-    let s8: f32 = arena0[fib_b25 + n0];
-    let s15: f32 = arena0[fib_b25 + n0 + 1];
-    let s22: f32 = arena0[fib_b25 + n0 + 2];
-    let s29: f32 = arena0[fib_b25 + n0 + 3];
+    let s8: f32 = arena0[fib_b25 + tile_n];
+    let s15: f32 = arena0[fib_b25 + tile_n + 32];
+    let s22: f32 = arena0[fib_b25 + tile_n + 64];
+    let s29: f32 = arena0[fib_b25 + tile_n + 96];
     for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
       let s9: f32 = tile_acc[ti][0] + s8;
       let s10: f32 = f32(0.5) * s9;
@@ -1040,17 +1043,17 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s33: f32 = fib_erf(s32);
       let s34: f32 = f32(1.0) + s33;
       let s35: f32 = s31 * s34;
-      if (m0 + ti < 16 && n0 + 0 < 128) {
-        arena2[fib_b23 + i0 * 2048 + m0 * 128 + n0 + ti * 128] = s14;
+      if (m0 + ti < 16 && tile_n + 0 < 128) {
+        arena2[fib_b23 + i0 * 2048 + m0 * 128 + ti * 128 + tile_n] = s14;
       }
-      if (m0 + ti < 16 && n0 + 1 < 128) {
-        arena2[fib_b23 + i0 * 2048 + m0 * 128 + n0 + ti * 128 + 1] = s21;
+      if (m0 + ti < 16 && tile_n + 32 < 128) {
+        arena2[fib_b23 + i0 * 2048 + m0 * 128 + ti * 128 + tile_n + 32] = s21;
       }
-      if (m0 + ti < 16 && n0 + 2 < 128) {
-        arena2[fib_b23 + i0 * 2048 + m0 * 128 + n0 + ti * 128 + 2] = s28;
+      if (m0 + ti < 16 && tile_n + 64 < 128) {
+        arena2[fib_b23 + i0 * 2048 + m0 * 128 + ti * 128 + tile_n + 64] = s28;
       }
-      if (m0 + ti < 16 && n0 + 3 < 128) {
-        arena2[fib_b23 + i0 * 2048 + m0 * 128 + n0 + ti * 128 + 3] = s35;
+      if (m0 + ti < 16 && tile_n + 96 < 128) {
+        arena2[fib_b23 + i0 * 2048 + m0 * 128 + ti * 128 + tile_n + 96] = s35;
       }
     }
   }
@@ -1086,10 +1089,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s1: f32 = arena2[fib_b23 + i0 * 2048 + m0 * 128 + r0_1 + 128];
       let s2: f32 = arena2[fib_b23 + i0 * 2048 + m0 * 128 + r0_1 + 256];
       let s3: f32 = arena2[fib_b23 + i0 * 2048 + m0 * 128 + r0_1 + 384];
-      let s4: f32 = arena0[fib_b27 + n0 * 128 + r0_1];
-      let s5: f32 = arena0[fib_b27 + n0 * 128 + r0_1 + 128];
-      let s6: f32 = arena0[fib_b27 + n0 * 128 + r0_1 + 256];
-      let s7: f32 = arena0[fib_b27 + n0 * 128 + r0_1 + 384];
+      let s4: f32 = arena0[fib_b27 + r0_1 + tile_n * 128];
+      let s5: f32 = arena0[fib_b27 + r0_1 + tile_n * 128 + 1024];
+      let s6: f32 = arena0[fib_b27 + r0_1 + tile_n * 128 + 2048];
+      let s7: f32 = arena0[fib_b27 + r0_1 + tile_n * 128 + 3072];
       acc_0_0 = acc_0_0 + s0 * s4;
       acc_0_1 = acc_0_1 + s0 * s5;
       acc_0_2 = acc_0_2 + s0 * s6;
@@ -1112,34 +1115,34 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
     tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
     tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
-    let s9: f32 = arena0[fib_b28 + n0];
-    let s13: f32 = arena0[fib_b28 + n0 + 1];
-    let s17: f32 = arena0[fib_b28 + n0 + 2];
-    let s21: f32 = arena0[fib_b28 + n0 + 3];
+    let s9: f32 = arena0[fib_b28 + tile_n];
+    let s13: f32 = arena0[fib_b28 + tile_n + 8];
+    let s17: f32 = arena0[fib_b28 + tile_n + 16];
+    let s21: f32 = arena0[fib_b28 + tile_n + 24];
     for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
-      let s8: f32 = arena2[fib_b16 + i0 * 512 + m0 * 32 + n0 + ti * 32];
+      let s8: f32 = arena2[fib_b16 + i0 * 512 + m0 * 32 + ti * 32 + tile_n];
       let s10: f32 = tile_acc[ti][0] + s9;
       let s11: f32 = s8 + s10;
-      let s12: f32 = arena2[fib_b16 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 1];
+      let s12: f32 = arena2[fib_b16 + i0 * 512 + m0 * 32 + ti * 32 + tile_n + 8];
       let s14: f32 = tile_acc[ti][1] + s13;
       let s15: f32 = s12 + s14;
-      let s16: f32 = arena2[fib_b16 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 2];
+      let s16: f32 = arena2[fib_b16 + i0 * 512 + m0 * 32 + ti * 32 + tile_n + 16];
       let s18: f32 = tile_acc[ti][2] + s17;
       let s19: f32 = s16 + s18;
-      let s20: f32 = arena2[fib_b16 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 3];
+      let s20: f32 = arena2[fib_b16 + i0 * 512 + m0 * 32 + ti * 32 + tile_n + 24];
       let s22: f32 = tile_acc[ti][3] + s21;
       let s23: f32 = s20 + s22;
-      if (m0 + ti < 16 && n0 + 0 < 32) {
-        arena1[fib_b26 + i0 * 512 + m0 * 32 + n0 + ti * 32] = s11;
+      if (m0 + ti < 16 && tile_n + 0 < 32) {
+        arena1[fib_b26 + i0 * 512 + m0 * 32 + ti * 32 + tile_n] = s11;
       }
-      if (m0 + ti < 16 && n0 + 1 < 32) {
-        arena1[fib_b26 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 1] = s15;
+      if (m0 + ti < 16 && tile_n + 8 < 32) {
+        arena1[fib_b26 + i0 * 512 + m0 * 32 + ti * 32 + tile_n + 8] = s15;
       }
-      if (m0 + ti < 16 && n0 + 2 < 32) {
-        arena1[fib_b26 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 2] = s19;
+      if (m0 + ti < 16 && tile_n + 16 < 32) {
+        arena1[fib_b26 + i0 * 512 + m0 * 32 + ti * 32 + tile_n + 16] = s19;
       }
-      if (m0 + ti < 16 && n0 + 3 < 32) {
-        arena1[fib_b26 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 3] = s23;
+      if (m0 + ti < 16 && tile_n + 24 < 32) {
+        arena1[fib_b26 + i0 * 512 + m0 * 32 + ti * 32 + tile_n + 24] = s23;
       }
     }
   }

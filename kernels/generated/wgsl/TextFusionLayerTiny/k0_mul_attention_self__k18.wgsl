@@ -299,10 +299,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s1: f32 = buf20[i0 * 512 + m0 * 32 + r0_1 + 32];
       let s2: f32 = buf20[i0 * 512 + m0 * 32 + r0_1 + 64];
       let s3: f32 = buf20[i0 * 512 + m0 * 32 + r0_1 + 96];
-      let s4: f32 = arena0[fib_b10 + n0 * 32 + r0_1];
-      let s5: f32 = arena0[fib_b10 + n0 * 32 + r0_1 + 32];
-      let s6: f32 = arena0[fib_b10 + n0 * 32 + r0_1 + 64];
-      let s7: f32 = arena0[fib_b10 + n0 * 32 + r0_1 + 96];
+      let s4: f32 = arena0[fib_b10 + r0_1 + tile_n * 32];
+      let s5: f32 = arena0[fib_b10 + r0_1 + tile_n * 32 + 256];
+      let s6: f32 = arena0[fib_b10 + r0_1 + tile_n * 32 + 512];
+      let s7: f32 = arena0[fib_b10 + r0_1 + tile_n * 32 + 768];
       acc_0_0 = acc_0_0 + s0 * s4;
       acc_0_1 = acc_0_1 + s0 * s5;
       acc_0_2 = acc_0_2 + s0 * s6;
@@ -325,26 +325,26 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
     tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
     tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
-    let s8: f32 = arena0[fib_b11 + n0];
-    let s10: f32 = arena0[fib_b11 + n0 + 1];
-    let s12: f32 = arena0[fib_b11 + n0 + 2];
-    let s14: f32 = arena0[fib_b11 + n0 + 3];
+    let s8: f32 = arena0[fib_b11 + tile_n];
+    let s10: f32 = arena0[fib_b11 + tile_n + 8];
+    let s12: f32 = arena0[fib_b11 + tile_n + 16];
+    let s14: f32 = arena0[fib_b11 + tile_n + 24];
     for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
       let s9: f32 = tile_acc[ti][0] + s8;
       let s11: f32 = tile_acc[ti][1] + s10;
       let s13: f32 = tile_acc[ti][2] + s12;
       let s15: f32 = tile_acc[ti][3] + s14;
-      if (m0 + ti < 16 && n0 + 0 < 32) {
-        fib_wg_f32[1544 + -owner * 512 + i0 * 512 + m0 * 32 + n0 + ti * 32] = s9;
+      if (m0 + ti < 16 && tile_n + 0 < 32) {
+        fib_wg_f32[1544 + -owner * 512 + i0 * 512 + m0 * 32 + ti * 32 + tile_n] = s9;
       }
-      if (m0 + ti < 16 && n0 + 1 < 32) {
-        fib_wg_f32[1544 + -owner * 512 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 1] = s11;
+      if (m0 + ti < 16 && tile_n + 8 < 32) {
+        fib_wg_f32[1544 + -owner * 512 + i0 * 512 + m0 * 32 + ti * 32 + tile_n + 8] = s11;
       }
-      if (m0 + ti < 16 && n0 + 2 < 32) {
-        fib_wg_f32[1544 + -owner * 512 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 2] = s13;
+      if (m0 + ti < 16 && tile_n + 16 < 32) {
+        fib_wg_f32[1544 + -owner * 512 + i0 * 512 + m0 * 32 + ti * 32 + tile_n + 16] = s13;
       }
-      if (m0 + ti < 16 && n0 + 3 < 32) {
-        fib_wg_f32[1544 + -owner * 512 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 3] = s15;
+      if (m0 + ti < 16 && tile_n + 24 < 32) {
+        fib_wg_f32[1544 + -owner * 512 + i0 * 512 + m0 * 32 + ti * 32 + tile_n + 24] = s15;
       }
     }
   }
@@ -380,10 +380,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s1: f32 = buf20[i0 * 512 + m0 * 32 + r0_1 + 32];
       let s2: f32 = buf20[i0 * 512 + m0 * 32 + r0_1 + 64];
       let s3: f32 = buf20[i0 * 512 + m0 * 32 + r0_1 + 96];
-      let s4: f32 = arena0[fib_b12 + n0 * 32 + r0_1];
-      let s5: f32 = arena0[fib_b12 + n0 * 32 + r0_1 + 32];
-      let s6: f32 = arena0[fib_b12 + n0 * 32 + r0_1 + 64];
-      let s7: f32 = arena0[fib_b12 + n0 * 32 + r0_1 + 96];
+      let s4: f32 = arena0[fib_b12 + r0_1 + tile_n * 32];
+      let s5: f32 = arena0[fib_b12 + r0_1 + tile_n * 32 + 256];
+      let s6: f32 = arena0[fib_b12 + r0_1 + tile_n * 32 + 512];
+      let s7: f32 = arena0[fib_b12 + r0_1 + tile_n * 32 + 768];
       acc_0_0 = acc_0_0 + s0 * s4;
       acc_0_1 = acc_0_1 + s0 * s5;
       acc_0_2 = acc_0_2 + s0 * s6;
@@ -406,26 +406,26 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
     tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
     tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
-    let s8: f32 = arena0[fib_b13 + n0];
-    let s10: f32 = arena0[fib_b13 + n0 + 1];
-    let s12: f32 = arena0[fib_b13 + n0 + 2];
-    let s14: f32 = arena0[fib_b13 + n0 + 3];
+    let s8: f32 = arena0[fib_b13 + tile_n];
+    let s10: f32 = arena0[fib_b13 + tile_n + 8];
+    let s12: f32 = arena0[fib_b13 + tile_n + 16];
+    let s14: f32 = arena0[fib_b13 + tile_n + 24];
     for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
       let s9: f32 = tile_acc[ti][0] + s8;
       let s11: f32 = tile_acc[ti][1] + s10;
       let s13: f32 = tile_acc[ti][2] + s12;
       let s15: f32 = tile_acc[ti][3] + s14;
-      if (m0 + ti < 16 && n0 + 0 < 32) {
-        fib_wg_f32[2056 + -owner * 512 + i0 * 512 + m0 * 32 + n0 + ti * 32] = s9;
+      if (m0 + ti < 16 && tile_n + 0 < 32) {
+        fib_wg_f32[2056 + -owner * 512 + i0 * 512 + m0 * 32 + ti * 32 + tile_n] = s9;
       }
-      if (m0 + ti < 16 && n0 + 1 < 32) {
-        fib_wg_f32[2056 + -owner * 512 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 1] = s11;
+      if (m0 + ti < 16 && tile_n + 8 < 32) {
+        fib_wg_f32[2056 + -owner * 512 + i0 * 512 + m0 * 32 + ti * 32 + tile_n + 8] = s11;
       }
-      if (m0 + ti < 16 && n0 + 2 < 32) {
-        fib_wg_f32[2056 + -owner * 512 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 2] = s13;
+      if (m0 + ti < 16 && tile_n + 16 < 32) {
+        fib_wg_f32[2056 + -owner * 512 + i0 * 512 + m0 * 32 + ti * 32 + tile_n + 16] = s13;
       }
-      if (m0 + ti < 16 && n0 + 3 < 32) {
-        fib_wg_f32[2056 + -owner * 512 + i0 * 512 + m0 * 32 + n0 + ti * 32 + 3] = s15;
+      if (m0 + ti < 16 && tile_n + 24 < 32) {
+        fib_wg_f32[2056 + -owner * 512 + i0 * 512 + m0 * 32 + ti * 32 + tile_n + 24] = s15;
       }
     }
   }
@@ -642,10 +642,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s9: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + m0 * 32 + r0_1 + 96];
       let s10: f32 = arena0[fib_b18 + r0_1];
       let s11: f32 = s9 + s10;
-      let s12: f32 = arena0[fib_b19 + n0 * 32 + r0_1];
-      let s13: f32 = arena0[fib_b19 + n0 * 32 + r0_1 + 32];
-      let s14: f32 = arena0[fib_b19 + n0 * 32 + r0_1 + 64];
-      let s15: f32 = arena0[fib_b19 + n0 * 32 + r0_1 + 96];
+      let s12: f32 = arena0[fib_b19 + r0_1 + tile_n * 32];
+      let s13: f32 = arena0[fib_b19 + r0_1 + tile_n * 32 + 512];
+      let s14: f32 = arena0[fib_b19 + r0_1 + tile_n * 32 + 1024];
+      let s15: f32 = arena0[fib_b19 + r0_1 + tile_n * 32 + 1536];
       acc_0_0 = acc_0_0 + s2 * s12;
       acc_0_1 = acc_0_1 + s2 * s13;
       acc_0_2 = acc_0_2 + s2 * s14;
@@ -668,10 +668,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
     tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
     tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
-    let s16: f32 = arena0[fib_b20 + n0];
-    let s23: f32 = arena0[fib_b20 + n0 + 1];
-    let s30: f32 = arena0[fib_b20 + n0 + 2];
-    let s37: f32 = arena0[fib_b20 + n0 + 3];
+    let s16: f32 = arena0[fib_b20 + tile_n];
+    let s23: f32 = arena0[fib_b20 + tile_n + 16];
+    let s30: f32 = arena0[fib_b20 + tile_n + 32];
+    let s37: f32 = arena0[fib_b20 + tile_n + 48];
     for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
       let s17: f32 = tile_acc[ti][0] + s16;
       let s18: f32 = f32(0.5) * s17;
@@ -697,17 +697,17 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s41: f32 = fib_erf(s40);
       let s42: f32 = f32(1.0) + s41;
       let s43: f32 = s39 * s42;
-      if (m0 + ti < 8 && n0 + 0 < 64) {
-        fib_wg_f32[3352 + -owner * 512 + i0 * 512 + m0 * 64 + n0 + ti * 64] = s22;
+      if (m0 + ti < 8 && tile_n + 0 < 64) {
+        fib_wg_f32[3352 + -owner * 512 + i0 * 512 + m0 * 64 + ti * 64 + tile_n] = s22;
       }
-      if (m0 + ti < 8 && n0 + 1 < 64) {
-        fib_wg_f32[3352 + -owner * 512 + i0 * 512 + m0 * 64 + n0 + ti * 64 + 1] = s29;
+      if (m0 + ti < 8 && tile_n + 16 < 64) {
+        fib_wg_f32[3352 + -owner * 512 + i0 * 512 + m0 * 64 + ti * 64 + tile_n + 16] = s29;
       }
-      if (m0 + ti < 8 && n0 + 2 < 64) {
-        fib_wg_f32[3352 + -owner * 512 + i0 * 512 + m0 * 64 + n0 + ti * 64 + 2] = s36;
+      if (m0 + ti < 8 && tile_n + 32 < 64) {
+        fib_wg_f32[3352 + -owner * 512 + i0 * 512 + m0 * 64 + ti * 64 + tile_n + 32] = s36;
       }
-      if (m0 + ti < 8 && n0 + 3 < 64) {
-        fib_wg_f32[3352 + -owner * 512 + i0 * 512 + m0 * 64 + n0 + ti * 64 + 3] = s43;
+      if (m0 + ti < 8 && tile_n + 48 < 64) {
+        fib_wg_f32[3352 + -owner * 512 + i0 * 512 + m0 * 64 + ti * 64 + tile_n + 48] = s43;
       }
     }
   }
@@ -743,10 +743,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s1: f32 = fib_wg_f32[3352 + -owner * 512 + i0 * 512 + m0 * 64 + r0_1 + 64];
       let s2: f32 = fib_wg_f32[3352 + -owner * 512 + i0 * 512 + m0 * 64 + r0_1 + 128];
       let s3: f32 = fib_wg_f32[3352 + -owner * 512 + i0 * 512 + m0 * 64 + r0_1 + 192];
-      let s4: f32 = arena0[fib_b22 + n0 * 64 + r0_1];
-      let s5: f32 = arena0[fib_b22 + n0 * 64 + r0_1 + 64];
-      let s6: f32 = arena0[fib_b22 + n0 * 64 + r0_1 + 128];
-      let s7: f32 = arena0[fib_b22 + n0 * 64 + r0_1 + 192];
+      let s4: f32 = arena0[fib_b22 + r0_1 + tile_n * 64];
+      let s5: f32 = arena0[fib_b22 + r0_1 + tile_n * 64 + 512];
+      let s6: f32 = arena0[fib_b22 + r0_1 + tile_n * 64 + 1024];
+      let s7: f32 = arena0[fib_b22 + r0_1 + tile_n * 64 + 1536];
       acc_0_0 = acc_0_0 + s0 * s4;
       acc_0_1 = acc_0_1 + s0 * s5;
       acc_0_2 = acc_0_2 + s0 * s6;
@@ -769,42 +769,42 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     tile_acc[1] = array<f32, 4>(acc_1_0, acc_1_1, acc_1_2, acc_1_3);
     tile_acc[2] = array<f32, 4>(acc_2_0, acc_2_1, acc_2_2, acc_2_3);
     tile_acc[3] = array<f32, 4>(acc_3_0, acc_3_1, acc_3_2, acc_3_3);
-    let s9: f32 = arena0[fib_b18 + n0];
-    let s11: f32 = arena0[fib_b23 + n0];
-    let s15: f32 = arena0[fib_b18 + n0 + 1];
-    let s17: f32 = arena0[fib_b23 + n0 + 1];
-    let s21: f32 = arena0[fib_b18 + n0 + 2];
-    let s23: f32 = arena0[fib_b23 + n0 + 2];
-    let s27: f32 = arena0[fib_b18 + n0 + 3];
-    let s29: f32 = arena0[fib_b23 + n0 + 3];
+    let s9: f32 = arena0[fib_b18 + tile_n];
+    let s11: f32 = arena0[fib_b23 + tile_n];
+    let s15: f32 = arena0[fib_b18 + tile_n + 8];
+    let s17: f32 = arena0[fib_b23 + tile_n + 8];
+    let s21: f32 = arena0[fib_b18 + tile_n + 16];
+    let s23: f32 = arena0[fib_b23 + tile_n + 16];
+    let s27: f32 = arena0[fib_b18 + tile_n + 24];
+    let s29: f32 = arena0[fib_b23 + tile_n + 24];
     for (var ti: i32 = 0; ti < 4 + fib_z; ti++) {
-      let s8: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + m0 * 32 + n0 + ti * 32];
+      let s8: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + m0 * 32 + ti * 32 + tile_n];
       let s10: f32 = s8 + s9;
       let s12: f32 = tile_acc[ti][0] + s11;
       let s13: f32 = s10 + s12;
-      let s14: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + m0 * 32 + n0 + ti * 32 + 1];
+      let s14: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + m0 * 32 + ti * 32 + tile_n + 8];
       let s16: f32 = s14 + s15;
       let s18: f32 = tile_acc[ti][1] + s17;
       let s19: f32 = s16 + s18;
-      let s20: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + m0 * 32 + n0 + ti * 32 + 2];
+      let s20: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + m0 * 32 + ti * 32 + tile_n + 16];
       let s22: f32 = s20 + s21;
       let s24: f32 = tile_acc[ti][2] + s23;
       let s25: f32 = s22 + s24;
-      let s26: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + m0 * 32 + n0 + ti * 32 + 3];
+      let s26: f32 = fib_wg_f32[3096 + -owner * 256 + i0 * 256 + m0 * 32 + ti * 32 + tile_n + 24];
       let s28: f32 = s26 + s27;
       let s30: f32 = tile_acc[ti][3] + s29;
       let s31: f32 = s28 + s30;
-      if (m0 + ti < 8 && n0 + 0 < 32) {
-        arena2[fib_b21 + i0 * 256 + m0 * 32 + n0 + ti * 32] = s13;
+      if (m0 + ti < 8 && tile_n + 0 < 32) {
+        arena2[fib_b21 + i0 * 256 + m0 * 32 + ti * 32 + tile_n] = s13;
       }
-      if (m0 + ti < 8 && n0 + 1 < 32) {
-        arena2[fib_b21 + i0 * 256 + m0 * 32 + n0 + ti * 32 + 1] = s19;
+      if (m0 + ti < 8 && tile_n + 8 < 32) {
+        arena2[fib_b21 + i0 * 256 + m0 * 32 + ti * 32 + tile_n + 8] = s19;
       }
-      if (m0 + ti < 8 && n0 + 2 < 32) {
-        arena2[fib_b21 + i0 * 256 + m0 * 32 + n0 + ti * 32 + 2] = s25;
+      if (m0 + ti < 8 && tile_n + 16 < 32) {
+        arena2[fib_b21 + i0 * 256 + m0 * 32 + ti * 32 + tile_n + 16] = s25;
       }
-      if (m0 + ti < 8 && n0 + 3 < 32) {
-        arena2[fib_b21 + i0 * 256 + m0 * 32 + n0 + ti * 32 + 3] = s31;
+      if (m0 + ti < 8 && tile_n + 24 < 32) {
+        arena2[fib_b21 + i0 * 256 + m0 * 32 + ti * 32 + tile_n + 24] = s31;
       }
     }
   }
