@@ -44,7 +44,7 @@ export function tiledStatements(ctx: PhaseContext, t: MatmulTile, sg?: { size: n
   // The grid's axes, slowest first: the output's other (batch) axes, row tiles, column tiles.
   const gridNames = [...batchAxes(shape, t).map((a) => `i${a}`), 'tile_m', 'tile_n'];
   const lines = flatIndexLets(tileGrid(shape, t, sg?.size), gridNames, new Set(['tile_m', 'tile_n']));
-  lines.push(`let m0 = tile_m * ${t.tm};`, `let n0 = tile_n * ${t.tn};`);
+  lines.push(`let m0 = tile_m * ${t.tm};`, ...(compact ? [] : [`let n0 = tile_n * ${t.tn};`]));
   const rowAt = (i: number): Index => add(idx.variable('m0', mSize), idx.constant(i));
   // Compact tiles interleave their columns: a lane's column j is tile_n + j * (column tiles),
   // so neighbouring lanes read neighbouring columns (addresses one apart, as a GPU coalesces)

@@ -137,7 +137,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let tile_m = 0;
     let tile_n = flat % 24;
     let m0 = tile_m * 4;
-    let n0 = tile_n * 4;
     var acc_0_0: f32 = 0.0;
     var acc_0_1: f32 = 0.0;
     var acc_0_2: f32 = 0.0;
@@ -393,7 +392,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let tile_m = 0;
     let tile_n = flat % 8;
     let m0 = tile_m * 4;
-    let n0 = tile_n * 4;
     var acc_0_0: f32 = 0.0;
     var acc_0_1: f32 = 0.0;
     var acc_0_2: f32 = 0.0;
@@ -532,7 +530,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let tile_m = flat / 4 % 4;
     let tile_n = flat % 4;
     let m0 = tile_m * 4;
-    let n0 = tile_n * 4;
     var acc_0_0: f32 = 0.0;
     var acc_0_1: f32 = 0.0;
     var acc_0_2: f32 = 0.0;
@@ -617,7 +614,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let tile_m = flat / 16 % 2;
     let tile_n = flat % 16;
     let m0 = tile_m * 4;
-    let n0 = tile_n * 4;
     var acc_0_0: f32 = 0.0;
     var acc_0_1: f32 = 0.0;
     var acc_0_2: f32 = 0.0;
@@ -804,7 +800,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let tile_m = flat / 8 % 4;
     let tile_n = flat % 8;
     let m0 = tile_m * 4;
-    let n0 = tile_n * 4;
     var acc_0_0: f32 = 0.0;
     var acc_0_1: f32 = 0.0;
     var acc_0_2: f32 = 0.0;
@@ -966,7 +961,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let tile_m = flat / 32 % 4;
     let tile_n = flat % 32;
     let m0 = tile_m * 4;
-    let n0 = tile_n * 4;
     var acc_0_0: f32 = 0.0;
     var acc_0_1: f32 = 0.0;
     var acc_0_2: f32 = 0.0;
@@ -1067,7 +1061,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let tile_m = flat / 8 % 4;
     let tile_n = flat % 8;
     let m0 = tile_m * 4;
-    let n0 = tile_n * 4;
     var acc_0_0: f32 = 0.0;
     var acc_0_1: f32 = 0.0;
     var acc_0_2: f32 = 0.0;

@@ -277,7 +277,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let tile_m = flat / 8 % 4;
     let tile_n = flat % 8;
     let m0 = tile_m * 4;
-    let n0 = tile_n * 4;
     var acc_0_0: f32 = 0.0;
     var acc_0_1: f32 = 0.0;
     var acc_0_2: f32 = 0.0;
@@ -358,7 +357,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let tile_m = flat / 8 % 4;
     let tile_n = flat % 8;
     let m0 = tile_m * 4;
-    let n0 = tile_n * 4;
     var acc_0_0: f32 = 0.0;
     var acc_0_1: f32 = 0.0;
     var acc_0_2: f32 = 0.0;
@@ -612,7 +610,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let tile_m = flat / 16 % 2;
     let tile_n = flat % 16;
     let m0 = tile_m * 4;
-    let n0 = tile_n * 4;
     var acc_0_0: f32 = 0.0;
     var acc_0_1: f32 = 0.0;
     var acc_0_2: f32 = 0.0;
@@ -721,7 +718,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
     let tile_m = flat / 8 % 2;
     let tile_n = flat % 8;
     let m0 = tile_m * 4;
-    let n0 = tile_n * 4;
     var acc_0_0: f32 = 0.0;
     var acc_0_1: f32 = 0.0;
     var acc_0_2: f32 = 0.0;
