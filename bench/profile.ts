@@ -88,9 +88,9 @@ const rows = compiled.kernels.map((_, i) => {
   return { ms, flops, line, part, owners: d.owners !== null };
 });
 const total = rows.reduce((s, r) => s + r.ms, 0);
-if (!pretraining || args.includes('--all')) for (const r of rows) console.log(r.line);
-else {
-  if (!args.includes('--all')) for (const r of [...rows].sort((a, b) => b.ms - a.ms).slice(0, 20)) console.log(r.line);
+const all = !pretraining || args.includes('--all');
+for (const r of all ? rows : [...rows].sort((a, b) => b.ms - a.ms).slice(0, 20)) console.log(r.line);
+if (pretraining) {
   const share = (pick: (r: (typeof rows)[number]) => boolean, name: string): void => {
     const chosen = rows.filter(pick);
     const ms = chosen.reduce((s, r) => s + r.ms, 0);

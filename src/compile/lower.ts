@@ -2,7 +2,7 @@ import { nodeFlops, tensorBytes } from '../ir/cost.js';
 import type { Node } from '../ir/node.js';
 import { numel } from '../ir/shape.js';
 import { add, div, flatten, idx, key, mod, range, substitute, unflatten, type Index } from './index-expr.js';
-import { mapScalar } from './tile.js';
+import { mapIndices } from './tile.js';
 import type { AttentionMatch } from './attention.js';
 import type { Bound, Kernel, Loop, Scalar, ScalarType, TensorRef } from './kernel-ir.js';
 
@@ -267,9 +267,7 @@ export class KernelLowering {
     const r = idx.variable(loop.name, loop.size);
     const at = (i: Index): Index => substitute(substitute(i, outer.name, div(r, inner.size)), inner.name, mod(r, inner.size));
     // Rebuilt through mk, so the new nodes are hash-consed like every other.
-    const terms = mapScalar(body.body, (x) => this.mk(
-      x.k === 'load' || x.k === 'index' ? { ...x, index: at(x.index) } : x.k === 'guard' ? { ...x, bounds: x.bounds.map((b) => ({ ...b, index: at(b.index) })) } : x,
-    ));
+    const terms = mapIndices(body.body, at, (x) => this.mk(x));
     return this.mk({ k: 'reduce', fn: 'sum', loop, body: terms, type: body.type });
   }
 

@@ -62,11 +62,19 @@ export function mapScalar(root: Scalar, f: (s: Scalar) => Scalar): Scalar {
 
 /** The scalar with index variable `name` replaced by `by` everywhere. */
 export function substituteVar(root: Scalar, name: string, by: Index): Scalar {
+  return mapIndices(root, (i) => substitute(i, name, by));
+}
+
+/**
+ * The scalar with every index expression (loads, iotas, guards' bounds) rewritten by `at`;
+ * `make` sees each rebuilt node (a lowering passes its hash-consing constructor).
+ */
+export function mapIndices(root: Scalar, at: (i: Index) => Index, make: (s: Scalar) => Scalar = (s) => s): Scalar {
   return mapScalar(root, (s) => {
     switch (s.k) {
-      case 'load': case 'index': return { ...s, index: substitute(s.index, name, by) };
-      case 'guard': return { ...s, bounds: s.bounds.map((b) => ({ ...b, index: substitute(b.index, name, by) })) };
-      default: return s;
+      case 'load': case 'index': return make({ ...s, index: at(s.index) });
+      case 'guard': return make({ ...s, bounds: s.bounds.map((b) => ({ ...b, index: at(b.index) })) });
+      default: return make(s);
     }
   });
 }

@@ -188,13 +188,12 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
     const side = (x: Scalar | undefined): { lines: string[]; value: string } => {
       if (!x) return { lines: [], value: zero(s.type) };
       const start = block.length;
-      const known = new Set(names.keys());
-      const knownValues = new Set(valueNames.keys());
       const value = scalar(x);
       const lines = block.splice(start);
+      // Every name is fresh (a counter), so those these lines define belong to no earlier line.
       const defined = new Set(lines.map((l) => /^(?:let|var) (\w+)/.exec(l)?.[1]).filter((n) => n !== undefined));
-      for (const [key, n] of names) if (!known.has(key) && defined.has(n)) names.delete(key);
-      for (const [key, n] of valueNames) if (!knownValues.has(key) && defined.has(n)) valueNames.delete(key);
+      for (const [key, n] of names) if (defined.has(n)) names.delete(key);
+      for (const [key, n] of valueNames) if (defined.has(n)) valueNames.delete(key);
       return { lines, value };
     };
     const [yes, no] = [side(then), side(otherwise)];

@@ -56,7 +56,6 @@ export function tiledStatements(ctx: PhaseContext, t: MatmulTile, sg?: { size: n
   const colAt = compact
     ? (j: number): Index => add(idx.variable('tile_n', tilesN), idx.constant(j * tilesN))
     : (j: number): Index => add(idx.variable('n0', nSize), idx.constant(j));
-  const colCode = (j: number): string => (compact ? `tile_n + ${j * tilesN}` : `n0 + ${j}`);
   const accs = (i: number, j: number): string => `acc_${i}_${j}`;
   const type = t.reduce.type;
   const zeroInit = type === 'i32' ? '0i' : '0.0';
@@ -159,7 +158,7 @@ export function tiledStatements(ctx: PhaseContext, t: MatmulTile, sg?: { size: n
     const element = replaceScalar(k.value, t.reduce, { k: 'named', name: `tile_acc[ti][${j}]`, type, vars: ['ti'] });
     const value = scalar(substituteVar(substituteVar(element, t.mVar, row), t.nVar, colAt(j)));
     const at = ix(flatten(shape.map((d, a) => (a === t.mAxis ? row : a === t.nAxis ? colAt(j) : idx.variable(`i${a}`, d))), shape));
-    stores.push(`if (${sg ? 'in_range && ' : ''}m0 + ti < ${mSize} && ${colCode(j)} < ${nSize}) {`, `  ${res.element(out.name, `${out.base}${at}`)} = ${value};`, '}');
+    stores.push(`if (${sg ? 'in_range && ' : ''}m0 + ti < ${mSize} && ${ix(colAt(j))} < ${nSize}) {`, `  ${res.element(out.name, `${out.base}${at}`)} = ${value};`, '}');
   }
   const epilogue = [...place.close(), ...stores];
   blocks[0]!.push(`for (var ti: i32 = 0; ti < ${t.tm} + fib_z; ti++) {`, ...epilogue.map((l) => `  ${l}`), '}');

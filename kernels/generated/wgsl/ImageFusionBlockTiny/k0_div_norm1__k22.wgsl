@@ -193,7 +193,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s11: f32 = tile_acc[ti][1] + s10;
       let s13: f32 = tile_acc[ti][2] + s12;
       let s15: f32 = tile_acc[ti][3] + s14;
-      if (m0 + ti < 4 && tile_n + 0 < 96) {
+      if (m0 + ti < 4 && tile_n < 96) {
         fib_wg_f32[544 + -owner * 1536 + i0 * 384 + m0 * 96 + ti * 96 + tile_n] = s9;
       }
       if (m0 + ti < 4 && tile_n + 24 < 96) {
@@ -448,7 +448,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s11: f32 = tile_acc[ti][1] + s10;
       let s13: f32 = tile_acc[ti][2] + s12;
       let s15: f32 = tile_acc[ti][3] + s14;
-      if (m0 + ti < 4 && tile_n + 0 < 32) {
+      if (m0 + ti < 4 && tile_n < 32) {
         fib_wg_f32[2704 + -owner * 512 + i0 * 128 + m0 * 32 + ti * 32 + tile_n] = s9;
       }
       if (m0 + ti < 4 && tile_n + 8 < 32) {
@@ -590,7 +590,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s16: f32 = s15 * f32(0.25);
       let s18: f32 = tile_acc[ti][3] + s17;
       let s19: f32 = s18 * f32(0.25);
-      if (m0 + ti < 16 && tile_n + 0 < 16) {
+      if (m0 + ti < 16 && tile_n < 16) {
         arena2[fib_b9 + i0 * 512 + i1 * 256 + m0 * 16 + ti * 16 + tile_n] = s10;
       }
       if (m0 + ti < 16 && tile_n + 4 < 16) {
@@ -670,7 +670,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s11: f32 = tile_acc[ti][1] + s10;
       let s13: f32 = tile_acc[ti][2] + s12;
       let s15: f32 = tile_acc[ti][3] + s14;
-      if (m0 + ti < 8 && tile_n + 0 < 64) {
+      if (m0 + ti < 8 && tile_n < 64) {
         arena2[fib_b12 + i0 * 512 + m0 * 64 + ti * 64 + tile_n] = s9;
       }
       if (m0 + ti < 8 && tile_n + 16 < 64) {
@@ -880,7 +880,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s37: f32 = tile_acc[ti][3] + s36;
       let s38: f32 = s35 * s37;
       let s39: f32 = s34 + s38;
-      if (m0 + ti < 16 && tile_n + 0 < 32) {
+      if (m0 + ti < 16 && tile_n < 32) {
         arena2[fib_b16 + i0 * 512 + m0 * 32 + ti * 32 + tile_n] = s15;
       }
       if (m0 + ti < 16 && tile_n + 8 < 32) {
@@ -1037,7 +1037,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s33: f32 = fib_erf(s32);
       let s34: f32 = f32(1.0) + s33;
       let s35: f32 = s31 * s34;
-      if (m0 + ti < 16 && tile_n + 0 < 128) {
+      if (m0 + ti < 16 && tile_n < 128) {
         arena2[fib_b23 + i0 * 2048 + m0 * 128 + ti * 128 + tile_n] = s14;
       }
       if (m0 + ti < 16 && tile_n + 32 < 128) {
@@ -1125,7 +1125,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s20: f32 = arena2[fib_b16 + i0 * 512 + m0 * 32 + ti * 32 + tile_n + 24];
       let s22: f32 = tile_acc[ti][3] + s21;
       let s23: f32 = s20 + s22;
-      if (m0 + ti < 16 && tile_n + 0 < 32) {
+      if (m0 + ti < 16 && tile_n < 32) {
         arena1[fib_b26 + i0 * 512 + m0 * 32 + ti * 32 + tile_n] = s11;
       }
       if (m0 + ti < 16 && tile_n + 8 < 32) {

@@ -333,7 +333,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s11: f32 = tile_acc[ti][1] + s10;
       let s13: f32 = tile_acc[ti][2] + s12;
       let s15: f32 = tile_acc[ti][3] + s14;
-      if (m0 + ti < 16 && tile_n + 0 < 32) {
+      if (m0 + ti < 16 && tile_n < 32) {
         fib_wg_f32[1544 + -owner * 512 + i0 * 512 + m0 * 32 + ti * 32 + tile_n] = s9;
       }
       if (m0 + ti < 16 && tile_n + 8 < 32) {
@@ -413,7 +413,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s11: f32 = tile_acc[ti][1] + s10;
       let s13: f32 = tile_acc[ti][2] + s12;
       let s15: f32 = tile_acc[ti][3] + s14;
-      if (m0 + ti < 16 && tile_n + 0 < 32) {
+      if (m0 + ti < 16 && tile_n < 32) {
         fib_wg_f32[2056 + -owner * 512 + i0 * 512 + m0 * 32 + ti * 32 + tile_n] = s9;
       }
       if (m0 + ti < 16 && tile_n + 8 < 32) {
@@ -694,7 +694,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s41: f32 = fib_erf(s40);
       let s42: f32 = f32(1.0) + s41;
       let s43: f32 = s39 * s42;
-      if (m0 + ti < 8 && tile_n + 0 < 64) {
+      if (m0 + ti < 8 && tile_n < 64) {
         fib_wg_f32[3352 + -owner * 512 + i0 * 512 + m0 * 64 + ti * 64 + tile_n] = s22;
       }
       if (m0 + ti < 8 && tile_n + 16 < 64) {
@@ -790,7 +790,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3
       let s28: f32 = s26 + s27;
       let s30: f32 = tile_acc[ti][3] + s29;
       let s31: f32 = s28 + s30;
-      if (m0 + ti < 8 && tile_n + 0 < 32) {
+      if (m0 + ti < 8 && tile_n < 32) {
         arena2[fib_b21 + i0 * 256 + m0 * 32 + ti * 32 + tile_n] = s13;
       }
       if (m0 + ti < 8 && tile_n + 8 < 32) {
