@@ -19,4 +19,9 @@ describe('random graphs of primitives and their gradients compile to WGSL that e
       { numRuns: 40 * Number(process.env.FIBERC_FUZZ_SCALE ?? 1) },
     );
   }, 300_000);
+  it('found by it: a where whose sides each hold a reduction over the same body (written as branches)', async () => {
+    // The second branch's loop once named its terms from the first branch's loop, out of scope.
+    const steps = [{ op: 2147483626, a: 0, b: 0, axis: 0, amount: 0 }, { op: 1110170600, a: 0, b: 2, axis: 0, amount: 0 }, { op: 268061108, a: 7, b: 0, axis: 0, amount: 0 }];
+    await checkRandomGraph(steps, [await gpu('fused'), await gpu('unfused')]);
+  });
 });

@@ -191,7 +191,9 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
       const value = scalar(x);
       const lines = block.splice(start);
       // Every name is fresh (a counter), so those these lines define belong to no earlier line.
-      const defined = new Set(lines.map((l) => /^(?:let|var) (\w+)/.exec(l)?.[1]).filter((n) => n !== undefined));
+      // Nested ones too (a reduction's loop body inside the branch): a later reduction over the
+      // same body would otherwise name its terms from a loop that is out of scope.
+      const defined = new Set(lines.map((l) => /^\s*(?:let|var) (\w+)/.exec(l)?.[1]).filter((n) => n !== undefined));
       for (const [key, n] of names) if (defined.has(n)) names.delete(key);
       for (const [key, n] of valueNames) if (defined.has(n)) valueNames.delete(key);
       return { lines, value };
