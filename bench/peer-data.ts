@@ -9,11 +9,19 @@
  *
  * Each split file holds `pixels`, `ids`, `mask` (an image's first caption) and `ids2`, `mask2`
  * (its second); OUT/test.safetensors is the held-out split `fiberc eval` scores.
+ *
+ * With `--vqa N`, also the VQA splits as `fiberc train --task vqa` and `fiberc eval --task vqa`
+ * draw them (OUT/vqa-train.safetensors from N images, vqa-val and vqa-test from 1,000): each
+ * holds its images' `pixels` and one row per question: `image` (its image's row), `ids`, `mask`,
+ * `answer` (the class, as src/data/questions.ts's ANSWERS) and `type` (QUESTION_TYPES), for
+ *
+ *   python3 bench/torch_fiber_pretrain.py vqa CKPT OUT/vqa-train.safetensors OUT/vqa-val.safetensors
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { imageTextInputs } from '../src/data/pretrain-batch.js';
+import { imageTextInputs, stackedInputs } from '../src/data/pretrain-batch.js';
+import { ANSWERS, QUESTION_TYPES, type QuestionType } from '../src/data/questions.js';
 import { imageText, syntheticCorpus } from '../src/data/synthetic.js';
 import { TextTokenizer } from '../src/data/tokenizer.js';
 import { writeSafetensors } from '../src/fiber/safetensors.js';
@@ -25,29 +33,35 @@ import { initialParam } from '../src/train/param-init.js';
 /** FiberTiny's input size and `fiberc train`'s text length. */
 const [IMAGE_SIZE, TEXT_LENGTH] = [64, 38];
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { train: { type: 'string', default: '4000' }, seed: { type: 'string', default: '0' } } });
+const { positionals, values } = parseArgs({ allowPositionals: true, options: { train: { type: 'string', default: '4000' }, seed: { type: 'string', default: '0' }, vqa: { type: 'string' } } });
 const out = positionals[0];
 if (!out) {
-  process.stderr.write('usage: node dist/bench/peer-data.js OUT [--train 4000] [--seed 0]\n');
+  process.stderr.write('usage: node dist/bench/peer-data.js OUT [--train 4000] [--seed 0] [--vqa IMAGES]\n');
   process.exit(2);
 }
 const [train, seed] = [Number(values.train), Number(values.seed)];
 mkdirSync(out, { recursive: true });
 const tokenizer = TextTokenizer.synthetic();
+
+/** Texts encoded as `ids` and `mask` rows [N, TEXT_LENGTH] (without their images). */
+function encodedTexts(texts: readonly string[]): { ids: HostTensor; mask: HostTensor } {
+  const ids = new Int32Array(texts.length * TEXT_LENGTH);
+  const mask = new Float32Array(texts.length * TEXT_LENGTH);
+  texts.forEach((text, i) => {
+    const encoded = tokenizer.encode(text, TEXT_LENGTH);
+    ids.set(encoded.ids, i * TEXT_LENGTH);
+    mask.set(encoded.mask, i * TEXT_LENGTH);
+  });
+  return { ids: new HostTensor([texts.length, TEXT_LENGTH], 'i32', ids), mask: new HostTensor([texts.length, TEXT_LENGTH], 'f32', mask) };
+}
 // Each split drawn alone, as `fiberc train` and `fiberc eval` draw theirs (which images a split
 // holds depends on the sizes asked for): 1,000 held-out test images, as many for validation.
 const sizes = { train, val: 1000, test: 1000 };
 for (const split of ['train', 'val', 'test'] as const) {
   const examples = syntheticCorpus({ seed, sizes: { train: 0, val: 0, test: 0, [split]: sizes[split] } })[split].map(imageText);
   const first = imageTextInputs(examples, examples.map((e) => e.captions[0]!), tokenizer, IMAGE_SIZE, TEXT_LENGTH);
-  const ids2 = new Int32Array(examples.length * TEXT_LENGTH);
-  const mask2 = new Float32Array(examples.length * TEXT_LENGTH);
-  examples.forEach((e, i) => {
-    const encoded = tokenizer.encode(e.captions[1] ?? e.captions[0]!, TEXT_LENGTH);
-    ids2.set(encoded.ids, i * TEXT_LENGTH);
-    mask2.set(encoded.mask, i * TEXT_LENGTH);
-  });
-  const tensors = new Map([...first, ['ids2', new HostTensor([examples.length, TEXT_LENGTH], 'i32', ids2)], ['mask2', new HostTensor([examples.length, TEXT_LENGTH], 'f32', mask2)]]);
+  const second = encodedTexts(examples.map((e) => e.captions[1] ?? e.captions[0]!));
+  const tensors = new Map([...first, ['ids2', second.ids], ['mask2', second.mask]]);
   writeSafetensors(join(out, `${split}.safetensors`), tensors);
   process.stdout.write(`${split}: ${examples.length} images\n`);
 }
@@ -55,3 +69,19 @@ for (const split of ['train', 'val', 'test'] as const) {
 const graph = fiberEntryGraph('FiberTinyPretraining', 2, TEXT_LENGTH);
 writeSafetensors(join(out, 'init.safetensors'), new Map(graph.params.map((p) => [leafName(p), initialParam(p, seed, 'fan-in')])));
 process.stdout.write(`init: ${graph.params.length} params of FiberTinyPretraining (seed ${seed}, fan-in)\n`);
+
+if (values.vqa !== undefined) {
+  const vqaSizes = { train: Number(values.vqa), val: 1000, test: 1000 };
+  for (const split of ['train', 'val', 'test'] as const) {
+    const examples = syntheticCorpus({ seed, sizes: { train: 0, val: 0, test: 0, [split]: vqaSizes[split] } })[split].map(imageText);
+    const rows = examples.flatMap((e, image) => e.questions.map((q) => ({ image, q })));
+    const pixels = stackedInputs(examples, [], IMAGE_SIZE, TEXT_LENGTH).get('pixels')!;
+    const questions = encodedTexts(rows.map((r) => r.q.question));
+    const column = (f: (r: (typeof rows)[number]) => number): HostTensor => new HostTensor([rows.length], 'i32', Int32Array.from(rows, f));
+    writeSafetensors(join(out, `vqa-${split}.safetensors`), new Map([
+      ['pixels', pixels], ['ids', questions.ids], ['mask', questions.mask],
+      ['image', column((r) => r.image)], ['answer', column((r) => ANSWERS.indexOf(r.q.answer))], ['type', column((r) => QUESTION_TYPES.indexOf(r.q.type as QuestionType))],
+    ]));
+    process.stdout.write(`vqa-${split}: ${rows.length} questions of ${examples.length} images\n`);
+  }
+}

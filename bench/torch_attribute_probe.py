@@ -9,7 +9,9 @@ the diagnosis behind spec/training.md's "What limits recall".
     python3 bench/torch_attribute_probe.py supervised PARAMS TRAIN TEST [--lr 3e-4] [--steps 1200] [--batch 8]
         trains the image tower alone (a params file's `model.image.*`, e.g. peer-data's
         init.safetensors) to predict the same attributes (binary cross-entropy on its mean-pooled
-        final tokens, AdamW): how many examples the architecture needs to see shapes at all
+        final tokens, AdamW): how many examples the architecture needs to see shapes at all;
+        --save OUT writes the params file with the trained tower in place (the analog of FIBER's
+        ImageNet-pretrained Swin, for the peer's `train` to start from)
 
 Split files as written by `node dist/bench/peer-data.js DIR`; labels are read from each image's
 first caption, which names every object's size, colour and shape.
@@ -93,6 +95,8 @@ def supervised(args):
             with torch.no_grad():
                 logits = torch.cat([head(P.image_alone(test["pixels"][s:s + 100], p).mean(1)) for s in range(0, test["pixels"].shape[0], 100)])
             print(json.dumps({"step": step, "loss": round(loss.item(), 3)}), row("", ((logits > 0).float() == y_test).float().mean(0)), flush=True)
+    if args.save:
+        tiny.write_safetensors(args.save, {**tiny.read_safetensors(args.params), **{k: v.detach() for k, v in p.items() if k.startswith("model.image.")}})
 
 
 def main():
@@ -111,6 +115,7 @@ def main():
     s.add_argument("--batch", type=int, default=8)
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--report-every", type=int, default=300)
+    s.add_argument("--save", default=None, help="write PARAMS with the trained image tower to this file")
     args = ap.parse_args()
     probe(args) if args.cmd == "probe" else supervised(args)
 

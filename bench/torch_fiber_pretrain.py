@@ -76,10 +76,15 @@ def mlm_logits(text, p):
     return linear(h, p, "mlm_score.decoder") + p["mlm_score.bias"]
 
 
-def itm_logits(image, text, p):
+def fused_cls(image, text, p):
+    """fiber_pretrain.fib's fused_cls: [text [CLS] ; image mean], each transformed and pooled."""
     t = pooler(linear(text, p, "cross_modal_text_transform")[:, 0], p, "cross_modal_text_pooler")
     i = pooler(linear(image, p, "cross_modal_image_transform").mean(1), p, "cross_modal_image_pooler")
-    return linear(torch.cat([t, i], 1), p, "itm_score.fc")
+    return torch.cat([t, i], 1)
+
+
+def itm_logits(image, text, p):
+    return linear(fused_cls(image, text, p), p, "itm_score.fc")
 
 
 def sample_rows(weights, u):

@@ -45,6 +45,22 @@ def read_safetensors(path):
     return out
 
 
+def write_safetensors(path, tensors):
+    """Writes tensors (name -> float32 or int32 torch tensor) as a safetensors file."""
+    names = {np.float32: "F32", np.int32: "I32", np.float64: "F64", np.int64: "I64"}
+    header, body, at = {}, [], 0
+    for name, t in tensors.items():
+        a = t.detach().contiguous().numpy()
+        raw = a.tobytes()
+        header[name] = {"dtype": names[a.dtype.type], "shape": list(a.shape), "data_offsets": [at, at + len(raw)]}
+        body.append(raw)
+        at += len(raw)
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(body))
+
+
 def ln(x, p, name, eps=1e-5):
     return F.layer_norm(x, (x.shape[-1],), p[name + ".weight"], p[name + ".bias"], eps)
 

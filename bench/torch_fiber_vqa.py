@@ -1,0 +1,125 @@
+"""PyTorch peer of fiberc's VQA fine-tuning (examples/fiber_pretrain.fib's FiberVQA): the fused
+FiberTiny from a pre-training checkpoint, FIBER's classifier on [text [CLS] ; image mean] (dense,
+LayerNorm, GELU, dense), binary cross-entropy against the answer times the number of answers,
+AdamW with fiberc's param groups. For trying fine-tuning recipes at a few steps a second on the
+CPU before a fiberc run (spec/training.md):
+
+    node dist/bench/peer-data.js DIR --train 10 --vqa 20000
+    python3 bench/torch_fiber_vqa.py CKPT DIR/vqa-train.safetensors DIR/vqa-val.safetensors --steps 2500
+
+CKPT is a fiberc checkpoint (RUN/step-N.safetensors) or params file; prints the losses and the
+accuracy per question type on the held-out file as JSON lines.
+"""
+import argparse
+import json
+import os
+import re
+import time
+
+import torch
+import torch.nn.functional as F
+
+import torch_fiber_tiny_step as tiny
+from torch_fiber_pretrain import fused_cls, load_params, param_groups
+from torch_fiber_tiny_step import linear, ln
+
+# src/data/questions.ts's QUESTION_TYPES and ANSWERS' length.
+TYPES = ("color", "shape", "count", "exists", "relation")
+ANSWERS = 16
+HEAD = "vqa_classifier"
+
+
+def head_params(width, seed):
+    """The classifier's params as fiberc draws them with --param-init fan-in (in distribution)."""
+    gen = torch.Generator().manual_seed(seed)
+    def weight(o, i):
+        return (torch.randn(o, i, generator=gen) / i ** 0.5).requires_grad_()
+    return {
+        f"{HEAD}.dense.weight": weight(width, width), f"{HEAD}.dense.bias": torch.zeros(width, requires_grad=True),
+        f"{HEAD}.norm.weight": torch.ones(width, requires_grad=True), f"{HEAD}.norm.bias": torch.zeros(width, requires_grad=True),
+        f"{HEAD}.out.weight": weight(ANSWERS, width), f"{HEAD}.out.bias": torch.zeros(ANSWERS, requires_grad=True),
+    }
+
+
+def vqa_logits(pixels, ids, mask, p):
+    image, text = tiny.fiber_tiny(pixels, ids, mask, p)
+    x = fused_cls(image, text, p)
+    return linear(F.gelu(ln(linear(x, p, f"{HEAD}.dense"), p, f"{HEAD}.norm")), p, f"{HEAD}.out")
+
+
+def vqa_loss(logits, answer, kind):
+    if kind == "ce":
+        return F.cross_entropy(logits, answer)
+    return F.binary_cross_entropy_with_logits(logits, F.one_hot(answer, ANSWERS).float()) * ANSWERS
+
+
+def accuracy(p, data):
+    """Percent right overall and per question type."""
+    with torch.no_grad():
+        n = data["ids"].shape[0]
+        guess = torch.cat([vqa_logits(data["pixels"][data["image"][s:s + 100].long()], data["ids"][s:s + 100], data["mask"][s:s + 100], p).argmax(1) for s in range(0, n, 100)])
+        right = (guess == data["answer"].long()).float()
+        out = {"acc": round(100 * right.mean().item(), 1)}
+        for t, name in enumerate(TYPES):
+            of = data["type"] == t
+            if of.any():
+                out[name] = round(100 * right[of].mean().item(), 1)
+        return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("ckpt")
+    ap.add_argument("train")
+    ap.add_argument("test")
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--steps", type=int, default=2500)
+    ap.add_argument("--lr", type=float, default=3e-4)
+    ap.add_argument("--warmup", type=float, default=0.1)
+    ap.add_argument("--head-x", type=float, default=5.0)
+    ap.add_argument("--loss", choices=["bce", "ce"], default="bce", help="FIBER's binary cross-entropy times the answers, or softmax cross-entropy")
+    ap.add_argument("--train-only", default=None, help="a regex: train only the params it matches (the rest frozen)")
+    ap.add_argument("--alpha", type=float, default=None, help="set every fusion gate to this value first")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--log-every", type=int, default=100)
+    ap.add_argument("--eval-every", type=int, default=500)
+    args = ap.parse_args()
+    torch.set_num_threads(int(os.environ.get("THREADS", os.cpu_count() or 1)))
+    torch.manual_seed(args.seed)
+    p, _, _ = load_params(args.ckpt)
+    p = {k: v for k, v in p.items() if not k.startswith(HEAD)}
+    p.update(head_params(2 * p["cross_modal_text_pooler.dense.weight"].shape[0], args.seed))
+    if args.alpha is not None:
+        with torch.no_grad():
+            for k in p:
+                if re.search(r"(^|\.)alpha$", k):
+                    p[k].fill_(args.alpha)
+    if args.train_only:
+        for k, v in p.items():
+            v.requires_grad_(bool(re.search(args.train_only, k)))
+    data, test = tiny.read_safetensors(args.train), tiny.read_safetensors(args.test)
+    opt = torch.optim.AdamW(param_groups(p, args.lr, args.head_x), betas=(0.9, 0.98), eps=1e-8)
+    gen = torch.Generator().manual_seed(args.seed)
+    n, warm = data["ids"].shape[0], max(1, round(args.warmup * args.steps))
+    sums, t0 = 0.0, time.perf_counter()
+    for step in range(1, args.steps + 1):
+        f = min(step / warm, max(0.0, (args.steps - step) / max(1, args.steps - warm)))
+        for g in opt.param_groups:
+            g["lr"] = g["base"] * f
+        idx = torch.randint(0, n, (args.batch,), generator=gen)
+        logits = vqa_logits(data["pixels"][data["image"][idx].long()], data["ids"][idx], data["mask"][idx], p)
+        loss = vqa_loss(logits, data["answer"][idx].long(), args.loss)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sums += loss.item()
+        if step % args.log_every == 0 or step == args.steps:
+            row = {"step": step, "loss": round(sums / args.log_every, 3), "s": round(time.perf_counter() - t0, 1)}
+            if step % args.eval_every == 0 or step == args.steps:
+                row.update(accuracy(p, test))
+            print(json.dumps(row), flush=True)
+            sums = 0.0
+
+
+if __name__ == "__main__":
+    main()
