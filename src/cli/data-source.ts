@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LabelledImage } from '../data/attributes.js';
 import { DataError, describeBad, loadCaptionFile, loadQuestionFile, type BadEntry, type OnBadEntry } from '../data/image-text-files.js';
 import type { ImageTextExample } from '../data/pretrain-batch.js';
 import { ANSWERS } from '../data/questions.js';
@@ -69,6 +70,12 @@ export async function captionExamples(source: DataSource, split: 'train' | 'test
   return { examples, what: `${examples.length} images of ${file}` };
 }
 
+/** Synthetic training images with the scenes they show, for the image tower's own pre-training (files carry no attribute labels). */
+export function labelledImages(source: DataSource, request: ExampleRequest): { images: LabelledImage[]; what: string } {
+  if (source.kind !== 'synthetic') throw new UsageError("--stage image: the image tower learns the synthetic scenes' attributes, so it trains on --data synthetic only (load a pre-trained tower's weights instead)");
+  return { images: syntheticSplit('train', request), what: `${request.size} synthetic images labelled with their colours, shapes and sizes` };
+}
+
 /** VQA items for fine-tuning (`train`) or evaluation (`test`); answers must be the model's classes. */
 export async function vqaExamples(source: DataSource, split: 'train' | 'test', request: ExampleRequest, io: CliIO): Promise<{ items: VqaItem[]; what: string }> {
   if (source.kind === 'synthetic') return { items: vqaItems(syntheticSplit(split, request)), what: `the questions of ${request.size} synthetic images` };
@@ -85,9 +92,9 @@ export async function vqaExamples(source: DataSource, split: 'train' | 'test', r
 }
 
 /** The synthetic corpus's train or test split at the requested size (the other splits empty). */
-function syntheticSplit(split: 'train' | 'test', request: ExampleRequest): ReturnType<typeof imageText>[] {
+function syntheticSplit(split: 'train' | 'test', request: ExampleRequest): (ReturnType<typeof imageText> & LabelledImage)[] {
   const sizes = { train: split === 'train' ? request.size : 0, val: 0, test: split === 'test' ? request.size : 0 };
-  return syntheticCorpus({ seed: request.seed, sizes })[split].map(imageText);
+  return syntheticCorpus({ seed: request.seed, sizes })[split].map((e) => ({ ...imageText(e), scene: e.scene }));
 }
 
 function dataFile(dir: string, name: string): string {

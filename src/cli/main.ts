@@ -27,7 +27,7 @@ import { NoAdapterError, setDawnVerbose } from '../runtime/webgpu/dawn.js';
 import { writeKernels, writePtxKernels } from '../driver/write.js';
 import { FeedError, missingParams, prepareFeeds } from '../runtime/feeds.js';
 import { runDemo } from './demo.js';
-import { runTrain, TRAIN_MODELS, type TrainFlags } from './train.js';
+import { runTrain, TRAIN_MODELS, TRAIN_STAGES, type TrainFlags } from './train.js';
 import { runEval, type EvalFlags } from './eval.js';
 import { withGradientSeeds } from './grad-seeds.js';
 import { sampleInputs } from './sample-inputs.js';
@@ -246,12 +246,12 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   const badDataOption = (): Option => new Option('--bad-data <what>', 'with coco:DIR: stop at bad entries and images, or skip them (counted)').default('stop');
   program
     .command('train')
-    .description('pre-train a FIBER model (coarse stage: ITC + MLM + ITM in one compiled step), or fine-tune one for VQA, into a run folder: metrics.jsonl, checkpoints; --resume continues from the latest checkpoint')
+    .description('pre-train a FIBER model (--stage image: the image tower alone; coarse: ITC + MLM + ITM in one compiled step), or fine-tune one for VQA, into a run folder: metrics.jsonl, checkpoints; --resume continues from the latest checkpoint')
     .option('--task <task>', 'pretrain, or vqa (fine-tuning from --init)', 'pretrain')
-    .option('--init <path>', 'vqa: the pre-trained run folder or checkpoint to start from')
+    .option('--init <path>', 'a run folder or checkpoint whose trained params start this run: required for vqa (a pre-trained model); for coarse pre-training, e.g. a --stage image run (the image tower)')
     .option('--head-lr-scale <x>', 'learning-rate multiple of cross-modal params and heads (FIBER: 5)', '5')
     .addOption(new Option('--model <name>', 'model to train').choices(Object.keys(TRAIN_MODELS)).default('FiberTiny'))
-    .option('--stage <stage>', 'pre-training stage', 'coarse')
+    .addOption(new Option('--stage <stage>', "pre-training stage: image (the image tower alone learns the synthetic scenes' colours, shapes and sizes, as FIBER starts from an ImageNet-pretrained Swin) or coarse (ITC + MLM + ITM)").choices([...TRAIN_STAGES]).default('coarse'))
     .option('--data <source>', 'training data: synthetic (built in), or coco:DIR (DIR/train.json captions, DIR/vqa_train.json questions, images relative to DIR)', 'synthetic')
     .option('--tokenizer <file>', 'with coco:DIR: a Hugging Face tokenizer.json whose vocabulary fits the model')
     .addOption(badDataOption())

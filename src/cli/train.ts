@@ -1,11 +1,12 @@
 import cliProgress from 'cli-progress';
-import { captionExamples, parseDataSource, parseOnBad, tokenizerFor, vqaExamples, type DataSource } from './data-source.js';
+import { captionExamples, labelledImages, parseDataSource, parseOnBad, tokenizerFor, vqaExamples, type DataSource } from './data-source.js';
 import type { BackendName } from '../runtime/device.js';
 import { openDevice } from '../runtime/open.js';
 import { WebGpuDevice } from '../runtime/webgpu/device.js';
 import { describePrecompile } from '../runtime/webgpu/precompile.js';
-import { checkpointAt, readLatestCheckpointConfig } from '../train/checkpoint.js';
+import { checkpointAt, readLatestCheckpointConfig, trainedParams } from '../train/checkpoint.js';
 import { fiberEntryGraph, textVocabulary } from '../train/fiber-entries.js';
+import { imageTowerTask } from '../train/image-tower.js';
 import { INIT_SCHEMES, type InitScheme } from '../train/param-init.js';
 import { ITC_ENTRIES, pretrainTask } from '../train/pretrain.js';
 import { recordedTrainSize, runTraining, type RunConfig, type RunTask, type StepMetrics } from '../train/train-run.js';
@@ -21,6 +22,9 @@ import { writeRunPicture } from '../tasks/picture.js';
  */
 
 /** Models `--model` accepts: each a `<Model>Pretraining` alias of examples/fiber_pretrain.fib. */
+/** `--stage`: the image tower alone (FIBER's ImageNet-pretrained Swin, in miniature), or FIBER's coarse pre-training. */
+export const TRAIN_STAGES = ['image', 'coarse'] as const;
+
 export const TRAIN_MODELS: Readonly<Record<string, { readonly imageSize: number; readonly maxTextLength: number }>> = {
   FiberTiny: { imageSize: 64, maxTextLength: 38 },
   FiberMicro: { imageSize: 32, maxTextLength: 38 },
@@ -56,7 +60,9 @@ export interface TrainFlags {
 export function trainConfig(flags: TrainFlags): RunConfig & { source: DataSource } {
   const model = TRAIN_MODELS[flags.model];
   if (!model) throw new UsageError(`--model: unknown model '${flags.model}' (models: ${Object.keys(TRAIN_MODELS).join(', ')})`);
-  if (flags.stage !== 'coarse') throw new UsageError(`--stage: only 'coarse' (ITC + MLM + ITM) is built; the fine-grained stage is not yet`);
+  if (!(TRAIN_STAGES as readonly string[]).includes(flags.stage)) throw new UsageError(`--stage: ${TRAIN_STAGES.map((s) => `'${s}'`).join(' or ')}, got '${flags.stage}' (the fine-grained stage is not built yet)`);
+  const imageStage = flags.stage === 'image';
+  if (imageStage && flags.task !== 'pretrain') throw new UsageError(`--stage image pre-trains the image tower: it takes no --task ${flags.task}`);
   const source = parseDataSource(flags.data);
   if (flags.tokenizer !== undefined && source.kind === 'synthetic') throw new UsageError('--tokenizer: the synthetic corpus has its own vocabulary; a tokenizer file goes with --data coco:DIR');
   const steps = positiveInt('--steps', flags.steps);
@@ -65,7 +71,7 @@ export function trainConfig(flags: TrainFlags): RunConfig & { source: DataSource
   const warmup = Number(flags.warmup);
   if (!(warmup >= 0 && warmup < 1)) throw new UsageError(`--warmup is the fraction of steps spent warming up, in [0, 1), got '${flags.warmup}'`);
   const batch = positiveInt('--batch', flags.batch);
-  if (batch < 2) throw new UsageError('--batch: ITM draws its negatives from the batch, so it needs 2 or more');
+  if (batch < 2 && !imageStage) throw new UsageError('--batch: ITM draws its negatives from the batch, so it needs 2 or more');
   if (!(INIT_SCHEMES as readonly string[]).includes(flags.paramInit)) throw new UsageError(`--param-init: ${INIT_SCHEMES.join(' or ')}, got '${flags.paramInit}'`);
   if (flags.task !== 'pretrain' && flags.task !== 'vqa') throw new UsageError(`--task: 'pretrain' or 'vqa', got '${flags.task}'`);
   if (flags.task === 'vqa' && !flags.init) throw new UsageError('--task vqa fine-tunes a pre-trained model: give its run folder or checkpoint with --init');
@@ -76,7 +82,7 @@ export function trainConfig(flags: TrainFlags): RunConfig & { source: DataSource
   // recall trailed the same run on fresh images (spec/training.md).
   const trainSize = flags.trainSize === undefined ? steps * batch * accumulate : positiveInt('--train-size', flags.trainSize);
   return {
-    entry: `${flags.model}${flags.task === 'vqa' ? 'VQA' : itc}`, headLrScale: positiveNumber('--head-lr-scale', flags.headLrScale), seed: Number(flags.seed) | 0, batch, textLength, imageSize: model.imageSize, steps,
+    entry: `${flags.model}${imageStage ? 'ImageTower' : flags.task === 'vqa' ? 'VQA' : itc}`, headLrScale: positiveNumber('--head-lr-scale', flags.headLrScale), seed: Number(flags.seed) | 0, batch, textLength, imageSize: model.imageSize, steps,
     lr: positiveNumber('--lr', flags.lr), warmup: Math.round(warmup * steps), betas: [0.9, 0.98], weightDecay: 0.01,
     checkpointEvery: positiveInt('--checkpoint-every', flags.checkpointEvery), init: flags.paramInit as InitScheme, source,
     // Only data and accumulation other than the default are recorded, so that runs from before the flags resume.
@@ -109,14 +115,19 @@ export async function runTrain(flags: TrainFlags, io: CliIO, interactive = proce
   const request = { seed: config.seed, size: config.trainSize ?? 0, imageSize: config.imageSize, onBad };
   let what: string;
   let task: RunTask;
+  // What an --init checkpoint's run trained (its params with optimizer moments) starts this one.
+  const init = flags.init === undefined ? undefined : trainedParams(checkpointAt(flags.init).tensors);
   if (flags.task === 'vqa') {
-    const init = checkpointAt(flags.init!).tensors;
     const data = await vqaExamples(source, 'train', request, io);
-    [what, task] = [data.what, vqaTask(config, data.items, tokenizer, init)];
+    [what, task] = [data.what, vqaTask(config, data.items, tokenizer, init!)];
+  } else if (flags.stage === 'image') {
+    const data = labelledImages(source, request);
+    [what, task] = [data.what, imageTowerTask(config, data.images)];
   } else {
     const data = await captionExamples(source, 'train', request, io);
-    [what, task] = [data.what, pretrainTask(config, data.examples, tokenizer)];
+    [what, task] = [data.what, { ...pretrainTask(config, data.examples, tokenizer), ...(init ? { init } : {}) }];
   }
+  if (init && !flags.resume) io.err(`starting from ${flags.init}: the ${init.size} params its run trained`);
   const parts = task.losses.slice(1);
   const device = await openDevice(flags.backend);
   const bar = interactive ? new cliProgress.SingleBar({ format: `step {value}/{total} | loss {loss}${parts.length ? ` (${parts.map((p) => `${p} {${p}}`).join(' ')})` : ''} | {speed} ex/s | ETA {eta_formatted}`, etaBuffer: 20 }, cliProgress.Presets.shades_classic) : undefined;

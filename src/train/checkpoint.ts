@@ -78,6 +78,15 @@ function checkpointMetadata(metadata: Record<string, string>, path: string): { s
   }
 }
 
+/**
+ * The params a checkpoint's run trained: those it keeps optimizer state for (`optimizer.<kind>.<name>`),
+ * not the params it only declared (an image-tower run's text tower) nor state and buffers.
+ */
+export function trainedParams(tensors: ReadonlyMap<string, HostTensor>): Map<string, HostTensor> {
+  const trained = new Set([...tensors.keys()].map((n) => /^optimizer\.[^.]+\.(.+)$/.exec(n)?.[1]).filter((n) => n !== undefined));
+  return new Map([...tensors].filter(([n]) => trained.has(n)));
+}
+
 /** A checkpoint file, or a run folder's latest checkpoint. */
 export function checkpointAt(path: string): Checkpoint {
   if (existsSync(path) && statSync(path).isDirectory()) {

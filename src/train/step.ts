@@ -2,7 +2,7 @@ import { PER_PARAM_SCOPE } from '../compile/plan-types.js';
 import { GraphBuilder } from '../ir/builder.js';
 import { isFloat } from '../ir/dtype.js';
 import { vjp } from '../ir/grad.js';
-import { Graph, leafName, type GraphOutput } from '../ir/graph.js';
+import { Graph, leafName, topoOrder, type GraphOutput } from '../ir/graph.js';
 import type { Node } from '../ir/node.js';
 import { formatType, numel } from '../ir/shape.js';
 import { paramSettings, type OptimizerOptions } from './optimizer.js';
@@ -101,7 +101,7 @@ function averagedParams(model: Graph, trainable: readonly Node[], options: Optim
     const name = leafName(p);
     if (!name.startsWith(average.prefix)) continue;
     const source = name.slice(average.prefix.length);
-    if (trainable.includes(p)) throw new TrainingError(`'${name}' holds a moving average of '${source}', so it must be frozen`);
+    if (isFloat(p.dtype) && !options.frozen?.test(name)) throw new TrainingError(`'${name}' holds a moving average of '${source}', so it must be frozen`);
     if (!sources.has(source)) throw new TrainingError(`'${name}' holds a moving average of '${source}', which is not a trainable param of the model`);
     shadows.set(source, p);
   }
@@ -121,7 +121,10 @@ function checkModel(model: Graph, loss: string, options: OptimizerOptions): { lo
   if (numel(lossOut.node.shape) !== 1 || !isFloat(lossOut.node.dtype)) {
     throw new TrainingError(`the loss '${loss}' must be a float scalar, but it is ${formatType(lossOut.node.dtype, lossOut.node.shape)}`);
   }
-  const trainable = model.params.filter((p) => isFloat(p.dtype) && !options.frozen?.test(leafName(p)));
+  // A param the loss does not reach has no gradient: it is left as it is (AdamW's decay alone
+  // would shrink it), e.g. the text tower of an image-tower entry that declares the whole model.
+  const reached = new Set(topoOrder([lossOut.node]).map((n) => n.id));
+  const trainable = model.params.filter((p) => isFloat(p.dtype) && reached.has(p.id) && !options.frozen?.test(leafName(p)));
   if (trainable.length === 0) throw new TrainingError('the model has no trainable float params');
   return { lossOut, trainable };
 }

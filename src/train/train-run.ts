@@ -133,9 +133,15 @@ export async function runTraining(device: Device, given: RunConfig, task: RunTas
     }
   }
   const program = await device.load(step.graph, { updates });
-  program.setParams(checkpoint
+  const start = checkpoint
     ? new Map(names.filter((n) => checkpoint.tensors.has(n)).map((n) => [n, checkpoint.tensors.get(n)!]))
-    : freshParams(model, config, task));
+    : freshParams(model, config, task);
+  // Params the step never reads (its loss does not reach them: an image-tower entry's text
+  // tower) are not on the device; they stay on the host as they started and go into every
+  // checkpoint, so it holds the whole model.
+  const running = new Set(step.graph.nodes.filter((n) => n.op.kind === 'param').map(leafName));
+  const idle = new Map([...start].filter(([n]) => !running.has(n)));
+  program.setParams(new Map([...start].filter(([n]) => running.has(n))));
   const schedule = { peak: config.lr, total: config.steps, warmup: config.warmup };
   const first = (checkpoint?.step ?? 0) + 1;
   // Metrics of steps after the checkpoint (a run killed between checkpoints) are taken again.
@@ -156,7 +162,7 @@ export async function runTraining(device: Device, given: RunConfig, task: RunTas
     }
     const metrics: StepMetrics = { step: t, lr, ...Object.fromEntries(task.losses.map((n) => [n, sums.get(n)! / micro])), seconds: (performance.now() - started) / 1000 };
     appendFileSync(metricsPath, `${JSON.stringify(metrics)}\n`);
-    if (t % config.checkpointEvery === 0 || t === config.steps) writeCheckpoint(out, t, await program.read(names), { ...config });
+    if (t % config.checkpointEvery === 0 || t === config.steps) writeCheckpoint(out, t, new Map([...idle, ...(await program.read(names.filter((n) => running.has(n))))]), { ...config });
     hooks.onStep?.(metrics);
   }
   return program;

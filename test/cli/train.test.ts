@@ -88,6 +88,32 @@ describe('fiberc train', () => {
     expect(other.err).toMatch(/cannot resume .*: it was trained with accumulate = 2, this run asks for the default/);
   }, 120_000);
 
+  it('pre-trains the image tower alone (--stage image), and coarse pre-training starts from what it trained (--init)', async () => {
+    const tower = mkdtempSync(join(tmpdir(), 'fiberc-train-'));
+    const common = ['--model', 'FiberMicro', '--backend', 'cpu', '--train-size', '8', '--steps', '2', '--warmup', '0'];
+    const image = await cli('train', ...common, '--stage', 'image', '--batch', '4', '--lr', '0.01', '--out', tower);
+    expect(image.code, image.err).toBe(0);
+    expect(image.err).toContain('training FiberMicroImageTower');
+    expect(image.err).toContain('labelled with their colours, shapes and sizes');
+    const saved = readCheckpoint(join(tower, 'step-0000002.safetensors'));
+    // The tower and its classifier are trained; the text tower is saved as drawn, with no optimizer state.
+    expect(saved.tensors.has('optimizer.m.model.image.patch_embed.proj.weight')).toBe(true);
+    expect(saved.tensors.has('optimizer.m.image_classifier.weight')).toBe(true);
+    expect(saved.tensors.has('model.text.embeddings.word_embeddings.weight')).toBe(true);
+    expect([...saved.tensors.keys()].some((n) => n.startsWith('optimizer.') && n.includes('.model.text.'))).toBe(false);
+    const out = mkdtempSync(join(tmpdir(), 'fiberc-train-'));
+    const coarse = await cli('train', ...common, '--batch', '2', '--lr', '1e-12', '--init', tower, '--checkpoint-every', '1', '--out', out);
+    expect(coarse.code, coarse.err).toBe(0);
+    expect(coarse.err).toMatch(/starting from .*: the \d+ params its run trained/);
+    const first = readCheckpoint(join(out, 'step-0000001.safetensors')).tensors;
+    // At lr 1e-12 a step leaves the params as they started: the tower's, not the seed's draw.
+    const name = 'model.image.patch_embed.proj.weight';
+    expect(maxAbsDifference(first.get(name)!, saved.tensors.get(name)!)).toBeLessThan(1e-6);
+    const wrong = await cli('train', ...common, '--stage', 'image', '--task', 'vqa', '--init', tower, '--out', out);
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toContain('--stage image pre-trains the image tower: it takes no --task vqa');
+  }, 120_000);
+
   it('names the flag of a bad value', async () => {
     const out = mkdtempSync(join(tmpdir(), 'fiberc-train-'));
     const cases: [string[], RegExp][] = [
