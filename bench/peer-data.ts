@@ -15,12 +15,12 @@
  * holds its images' `pixels` and one row per question: `image` (its image's row), `ids`, `mask`,
  * `answer` (the class, as src/data/questions.ts's ANSWERS) and `type` (QUESTION_TYPES), for
  *
- *   python3 bench/torch_fiber_pretrain.py vqa CKPT OUT/vqa-train.safetensors OUT/vqa-val.safetensors
+ *   python3 bench/torch_fiber_vqa.py CKPT OUT/vqa-train.safetensors OUT/vqa-val.safetensors
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { imageTextInputs, stackedInputs } from '../src/data/pretrain-batch.js';
+import { imageTextInputs, stackedPixels } from '../src/data/pretrain-batch.js';
 import { ANSWERS, QUESTION_TYPES, type QuestionType } from '../src/data/questions.js';
 import { imageText, syntheticCorpus } from '../src/data/synthetic.js';
 import { TextTokenizer } from '../src/data/tokenizer.js';
@@ -75,11 +75,10 @@ if (values.vqa !== undefined) {
   for (const split of ['train', 'val', 'test'] as const) {
     const examples = syntheticCorpus({ seed, sizes: { train: 0, val: 0, test: 0, [split]: vqaSizes[split] } })[split].map(imageText);
     const rows = examples.flatMap((e, image) => e.questions.map((q) => ({ image, q })));
-    const pixels = stackedInputs(examples, [], IMAGE_SIZE, TEXT_LENGTH).get('pixels')!;
     const questions = encodedTexts(rows.map((r) => r.q.question));
     const column = (f: (r: (typeof rows)[number]) => number): HostTensor => new HostTensor([rows.length], 'i32', Int32Array.from(rows, f));
     writeSafetensors(join(out, `vqa-${split}.safetensors`), new Map([
-      ['pixels', pixels], ['ids', questions.ids], ['mask', questions.mask],
+      ['pixels', stackedPixels(examples, IMAGE_SIZE)], ['ids', questions.ids], ['mask', questions.mask],
       ['image', column((r) => r.image)], ['answer', column((r) => ANSWERS.indexOf(r.q.answer))], ['type', column((r) => QUESTION_TYPES.indexOf(r.q.type as QuestionType))],
     ]));
     process.stdout.write(`vqa-${split}: ${rows.length} questions of ${examples.length} images\n`);

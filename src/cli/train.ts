@@ -21,10 +21,10 @@ import { writeRunPicture } from '../tasks/picture.js';
  * steps elsewhere.
  */
 
-/** Models `--model` accepts: each a `<Model>Pretraining` alias of examples/fiber_pretrain.fib. */
 /** `--stage`: the image tower alone (FIBER's ImageNet-pretrained Swin, in miniature), or FIBER's coarse pre-training. */
 export const TRAIN_STAGES = ['image', 'coarse'] as const;
 
+/** Models `--model` accepts: each a `<Model>Pretraining` alias of examples/fiber_pretrain.fib. */
 export const TRAIN_MODELS: Readonly<Record<string, { readonly imageSize: number; readonly maxTextLength: number }>> = {
   FiberTiny: { imageSize: 64, maxTextLength: 38 },
   FiberMicro: { imageSize: 32, maxTextLength: 38 },

@@ -1,12 +1,12 @@
 import { HostTensor } from '../ir/tensor.js';
-import { stepItems, type ImageTextExample } from './pretrain-batch.js';
+import { stackedPixels, stepItems, type ImageTextExample } from './pretrain-batch.js';
 import { COLOUR_NAMES, SHAPES, SIZES, type Scene } from './scene.js';
 
 /**
  * Labels of the image tower's own pre-training (examples/fiber_pretrain.fib, FiberImageTower):
  * which colours, shapes and sizes a synthetic scene holds — the stand-in for the ImageNet
  * classes FIBER's Swin was pre-trained on. Files carry no such labels, so this stage runs on
- * the synthetic corpus only (a real image tower would be loaded as pre-trained weights).
+ * the synthetic corpus only.
  */
 
 /** Every label, in the classifier's order: the colours, the shapes, the sizes. */
@@ -23,14 +23,10 @@ export type LabelledImage = Pick<ImageTextExample, 'image'> & { readonly scene: 
 
 /** The inputs of some images: `pixels` [B, 3, S, S] and `targets` [B, ATTRIBUTES]. */
 export function attributeInputs(images: readonly LabelledImage[], imageSize: number): Map<string, HostTensor> {
-  const [B, S, A] = [images.length, imageSize, ATTRIBUTES.length];
-  const pixels = new Float32Array(B * 3 * S * S);
+  const [B, A] = [images.length, ATTRIBUTES.length];
   const targets = new Float32Array(B * A);
-  images.forEach((e, b) => {
-    pixels.set(e.image(S), b * 3 * S * S);
-    targets.set(sceneAttributes(e.scene), b * A);
-  });
-  return new Map([['pixels', new HostTensor([B, 3, S, S], 'f32', pixels)], ['targets', new HostTensor([B, A], 'f32', targets)]]);
+  images.forEach((e, b) => targets.set(sceneAttributes(e.scene), b * A));
+  return new Map([['pixels', stackedPixels(images, imageSize)], ['targets', new HostTensor([B, A], 'f32', targets)]]);
 }
 
 /** The batch of step `step`: images in epochs of a seeded order (as pre-training visits them). */

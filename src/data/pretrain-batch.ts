@@ -51,18 +51,23 @@ export function imageTextInputs(images: readonly Pick<ImageTextExample, 'image'>
   return stackedInputs(images, texts.map((text) => tokenizer.encode(text, T)), S, T);
 }
 
+/** Images stacked as `pixels` [B, 3, S, S]. */
+export function stackedPixels(images: readonly Pick<ImageTextExample, 'image'>[], S: number): HostTensor {
+  const pixels = new Float32Array(images.length * 3 * S * S);
+  images.forEach((e, b) => pixels.set(e.image(S), b * 3 * S * S));
+  return new HostTensor([images.length, 3, S, S], 'f32', pixels);
+}
+
 /** Images stacked as `pixels` [B, 3, S, S] and already encoded texts (T ids each) as `ids` and `mask` [B, T]. */
 export function stackedInputs(images: readonly Pick<ImageTextExample, 'image'>[], texts: readonly Pick<EncodedText, 'ids' | 'mask'>[], S: number, T: number): Map<string, HostTensor> {
   const B = images.length;
-  const pixels = new Float32Array(B * 3 * S * S);
   const ids = new Int32Array(B * T);
   const mask = new Float32Array(B * T);
-  images.forEach((e, b) => pixels.set(e.image(S), b * 3 * S * S));
   texts.forEach((e, b) => {
     ids.set(e.ids, b * T);
     mask.set(e.mask, b * T);
   });
-  return new Map([['pixels', new HostTensor([B, 3, S, S], 'f32', pixels)], ['ids', new HostTensor([B, T], 'i32', ids)], ['mask', new HostTensor([B, T], 'f32', mask)]]);
+  return new Map([['pixels', stackedPixels(images, S)], ['ids', new HostTensor([B, T], 'i32', ids)], ['mask', new HostTensor([B, T], 'f32', mask)]]);
 }
 
 /** The masking view of a tokenizer: its specials are never masked nor drawn. */
