@@ -12,8 +12,12 @@
  *   ... --show 290,358 [--show-dir DIR]
  *       also writes those dispatches' WGSL to DIR (default profile-dispatches/) and prints each
  *       phase: kernel, output shape, work items and FLOPs per owner, register tile if any
+ *   ... --replace 188=FILE.wgsl[,127=FILE2.wgsl]
+ *       runs those dispatches with hand-edited shaders (the same bindings) instead of the
+ *       emitted ones, and says how far the step's outputs move from the emitted shaders': for
+ *       trying a code-generation idea on one dispatch before teaching it to the emitter
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exampleInputs, withAlpha } from '../src/cli/demo.js';
@@ -22,7 +26,7 @@ import { buildGraph } from '../src/dsl/entry.js';
 import { loadProgram } from '../src/dsl/loader.js';
 import { gradGraph } from '../src/ir/grad.js';
 import { prepareFeeds } from '../src/runtime/feeds.js';
-import { WebGpuDevice } from '../src/runtime/webgpu/device.js';
+import { WebGpuDevice, type CompiledGraph } from '../src/runtime/webgpu/device.js';
 import { imageText, syntheticCorpus } from '../src/data/synthetic.js';
 import { TextTokenizer } from '../src/data/tokenizer.js';
 import { leafName, type Graph } from '../src/ir/graph.js';
@@ -67,11 +71,13 @@ function pretrainStepFeeds(itc: string, batch: number): { graph: Graph; feeds: M
 
 const device = await WebGpuDevice.create({ mode });
 const t0 = performance.now();
-const compiled = await device.compile(graph);
+const emitted = await device.compile(graph);
+const compiled = await replaced(emitted, flag('--replace', ''));
 const session = device.session(compiled);
 session.write(feeds);
 session.dispatch();
 await session.wait();
+if (compiled !== emitted) await compareOutputs();
 const title = pretraining ? `FiberTiny pre-training step (--itc ${flag('--itc', 'batch')}, batch ${flag('--batch', '8')})` : `${entry}${graph === forward ? '' : ' backward'} ${JSON.stringify(bindings)}`;
 console.log(`${title} (${mode}) on ${device.name}: first run ${(performance.now() - t0).toFixed(0)} ms`);
 const samples: number[][] = [];
@@ -106,6 +112,40 @@ if (pretraining) {
 const fastest = compiled.kernels.reduce((s, _, i) => s + Math.min(...samples.map((x) => x[i]!)), 0);
 console.log(`total ${total.toFixed(1)} ms over ${compiled.kernels.length} dispatches (fastest run of each: ${fastest.toFixed(1)} ms)`);
 showDispatches(flag('--show', '').split(',').filter((x) => x !== '').map(Number), flag('--show-dir', 'profile-dispatches'));
+
+/** The compiled graph with some dispatches' shaders read from files (`--replace N=FILE,...`). */
+async function replaced(c: CompiledGraph, spec: string): Promise<CompiledGraph> {
+  if (spec === '') return c;
+  const kernels = [...c.kernels];
+  const pipelines = [...c.pipelines];
+  for (const item of spec.split(',')) {
+    const [index, file] = item.split('=');
+    const i = Number(index);
+    if (!file || !kernels[i]) throw new Error(`--replace: want N=FILE.wgsl with N below ${kernels.length}, got '${item}'`);
+    kernels[i] = { ...kernels[i]!, source: readFileSync(file, 'utf8') };
+    pipelines[i] = await device.pipelineFor(kernels[i]!);
+  }
+  return { ...c, kernels, pipelines };
+}
+
+/** Runs the emitted shaders on the same feeds and prints the largest difference of each output that moved. */
+async function compareOutputs(): Promise<void> {
+  const reference = device.session(emitted);
+  reference.write(feeds);
+  reference.dispatch();
+  await reference.wait();
+  const [want, got] = [await reference.read(), await session.read()];
+  let worst = 0;
+  for (const [name, w] of want) {
+    const g = got.get(name)!;
+    let diff = 0;
+    for (let j = 0; j < w.data.length; j++) diff = Math.max(diff, Math.abs(w.data[j]! - g.data[j]!) / (1 + Math.abs(w.data[j]!)));
+    if (!(diff <= 1e-4)) console.log(`  replaced shaders move ${name} by ${diff.toExponential(2)} (relative)`);
+    worst = Math.max(worst, diff);
+  }
+  console.log(`replaced shaders: outputs within ${worst.toExponential(2)} (relative) of the emitted shaders'`);
+  reference.destroy();
+}
 
 /** The contractions of a kernel's value, as ` sums over 32x1216` (nested loops' sizes). */
 function sums(s: Scalar): string {

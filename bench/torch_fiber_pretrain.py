@@ -158,17 +158,23 @@ def mask_tokens(ids, mask, gen):
     return out, torch.where(chosen, ids, torch.full_like(ids, -100))
 
 
-def param_groups(p, lr, head_x=5.0, decay=0.01):
+def param_groups(p, lr, head_x=5.0, decay=0.01, lr_x=()):
     """fiberc's fiberParamGroups (src/train/optimizer.ts): head_x lr on cross-modal params and
-    heads; no weight decay on biases, norms, gates and relative-position tables."""
+    heads; no weight decay on biases, norms, gates and relative-position tables. lr_x: (regex,
+    factor) pairs; a param whose name matches one also has its lr multiplied by its factor (the
+    first match wins)."""
     cross = re.compile(r"(\.i2t\.|\.t2i\.|\.crossattention\.|(^|\.)alpha$|cross_modal|(^|\.)(itm|mlm|vqa|itc)[._]|_head\.|_score\.|_classifier\.)")
     flat = re.compile(r"(\.bias$|norm\d*\.weight$|LayerNorm\.weight$|(^|\.)alpha$|relative_position_bias_table$)")
+    def extra(k):
+        return next((x for r, x in lr_x if re.search(r, k)), 1.0)
+    keyed = {}
+    for k, v in p.items():
+        if v.requires_grad:
+            keyed.setdefault((bool(cross.search(k)), bool(flat.search(k)), extra(k)), []).append(v)
     groups = []
-    for c in (False, True):
-        for f in (False, True):
-            ps = [v for k, v in p.items() if v.requires_grad and bool(cross.search(k)) == c and bool(flat.search(k)) == f]
-            if ps:
-                groups.append({"params": ps, "lr": lr * (head_x if c else 1), "base": lr * (head_x if c else 1), "weight_decay": 0.0 if f else decay})
+    for (c, f, x), ps in keyed.items():
+        base = lr * (head_x if c else 1) * x
+        groups.append({"params": ps, "lr": base, "base": base, "weight_decay": 0.0 if f else decay})
     return groups
 
 
@@ -245,7 +251,7 @@ def train(args):
                 if re.search(r"(^|\.)alpha$", k):
                     p[k].fill_(args.alpha_init)
     data, test = tiny.read_safetensors(args.train), tiny.read_safetensors(args.test)
-    opt = torch.optim.AdamW(param_groups(p, args.lr, args.head_x), betas=(0.9, 0.98), eps=1e-8)
+    opt = torch.optim.AdamW(param_groups(p, args.lr, args.head_x, lr_x=[(r, float(x)) for r, x in (a.rsplit("=", 1) for a in args.lr_x)]), betas=(0.9, 0.98), eps=1e-8)
     momentum = {k: v.detach().clone() for k, v in p.items() if args.queue == "momentum" or "_itc" in k} if args.queue.startswith("momentum") else None
     gen = torch.Generator().manual_seed(args.seed)
     n, warm = data["pixels"].shape[0], max(1, round(args.warmup * args.steps))
@@ -327,6 +333,7 @@ def main():
     r.add_argument("--lr", type=float, default=3e-4)
     r.add_argument("--warmup", type=float, default=0.25)
     r.add_argument("--head-x", type=float, default=5.0)
+    r.add_argument("--lr-x", action="append", default=[], metavar="REGEX=FACTOR", help="also multiply the lr of params whose names match REGEX by FACTOR (repeatable; the first match wins), e.g. '^model\\.image\\.=3' or '^temp$=0.1'")
     r.add_argument("--itc-weight", type=float, default=1.0)
     r.add_argument("--mlm-weight", type=float, default=1.0)
     r.add_argument("--itm-weight", type=float, default=1.0)

@@ -4,7 +4,7 @@ import { numel } from '../ir/shape.js';
 import type { Dispatch, Plan } from './plan-types.js';
 import { findMatmulTile, type MatmulTile } from './tile.js';
 import { ownerBandView } from './owner-band.js';
-import { chooseTile, MMA_WARPS, ptxRegisterTile, PTX_REGISTER_TILE, PTX_REGISTER_TILE_THREADS, tensorCoreTile, tensorCoreTiles, tileGrid } from './tile-choice.js';
+import { chooseTile, MMA_WARPS, ownerPhaseSubgroup, ptxRegisterTile, PTX_REGISTER_TILE, PTX_REGISTER_TILE_THREADS, tensorCoreTile, tensorCoreTiles, tileGrid } from './tile-choice.js';
 import { pointwiseVector, vectorReductions, VECTOR_WIDTH, type PointwiseVector, type VectorReduction } from './vector-choice.js';
 import { dispatchBindings, type Binding } from './bindings.js';
 
@@ -66,6 +66,11 @@ export interface DispatchSchedule {
    * which the emitter then writes instead; else undefined.
    */
   readonly phaseViews?: readonly (Kernel | undefined)[];
+  /**
+   * WGSL owner-phased dispatches: per tiled phase, the subgroup size its tile shares rows
+   * across (tile-choice.ts, ownerPhaseSubgroup); else undefined.
+   */
+  readonly phaseSubgroups?: readonly (number | undefined)[];
   /** Every buffer the dispatch binds, in binding (WGSL) and parameter (PTX) order. */
   readonly bindings: readonly Binding[];
 }
@@ -200,6 +205,13 @@ function plainOwnerPhaseTile(k: Kernel, owners: number, plan: Plan, minFlops: nu
   return whole || batch % owners === 0 || wholeTileRows ? tile : undefined;
 }
 
+/** The subgroup an owner phase's tile shares rows across (ownerPhaseSubgroup), unless the module turns subgroups off. */
+function ownerSubgroup(tile: MatmulTile, k: Kernel, output: number, d: Dispatch, plan: Plan): number | undefined {
+  const size = moduleSetting(plan, 'wgsl', k, 'subgroups') === false ? undefined : plan.limits.subgroupSize;
+  const whole = (plan.tensors.get(output)?.replicas ?? 1) > 1;
+  return ownerPhaseSubgroup(tile, k, size, d.workgroupSize, (sg) => numel(tileGrid(k.output.node.shape, tile, sg)) / (whole ? 1 : d.owners!));
+}
+
 /** Schedules one dispatch for `target`. */
 export function scheduleDispatch(d: Dispatch, plan: Plan, target: ScheduleTarget): DispatchSchedule {
   const bindings = dispatchBindings(d, plan);
@@ -216,9 +228,10 @@ export function scheduleDispatch(d: Dispatch, plan: Plan, target: ScheduleTarget
     const chosen = target.kind === 'wgsl' ? d.phases.map((p) => ownerPhaseTile(p.kernel, d.owners!, plan, minFlops)) : [];
     const phaseTiles = chosen.map((c) => c?.tile);
     const phaseViews = chosen.map((c) => c?.view);
+    const phaseSubgroups = chosen.map((c, i) => c && ownerSubgroup(c.tile, c.view ?? d.phases[i]!.kernel, d.phases[i]!.kernel.output.id, d, plan));
     return {
       strategy: { kind: 'owner-phased' }, threads: d.workgroupSize, grid: gridFor(d.owners, 1, maxX), items: d.owners * d.workgroupSize, vectorReductions: new Map(),
-      ...(phaseTiles.some((t) => t) ? { phaseTiles } : {}), ...(phaseViews.some((v) => v) ? { phaseViews } : {}), bindings,
+      ...(phaseTiles.some((t) => t) ? { phaseTiles } : {}), ...(phaseViews.some((v) => v) ? { phaseViews } : {}), ...(phaseSubgroups.some((s) => s) ? { phaseSubgroups } : {}), bindings,
     };
   }
   return { ...(target.kind === 'wgsl' ? wgslPlain(d, plan) : ptxPlain(d, plan, target.matmul)), bindings };
@@ -229,11 +242,12 @@ export function schedulePlan(plan: Plan, target: ScheduleTarget): ScheduledPlan 
   return { ...plan, target, dispatches: plan.dispatches.map((d) => ({ ...d, schedule: scheduleDispatch(d, plan, target) })) };
 }
 
-/** A schedule in a few words, for `fiberc plan` (`tile 24x5T sg8`, `vec4 +2 vec4 loops`, `owner-phased, 3 tiled`). */
+/** A schedule in a few words, for `fiberc plan` (`tile 24x5T sg8`, `vec4 +2 vec4 loops`, `owner-phased, 3 tiled (2 sg8)`). */
 export function describeSchedule(s: DispatchSchedule): string {
   const tiled = s.phaseTiles?.filter((t) => t).length ?? 0;
+  const shared = s.phaseSubgroups?.filter((sg) => sg) ?? [];
   const loops = s.vectorReductions.size;
-  return `${describeStrategy(s.strategy)}${tiled > 0 ? `, ${tiled} tiled` : ''}${loops > 0 ? ` +${loops} vec4 loop${loops > 1 ? 's' : ''}` : ''}`;
+  return `${describeStrategy(s.strategy)}${tiled > 0 ? `, ${tiled} tiled${shared.length > 0 ? ` (${shared.length} sg${shared[0]})` : ''}` : ''}${loops > 0 ? ` +${loops} vec4 loop${loops > 1 ? 's' : ''}` : ''}`;
 }
 
 /** A strategy in a few words, for `fiberc plan` and comments in the emitted code. */

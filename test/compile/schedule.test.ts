@@ -107,6 +107,32 @@ describe('pass schedule', () => {
     expect(source).not.toContain('vec4<f32>');
   });
 
+  it('owner-phased tiles share their rows across a fixed subgroup when an owner holds whole subgroups of tiles', () => {
+    // The layers' WebGPU tests check the values; here, which phases share and how it is written.
+    const graph = gradGraph(buildGraph(loadProgram(resolve(examples, 'fiber.fib')), 'ImageFusionBlockTiny', { bindings: { B: 2, T: 8, L: 16 } }));
+    const shared = compileWgsl(graph, { mode: 'fused', limits: LAVAPIPE });
+    let sharing = 0;
+    shared.plan.dispatches.forEach((d, di) => {
+      if (d.owners === null) return;
+      const sgs = d.schedule.phaseSubgroups ?? [];
+      sgs.forEach((sg, i) => {
+        if (!sg) return;
+        sharing++;
+        expect(sg).toBe(8);
+        expect(d.schedule.phaseTiles?.[i], 'only tiled phases share').toBeDefined();
+      });
+      const source = shared.kernels[di]!.source;
+      const any = sgs.some((sg) => sg);
+      expect(source.includes('subgroupBroadcast'), `dispatch ${di}`).toBe(any);
+      expect(source.includes('diagnostic(off, subgroup_uniformity)'), `dispatch ${di}`).toBe(any);
+    });
+    expect(sharing).toBeGreaterThanOrEqual(10);
+    // Without a fixed subgroup size (or with subgroups off) no phase shares.
+    const plain = compileWgsl(graph, { mode: 'fused', limits: { ...LAVAPIPE, subgroupSize: undefined } });
+    expect(plain.plan.dispatches.some((d) => d.schedule.phaseSubgroups)).toBe(false);
+    expect(plain.kernels.some((k) => k.source.includes('subgroup_uniformity'))).toBe(false);
+  });
+
   it('owner-phased backward dispatches tile weight gradients in bands of whole tile rows per owner', () => {
     // A weight gradient sums over every batch element: no batch axis to split over the owners,
     // so each owner takes a run of its rows (the layers' WebGPU tests check the values).

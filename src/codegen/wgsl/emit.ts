@@ -306,7 +306,9 @@ export function emitWgsl(d: ScheduledDispatch, plan: Plan): WgslKernel {
   // Independent phases are written by independentPhases (some share one body).
   // An owner phase tiled over a view of its kernel (owners' bands of rows) is written as that view.
   const phaseKernel = (i: number): Kernel => d.schedule.phaseViews?.[i] ?? d.phases[i]!.kernel;
-  const phases = d.independent ? [] : d.phases.map((p, i) => ({ p, lines: phaseStatements(phaseKernel(i), res, phaseTile(i), subgroup, vector, reductions, d.owners !== null) }));
+  // A plain dispatch's subgroup, or each owner phase's own.
+  const phaseSubgroup = (i: number): number | undefined => subgroup ?? d.schedule.phaseSubgroups?.[i];
+  const phases = d.independent ? [] : d.phases.map((p, i) => ({ p, lines: phaseStatements(phaseKernel(i), res, phaseTile(i), phaseSubgroup(i), vector, reductions, d.owners !== null) }));
   const helpers = helpersOf(res);
   const name = d.phases.length === 1 ? d.phases[0]!.kernel.name : `${d.phases[0]!.kernel.name}__${d.phases[d.phases.length - 1]!.kernel.name.split('_')[0]}`;
   // Rendered before the skeleton, which declares the start offsets its statements asked for.
@@ -328,13 +330,15 @@ export function emitWgsl(d: ScheduledDispatch, plan: Plan): WgslKernel {
     const workgroupArrays = Object.entries(d.workgroupWords ?? {}).filter(([, n]) => n > 0).map(([type, length]) => ({ name: `fib_wg_${type}`, type, length }));
     source = skeleton('owner-phases')({
       name, summary: d.reason, bindings: res.decls, bases, helpers, workgroupSize: d.workgroupSize, owners: d.owners, workgroupArrays,
+      subgroups: d.schedule.phaseSubgroups?.some((sg) => sg) ?? false,
       phases: phases.map(({ p, lines }, index) => {
         const whole = res.replicated(p.kernel.output.id);
         const tiled = phaseTile(index);
-        const chunk = (tiled ? numel(tileGrid(phaseKernel(index).output.node.shape, tiled)) : workItems(p.kernel)) / (whole ? 1 : d.owners!);
+        const sg = phaseSubgroup(index);
+        const chunk = (tiled ? numel(tileGrid(phaseKernel(index).output.node.shape, tiled, sg)) : workItems(p.kernel)) / (whole ? 1 : d.owners!);
         return {
           index, name: p.kernel.name, chunk, statements: lines,
-          summary: `${p.kernel.fused.length} op(s)${tiled ? `; a ${tiled.tm}x${tiled.tn} register tile per invocation` : ''}${whole ? '; depends on no input: every workgroup computes its own copy' : ''}; alone it would end because: ${p.reason}`,
+          summary: `${p.kernel.fused.length} op(s)${tiled ? `; a ${tiled.tm}x${tiled.tn} register tile per invocation${sg ? `, rows shared across a subgroup of ${sg}` : ''}` : ''}${whole ? '; depends on no input: every workgroup computes its own copy' : ''}; alone it would end because: ${p.reason}`,
           flat: whole ? 'e' : `owner * ${chunk} + e`,
         };
       }),

@@ -67,6 +67,9 @@ export function tiledStatements(ctx: PhaseContext, t: MatmulTile, sg?: { size: n
   const R = sg ? Math.min(t.tm, sg.size) : t.tm;
   const G = t.tm / R;
   const blocksPerStep = sg ? sg.size / R : 1;
+  // A compact tile takes one step of k per iteration, subgroup or not: FiberTiny's training
+  // step with its shared compact tiles taking four steps (operands gathered into vectors)
+  // did not finish compiling on lavapipe in 7 minutes, against 100 s one step at a time.
   const unroll = !compact && loop.size % (blocksPerStep * K_UNROLL) === 0 ? K_UNROLL : 1;
   const step = blocksPerStep * unroll;
   const kv = `${loop.name}_${step}`;
@@ -85,7 +88,7 @@ export function tiledStatements(ctx: PhaseContext, t: MatmulTile, sg?: { size: n
     ? [...groups.map((g) => steps(t.a, t.mVar, laneRow(g), laneBlock!)), ...[...Array(blocksPerStep).keys()].flatMap((b) => nRange.map((j) => steps(t.b, t.nVar, colAt(j), idx.constant(b))))]
     : [...mRange.map((i) => steps(t.a, t.mVar, rowAt(i), idx.constant(0))), ...nRange.map((j) => steps(t.b, t.nVar, colAt(j), idx.constant(0)))];
   // Compact (a phase of an owner-phased shader, whose other phases may already address the
-  // bindings as scalars): one step of k per iteration, every operand loaded value by value.
+  // bindings as scalars): every operand loaded value by value.
   const aligned = compact ? new Map<number, boolean>() : alignRuns(res.places, operandSteps);
   declareVectors(res, aligned);
   // The part of a vector load's index that does not change in the k loop, as a `let` above
@@ -158,7 +161,9 @@ export function tiledStatements(ctx: PhaseContext, t: MatmulTile, sg?: { size: n
     const element = replaceScalar(k.value, t.reduce, { k: 'named', name: `tile_acc[ti][${j}]`, type, vars: ['ti'] });
     const value = scalar(substituteVar(substituteVar(element, t.mVar, row), t.nVar, colAt(j)));
     const at = ix(flatten(shape.map((d, a) => (a === t.mAxis ? row : a === t.nAxis ? colAt(j) : idx.variable(`i${a}`, d))), shape));
-    stores.push(`if (${sg ? 'in_range && ' : ''}m0 + ti < ${mSize} && ${ix(colAt(j))} < ${nSize}) {`, `  ${res.element(out.name, `${out.base}${at}`)} = ${value};`, '}');
+    // A compact grid's padding lanes (tile_n past the column tiles) interleave onto real columns.
+    const padding = compact && sg && tilesN % sg.size !== 0 ? ` && tile_n < ${tilesN}` : '';
+    stores.push(`if (${sg && !compact ? 'in_range && ' : ''}m0 + ti < ${mSize} && ${ix(colAt(j))} < ${nSize}${padding}) {`, `  ${res.element(out.name, `${out.base}${at}`)} = ${value};`, '}');
   }
   const epilogue = [...place.close(), ...stores];
   blocks[0]!.push(`for (var ti: i32 = 0; ti < ${t.tm} + fib_z; ti++) {`, ...epilogue.map((l) => `  ${l}`), '}');
