@@ -78,24 +78,34 @@ def probe(args):
 
 def supervised(args):
     torch.set_num_threads(1)
+    torch.manual_seed(args.seed)
     p, _, _ = P.load_params(args.params)
     train, test = tiny.read_safetensors(args.train), tiny.read_safetensors(args.test)
     y_train, y_test = labels(train["ids"]), labels(test["ids"])
     tower = [v for k, v in p.items() if k.startswith("model.image.")]
     head = torch.nn.Linear(p["model.image.norm.weight"].shape[0], len(ATTRIBUTES))
+    features = lambda pixels: P.image_alone(pixels, p).mean(1)
+    if args.tower == "cnn":
+        # A small CNN in the Swin's place, for comparison: how many images does a network with
+        # convolutions' locality need to tell these shapes apart?
+        cnn = torch.nn.Sequential(
+            torch.nn.Conv2d(3, 16, 4, 4), torch.nn.GELU(), torch.nn.Conv2d(16, 32, 3, padding=1), torch.nn.GELU(), torch.nn.MaxPool2d(2),
+            torch.nn.Conv2d(32, 64, 3, padding=1), torch.nn.GELU(), torch.nn.MaxPool2d(2), torch.nn.Conv2d(64, 128, 3, padding=1), torch.nn.GELU(),
+            torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten())
+        tower, features, head = list(cnn.parameters()), cnn, torch.nn.Linear(128, len(ATTRIBUTES))
     opt = torch.optim.AdamW(tower + list(head.parameters()), lr=args.lr, betas=(0.9, 0.98))
     gen = torch.Generator().manual_seed(args.seed)
     for step in range(1, args.steps + 1):
         idx = torch.randint(0, train["pixels"].shape[0], (args.batch,), generator=gen)
-        loss = F.binary_cross_entropy_with_logits(head(P.image_alone(train["pixels"][idx], p).mean(1)), y_train[idx])
+        loss = F.binary_cross_entropy_with_logits(head(features(train["pixels"][idx])), y_train[idx])
         opt.zero_grad()
         loss.backward()
         opt.step()
         if step % args.report_every == 0:
             with torch.no_grad():
-                logits = torch.cat([head(P.image_alone(test["pixels"][s:s + 100], p).mean(1)) for s in range(0, test["pixels"].shape[0], 100)])
+                logits = torch.cat([head(features(test["pixels"][s:s + 100])) for s in range(0, test["pixels"].shape[0], 100)])
             print(json.dumps({"step": step, "loss": round(loss.item(), 3)}), row("", ((logits > 0).float() == y_test).float().mean(0)), flush=True)
-    if args.save:
+    if args.save and args.tower == "swin":
         tiny.write_safetensors(args.save, {**tiny.read_safetensors(args.params), **{k: v.detach() for k, v in p.items() if k.startswith("model.image.")}})
 
 
@@ -115,6 +125,7 @@ def main():
     s.add_argument("--batch", type=int, default=8)
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--report-every", type=int, default=300)
+    s.add_argument("--tower", choices=["swin", "cnn"], default="swin", help="train FiberTiny's Swin (from PARAMS) or a small CNN in its place")
     s.add_argument("--save", default=None, help="write PARAMS with the trained image tower to this file")
     args = ap.parse_args()
     probe(args) if args.cmd == "probe" else supervised(args)
