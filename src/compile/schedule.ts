@@ -149,10 +149,14 @@ const OWNER_PHASE_TILE: readonly number[] = [4, 4];
 
 /**
  * Least work of a phase, per owner, for a tile to pay for its code: contractions of at least
- * 16 steps and 25 kFLOP. Below it (FiberTiny's backward is mostly per-head products of 4 to
- * 16 steps) the tile saved nothing measurable and its code tripled lavapipe's compile time.
+ * 4 steps and 25 kFLOP. A tile computes 16 outputs from one set of index arithmetic, which an
+ * untiled phase pays per element (integer divisions that llvmpipe does lane by lane): in
+ * FiberTiny's pre-training step the text layers' per-head products of 4 steps (19,456
+ * outputs per owner) were half of their 3.7-3.9 ms backward dispatches, 2.2-2.3 ms tiled.
+ * (With 16 the bound, before the shaders were compiled by child processes, the tiles of 4-16
+ * step products saved nothing measurable and tripled lavapipe's compile time.)
  */
-const MIN_TILED_STEPS = 16;
+const MIN_TILED_STEPS = 4;
 const MIN_TILED_FLOPS_PER_OWNER = 25_000;
 
 /**

@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exampleInputs, withAlpha } from '../../src/cli/demo.js';
 import { WEBGPU_DEFAULT_LIMITS } from '../../src/compile/limits.js';
@@ -57,6 +59,35 @@ describe('owner phases tiled over the owners\' bands of rows', () => {
     expect(views.length).toBeGreaterThanOrEqual(4);
     for (const v of views) expect(v!.output.node.shape.slice(0, 2)).toEqual([2, 22]);
     const expected = interpret(back, feeds);
+    const actual = await session.run(back, feeds);
+    for (const [name, e] of expected) expect(relativeMaxError(actual.get(name)!, e, 1e-3), name).toBeLessThan(2e-4);
+  });
+});
+
+describe('owner phases tiled over a contraction of 4 steps', () => {
+  it('per-example products of 4 steps (an attention head\'s width) are register-tiled, share rows across the subgroup, and equal the interpreter', async () => {
+    // As the text layers' attention backward in pre-training: [64, 4] x [4, 64] per example,
+    // 32 kFLOP per owner, re-read by the row statistics, so a phase of an owner-phased dispatch.
+    const dir = mkdtempSync(join(tmpdir(), 'fiberc-smallk-'));
+    writeFileSync(join(dir, 'smallk.fib'), `import "std/nn.fib" as nn
+module SmallK {
+  forward(q: f32[B, 64, 4], k: f32[B, 4, 64]) -> f32[B, 64, 64] {
+    let s = q @ k
+    return (s - nn.mean(s, -1, true)) * exp(q[:, :, 0:1])
+  }
+}
+`);
+    const graph = buildGraph(loadProgram(join(dir, 'smallk.fib')), 'SmallK', { bindings: { B: 2 } });
+    const back = gradGraph(graph);
+    const session = await gpu('fused', 'adapter');
+    const { plan } = compileWgsl(back, { mode: 'fused', limits: session.limits });
+    const small = plan.dispatches.flatMap((d) => d.phases.map((_, i) => ({ tile: d.schedule.phaseTiles?.[i], sg: d.schedule.phaseSubgroups?.[i] })))
+      .filter((p) => p.tile && p.tile.reduce.loop.size === 4);
+    expect(small.length).toBeGreaterThanOrEqual(1);
+    if (session.limits.subgroupSize) expect(small.some((p) => p.sg === session.limits.subgroupSize)).toBe(true);
+    const feeds = new Map([['q', randomTensor([2, 64, 4], 1)], ['k', randomTensor([2, 4, 64], 2)], ['grad:out', randomTensor([2, 64, 64], 3)]]);
+    const expected = interpret(back, feeds);
+    expect([...expected.keys()]).toEqual(expect.arrayContaining(['out', 'grad:q', 'grad:k']));
     const actual = await session.run(back, feeds);
     for (const [name, e] of expected) expect(relativeMaxError(actual.get(name)!, e, 1e-3), name).toBeLessThan(2e-4);
   });
