@@ -14,11 +14,17 @@ import { randomTensor } from '../../src/ir/gradcheck.js';
 import { interpret } from '../../src/ir/interpret.js';
 import { prepareFeeds } from '../../src/runtime/feeds.js';
 import { relativeMaxError } from '../../src/ir/compare.js';
+import type { HostTensor } from '../../src/ir/tensor.js';
 import { gpu } from './gpu.js';
 
 const program = loadProgram(resolve(__dirname, '../../examples/fiber.fib'));
 const bindings = { B: 2, T: 8, L: 16 };
 const LAYERS = ['ImageFusionBlockTiny', 'TextFusionLayerTiny'] as const;
+
+/** Every output the interpreter computed, matched by the device's within the layers' tolerance. */
+function expectInterpreterOutputs(expected: ReadonlyMap<string, HostTensor>, actual: ReadonlyMap<string, HostTensor>): void {
+  for (const [name, e] of expected) expect(relativeMaxError(actual.get(name)!, e, 1e-3), name).toBeLessThan(2e-4);
+}
 
 /** Forward and backward graph of a layer with feeds: alpha = 0.5, padded text, random cotangents. */
 function layerCase(entry: string) {
@@ -37,9 +43,7 @@ describe('FIBER fusion layers on WebGPU equal the interpreter (FiberTiny sizes, 
         const expected = interpret(back, feeds);
         const actual = await (await gpu('fused', limits)).run(back, feeds);
         expect(back.outputs.length).toBeGreaterThan(20);
-        for (const [name, e] of expected) {
-          expect(relativeMaxError(actual.get(name)!, e, 1e-3), name).toBeLessThan(2e-4);
-        }
+        expectInterpreterOutputs(expected, actual);
       });
     }
   }
@@ -60,7 +64,7 @@ describe('owner phases tiled over the owners\' bands of rows', () => {
     for (const v of views) expect(v!.output.node.shape.slice(0, 2)).toEqual([2, 22]);
     const expected = interpret(back, feeds);
     const actual = await session.run(back, feeds);
-    for (const [name, e] of expected) expect(relativeMaxError(actual.get(name)!, e, 1e-3), name).toBeLessThan(2e-4);
+    expectInterpreterOutputs(expected, actual);
   });
 });
 
@@ -89,7 +93,7 @@ module SmallK {
     const expected = interpret(back, feeds);
     expect([...expected.keys()]).toEqual(expect.arrayContaining(['out', 'grad:q', 'grad:k']));
     const actual = await session.run(back, feeds);
-    for (const [name, e] of expected) expect(relativeMaxError(actual.get(name)!, e, 1e-3), name).toBeLessThan(2e-4);
+    expectInterpreterOutputs(expected, actual);
   });
 });
 
