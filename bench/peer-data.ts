@@ -8,7 +8,8 @@
  *   python3 bench/torch_fiber_pretrain.py train OUT/init.safetensors OUT/train.safetensors OUT/val.safetensors --queue momentum --steps 1400
  *
  * Each split file holds `pixels`, `ids`, `mask` (an image's first caption) and `ids2`, `mask2`
- * (its second); OUT/test.safetensors is the held-out split `fiberc eval` scores.
+ * (its second), and `layout` (a number per image for its objects' cells and sizes, for the
+ * peer's `--layout-groups`); OUT/test.safetensors is the held-out split `fiberc eval` scores.
  *
  * With `--vqa N`, also the VQA splits as `fiberc train --task vqa` and `fiberc eval --task vqa`
  * draw them (OUT/vqa-train.safetensors from N images, vqa-val and vqa-test from 1,000): each
@@ -58,10 +59,20 @@ function encodedTexts(texts: readonly string[]): { ids: HostTensor; mask: HostTe
 // holds depends on the sizes asked for): 1,000 held-out test images, as many for validation.
 const sizes = { train, val: 1000, test: 1000 };
 for (const split of ['train', 'val', 'test'] as const) {
-  const examples = syntheticCorpus({ seed, sizes: { train: 0, val: 0, test: 0, [split]: sizes[split] } })[split].map(imageText);
+  const drawn = syntheticCorpus({ seed, sizes: { train: 0, val: 0, test: 0, [split]: sizes[split] } })[split];
+  const examples = drawn.map(imageText);
   const first = imageTextInputs(examples, examples.map((e) => e.captions[0]!), tokenizer, IMAGE_SIZE, TEXT_LENGTH);
   const second = encodedTexts(examples.map((e) => e.captions[1] ?? e.captions[0]!));
-  const tensors = new Map([...first, ['ids2', second.ids], ['mask2', second.mask]]);
+  // Each image's layout (its objects' cells and sizes, not their shapes or colours) as a
+  // number, for the peer's batches of scenes that differ only in what their objects are.
+  const layouts = new Map<string, number>();
+  const layoutOf = (e: (typeof drawn)[number]): number => {
+    const key = e.scene.objects.map((o) => `${o.row},${o.col},${o.size}`).sort().join(' ');
+    if (!layouts.has(key)) layouts.set(key, layouts.size);
+    return layouts.get(key)!;
+  };
+  const layout = new HostTensor([examples.length], 'i32', Int32Array.from(drawn, layoutOf));
+  const tensors = new Map([...first, ['ids2', second.ids], ['mask2', second.mask], ['layout', layout]]);
   writeSafetensors(join(out, `${split}.safetensors`), tensors);
   process.stdout.write(`${split}: ${examples.length} images\n`);
 }

@@ -195,6 +195,18 @@ def random_batch(b, t, gen):
     return {"pixels": torch.randn(b, 3, tiny.IMG, tiny.IMG, generator=gen), "ids": ids, "mask": mask, "mlm_ids": mlm_ids, "mlm_labels": mlm_labels, "draws": torch.rand(2, b, generator=gen)}
 
 
+def grouped_rows(data, b, g, gen, by_layout):
+    """A batch of b rows in groups of g images that share a layout (objects' cells and sizes):
+    negatives that differ only in what the objects are (peer-data's `layout`)."""
+    rows = []
+    while len(rows) < b:
+        first = torch.randint(0, data["pixels"].shape[0], (1,), generator=gen).item()
+        same = by_layout[data["layout"][first].item()]
+        pick = torch.randperm(len(same), generator=gen)[:g].tolist()
+        rows += [same[i] for i in pick][: b - len(rows)]
+    return torch.tensor(rows)
+
+
 def corpus_batch(data, idx, gen):
     second = torch.rand(len(idx), generator=gen) < 0.5
     ids = torch.where(second.view(-1, 1), data["ids2"][idx], data["ids"][idx])
@@ -276,12 +288,16 @@ def train(args):
         neg_image = pool_index[sample_rows((ft @ pool_image.T / temp).softmax(-1) * allowed, draws[1])]
         return data["pixels"][neg_image], data["ids"][neg_text], data["mask"][neg_text]
 
+    by_layout = {}
+    if args.layout_groups > 1:
+        for i, l in enumerate(data["layout"].tolist()):
+            by_layout.setdefault(l, []).append(i)
     sums, t0 = {}, time.perf_counter()
     for step in range(1, args.steps + 1):
         f = min(step / warm, max(0.0, (args.steps - step) / max(1, args.steps - warm)))
         for g in opt.param_groups:
             g["lr"] = g["base"] * f
-        current["index"] = torch.randint(0, n, (args.batch,), generator=gen)
+        current["index"] = grouped_rows(data, args.batch, args.layout_groups, gen, by_layout) if args.layout_groups > 1 else torch.randint(0, n, (args.batch,), generator=gen)
         batch = corpus_batch(data, current["index"], gen)
         loss, itc, mlm, itm, ki, kt = pretrain_losses(batch, p, (qi, qt), momentum, not args.attached_keys, choose_negatives if args.itm_bank else None)
         if args.itm_bank:
@@ -341,6 +357,7 @@ def main():
     r.add_argument("--log-every", type=int, default=25)
     r.add_argument("--eval-every", type=int, default=100)
     r.add_argument("--test-size", type=int, default=1000)
+    r.add_argument("--layout-groups", type=int, default=1, help="batches of groups of this many images sharing a layout (peer-data's `layout`)")
     r.add_argument("--itm-bank", type=int, default=0, help="draw ITM's hard negatives from the batch and a bank of this many past examples (0: the batch only)")
     r.add_argument("--rerank", type=int, default=0, help="at the end, also R@1 after the ITM head re-scores each query's top k")
     args = ap.parse_args()
