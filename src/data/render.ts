@@ -38,27 +38,36 @@ export function renderScene(scene: Scene, size: number): Float32Array {
   const [top, bottom] = BACKGROUNDS[scene.background]!;
   const noise = rng(scene.noise);
   const shapes = scene.objects.map((o) => ({ o, ...objectGeometry(o, size), rgb: COLOURS[o.colour] }));
+  const rgb = [0, 0, 0];
   for (let y = 0; y < size; y++) {
     const t = y / (size - 1);
     for (let x = 0; x < size; x++) {
       const grain = (noise() - 0.5) * 2 * NOISE;
-      const rgb = [0, 1, 2].map((c) => (top[c]! * (1 - t) + bottom[c]! * t) / 255 + grain);
+      for (let c = 0; c < 3; c++) rgb[c] = (top[c]! * (1 - t) + bottom[c]! * t) / 255 + grain;
       for (const s of shapes) {
-        let hits = 0;
-        for (let sy = 0; sy < SUBSAMPLES; sy++) {
-          for (let sx = 0; sx < SUBSAMPLES; sx++) {
-            const px = x + (sx + 0.5) / SUBSAMPLES;
-            const py = y + (sy + 0.5) / SUBSAMPLES;
-            if (inside(s.o, (px - s.cx) / s.r, (py - s.cy) / s.r)) hits++;
-          }
-        }
-        const cover = hits / (SUBSAMPLES * SUBSAMPLES);
+        const cover = coverage(s.o, s.cx, s.cy, s.r, x, y);
         if (cover > 0) for (let c = 0; c < 3; c++) rgb[c] = rgb[c]! * (1 - cover) + (s.rgb[c]! / 255) * cover;
       }
       for (let c = 0; c < 3; c++) out[c * size * size + y * size + x] = Math.min(1, Math.max(0, rgb[c]!));
     }
   }
   return out;
+}
+
+/** The fraction of pixel (x, y)'s subsamples inside the object centred at (cx, cy) of radius r. */
+function coverage(o: SceneObject, cx: number, cy: number, r: number, x: number, y: number): number {
+  // Every shape lies within its radius of the centre in x and y: a pixel clear of that box
+  // has no subsample inside (the same 0 the subsamples would count, found without them).
+  if (x + 1 < cx - r || x > cx + r || y + 1 < cy - r || y > cy + r) return 0;
+  let hits = 0;
+  for (let sy = 0; sy < SUBSAMPLES; sy++) {
+    for (let sx = 0; sx < SUBSAMPLES; sx++) {
+      const px = x + (sx + 0.5) / SUBSAMPLES;
+      const py = y + (sy + 0.5) / SUBSAMPLES;
+      if (inside(o, (px - cx) / r, (py - cy) / r)) hits++;
+    }
+  }
+  return hits / (SUBSAMPLES * SUBSAMPLES);
 }
 
 /** ImageNet mean and std per channel: FIBER normalizes its inputs with them. */

@@ -149,14 +149,21 @@ export async function runTraining(device: Device, given: RunConfig, task: RunTas
   keepMetricsUpTo(metricsPath, first - 1);
   hooks.onStart?.(first);
   const micro = config.accumulate ?? 1;
+  // Batches are numbered by micro-batch, so a step's batches are the same however it resumes.
+  const inputsOf = (t: number, m: number): Map<string, HostTensor> => {
+    const apply: [string, HostTensor][] = micro > 1 ? [[APPLY_INPUT, HostTensor.from([], [m === micro - 1 ? 1 : 0])]] : [];
+    return new Map([...task.batch((t - 1) * micro + m), [LR_INPUT, HostTensor.from([], [learningRate(schedule, t)])], [STEP_INPUT, HostTensor.from([], [t])], ...apply]);
+  };
+  let next = first <= config.steps ? inputsOf(first, 0) : undefined;
   for (let t = first; t <= config.steps; t++) {
     const started = performance.now();
     const lr = learningRate(schedule, t);
-    // Batches are numbered by micro-batch, so a step's batches are the same however it resumes.
     const sums = new Map<string, number>();
     for (let m = 0; m < micro; m++) {
-      const apply: [string, HostTensor][] = micro > 1 ? [[APPLY_INPUT, HostTensor.from([], [m === micro - 1 ? 1 : 0])]] : [];
-      await program.run(new Map([...task.batch((t - 1) * micro + m), [LR_INPUT, HostTensor.from([], [lr])], [STEP_INPUT, HostTensor.from([], [t])], ...apply]));
+      await program.run(next!);
+      // The next batch is drawn on the host while the device runs this one.
+      const [nt, nm] = m + 1 < micro ? [t, m + 1] : [t + 1, 0];
+      next = nt <= config.steps ? inputsOf(nt, nm) : undefined;
       const losses = await program.read(task.losses);
       for (const n of task.losses) sums.set(n, (sums.get(n) ?? 0) + losses.get(n)!.data[0]!);
     }
