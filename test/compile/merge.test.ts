@@ -64,6 +64,21 @@ module Loss {
     expect(rows).toBeGreaterThan(step.trainable.length);
   });
 
+  it('computes what a shared phase\'s element loop does not vary once per chunk, above the loop', () => {
+    const { plan, kernels } = compileWgsl(step.graph, { mode: 'fused', limits });
+    const loops = kernels.filter((_, i) => plan.dispatches[i]!.independent).flatMap((k) => elementLoops(k.source));
+    expect(loops.length).toBeGreaterThan(0);
+    for (const { above, body } of loops) {
+      // Loads at a fixed element of the table (a scalar input) are read above the loop ...
+      expect(body).not.toMatch(/\[seg_in\d+\]/);
+      // ... and so is what follows from them alone: AdamW's bias corrections, powers of the step.
+      expect(body).not.toContain('fib_pow(');
+      expect(body).toMatch(/\[seg_out \+ flat\] = /);
+      if (/\[seg_in\d+\]/.test(above)) expect(above).toMatch(/let s\d+: f32 = \w+\[seg_in\d+\];/);
+    }
+    expect(loops.some(({ above }) => above.includes('fib_pow('))).toBe(true);
+  });
+
   it('keeps every dependency: no phase reads what its own dispatch or a later one writes', () => {
     const writtenAt = new Map<number, number>();
     merged.dispatches.forEach((d, i) => d.phases.forEach((p) => writtenAt.set(p.kernel.output.id, i)));
@@ -79,3 +94,9 @@ module Loss {
     });
   });
 });
+
+/** Each shared phase of a merged shader: the lines of its chunk loop above its element loop, and that loop's body. */
+function elementLoops(source: string): { above: string; body: string }[] {
+  const parts = source.split('for (var flat = lane; flat < seg_count;');
+  return parts.slice(1).map((rest, j) => ({ above: parts[j]!.split('for (var seg = group;').at(-1)!, body: rest.slice(0, rest.indexOf('\n    }\n')) }));
+}

@@ -243,8 +243,15 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
   if (tile) return tiledStatements(ctx, tile, subgroup ? { size: subgroup } : undefined, compactTile);
   if (vector) return vectorStatements(vector);
   if (segment) {
+    // Inside the element loop goes only what depends on the element (its flat loads); the
+    // rest — a kernel's scalar inputs and what follows from them alone, such as AdamW's bias
+    // corrections — is written above it, once per chunk: the shader compiler cannot move a
+    // load of one binding across a store to another, which may alias it.
+    axisNames.forEach((a) => place.open(a));
     const result = scalar(k.value);
-    return [...blocks[0]!, `${segment.store} = ${result};`];
+    const perElement = axisNames.map(() => place.close()).reverse().flat();
+    segment.perChunk.push(...blocks[0]!);
+    return [...perElement, `${segment.store} = ${result};`];
   }
   const indexLines = flatIndexLets(shape, axisNames);
   const result = scalar(k.value);
@@ -356,6 +363,8 @@ function helpersOf(res: ShaderResources): string {
 interface SegmentAccess {
   readonly loads: ReadonlyMap<Scalar, string>;
   readonly store: string;
+  /** Filled by phaseStatements: the lines that do not depend on the element, run once per chunk. */
+  readonly perChunk: string[];
 }
 
 /** One phase of a merged dispatch as the independent-phases skeleton takes it. */
@@ -420,9 +429,10 @@ function independentPhases(d: ScheduledDispatch, res: ShaderResources): { phases
       return [l.load, res.element(name, l.kind === 'flat' ? `seg_in${j} + flat` : `seg_in${j}`)];
     }));
     const out = res.location(p.kernel.output.id, true).name;
-    const statements = phaseStatements(p.kernel, res, undefined, undefined, undefined, undefined, false, { loads, store: res.element(out, 'seg_out + flat') });
+    const perChunk: string[] = [];
+    const statements = phaseStatements(p.kernel, res, undefined, undefined, undefined, undefined, false, { loads, store: res.element(out, 'seg_out + flat'), perChunk });
     const row = `seg * ${columns}`;
-    const lets = ['seg_count', 'seg_out', ...body!.loads.map((_, j) => `seg_in${j}`)].map((v, c) => `let ${v} = ${table}[${row} + ${c}];`);
+    const lets = [...['seg_count', 'seg_out', ...body!.loads.map((_, j) => `seg_in${j}`)].map((v, c) => `let ${v} = ${table}[${row} + ${c}];`), ...perChunk];
     tables.push({ name: table, phase: phases.length, rows: rows.length, columns: ['chunk count', 'output start', ...body!.loads.map((l, j) => `input ${j} (${l.kind === 'flat' ? 'start' : 'element'})`)].join(', '), length: rows.length * columns, values: rows.flat().join(', ') });
     phases.push({
       index: phases.length, name: members.map((m) => d.phases[m]!.kernel.name).join(' '), count: 0, statements, segments: { rows: rows.length, lets },
