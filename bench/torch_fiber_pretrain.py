@@ -319,6 +319,9 @@ def train(args):
                 row.update(retrieval(p, test, args.test_size, args.rerank if step == args.steps else 0))
             print(json.dumps(row), flush=True)
             sums = {}
+    if args.save:
+        # The trained params and queues, readable by load_params (and the attribute probe).
+        tiny.write_safetensors(args.save, {**{k: v.detach().float() for k, v in p.items()}, "image_queue": qi.float(), "text_queue": qt.float()})
 
 
 def main():
@@ -359,6 +362,7 @@ def main():
     r.add_argument("--test-size", type=int, default=1000)
     r.add_argument("--layout-groups", type=int, default=1, help="batches of groups of this many images sharing a layout (peer-data's `layout`)")
     r.add_argument("--itm-bank", type=int, default=0, help="draw ITM's hard negatives from the batch and a bank of this many past examples (0: the batch only)")
+    r.add_argument("--save", default=None, help="write the trained params and queues to this file at the end")
     r.add_argument("--rerank", type=int, default=0, help="at the end, also R@1 after the ITM head re-scores each query's top k")
     args = ap.parse_args()
     torch.set_num_threads(int(os.environ.get("THREADS", os.cpu_count() or 1)))
