@@ -9,7 +9,8 @@
  *
  * Each split file holds `pixels`, `ids`, `mask` (an image's first caption) and `ids2`, `mask2`
  * (its second), and `layout` (a number per image for its objects' cells and sizes, for the
- * peer's `--layout-groups`); OUT/test.safetensors is the held-out split `fiberc eval` scores.
+ * peer's `--layout-groups`), `cells` (per grid cell, which of the 13 attributes its object has:
+ * [N, 9 x 13]); OUT/test.safetensors is the held-out split `fiberc eval` scores.
  *
  * With `--vqa N`, also the VQA splits as `fiberc train --task vqa` and `fiberc eval --task vqa`
  * draw them (OUT/vqa-train.safetensors from N images, vqa-val and vqa-test from 1,000): each
@@ -21,7 +22,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ATTRIBUTES } from '../src/data/attributes.js';
 import { imageTextInputs, stackedPixels } from '../src/data/pretrain-batch.js';
+import { GRID } from '../src/data/scene.js';
 import { ANSWERS, QUESTION_TYPES, type QuestionType } from '../src/data/questions.js';
 import { imageText, syntheticCorpus } from '../src/data/synthetic.js';
 import { TextTokenizer } from '../src/data/tokenizer.js';
@@ -72,7 +75,13 @@ for (const split of ['train', 'val', 'test'] as const) {
     return layouts.get(key)!;
   };
   const layout = new HostTensor([examples.length], 'i32', Int32Array.from(drawn, layoutOf));
-  const tensors = new Map([...first, ['ids2', second.ids], ['mask2', second.mask], ['layout', layout]]);
+  // Per grid cell, which attributes its object has (none for an empty cell): [N, 9 x 13].
+  const cells = new Float32Array(drawn.length * GRID * GRID * ATTRIBUTES.length);
+  drawn.forEach((e, i) => e.scene.objects.forEach((o) => {
+    for (const a of [o.colour, o.shape, o.size]) cells[(i * GRID * GRID + o.row * GRID + o.col) * ATTRIBUTES.length + ATTRIBUTES.indexOf(a)] = 1;
+  }));
+  const cellLabels = new HostTensor([drawn.length, GRID * GRID * ATTRIBUTES.length], 'f32', cells);
+  const tensors = new Map([...first, ['ids2', second.ids], ['mask2', second.mask], ['layout', layout], ['cells', cellLabels]]);
   writeSafetensors(join(out, `${split}.safetensors`), tensors);
   process.stdout.write(`${split}: ${examples.length} images\n`);
 }

@@ -81,9 +81,10 @@ def supervised(args):
     torch.manual_seed(args.seed)
     p, _, _ = P.load_params(args.params)
     train, test = tiny.read_safetensors(args.train), tiny.read_safetensors(args.test)
-    y_train, y_test = labels(train["ids"]), labels(test["ids"])
+    # Which attributes the scene holds, or per grid cell which its object has (where, too).
+    y_train, y_test = (labels(train["ids"]), labels(test["ids"])) if args.labels == "scene" else (train["cells"], test["cells"])
     tower = [v for k, v in p.items() if k.startswith("model.image.")]
-    head = torch.nn.Linear(p["model.image.norm.weight"].shape[0], len(ATTRIBUTES))
+    head = torch.nn.Linear(p["model.image.norm.weight"].shape[0], y_train.shape[1])
     features = lambda pixels: P.image_alone(pixels, p).mean(1)
     if args.tower == "cnn":
         # A small CNN in the Swin's place, for comparison: how many images does a network with
@@ -104,7 +105,10 @@ def supervised(args):
         if step % args.report_every == 0:
             with torch.no_grad():
                 logits = torch.cat([head(features(test["pixels"][s:s + 100])) for s in range(0, test["pixels"].shape[0], 100)])
-            print(json.dumps({"step": step, "loss": round(loss.item(), 3)}), row("", ((logits > 0).float() == y_test).float().mean(0)), flush=True)
+            right = ((logits > 0).float() == y_test).float().mean(0)
+            # Per-cell labels: each attribute's accuracy over the cells, and whole scenes named exactly.
+            summary = row("", right.view(-1, len(ATTRIBUTES)).mean(0)) + (f" scenes exact:{100 * ((logits > 0).float() == y_test).all(1).float().mean():.0f}" if args.labels == "cells" else "")
+            print(json.dumps({"step": step, "loss": round(loss.item(), 3)}), summary, flush=True)
     if args.save and args.tower == "swin":
         tiny.write_safetensors(args.save, {**tiny.read_safetensors(args.params), **{k: v.detach() for k, v in p.items() if k.startswith("model.image.")}})
 
@@ -126,6 +130,7 @@ def main():
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--report-every", type=int, default=300)
     s.add_argument("--tower", choices=["swin", "cnn"], default="swin", help="train FiberTiny's Swin (from PARAMS) or a small CNN in its place")
+    s.add_argument("--labels", choices=["scene", "cells"], default="scene", help="what the scene holds, or per grid cell what its object is (peer-data's `cells`)")
     s.add_argument("--save", default=None, help="write PARAMS with the trained image tower to this file")
     args = ap.parse_args()
     probe(args) if args.cmd == "probe" else supervised(args)

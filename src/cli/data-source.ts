@@ -73,7 +73,7 @@ export async function captionExamples(source: DataSource, split: 'train' | 'test
 /** Synthetic training images with the scenes they show, for the image tower's own pre-training (files carry no attribute labels). */
 export function labelledImages(source: DataSource, request: ExampleRequest): { images: LabelledImage[]; what: string } {
   if (source.kind !== 'synthetic') throw new UsageError("--stage image: the image tower learns the synthetic scenes' attributes, so it trains on --data synthetic only (files carry no such labels)");
-  return { images: syntheticSplit('train', request), what: `${request.size} synthetic images labelled with their colours, shapes and sizes` };
+  return { images: syntheticSplit('train', request), what: `${request.size} synthetic images labelled, per grid cell, with the colour, shape and size of the object there` };
 }
 
 /** VQA items for fine-tuning (`train`) or evaluation (`test`); answers must be the model's classes. */

@@ -251,7 +251,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--init <path>', 'a run folder or checkpoint whose trained params start this run: required for vqa (a pre-trained model); for coarse pre-training, e.g. a --stage image run (the image tower)')
     .option('--head-lr-scale <x>', 'learning-rate multiple of cross-modal params and heads (FIBER: 5)', '5')
     .addOption(new Option('--model <name>', 'model to train').choices(Object.keys(TRAIN_MODELS)).default('FiberTiny'))
-    .addOption(new Option('--stage <stage>', "pre-training stage: image (the image tower alone learns the synthetic scenes' colours, shapes and sizes, as FIBER starts from an ImageNet-pretrained Swin) or coarse (ITC + MLM + ITM)").choices([...TRAIN_STAGES]).default('coarse'))
+    .addOption(new Option('--stage <stage>', "pre-training stage: image (the image tower alone learns the colour, shape and size of the object in each cell of a synthetic scene, as FIBER starts from an ImageNet-pretrained Swin) or coarse (ITC + MLM + ITM)").choices([...TRAIN_STAGES]).default('coarse'))
     .option('--data <source>', 'training data: synthetic (built in), or coco:DIR (DIR/train.json captions, DIR/vqa_train.json questions, images relative to DIR)', 'synthetic')
     .option('--tokenizer <file>', 'with coco:DIR: a Hugging Face tokenizer.json whose vocabulary fits the model')
     .addOption(badDataOption())

@@ -94,7 +94,7 @@ describe('fiberc train', () => {
     const image = await cli('train', ...common, '--stage', 'image', '--batch', '4', '--lr', '0.01', '--out', tower);
     expect(image.code, image.err).toBe(0);
     expect(image.err).toContain('training FiberMicroImageTower');
-    expect(image.err).toContain('labelled with their colours, shapes and sizes');
+    expect(image.err).toContain('labelled, per grid cell, with the colour, shape and size of the object there');
     const saved = readCheckpoint(join(tower, 'step-0000002.safetensors'));
     // The tower and its classifier are trained; the text tower is saved as drawn, with no optimizer state.
     expect(saved.tensors.has('optimizer.m.model.image.patch_embed.proj.weight')).toBe(true);
