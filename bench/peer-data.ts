@@ -22,9 +22,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ATTRIBUTES } from '../src/data/attributes.js';
+import { CELL_LABELS, sceneCellAttributes } from '../src/data/attributes.js';
 import { imageTextInputs, stackedPixels } from '../src/data/pretrain-batch.js';
-import { GRID } from '../src/data/scene.js';
 import { ANSWERS, QUESTION_TYPES, type QuestionType } from '../src/data/questions.js';
 import { imageText, syntheticCorpus } from '../src/data/synthetic.js';
 import { TextTokenizer } from '../src/data/tokenizer.js';
@@ -75,12 +74,10 @@ for (const split of ['train', 'val', 'test'] as const) {
     return layouts.get(key)!;
   };
   const layout = new HostTensor([examples.length], 'i32', Int32Array.from(drawn, layoutOf));
-  // Per grid cell, which attributes its object has (none for an empty cell): [N, 9 x 13].
-  const cells = new Float32Array(drawn.length * GRID * GRID * ATTRIBUTES.length);
-  drawn.forEach((e, i) => e.scene.objects.forEach((o) => {
-    for (const a of [o.colour, o.shape, o.size]) cells[(i * GRID * GRID + o.row * GRID + o.col) * ATTRIBUTES.length + ATTRIBUTES.indexOf(a)] = 1;
-  }));
-  const cellLabels = new HostTensor([drawn.length, GRID * GRID * ATTRIBUTES.length], 'f32', cells);
+  // Per grid cell, which attributes its object has (the image tower's labels): [N, 9 x 13].
+  const cells = new Float32Array(drawn.length * CELL_LABELS);
+  drawn.forEach((e, i) => cells.set(sceneCellAttributes(e.scene), i * CELL_LABELS));
+  const cellLabels = new HostTensor([drawn.length, CELL_LABELS], 'f32', cells);
   const tensors = new Map([...first, ['ids2', second.ids], ['mask2', second.mask], ['layout', layout], ['cells', cellLabels]]);
   writeSafetensors(join(out, `${split}.safetensors`), tensors);
   process.stdout.write(`${split}: ${examples.length} images\n`);

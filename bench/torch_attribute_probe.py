@@ -105,9 +105,9 @@ def supervised(args):
         if step % args.report_every == 0:
             with torch.no_grad():
                 logits = torch.cat([head(features(test["pixels"][s:s + 100])) for s in range(0, test["pixels"].shape[0], 100)])
-            right = ((logits > 0).float() == y_test).float().mean(0)
+            hit = (logits > 0).float() == y_test
             # Per-cell labels: each attribute's accuracy over the cells, and whole scenes named exactly.
-            summary = row("", right.view(-1, len(ATTRIBUTES)).mean(0)) + (f" scenes exact:{100 * ((logits > 0).float() == y_test).all(1).float().mean():.0f}" if args.labels == "cells" else "")
+            summary = row("", hit.float().mean(0).view(-1, len(ATTRIBUTES)).mean(0)) + (f" scenes exact:{100 * hit.all(1).float().mean():.0f}" if args.labels == "cells" else "")
             print(json.dumps({"step": step, "loss": round(loss.item(), 3)}), summary, flush=True)
     if args.save and args.tower == "swin":
         tiny.write_safetensors(args.save, {**tiny.read_safetensors(args.params), **{k: v.detach() for k, v in p.items() if k.startswith("model.image.")}})
