@@ -12,6 +12,11 @@ the diagnosis behind spec/training.md's "What limits recall".
         final tokens, AdamW): how many examples the architecture needs to see shapes at all;
         --save OUT writes the params file with the trained tower in place (the analog of FIBER's
         ImageNet-pretrained Swin, for the peer's `train` to start from)
+    python3 bench/torch_attribute_probe.py positions CKPT FIT.safetensors TEST.safetensors
+        does each image token where fusion starts (the input of the first fused Swin block) know
+        where it is? A linear probe from a token's features to its index in the token grid,
+        fitted on FIT's images, scored on TEST's; prints accuracy of the index, its row and its
+        column (a text query naming a position finds a token by cross-attention only if it does)
 
 Split files as written by `node dist/bench/peer-data.js DIR`; labels are read from each image's
 first caption, which names every object's size, colour and shape.
@@ -113,6 +118,35 @@ def supervised(args):
         tiny.write_safetensors(args.save, {**tiny.read_safetensors(args.params), **{k: v.detach() for k, v in p.items() if k.startswith("model.image.")}})
 
 
+def positions(args):
+    p, _, _ = P.load_params(args.ckpt)
+
+    def tokens(path):
+        pixels = tiny.read_safetensors(path)["pixels"]
+        with torch.no_grad():
+            x = torch.cat([tiny.image_below_fusion(pixels[s:s + 100], p) for s in range(0, pixels.shape[0], 100)])
+        return x.reshape(-1, x.shape[-1]), torch.arange(x.shape[1]).repeat(x.shape[0]), x.shape[1]
+
+    fx, fy, n = tokens(args.fit)
+    tx, ty, _ = tokens(args.test)
+    mu, sd = fx.mean(0), fx.std(0) + 1e-6
+    fx, tx = (fx - mu) / sd, (tx - mu) / sd
+    torch.manual_seed(args.seed)
+    w = torch.zeros(fx.shape[1], n, requires_grad=True)
+    b = torch.zeros(n, requires_grad=True)
+    opt = torch.optim.Adam([w, b], lr=0.05)
+    for _ in range(args.steps):
+        loss = F.cross_entropy(fx @ w + b, fy)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    with torch.no_grad():
+        guess = (tx @ w + b).argmax(1)
+    side = round(n ** 0.5)
+    pct = lambda right: round(100 * right.float().mean().item(), 1)
+    print(json.dumps({"tokens": n, "index": pct(guess == ty), "row": pct(guess // side == ty // side), "column": pct(guess % side == ty % side), "chance": round(100 / n, 1)}))
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -132,8 +166,14 @@ def main():
     s.add_argument("--tower", choices=["swin", "cnn"], default="swin", help="train FiberTiny's Swin (from PARAMS) or a small CNN in its place")
     s.add_argument("--labels", choices=["scene", "cells"], default="scene", help="what the scene holds, or per grid cell what its object is (peer-data's `cells`)")
     s.add_argument("--save", default=None, help="write PARAMS with the trained image tower to this file")
+    q = sub.add_parser("positions")
+    q.add_argument("ckpt")
+    q.add_argument("fit")
+    q.add_argument("test")
+    q.add_argument("--steps", type=int, default=300)
+    q.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    probe(args) if args.cmd == "probe" else supervised(args)
+    {"probe": probe, "supervised": supervised, "positions": positions}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """PyTorch peer for fiberc's FiberTiny training step (`npm run bench -- --only train`).
 
 The same model and loss as examples/fiber_train.fib's FiberTinyContrastive — FiberTiny (Swin
-64 px, patch 4, embed 16, depths 1-1-2-2, window 2; RoBERTa 6 x 32 hidden, 2 heads; top 4 layers
+64 px, patch 4, embed 16, absolute position embedding, depths 1-1-2-2, window 2; RoBERTa 6 x 32 hidden, 2 heads; top 4 layers
 fused with alpha-gated cross-attention) and the image-text contrastive loss — written
 functionally over a dict of params named exactly as fiberc names them, so fiberc's weights
 load as they are. fp32 on the CPU, eager, `torch.set_num_threads` = the core count.
@@ -193,6 +193,8 @@ def image_below_fusion(pixels, p):
     downsampling of each stage that ends there (examples/fiber.fib's image_below_fusion)."""
     x = F.conv2d(pixels, p[M + ".image.patch_embed.proj.weight"], p[M + ".image.patch_embed.proj.bias"], stride=PATCH).flatten(2).transpose(1, 2)
     x = ln(x, p, M + ".image.patch_embed.norm")
+    if M + ".image.absolute_pos_embed" in p:  # Swin's ape (FiberTiny's; a params file without it: ape off)
+        x = x + p[M + ".image.absolute_pos_embed"]
     for name, s, r, win, shift in swin_steps(above=False):
         x = patch_merging(x, p, name, r) if shift is None else image_block(x, p, name, HEADS[s], r, win, shift)
     return x

@@ -93,6 +93,35 @@ module PlainRoberta = RobertaLayer(hidden = 32, heads = 2, ffn = 64)
     for (const t of out.values()) expect(t.data.every(Number.isFinite)).toBe(true);
   });
 
+  it("Swin's absolute position embedding (ape): tokens of a uniform image differ by position with it, not without", () => {
+    const program = withExamples(`
+import "fiber.fib"
+module TinyBelowFusion(ape: bool = true) {
+  let model = Fiber(img_size = 64, patch = 4, embed_dim = 16, depths = [1, 1, 2, 2], heads = [1, 2, 2, 4], window = 2, vocab = 64, hidden = 32, text_layers = 6, text_heads = 2, ffn = 64, max_pos = 40, fuse = 4, ape = ape)
+  forward(pixels: f32[B, 3, 64, 64]) -> f32[B, 16, 64] {
+    return image_below_fusion(model.image, model.depths, model.total - model.fuse, pixels)
+  }
+}
+module TinyBelowFusionNoApe = TinyBelowFusion(ape = false)
+`);
+    const pixels = new Map([['pixels', new HostTensor([1, 3, 64, 64], 'f32', new Float64Array(3 * 64 * 64).fill(0.5))]]);
+    // The largest difference between two tokens of the sequence (each against token 0).
+    const spread = (entry: string): number => {
+      const graph = buildGraph(program, entry, { bindings: { B: 1 } });
+      const out = interpret(graph, prepareFeeds(graph, pixels, new Map(), 3)).get('out')!;
+      const d = out.data as Float64Array;
+      let most = 0;
+      for (let t = 1; t < 16; t++) for (let c = 0; c < 64; c++) most = Math.max(most, Math.abs(d[t * 64 + c]! - d[c]!));
+      return most;
+    };
+    const withApe = buildGraph(program, 'TinyBelowFusion', { bindings: { B: 1 } });
+    expect(names(withApe)).toContain('model.image.absolute_pos_embed');
+    expect(withApe.params.find((p) => (p.op as { name: string }).name === 'model.image.absolute_pos_embed')!.shape).toEqual([1, 256, 16]);
+    expect(names(buildGraph(program, 'TinyBelowFusionNoApe', { bindings: { B: 1 } }))).not.toContain('model.image.absolute_pos_embed');
+    expect(spread('TinyBelowFusionNoApe')).toBeLessThan(1e-9);
+    expect(spread('TinyBelowFusion')).toBeGreaterThan(1e-3);
+  });
+
   it('FiberBase declares exactly the parameters of FIBER-B (FIBER.md section 8, minus buffers)', () => {
     const p = loadProgram(resolve(EXAMPLES, 'fiber.fib'));
     const graph = buildGraph(p, 'FiberBase', { bindings: { B: 1, T: 40 } });
@@ -119,7 +148,7 @@ describe('variants are small edits of the .fib source', () => {
 
   it('fusing the top 2 layers instead of 4 changes one number', () => {
     const base = buildGraph(loadProgram(resolve(EXAMPLES, 'fiber.fib')), 'FiberTiny', { bindings: { B: 1, T: 4 } });
-    const fewer = buildGraph(variant((s) => s.replace('max_pos = 40, fuse = 4)', 'max_pos = 40, fuse = 2)')), 'FiberTiny', { bindings: { B: 1, T: 4 } });
+    const fewer = buildGraph(variant((s) => s.replace('max_pos = 40, fuse = 4, ape = true)', 'max_pos = 40, fuse = 2, ape = true)')), 'FiberTiny', { bindings: { B: 1, T: 4 } });
     expect(alphas(base)).toHaveLength(8);
     expect(alphas(fewer)).toEqual(['image.layers.3.blocks.0.alpha', 'image.layers.3.blocks.1.alpha', 'text.layer.4.alpha', 'text.layer.5.alpha']);
   });
