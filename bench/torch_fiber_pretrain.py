@@ -77,9 +77,10 @@ def mlm_logits(text, p):
 
 
 def fused_cls(image, text, p):
-    """fiber_pretrain.fib's fused_cls: [text [CLS] ; image mean], each transformed and pooled."""
+    """fiber_pretrain.fib's fused_cls: [text [CLS] ; image mean], each transformed and pooled,
+    the image tokens through Swin's final norm first."""
     t = pooler(linear(text, p, "cross_modal_text_transform")[:, 0], p, "cross_modal_text_pooler")
-    i = pooler(linear(image, p, "cross_modal_image_transform").mean(1), p, "cross_modal_image_pooler")
+    i = pooler(linear(ln(image, p, tiny.M + ".image.norm"), p, "cross_modal_image_transform").mean(1), p, "cross_modal_image_pooler")
     return torch.cat([t, i], 1)
 
 
