@@ -116,10 +116,11 @@ export async function runTrain(flags: TrainFlags, io: CliIO, interactive = proce
   let what: string;
   let task: RunTask;
   // What an --init checkpoint's run trained (its params with optimizer moments) starts this one.
-  const init = flags.init === undefined ? undefined : trainedParams(checkpointAt(flags.init).tensors);
+  const initCheckpoint = flags.init === undefined ? undefined : checkpointAt(flags.init);
+  const init = initCheckpoint && trainedParams(initCheckpoint.tensors);
   if (flags.task === 'vqa') {
     const data = await vqaExamples(source, 'train', request, io);
-    [what, task] = [data.what, vqaTask(config, data.items, tokenizer, init!)];
+    [what, task] = [data.what, vqaTask(config, data.items, tokenizer, init!, initCheckpoint!.path)];
   } else if (flags.stage === 'image') {
     const data = labelledImages(source, request);
     [what, task] = [data.what, imageTowerTask(config, data.images)];

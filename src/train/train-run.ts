@@ -79,6 +79,13 @@ export interface RunTask {
   batch(index: number): Map<string, HostTensor>;
   /** Initial values of params a fresh run does not draw from the seed (a pre-trained backbone). */
   readonly init?: ReadonlyMap<string, HostTensor>;
+  /**
+   * With `init`: the only params a fresh run may draw from the seed (a new head); a checkpoint
+   * that lacks any other stops the run. Absent: `init` starts what it has, the rest is drawn.
+   */
+  readonly drawn?: RegExp;
+  /** Where `init` came from, for the message when it lacks a param. */
+  readonly initFrom?: string;
 }
 
 /** The losses of one step (means over its micro-batches), its learning rate and time. */
@@ -132,6 +139,7 @@ export async function runTraining(device: Device, given: RunConfig, task: RunTas
       if (JSON.stringify(was) !== JSON.stringify(now)) throw new CheckpointError(`cannot resume ${checkpoint.path}: it was trained with ${key} = ${JSON.stringify(was) ?? 'the default'}, this run asks for ${JSON.stringify(now) ?? 'the default'}`);
     }
   }
+  if (!checkpoint) requireInit(model, task);
   const program = await device.load(step.graph, { updates });
   const start = checkpoint
     ? new Map(names.filter((n) => checkpoint.tensors.has(n)).map((n) => [n, checkpoint.tensors.get(n)!]))
@@ -173,6 +181,18 @@ export async function runTraining(device: Device, given: RunConfig, task: RunTas
     hooks.onStep?.(metrics);
   }
   return program;
+}
+
+/**
+ * Stops a fresh run whose `init` lacks a param it may not draw (a fine-tuned backbone from a
+ * checkpoint of another model version), before anything is compiled or loaded.
+ */
+function requireInit(model: Graph, task: RunTask): void {
+  if (!task.init || !task.drawn) return;
+  const missing = model.params.map(leafName).filter((n) => !task.drawn!.test(n) && !task.init!.has(n));
+  if (missing.length === 0) return;
+  const listed = `${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ` (and ${missing.length - 3} more)` : ''}`;
+  throw new CheckpointError(`${task.initFrom ?? 'the --init checkpoint'} lacks ${listed}: this run takes every param but the new head from it (was it trained as another model, or by an older fiberc?)`);
 }
 
 /** A fresh run's params: the task's, else drawn from the seed; a moving average starts as a copy of its source. */

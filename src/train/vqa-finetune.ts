@@ -5,10 +5,12 @@ import type { RunTask, RunConfig } from './train-run.js';
 
 /**
  * VQA fine-tuning (examples/fiber_pretrain.fib, FiberVQA): the fused backbone, its transforms
- * and poolers start from a pre-training checkpoint (by name), the classifier from the seed;
- * one (image, question) item per row (data/vqa-batch.ts).
+ * and poolers start from a pre-training checkpoint (by name), the classifier from the seed; a
+ * checkpoint lacking any other param stops the run. One (image, question) item per row
+ * (data/vqa-batch.ts).
  */
-export function vqaTask(config: RunConfig, items: readonly VqaItem[], tokenizer: TextTokenizer, pretrained: ReadonlyMap<string, HostTensor>): RunTask {
+export function vqaTask(config: RunConfig, items: readonly VqaItem[], tokenizer: TextTokenizer, pretrained: ReadonlyMap<string, HostTensor>, from: string): RunTask {
   const options = { seed: config.seed, batch: config.batch, imageSize: config.imageSize, textLength: config.textLength };
-  return { losses: ['loss'], batch: (step) => vqaBatch(items, tokenizer, options, step), init: pretrained };
+  // Only the classifier is new: a backbone param drawn from the seed would be fine-tuned as if trained.
+  return { losses: ['loss'], batch: (step) => vqaBatch(items, tokenizer, options, step), init: pretrained, drawn: /^vqa_classifier\./, initFrom: from };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from './run-cli.js';
-import { readCheckpoint } from '../../src/train/checkpoint.js';
+import { readCheckpoint, writeCheckpoint } from '../../src/train/checkpoint.js';
 import { maxAbsDifference } from '../../src/ir/compare.js';
 
 describe('fiberc train', () => {
@@ -154,6 +154,17 @@ describe('fiberc train', () => {
     }
     expect(after.has('vqa_classifier.out.weight')).toBe(true);
     expect(before.has('vqa_classifier.out.weight')).toBe(false);
+    // A checkpoint of another model version (one without the position embedding) stops the run
+    // before anything is drawn or written, naming what it lacks.
+    const older = mkdtempSync(join(tmpdir(), 'fiberc-older-'));
+    const saved = readCheckpoint(join(pre, 'step-0000002.safetensors'));
+    const lacking = new Map([...before].filter(([n]) => n !== 'model.image.absolute_pos_embed'));
+    writeCheckpoint(older, 2, lacking, saved.config);
+    const stale = mkdtempSync(join(tmpdir(), 'fiberc-vqa-'));
+    const refused = await cli('train', ...common, '--task', 'vqa', '--init', older, '--steps', '1', '--out', stale);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/fiberc: error: .*step-0000002\.safetensors lacks model\.image\.absolute_pos_embed: this run takes every param but the new head from it/);
+    expect(readdirSync(stale)).toEqual([]);
     const r = await cli('eval', '--task', 'vqa', '--ckpt', vqa, '--backend', 'cpu', '--test-size', '4', '--batch', '4');
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/VQA accuracy over 12 held-out questions: \d+\.\d%/);
