@@ -30,6 +30,9 @@ import torch_fiber_tiny_step as tiny
 from torch_fiber_tiny_step import linear, ln
 
 PAD, MASK, SPECIALS, VOCAB_USED = 1, 4, (0, 1, 2, 3, 4), 50
+# The synthetic vocabulary's size, colour and shape words (src/data/vocabulary.ts): what a
+# caption says that only the image can tell.
+GROUNDED = torch.arange(27, 40)
 M = "model"
 
 
@@ -145,13 +148,19 @@ def ema_update(momentum, p, decay):
             v.mul_(decay).add_(p[k].detach(), alpha=1 - decay)
 
 
-def mask_tokens(ids, mask, gen):
+def mask_tokens(ids, mask, gen, focus=0):
     """Hugging Face's MLM corruption, as src/data/masking.ts: 15% of real non-special tokens;
-    80% <mask>, 10% a random ordinary token, 10% kept; labels -100 elsewhere."""
+    80% <mask>, 10% a random ordinary token, 10% kept; labels -100 elsewhere. With focus, each
+    text also has one of its grounded words (GROUNDED) chosen, if it has one."""
     special = torch.zeros_like(ids, dtype=torch.bool)
     for s in SPECIALS:
         special |= ids == s
     chosen = (torch.rand(ids.shape, generator=gen) < 0.15) & (mask > 0) & ~special
+    if focus:
+        grounded = torch.isin(ids, GROUNDED) & (mask > 0)
+        pick = (torch.rand(ids.shape, generator=gen) * grounded).argmax(1)
+        rows = torch.arange(ids.shape[0])
+        chosen[rows, pick] |= grounded[rows, pick]
     action = torch.rand(ids.shape, generator=gen)
     random_ids = torch.randint(len(SPECIALS), VOCAB_USED, ids.shape, generator=gen, dtype=ids.dtype)
     out = torch.where(chosen & (action < 0.8), torch.full_like(ids, MASK), ids)
@@ -208,11 +217,11 @@ def grouped_rows(data, b, g, gen, by_layout):
     return torch.tensor(rows)
 
 
-def corpus_batch(data, idx, gen):
+def corpus_batch(data, idx, gen, focus=0):
     second = torch.rand(len(idx), generator=gen) < 0.5
     ids = torch.where(second.view(-1, 1), data["ids2"][idx], data["ids"][idx])
     mask = torch.where(second.view(-1, 1), data["mask2"][idx], data["mask"][idx])
-    mlm_ids, mlm_labels = mask_tokens(ids, mask, gen)
+    mlm_ids, mlm_labels = mask_tokens(ids, mask, gen, focus)
     return {"pixels": data["pixels"][idx], "ids": ids, "mask": mask, "mlm_ids": mlm_ids, "mlm_labels": mlm_labels, "draws": torch.rand(2, len(idx), generator=gen)}
 
 
@@ -299,7 +308,7 @@ def train(args):
         for g in opt.param_groups:
             g["lr"] = g["base"] * f
         current["index"] = grouped_rows(data, args.batch, args.layout_groups, gen, by_layout) if args.layout_groups > 1 else torch.randint(0, n, (args.batch,), generator=gen)
-        batch = corpus_batch(data, current["index"], gen)
+        batch = corpus_batch(data, current["index"], gen, args.mlm_focus)
         loss, itc, mlm, itm, ki, kt = pretrain_losses(batch, p, (qi, qt), momentum, not args.attached_keys, choose_negatives if args.itm_bank else None)
         if args.itm_bank:
             bank = {"image": torch.cat([ki, bank["image"]])[:args.itm_bank], "text": torch.cat([kt, bank["text"]])[:args.itm_bank], "index": torch.cat([current["index"], bank["index"]])[:args.itm_bank]}
@@ -357,6 +366,7 @@ def main():
     r.add_argument("--itc-weight", type=float, default=1.0)
     r.add_argument("--mlm-weight", type=float, default=1.0)
     r.add_argument("--itm-weight", type=float, default=1.0)
+    r.add_argument("--mlm-focus", type=int, choices=[0, 1], default=0, help="1: MLM also chooses one grounded (size, colour, shape) word of every caption")
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--log-every", type=int, default=25)
     r.add_argument("--eval-every", type=int, default=100)

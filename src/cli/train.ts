@@ -52,8 +52,18 @@ export interface TrainFlags {
   tokenizer?: string;
   paramInit: string;
   alphaInit?: string;
+  mlmFocus?: string;
+  mlmProbability?: string;
   itc: string;
   accumulate: string;
+}
+
+/** `--mlm-probability`: in [0, 1), and 0 only with a focus (else MLM would have nothing to predict). */
+function mlmProbability(given: string, focus: string | undefined): number {
+  const p = Number(given);
+  if (!(p >= 0 && p < 1) || given.trim() === '') throw new UsageError(`--mlm-probability is the chance of each token to be masked, in [0, 1), got '${given}'`);
+  if (p === 0 && focus === undefined) throw new UsageError('--mlm-probability 0 masks nothing: give --mlm-focus to mask only its words');
+  return p;
 }
 
 /** The run's configuration from the flags (every problem a UsageError naming the flag). */
@@ -74,6 +84,9 @@ export function trainConfig(flags: TrainFlags): RunConfig & { source: DataSource
   if (batch < 2 && !imageStage) throw new UsageError('--batch: ITM draws its negatives from the batch, so it needs 2 or more');
   if (!(INIT_SCHEMES as readonly string[]).includes(flags.paramInit)) throw new UsageError(`--param-init: ${INIT_SCHEMES.join(' or ')}, got '${flags.paramInit}'`);
   if (flags.task !== 'pretrain' && flags.task !== 'vqa') throw new UsageError(`--task: 'pretrain' or 'vqa', got '${flags.task}'`);
+  for (const [flag, given] of [['--mlm-focus', flags.mlmFocus], ['--mlm-probability', flags.mlmProbability]] as const) {
+    if (given !== undefined && (imageStage || flags.task !== 'pretrain')) throw new UsageError(`${flag} chooses the words MLM masks: it goes with coarse pre-training, not ${imageStage ? '--stage image' : `--task ${flags.task}`}`);
+  }
   if (flags.task === 'vqa' && !flags.init) throw new UsageError('--task vqa fine-tunes a pre-trained model: give its run folder or checkpoint with --init');
   const itc = ITC_ENTRIES[flags.itc];
   if (!itc) throw new UsageError(`--itc: ${Object.keys(ITC_ENTRIES).join(' or ')}, got '${flags.itc}'`);
@@ -88,6 +101,8 @@ export function trainConfig(flags: TrainFlags): RunConfig & { source: DataSource
     // Only data and accumulation other than the default are recorded, so that runs from before the flags resume.
     ...(source.kind === 'files' ? { data: flags.data, ...(flags.tokenizer ? { tokenizer: flags.tokenizer } : {}) } : { trainSize }),
     ...(flags.alphaInit !== undefined ? { alphaInit: finiteNumber('--alpha-init', flags.alphaInit) } : {}),
+    ...(flags.mlmFocus !== undefined ? { mlmFocus: flags.mlmFocus } : {}),
+    ...(flags.mlmProbability !== undefined ? { mlmProbability: mlmProbability(flags.mlmProbability, flags.mlmFocus) } : {}),
     ...(accumulate > 1 ? { accumulate } : {}),
   };
 }

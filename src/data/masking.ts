@@ -4,6 +4,10 @@
  * probability 0.15; a chosen token is replaced by `<mask>` 80% of the time, by a random
  * ordinary token 10% and kept 10%; the labels hold the original ids of the chosen tokens and
  * -100 (ignored by the loss) everywhere else, padding and special tokens included.
+ *
+ * With a focus (src/data/mlm-focus.ts), each text also has one of its focus tokens chosen,
+ * drawn uniformly among them, on top of the random 15% (ERNIE-ViL's masking of a caption's
+ * objects and attributes, in its simplest form): the words only the image can fill in.
  */
 
 /** The label of a position the loss ignores (cross_entropy's default ignore index). */
@@ -22,19 +26,36 @@ export interface MaskedText {
   readonly labels: Int32Array;
 }
 
+export interface MaskingOptions {
+  /** The chance of each real, non-special token to be chosen (FIBER: 0.15). */
+  readonly probability?: number;
+  /** Token ids of which each text has one more chosen, when it has any (absent: none). */
+  readonly focus?: ReadonlySet<number>;
+}
+
 /** Corrupts one encoded text (its ids and real-token mask) for MLM. */
-export function maskTokens(ids: Int32Array, real: Float32Array, vocab: MaskingVocabulary, random: () => number, probability = 0.15): MaskedText {
+export function maskTokens(ids: Int32Array, real: Float32Array, vocab: MaskingVocabulary, random: () => number, options: MaskingOptions = {}): MaskedText {
   if (vocab.specials.size >= vocab.vocabSize) throw new Error('the vocabulary has no ordinary token to draw');
+  const { probability = 0.15, focus } = options;
   const out = Int32Array.from(ids);
   const labels = new Int32Array(ids.length).fill(IGNORE_LABEL);
+  // Without a focus no draw is added, so FIBER's masking stays what it was for a seed.
+  const focused = focus ? focusPosition(ids, real, vocab, focus, random) : -1;
   for (let i = 0; i < ids.length; i++) {
-    if (real[i] === 0 || vocab.specials.has(ids[i]!) || random() >= probability) continue;
+    if (real[i] === 0 || vocab.specials.has(ids[i]!)) continue;
+    if (random() >= probability && i !== focused) continue;
     labels[i] = ids[i]!;
     const action = random();
     if (action < 0.8) out[i] = vocab.mask;
     else if (action < 0.9) out[i] = ordinaryToken(vocab, random);
   }
   return { ids: out, labels };
+}
+
+/** One position holding a focus token, drawn uniformly; -1 when the text has none. */
+function focusPosition(ids: Int32Array, real: Float32Array, vocab: MaskingVocabulary, focus: ReadonlySet<number>, random: () => number): number {
+  const at = [...ids.keys()].filter((i) => real[i] !== 0 && !vocab.specials.has(ids[i]!) && focus.has(ids[i]!));
+  return at.length === 0 ? -1 : at[Math.floor(random() * at.length)]!;
 }
 
 /** A uniformly drawn id that is not special. */

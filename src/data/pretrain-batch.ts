@@ -27,6 +27,10 @@ export interface PretrainBatchOptions {
   readonly imageSize: number;
   /** Token positions per text (FIBER: 40). */
   readonly textLength: number;
+  /** Token ids of which MLM also masks one per caption (data/mlm-focus.ts); absent: FIBER's masking. */
+  readonly mlmFocus?: ReadonlySet<number>;
+  /** The chance of each token to be masked at random (absent: FIBER's 0.15). */
+  readonly mlmProbability?: number;
 }
 
 /** A generator seeded by (seed, purpose, index): independent streams that need no state. */
@@ -112,10 +116,12 @@ export class PretrainBatches {
     const examples = this.examplesAt(step);
     const [mlmIds, mlmLabels] = [new Int32Array(B * T), new Int32Array(B * T)];
     const vocab = maskingVocabulary(this.tokenizer);
+    const { mlmFocus, mlmProbability } = this.options;
+    const masking = { ...(mlmFocus ? { focus: mlmFocus } : {}), ...(mlmProbability !== undefined ? { probability: mlmProbability } : {}) };
     // One example at a time, caption then corruption: the draws' order is the batch's definition.
     const texts = examples.map((e, b) => {
       const text = this.tokenizer.encode(pick(random, e.captions), T);
-      const masked = maskTokens(text.ids, text.mask, vocab, random);
+      const masked = maskTokens(text.ids, text.mask, vocab, random, masking);
       mlmIds.set(masked.ids, b * T);
       mlmLabels.set(masked.labels, b * T);
       return text;

@@ -52,6 +52,10 @@ export interface RunConfig {
   readonly accumulate?: number;
   /** Where fusion gates not loaded from a checkpoint start (absent: as declared, FIBER's 0). */
   readonly alphaInit?: number;
+  /** The words MLM also masks one of per caption (`attributes` or a words file, data/mlm-focus.ts); absent: FIBER's masking. */
+  readonly mlmFocus?: string;
+  /** The chance of each caption token to be masked at random (absent: FIBER's 0.15; 0 with `mlmFocus`: only the focus words). */
+  readonly mlmProbability?: number;
   /** Images of the synthetic corpus trained on (absent with `data`). */
   readonly trainSize?: number;
 }

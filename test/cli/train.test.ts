@@ -27,6 +27,24 @@ describe('fiberc train', () => {
     expect(other.err).toMatch(/fiberc: error: cannot resume .*step-0000003\.safetensors: it was trained with batch = 4, this run asks for 2/);
   }, 120_000);
 
+  it('records --mlm-focus in the checkpoint and resumes only with the same focus; a missing words file stops the run', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fiberc-train-'));
+    const flags = ['--model', 'FiberMicro', '--backend', 'cpu', '--batch', '2', '--checkpoint-every', '1', '--out', out];
+    const focused = await cli('train', ...flags, '--steps', '1', '--mlm-focus', 'attributes', '--mlm-probability', '0');
+    expect(focused.code, focused.err).toBe(0);
+    expect(focused.err).toMatch(/step 1\/1: loss [\d.]+ \(itc [\d.]+ mlm [1-9][\d.]* itm [\d.]+\)/);
+    const { config } = readCheckpoint(join(out, 'step-0000001.safetensors'));
+    expect([config.mlmFocus, config.mlmProbability]).toEqual(['attributes', 0]);
+    const plain = await cli('train', ...flags, '--steps', '2', '--resume', '--mlm-probability', '0');
+    expect(plain.code).toBe(2);
+    const unfocused = await cli('train', ...flags, '--steps', '2', '--resume');
+    expect(unfocused.code).toBe(1);
+    expect(unfocused.err).toMatch(/cannot resume .*: it was trained with mlmFocus = "attributes", this run asks for the default/);
+    const missing = await cli('train', ...flags, '--steps', '1', '--mlm-focus', '/no/such/words.txt', '--out', mkdtempSync(join(tmpdir(), 'fiberc-train-')));
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('fiberc: error: --mlm-focus /no/such/words.txt: no such file');
+  }, 60_000);
+
   it('trains on a new image for every example by default, and a resumed run keeps the images it started on', async () => {
     const out = mkdtempSync(join(tmpdir(), 'fiberc-train-'));
     const flags = ['--model', 'FiberMicro', '--backend', 'cpu', '--batch', '2', '--checkpoint-every', '1', '--out', out];
@@ -127,6 +145,9 @@ describe('fiberc train', () => {
       [['--itc', 'memory'], /--itc: batch or queue, got 'memory'/],
       [['--accumulate', '0'], /--accumulate takes a positive integer, got '0'/],
       [['--alpha-init', 'half'], /--alpha-init takes a number, got 'half'/],
+      [['--stage', 'image', '--mlm-focus', 'attributes'], /--mlm-focus chooses the words MLM masks: it goes with coarse pre-training, not --stage image/],
+      [['--mlm-probability', '0'], /--mlm-probability 0 masks nothing: give --mlm-focus to mask only its words/],
+      [['--mlm-probability', '1.5', '--mlm-focus', 'attributes'], /--mlm-probability is the chance of each token to be masked, in \[0, 1\), got '1\.5'/],
     ];
     for (const [flags, message] of cases) {
       const r = await cli('train', '--out', out, '--backend', 'cpu', ...flags);

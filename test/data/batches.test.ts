@@ -1,8 +1,11 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildGraph } from '../../src/dsl/entry.js';
 import { loadProgram } from '../../src/dsl/loader.js';
 import { IGNORE_LABEL, maskTokens } from '../../src/data/masking.js';
+import { ATTRIBUTE_WORDS, focusTokenIds } from '../../src/data/mlm-focus.js';
 import { maskingVocabulary, PretrainBatches } from '../../src/data/pretrain-batch.js';
 import { imageText, syntheticCorpus } from '../../src/data/synthetic.js';
 import { TextTokenizer } from '../../src/data/tokenizer.js';
@@ -47,6 +50,69 @@ describe('MLM masking', () => {
     expect(replaced / chosen).toBeLessThan(0.12);
     expect(kept / chosen).toBeGreaterThan(0.08);
     expect(kept / chosen).toBeLessThan(0.12);
+  });
+});
+
+describe('MLM focus (--mlm-focus)', () => {
+  const vocab = maskingVocabulary(tokenizer);
+  const caption = 'there are a small red circle at the top and a large blue cross on the left';
+
+  it('resolves the attribute words and a words file to token ids, and names a word the vocabulary lacks', () => {
+    const attributes = focusTokenIds('attributes', tokenizer);
+    expect([...attributes].map((id) => tokenizer.decode([id])).sort()).toEqual([...ATTRIBUTE_WORDS].sort());
+    const dir = mkdtempSync(join(tmpdir(), 'fiberc-focus-'));
+    writeFileSync(join(dir, 'words.txt'), '# what only the image tells\nred\n\n  circle  \n');
+    expect([...focusTokenIds(join(dir, 'words.txt'), tokenizer)].map((id) => tokenizer.decode([id])).sort()).toEqual(['circle', 'red']);
+    writeFileSync(join(dir, 'odd.txt'), 'red\nteapot\n');
+    expect(() => focusTokenIds(join(dir, 'odd.txt'), tokenizer)).toThrow(/--mlm-focus: .* has no token for 'teapot'/);
+    writeFileSync(join(dir, 'empty.txt'), '# nothing\n');
+    expect(() => focusTokenIds(join(dir, 'empty.txt'), tokenizer)).toThrow(/--mlm-focus .*empty\.txt: no words \(one per line\)/);
+    expect(() => focusTokenIds(join(dir, 'missing.txt'), tokenizer)).toThrow(/--mlm-focus .*missing\.txt: no such file/);
+  });
+
+  it('chooses one focus word of every caption besides the random 15%, each as often; without a focus the draws are FIBER masking\'s', () => {
+    const focus = focusTokenIds('attributes', tokenizer);
+    const e = tokenizer.encode(caption, 24);
+    const attributeAt = [...e.ids.keys()].filter((i) => e.mask[i] === 1 && focus.has(e.ids[i]!));
+    expect(attributeAt.length).toBe(6);
+    const focused = rng(3);
+    const times = new Array<number>(24).fill(0);
+    let others = 0;
+    const n = 6000;
+    for (let k = 0; k < n; k++) {
+      const m = maskTokens(e.ids, e.mask, vocab, focused, { focus });
+      expect(attributeAt.some((i) => m.labels[i] !== IGNORE_LABEL)).toBe(true);
+      attributeAt.forEach((i) => (times[i]! += m.labels[i] !== IGNORE_LABEL ? 1 : 0));
+      others += [...m.labels.keys()].filter((i) => !attributeAt.includes(i) && m.labels[i] !== IGNORE_LABEL).length;
+    }
+    // Each attribute: 1/6 as the focus, else 15% at random.
+    for (const i of attributeAt) expect(times[i]! / n).toBeCloseTo(1 / 6 + (5 / 6) * 0.15, 1);
+    expect(others / n / (e.length - 2 - attributeAt.length)).toBeCloseTo(0.15, 1);
+    // A caption without a focus word is masked as FIBER masks it; no focus adds no draw.
+    const none = tokenizer.encode('there is a picture', 24);
+    const [a, b] = [rng(9), rng(9)];
+    for (let k = 0; k < 50; k++) expect(maskTokens(none.ids, none.mask, vocab, a, { focus })).toEqual(maskTokens(none.ids, none.mask, vocab, b));
+  });
+
+  it('with no random masking (probability 0) chooses exactly the one focus word', () => {
+    const focus = focusTokenIds('attributes', tokenizer);
+    const e = tokenizer.encode(caption, 24);
+    const random = rng(4);
+    for (let k = 0; k < 200; k++) {
+      const chosen = [...maskTokens(e.ids, e.mask, vocab, random, { focus, probability: 0 }).labels].filter((l) => l !== IGNORE_LABEL);
+      expect(chosen.length).toBe(1);
+      expect(focus.has(chosen[0]!)).toBe(true);
+    }
+  });
+
+  it('reaches every caption of a batch', () => {
+    const focus = focusTokenIds('attributes', tokenizer);
+    const batch = new PretrainBatches(corpus.train.map(imageText), tokenizer, { ...options, mlmFocus: focus }).batch(3);
+    const labels = batch.get('mlm_labels')!.data;
+    for (let b = 0; b < options.batch; b++) {
+      const row = Array.from(labels.subarray(b * options.textLength, (b + 1) * options.textLength));
+      expect(row.some((id) => focus.has(id)), `row ${b}`).toBe(true);
+    }
   });
 });
 
