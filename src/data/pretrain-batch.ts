@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { rng } from '../ir/init.js';
 import { HostTensor } from '../ir/tensor.js';
-import { maskTokens, type MaskingVocabulary } from './masking.js';
+import { maskTokens, type MaskingOptions, type MaskingVocabulary } from './masking.js';
 import { pick, shuffled } from './random.js';
 import type { EncodedText, TextTokenizer } from './tokenizer.js';
 
@@ -27,10 +27,8 @@ export interface PretrainBatchOptions {
   readonly imageSize: number;
   /** Token positions per text (FIBER: 40). */
   readonly textLength: number;
-  /** Token ids of which MLM also masks one per caption (data/mlm-focus.ts); absent: FIBER's masking. */
-  readonly mlmFocus?: ReadonlySet<number>;
-  /** The chance of each token to be masked at random (absent: FIBER's 0.15). */
-  readonly mlmProbability?: number;
+  /** MLM's random share and focus (data/masking.ts, data/mlm-focus.ts); absent: FIBER's masking. */
+  readonly masking?: MaskingOptions;
 }
 
 /** A generator seeded by (seed, purpose, index): independent streams that need no state. */
@@ -116,12 +114,10 @@ export class PretrainBatches {
     const examples = this.examplesAt(step);
     const [mlmIds, mlmLabels] = [new Int32Array(B * T), new Int32Array(B * T)];
     const vocab = maskingVocabulary(this.tokenizer);
-    const { mlmFocus, mlmProbability } = this.options;
-    const masking = { ...(mlmFocus ? { focus: mlmFocus } : {}), ...(mlmProbability !== undefined ? { probability: mlmProbability } : {}) };
     // One example at a time, caption then corruption: the draws' order is the batch's definition.
     const texts = examples.map((e, b) => {
       const text = this.tokenizer.encode(pick(random, e.captions), T);
-      const masked = maskTokens(text.ids, text.mask, vocab, random, masking);
+      const masked = maskTokens(text.ids, text.mask, vocab, random, this.options.masking);
       mlmIds.set(masked.ids, b * T);
       mlmLabels.set(masked.labels, b * T);
       return text;

@@ -24,6 +24,11 @@ export function textVocabulary(graph: Graph): number {
   return table.shape[0]!;
 }
 
+/** Up to three names of a list, then how many more, for a message about params a checkpoint lacks. */
+export function firstNames(names: readonly string[]): string {
+  return `${names.slice(0, 3).join(', ')}${names.length > 3 ? ` (and ${names.length - 3} more)` : ''}`;
+}
+
 /**
  * Loads `graph` on a device with every param it uses taken from `params` (a checkpoint);
  * `trainedAs` names the entry the checkpoint should come from, for the message when one is missing.
@@ -31,7 +36,7 @@ export function textVocabulary(graph: Graph): number {
 export async function loadTrained(device: Device, graph: Graph, params: ReadonlyMap<string, HostTensor>, trainedAs: string): Promise<Program> {
   const names = graph.params.map(leafName);
   const missing = names.filter((n) => !params.has(n));
-  if (missing.length > 0) throw new Error(`the checkpoint has no ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ` (and ${missing.length - 3} more)` : ''}: was it trained as ${trainedAs}?`);
+  if (missing.length > 0) throw new Error(`the checkpoint has no ${firstNames(missing)}: was it trained as ${trainedAs}?`);
   const program = await device.load(graph);
   program.setParams(new Map(names.map((n) => [n, params.get(n)!])));
   return program;

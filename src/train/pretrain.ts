@@ -32,10 +32,10 @@ export const MOMENTUM_ENCODER: MovingAverage = { prefix: 'momentum.', decay: 0.9
 /** The pre-training task over some examples. */
 export function pretrainTask(config: RunConfig, examples: readonly ImageTextExample[], tokenizer: TextTokenizer): RunTask {
   const masking = {
-    ...(config.mlmFocus !== undefined ? { mlmFocus: focusTokenIds(config.mlmFocus, tokenizer) } : {}),
-    ...(config.mlmProbability !== undefined ? { mlmProbability: config.mlmProbability } : {}),
+    ...(config.mlmFocus !== undefined ? { focus: focusTokenIds(config.mlmFocus, tokenizer) } : {}),
+    ...(config.mlmProbability !== undefined ? { probability: config.mlmProbability } : {}),
   };
-  const batches = new PretrainBatches(examples, tokenizer, { seed: config.seed, batch: config.batch, imageSize: config.imageSize, textLength: config.textLength, ...masking });
+  const batches = new PretrainBatches(examples, tokenizer, { seed: config.seed, batch: config.batch, imageSize: config.imageSize, textLength: config.textLength, masking });
   const batch = (step: number): Map<string, HostTensor> => batches.batch(step);
   // The in-batch entries have no queue and no momentum encoder.
   if (config.entry.endsWith(ITC_ENTRIES.batch!)) return { losses: PRETRAIN_LOSSES, batch };

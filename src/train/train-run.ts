@@ -6,7 +6,7 @@ import { HostTensor } from '../ir/tensor.js';
 import type { Device } from '../runtime/device.js';
 import type { Program } from '../runtime/program.js';
 import { CheckpointError, readLatestCheckpoint, writeCheckpoint } from './checkpoint.js';
-import { fiberEntryGraph } from './fiber-entries.js';
+import { fiberEntryGraph, firstNames } from './fiber-entries.js';
 import { learningRate } from './lr-schedule.js';
 import { initialParam, type InitScheme } from './param-init.js';
 import { fiberParamGroups, type MovingAverage } from './optimizer.js';
@@ -195,8 +195,7 @@ function requireInit(model: Graph, task: RunTask): void {
   if (!task.init || !task.drawn) return;
   const missing = model.params.map(leafName).filter((n) => !task.drawn!.test(n) && !task.init!.has(n));
   if (missing.length === 0) return;
-  const listed = `${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ` (and ${missing.length - 3} more)` : ''}`;
-  throw new CheckpointError(`${task.initFrom ?? 'the --init checkpoint'} lacks ${listed}: this run takes every param but the new head from it (was it trained as another model, or by an older fiberc?)`);
+  throw new CheckpointError(`${task.initFrom ?? 'the --init checkpoint'} lacks ${firstNames(missing)}: this run takes every param but the new head from it (was it trained as another model, or by an older fiberc?)`);
 }
 
 /** A fresh run's params: the task's, else drawn from the seed; a moving average starts as a copy of its source. */

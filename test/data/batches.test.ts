@@ -107,7 +107,7 @@ describe('MLM focus (--mlm-focus)', () => {
 
   it('reaches every caption of a batch', () => {
     const focus = focusTokenIds('attributes', tokenizer);
-    const batch = new PretrainBatches(corpus.train.map(imageText), tokenizer, { ...options, mlmFocus: focus }).batch(3);
+    const batch = new PretrainBatches(corpus.train.map(imageText), tokenizer, { ...options, masking: { focus } }).batch(3);
     const labels = batch.get('mlm_labels')!.data;
     for (let b = 0; b < options.batch; b++) {
       const row = Array.from(labels.subarray(b * options.textLength, (b + 1) * options.textLength));
