@@ -148,6 +148,22 @@ def ema_update(momentum, p, decay):
             v.mul_(decay).add_(p[k].detach(), alpha=1 - decay)
 
 
+def one_grounded(ids, mask, gen):
+    """One grounded word (GROUNDED) of each text, drawn uniformly among its real ones, as a
+    boolean [B, T] (a row without one all false)."""
+    grounded = torch.isin(ids, GROUNDED) & (mask > 0)
+    pick = (torch.rand(ids.shape, generator=gen) * grounded).argmax(1)
+    rows = torch.arange(ids.shape[0])
+    out = torch.zeros_like(grounded)
+    out[rows, pick] = grounded[rows, pick]
+    return out
+
+
+def warmup_decay(step, warm, steps):
+    """The learning rate's factor at `step` (1-based): linear warmup over `warm` steps, then linear decay to 0."""
+    return min(step / warm, max(0.0, (steps - step) / max(1, steps - warm)))
+
+
 def mask_tokens(ids, mask, gen, focus=0):
     """Hugging Face's MLM corruption, as src/data/masking.ts: 15% of real non-special tokens;
     80% <mask>, 10% a random ordinary token, 10% kept; labels -100 elsewhere. With focus, each
@@ -157,10 +173,7 @@ def mask_tokens(ids, mask, gen, focus=0):
         special |= ids == s
     chosen = (torch.rand(ids.shape, generator=gen) < 0.15) & (mask > 0) & ~special
     if focus:
-        grounded = torch.isin(ids, GROUNDED) & (mask > 0)
-        pick = (torch.rand(ids.shape, generator=gen) * grounded).argmax(1)
-        rows = torch.arange(ids.shape[0])
-        chosen[rows, pick] |= grounded[rows, pick]
+        chosen |= one_grounded(ids, mask, gen)
     action = torch.rand(ids.shape, generator=gen)
     random_ids = torch.randint(len(SPECIALS), VOCAB_USED, ids.shape, generator=gen, dtype=ids.dtype)
     out = torch.where(chosen & (action < 0.8), torch.full_like(ids, MASK), ids)
@@ -217,10 +230,14 @@ def grouped_rows(data, b, g, gen, by_layout):
     return torch.tensor(rows)
 
 
+def caption_rows(data, idx, gen):
+    """(ids, mask) of one of each example's two captions, drawn."""
+    second = (torch.rand(len(idx), generator=gen) < 0.5).view(-1, 1)
+    return torch.where(second, data["ids2"][idx], data["ids"][idx]), torch.where(second, data["mask2"][idx], data["mask"][idx])
+
+
 def corpus_batch(data, idx, gen, focus=0):
-    second = torch.rand(len(idx), generator=gen) < 0.5
-    ids = torch.where(second.view(-1, 1), data["ids2"][idx], data["ids"][idx])
-    mask = torch.where(second.view(-1, 1), data["mask2"][idx], data["mask"][idx])
+    ids, mask = caption_rows(data, idx, gen)
     mlm_ids, mlm_labels = mask_tokens(ids, mask, gen, focus)
     return {"pixels": data["pixels"][idx], "ids": ids, "mask": mask, "mlm_ids": mlm_ids, "mlm_labels": mlm_labels, "draws": torch.rand(2, len(idx), generator=gen)}
 
@@ -304,9 +321,8 @@ def train(args):
             by_layout.setdefault(l, []).append(i)
     sums, t0 = {}, time.perf_counter()
     for step in range(1, args.steps + 1):
-        f = min(step / warm, max(0.0, (args.steps - step) / max(1, args.steps - warm)))
         for g in opt.param_groups:
-            g["lr"] = g["base"] * f
+            g["lr"] = g["base"] * warmup_decay(step, warm, args.steps)
         current["index"] = grouped_rows(data, args.batch, args.layout_groups, gen, by_layout) if args.layout_groups > 1 else torch.randint(0, n, (args.batch,), generator=gen)
         batch = corpus_batch(data, current["index"], gen, args.mlm_focus)
         loss, itc, mlm, itm, ki, kt = pretrain_losses(batch, p, (qi, qt), momentum, not args.attached_keys, choose_negatives if args.itm_bank else None)

@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 
 import torch_fiber_tiny_step as tiny
-from torch_fiber_pretrain import fused_cls, load_params, param_groups
+from torch_fiber_pretrain import fused_cls, load_params, param_groups, warmup_decay
 from torch_fiber_tiny_step import linear, ln
 
 # src/data/questions.ts's QUESTION_TYPES and ANSWERS' length.
@@ -103,9 +103,8 @@ def main():
     n, warm = data["ids"].shape[0], max(1, round(args.warmup * args.steps))
     sums, t0 = 0.0, time.perf_counter()
     for step in range(1, args.steps + 1):
-        f = min(step / warm, max(0.0, (args.steps - step) / max(1, args.steps - warm)))
         for g in opt.param_groups:
-            g["lr"] = g["base"] * f
+            g["lr"] = g["base"] * warmup_decay(step, warm, args.steps)
         idx = torch.randint(0, n, (args.batch,), generator=gen)
         logits = vqa_logits(data["pixels"][data["image"][idx].long()], data["ids"][idx], data["mask"][idx], p)
         loss = vqa_loss(logits, data["answer"][idx].long(), args.loss)

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch_fiber_tiny_step as tiny  # noqa: E402
-from torch_fiber_pretrain import GROUNDED, MASK, load_params, mask_tokens, mlm_logits, param_groups  # noqa: E402
+from torch_fiber_pretrain import MASK, caption_rows, load_params, mask_tokens, mlm_logits, one_grounded, param_groups, warmup_decay  # noqa: E402
 
 # The synthetic vocabulary's ids of each word class (src/data/vocabulary.ts).
 CLASSES = {"size": (27, 28), "colour": (29, 35), "shape": (36, 39)}
@@ -28,14 +28,8 @@ CLASSES = {"size": (27, 28), "colour": (29, 35), "shape": (36, 39)}
 
 def mask_one_grounded(ids, mask, gen):
     """One grounded word per text (drawn uniformly among them) replaced by <mask>; its label."""
-    grounded = torch.isin(ids, GROUNDED) & (mask > 0)
-    pick = (torch.rand(ids.shape, generator=gen) * grounded).argmax(1)
-    rows = torch.arange(ids.shape[0])
-    has = grounded[rows, pick]
-    out, labels = ids.clone(), torch.full_like(ids, -100)
-    labels[rows[has], pick[has]] = ids[rows[has], pick[has]]
-    out[rows[has], pick[has]] = MASK
-    return out, labels
+    chosen = one_grounded(ids, mask, gen)
+    return torch.where(chosen, torch.full_like(ids, MASK), ids), torch.where(chosen, ids, torch.full_like(ids, -100))
 
 
 def accuracy(p, val, ids, labels, blind):
@@ -79,13 +73,10 @@ def main():
     gen = torch.Generator().manual_seed(args.seed)
     warm, sums, t0 = max(1, round(args.warmup * args.steps)), 0.0, time.perf_counter()
     for step in range(1, args.steps + 1):
-        f = min(step / warm, max(0.0, (args.steps - step) / max(1, args.steps - warm)))
         for g in opt.param_groups:
-            g["lr"] = g["base"] * f
+            g["lr"] = g["base"] * warmup_decay(step, warm, args.steps)
         idx = torch.randint(0, data["pixels"].shape[0], (args.batch,), generator=gen)
-        second = (torch.rand(args.batch, generator=gen) < 0.5).view(-1, 1)
-        ids = torch.where(second, data["ids2"][idx], data["ids"][idx])
-        mask = torch.where(second, data["mask2"][idx], data["mask"][idx])
+        ids, mask = caption_rows(data, idx, gen)
         if args.masking == "grounded":
             masked, labels = mask_one_grounded(ids, mask, gen)
         else:
