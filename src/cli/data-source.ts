@@ -15,8 +15,10 @@ import { UsageError, type CliIO } from './io.js';
  * or a folder of files (`--data coco:DIR`) laid out as
  *
  *     DIR/train.json       captions for pre-training (COCO's or ALBEF's format)
+ *     DIR/val.json         captions for choosing evaluation settings (`fiberc eval --split val`; optional)
  *     DIR/test.json        captions for retrieval evaluation
  *     DIR/vqa_train.json   questions for VQA fine-tuning (ALBEF's format)
+ *     DIR/vqa_val.json     questions for choosing settings (optional)
  *     DIR/vqa_test.json    questions for VQA evaluation
  *
  * with image paths relative to DIR. Bad entries and images stop the run before training
@@ -26,7 +28,16 @@ import { UsageError, type CliIO } from './io.js';
 export type DataSource = { readonly kind: 'synthetic' } | { readonly kind: 'files'; readonly dir: string };
 
 /** The files of a data folder, by use. */
-export const DATA_FILES = { pretrain: 'train.json', retrieval: 'test.json', vqaTrain: 'vqa_train.json', vqaTest: 'vqa_test.json' } as const;
+export const DATA_FILES = { pretrain: 'train.json', validation: 'val.json', retrieval: 'test.json', vqaTrain: 'vqa_train.json', vqaValidation: 'vqa_val.json', vqaTest: 'vqa_test.json' } as const;
+
+/** Which split of the data: `train` for training, `val` for choosing settings, `test` for the figures reported. */
+export type DataSplit = 'train' | 'val' | 'test';
+
+/** `fiberc eval --split`: the held-out splits. */
+export const HELD_OUT_SPLITS = ['val', 'test'] as const;
+
+const CAPTION_FILES: Record<DataSplit, string> = { train: DATA_FILES.pretrain, val: DATA_FILES.validation, test: DATA_FILES.retrieval };
+const QUESTION_FILES: Record<DataSplit, string> = { train: DATA_FILES.vqaTrain, val: DATA_FILES.vqaValidation, test: DATA_FILES.vqaTest };
 
 /** `--data`: `synthetic` or `coco:DIR` (an existing folder). */
 export function parseDataSource(flag: string): DataSource {
@@ -61,10 +72,10 @@ export interface ExampleRequest {
   readonly onBad: OnBadEntry;
 }
 
-/** Image-caption examples for pre-training (`train`) or retrieval (`test`), and a phrase saying what they are. */
-export async function captionExamples(source: DataSource, split: 'train' | 'test', request: ExampleRequest, io: CliIO): Promise<{ examples: ImageTextExample[]; what: string }> {
+/** Image-caption examples for pre-training (`train`) or retrieval (`val`, `test`), and a phrase saying what they are. */
+export async function captionExamples(source: DataSource, split: DataSplit, request: ExampleRequest, io: CliIO): Promise<{ examples: ImageTextExample[]; what: string }> {
   if (source.kind === 'synthetic') return { examples: syntheticSplit(split, request), what: `${request.size} synthetic images` };
-  const file = dataFile(source.dir, split === 'train' ? DATA_FILES.pretrain : DATA_FILES.retrieval);
+  const file = dataFile(source.dir, CAPTION_FILES[split]);
   const { examples, skipped } = await loadCaptionFile(file, { size: request.imageSize, onBad: request.onBad });
   reportSkipped(skipped, io);
   return { examples, what: `${examples.length} images of ${file}` };
@@ -76,10 +87,10 @@ export function labelledImages(source: DataSource, request: ExampleRequest): { i
   return { images: syntheticSplit('train', request), what: `${request.size} synthetic images labelled, per grid cell, with the colour, shape and size of the object there` };
 }
 
-/** VQA items for fine-tuning (`train`) or evaluation (`test`); answers must be the model's classes. */
-export async function vqaExamples(source: DataSource, split: 'train' | 'test', request: ExampleRequest, io: CliIO): Promise<{ items: VqaItem[]; what: string }> {
+/** VQA items for fine-tuning (`train`) or evaluation (`val`, `test`); answers must be the model's classes. */
+export async function vqaExamples(source: DataSource, split: DataSplit, request: ExampleRequest, io: CliIO): Promise<{ items: VqaItem[]; what: string }> {
   if (source.kind === 'synthetic') return { items: vqaItems(syntheticSplit(split, request)), what: `the questions of ${request.size} synthetic images` };
-  const file = dataFile(source.dir, split === 'train' ? DATA_FILES.vqaTrain : DATA_FILES.vqaTest);
+  const file = dataFile(source.dir, QUESTION_FILES[split]);
   const { questions, skipped } = await loadQuestionFile(file, { size: request.imageSize, onBad: request.onBad });
   // The classifier scores a fixed answer list: a question answered outside it cannot be learned.
   const known = questions.filter((q) => ANSWERS.includes(q.answer));
@@ -91,9 +102,9 @@ export async function vqaExamples(source: DataSource, split: 'train' | 'test', r
   return { items, what: `${items.length} questions of ${file}` };
 }
 
-/** The synthetic corpus's train or test split at the requested size (the other splits empty). */
-function syntheticSplit(split: 'train' | 'test', request: ExampleRequest): (ReturnType<typeof imageText> & LabelledImage)[] {
-  const sizes = { train: split === 'train' ? request.size : 0, val: 0, test: split === 'test' ? request.size : 0 };
+/** One split of the synthetic corpus at the requested size (the other splits empty). */
+function syntheticSplit(split: DataSplit, request: ExampleRequest): (ReturnType<typeof imageText> & LabelledImage)[] {
+  const sizes = { train: 0, val: 0, test: 0, [split]: request.size };
   return syntheticCorpus({ seed: request.seed, sizes })[split].map((e) => ({ ...imageText(e), scene: e.scene }));
 }
 

@@ -8,7 +8,7 @@ import { accuracyOnWords, type WordCount } from '../tasks/mlm-accuracy.js';
 import { COLOUR_NAMES, SHAPES, SIZES } from '../data/scene.js';
 import { CAPTION_WORD_KINDS } from '../data/captions.js';
 import type { TopOneErrors } from '../tasks/retrieval-errors.js';
-import { captionExamples, parseDataSource, parseOnBad, tokenizerFor, vqaExamples } from './data-source.js';
+import { captionExamples, HELD_OUT_SPLITS, parseDataSource, parseOnBad, tokenizerFor, vqaExamples } from './data-source.js';
 import type { BackendName } from '../runtime/device.js';
 import { openDevice } from '../runtime/open.js';
 import { checkpointAt } from '../train/checkpoint.js';
@@ -21,6 +21,8 @@ import { positiveInt, UsageError, type CliIO } from './io.js';
  * checkpoint. `--task retrieval`: image-text retrieval over the synthetic test split
  * (dual-encoder recall, then ITM re-ranking of each query's top k; `retrieval.json`).
  * `--task vqa`: a fine-tuned checkpoint's accuracy per question type (`vqa.json`).
+ * `--split val` scores the validation split instead (`retrieval-val.json`, `vqa-val.json`),
+ * for choosing settings such as `--k` without looking at the test split.
  */
 
 export interface EvalFlags {
@@ -29,9 +31,11 @@ export interface EvalFlags {
   backend: BackendName;
   testSize: string;
   k: string;
+  itcWeight: string;
   batch: string;
   data?: string;
   badData: string;
+  split: string;
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
@@ -40,14 +44,14 @@ const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
  * Recall as a small table: rows ITC, ITM re-ranked and ITM + ITC re-ranked, columns R@K in both
  * directions; then MLM accuracy, also split by `shownWords` (words only the image can tell) when given.
  */
-export function formatRetrieval(r: RetrievalResult, shownWords?: { readonly what: string; readonly words: readonly string[] }): string {
+export function formatRetrieval(r: RetrievalResult, shownWords?: { readonly what: string; readonly words: readonly string[] }, split = 'test'): string {
   const ks = Object.keys(r.itc.imageToText).map(Number);
   const head = ['', ...ks.map((k) => `i2t R@${k}`), ...ks.map((k) => `t2i R@${k}`)];
   const row = (name: string, x: RetrievalResult['itc']): string[] => [name, ...ks.map((k) => pct(x.imageToText[k]!)), ...ks.map((k) => pct(x.textToImage[k]!))];
-  const rows = [head, row('ITC (dual encoder)', r.itc), row(`ITM re-rank of top ${r.k}`, r.itm), row(`ITM + ITC re-rank of top ${r.k}`, r.itmPlusItc)];
+  const rows = [head, row('ITC (dual encoder)', r.itc), row(`ITM re-rank of top ${r.k}`, r.itm), row(`ITM + ${r.itcWeight === 1 ? '' : `${r.itcWeight} x `}ITC re-rank of top ${r.k}`, r.itmPlusItc)];
   const widths = head.map((_, c) => Math.max(...rows.map((x) => x[c]!.length)));
   return [
-    `retrieval over ${r.candidates} held-out images and their captions (${r.pairs} pairs scored by ITM)`,
+    `retrieval over ${r.candidates} held-out ${heldOut(split)}images and their captions (${r.pairs} pairs scored by ITM)`,
     ...rows.map((x) => x.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')),
     `MLM accuracy on the same captions, read with their images: ${pct(r.mlm.accuracy)} of ${r.mlm.masked} masked tokens`,
     ...(shownWords ? [wordSplit(r, shownWords)] : []),
@@ -67,10 +71,13 @@ function wordSplit(r: RetrievalResult, shown: { readonly what: string; readonly 
   return `  on words naming ${shown.what}: ${share(on)}; on the other words: ${share(off)}`;
 }
 
+/** `validation ` for the validation split; the test split is what "held-out" means unqualified. */
+const heldOut = (split: string): string => (split === 'test' ? '' : 'validation ');
+
 /** VQA accuracy overall and per question type. */
-export function formatVqa(a: VqaAccuracy): string {
+export function formatVqa(a: VqaAccuracy, split = 'test'): string {
   const rows = Object.entries(a.byType).map(([t, x]) => `  ${t.padEnd(9)} ${pct(x.accuracy).padStart(6)}  (${x.count} questions; answered most: ${x.mostPredicted.answer}, ${pct(x.mostPredicted.share)})`);
-  return [`VQA accuracy over ${a.count} held-out questions: ${pct(a.overall)}`, ...rows].join('\n');
+  return [`VQA accuracy over ${a.count} held-out ${heldOut(split)}questions: ${pct(a.overall)}`, ...rows].join('\n');
 }
 
 /** Runs `fiberc eval`; returns the exit code. */
@@ -80,7 +87,13 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
   const entry = String(checkpoint.config.entry ?? '');
   const pretrained = pretrainedModel(entry);
   if (flags.task === 'vqa' ? !entry.endsWith('VQA') : pretrained === undefined) throw new UsageError(`--ckpt: ${checkpoint.path} is a ${entry || 'non-fiberc'} checkpoint; --task ${flags.task} evaluates ${flags.task === 'vqa' ? 'a fiberc train --task vqa' : 'a fiberc train --task pretrain'} checkpoint`);
+  if (!(HELD_OUT_SPLITS as readonly string[]).includes(flags.split)) throw new UsageError(`--split: ${HELD_OUT_SPLITS.map((x) => `'${x}'`).join(' or ')}, got '${flags.split}'`);
+  const split = flags.split as (typeof HELD_OUT_SPLITS)[number];
+  // The test split's results are the run's figures (and its picture's); the validation split's are kept apart.
+  const resultFile = (task: string): string => join(dirname(checkpoint.path), split === 'test' ? `${task}.json` : `${task}-${split}.json`);
   const [testSize, k, batch] = [positiveInt('--test-size', flags.testSize), positiveInt('--k', flags.k), positiveInt('--batch', flags.batch)];
+  const itcWeight = Number(flags.itcWeight);
+  if (flags.itcWeight.trim() === '' || !Number.isFinite(itcWeight) || itcWeight < 0) throw new UsageError(`--itc-weight: a number >= 0, got '${flags.itcWeight}'`);
   const seed = Number(checkpoint.config.seed ?? 0);
   const [imageSize, textLength] = [Number(checkpoint.config.imageSize), Number(checkpoint.config.textLength)];
   // The data the checkpoint was trained on, unless --data says otherwise; its tokenizer alike.
@@ -92,23 +105,23 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
   const device = await openDevice(flags.backend);
   try {
     if (flags.task === 'vqa') {
-      const { items } = await vqaExamples(source, 'test', request, io);
+      const { items } = await vqaExamples(source, split, request, io);
       const acc = await evaluateVqa(device, entry, checkpoint.tensors, items, tokenizer, { batch, imageSize, textLength });
-      io.out(formatVqa(acc));
-      const out = join(dirname(checkpoint.path), 'vqa.json');
-      writeFileAtomic(out, `${JSON.stringify({ checkpoint: checkpoint.path, step: checkpoint.step, ...acc }, null, 2)}\n`, 'writing');
+      io.out(formatVqa(acc, split));
+      const out = resultFile('vqa');
+      writeFileAtomic(out, `${JSON.stringify({ checkpoint: checkpoint.path, step: checkpoint.step, split, ...acc }, null, 2)}\n`, 'writing');
       io.out(`written to ${out}; picture ${writeRunPicture(dirname(checkpoint.path))}`);
       return 0;
     }
-    const { examples: test } = await captionExamples(source, 'test', request, io);
-    const result = await evaluateRetrieval(device, checkpoint.tensors, test, tokenizer, {
-      model: pretrained!, batch, imageSize, textLength, k, seed,
+    const { examples } = await captionExamples(source, split, request, io);
+    const result = await evaluateRetrieval(device, checkpoint.tensors, examples, tokenizer, {
+      model: pretrained!, batch, imageSize, textLength, k, itcWeight, seed,
       ...(source.kind === 'synthetic' ? { wordKinds: CAPTION_WORD_KINDS } : {}),
     });
     // In the synthetic corpus's captions, what only the image tells is each object's colour, shape and size.
-    io.out(formatRetrieval(result, source.kind === 'synthetic' ? { what: 'colours, shapes and sizes', words: [...COLOUR_NAMES, ...SHAPES, ...SIZES] } : undefined));
-    const out = join(dirname(checkpoint.path), 'retrieval.json');
-    writeFileAtomic(out, `${JSON.stringify({ checkpoint: checkpoint.path, step: checkpoint.step, ...result }, null, 2)}\n`, 'writing');
+    io.out(formatRetrieval(result, source.kind === 'synthetic' ? { what: 'colours, shapes and sizes', words: [...COLOUR_NAMES, ...SHAPES, ...SIZES] } : undefined, split));
+    const out = resultFile('retrieval');
+    writeFileAtomic(out, `${JSON.stringify({ checkpoint: checkpoint.path, step: checkpoint.step, split, ...result }, null, 2)}\n`, 'writing');
     io.out(`written to ${out}; picture ${writeRunPicture(dirname(checkpoint.path))}`);
   } finally {
     device.dispose();

@@ -75,9 +75,9 @@ export function writeRunPicture(dir: string): string {
   if (existsSync(retrieval)) {
     type Recall = Record<string, Record<string, number>>;
     // itmPlusItc: absent from the files of evaluations before it was added.
-    const r = JSON.parse(readFileSync(retrieval, 'utf8')) as { candidates: number; k: number; itc: Recall; itm: Recall; itmPlusItc?: Recall; mlm?: { accuracy: number } };
+    const r = JSON.parse(readFileSync(retrieval, 'utf8')) as { candidates: number; k: number; itc: Recall; itm: Recall; itmPlusItc?: Recall; itcWeight?: number; mlm?: { accuracy: number } };
     const rows: [string, number][] = [];
-    const scorers: [string, Recall | undefined][] = [['ITC', r.itc], [`ITM top ${r.k}`, r.itm], [`ITM+ITC top ${r.k}`, r.itmPlusItc]];
+    const scorers: [string, Recall | undefined][] = [['ITC', r.itc], [`ITM top ${r.k}`, r.itm], [`ITM+${(r.itcWeight ?? 1) === 1 ? '' : `${r.itcWeight}x`}ITC top ${r.k}`, r.itmPlusItc]];
     for (const [name, x] of scorers) if (x) for (const dir2 of ['imageToText', 'textToImage']) rows.push([`${name} ${dir2 === 'imageToText' ? 'i2t' : 't2i'} R@1`, x[dir2]!['1']!]);
     if (r.mlm) rows.push(['MLM accuracy', r.mlm.accuracy]);
     parts.push(...bars(`retrieval over ${r.candidates} held-out images`, rows, height));

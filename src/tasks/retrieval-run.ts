@@ -25,6 +25,8 @@ export interface RetrievalOptions {
   readonly textLength: number;
   /** Candidates per query re-scored by ITM. */
   readonly k: number;
+  /** Weight of the ITC similarity added to the ITM logit in the `itmPlusItc` ranking (ALBEF: 1). */
+  readonly itcWeight?: number;
   /** Seeds which caption tokens MLM accuracy masks. */
   readonly seed: number;
   /** Kinds of caption word to break ITC's top-1 misses down by (retrieval-errors.ts); none: no breakdown. */
@@ -34,12 +36,14 @@ export interface RetrievalOptions {
 export interface RetrievalResult {
   readonly candidates: number;
   readonly k: number;
+  /** Weight of the ITC similarity in `itmPlusItc`. */
+  readonly itcWeight: number;
   /** Pairs the fused model scored. */
   readonly pairs: number;
   readonly itc: Recall;
   /** The top k re-ranked by the ITM logit alone (FIBER). */
   readonly itm: Recall;
-  /** The top k re-ranked by the ITM logit plus the ITC cosine similarity (ALBEF). */
+  /** The top k re-ranked by the ITM logit plus `itcWeight` times the ITC cosine similarity (ALBEF's sum at weight 1). */
   readonly itmPlusItc: Recall;
   /** MLM accuracy on the same captions, read with their images (mlm-accuracy.ts). */
   readonly mlm: MlmAccuracy;
@@ -66,8 +70,9 @@ export async function evaluateRetrieval(device: Device, params: ReadonlyMap<stri
   matching.dispose();
   // FIBER ranks by the ITM head's positive-class logit.
   const itm = logits.get('out')!.map((l) => l[1]!);
-  const recall = rerankedRecall(itc, N, [...Array(N).keys()], k, pairs, itm);
+  const itcWeight = options.itcWeight ?? 1;
+  const recall = rerankedRecall(itc, N, [...Array(N).keys()], k, pairs, itm, undefined, itcWeight);
   const mlm = await evaluateMlm(device, params, examples, tokenizer, options);
   const itcErrors = options.wordKinds ? retrievalErrors(itc, examples.map((e) => e.captions[0]!), options.wordKinds) : undefined;
-  return { candidates: N, k, pairs: pairs.length, ...recall, mlm, ...(itcErrors ? { itcErrors } : {}) };
+  return { candidates: N, k, itcWeight, pairs: pairs.length, ...recall, mlm, ...(itcErrors ? { itcErrors } : {}) };
 }

@@ -50,6 +50,10 @@ describe('fiberc train and eval on a folder of files', () => {
     const retrieval = await cli('eval', '--task', 'retrieval', '--ckpt', pre, '--backend', 'cpu', '--batch', '2', '--k', '2');
     expect(retrieval.code, retrieval.err).toBe(0);
     expect(retrieval.out).toMatch(/retrieval over 4 held-out images and their captions \(\d+ pairs scored by ITM\)/);
+    // The folder has no val.json: --split val says which file it looked for.
+    const noVal = await cli('eval', '--task', 'retrieval', '--ckpt', pre, '--backend', 'cpu', '--split', 'val');
+    expect(noVal.code).toBe(1);
+    expect(noVal.err).toContain(`fiberc: error: --data coco:${dir}: no val.json in the folder`);
     const vqa = mkdtempSync(join(tmpdir(), 'fiberc-coco-vqa-'));
     const tuned = await cli('train', ...common, '--data', `coco:${dir}`, '--task', 'vqa', '--init', pre, '--steps', '1', '--out', vqa);
     expect(tuned.code, tuned.err).toBe(0);

@@ -42,6 +42,23 @@ describe('fiberc eval --task retrieval', () => {
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg.match(/<polyline /g)).toHaveLength(4);
     for (const text of ['losses by step', '>itc ', '>mlm ', '>itm ', 'retrieval over 6 held-out images', 'ITM top 2 t2i R@1', 'ITM+ITC top 2 i2t R@1', 'MLM accuracy']) expect(svg).toContain(text);
+
+    // The validation split, for choosing --k: other images, written beside the test results, not over them.
+    const v = await cli('eval', '--task', 'retrieval', '--ckpt', out, '--backend', 'cpu', '--test-size', '6', '--k', '3', '--batch', '4', '--split', 'val', '--itc-weight', '4');
+    expect(v.code, v.err).toBe(0);
+    expect(v.out).toMatch(/retrieval over 6 held-out validation images and their captions/);
+    expect(v.out).toMatch(/ITM \+ 4 x ITC re-rank of top 3 +\d+\.\d%/);
+    expect(v.out).toContain(`written to ${join(out, 'retrieval-val.json')}`);
+    const val = JSON.parse(readFileSync(join(out, 'retrieval-val.json'), 'utf8')) as { split: string; k: number; itcWeight: number; candidates: number };
+    expect([val.split, val.k, val.itcWeight, val.candidates]).toEqual(['val', 3, 4, 6]);
+    const test = JSON.parse(readFileSync(join(out, 'retrieval.json'), 'utf8')) as { split: string; k: number };
+    expect([test.split, test.k]).toEqual(['test', 2]);
+    const bad = await cli('eval', '--ckpt', out, '--backend', 'cpu', '--split', 'train');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--split <split>' argument 'train' is invalid. Allowed choices are val, test/);
+    const weight = await cli('eval', '--ckpt', out, '--backend', 'cpu', '--itc-weight', '-1');
+    expect(weight.code).toBe(2);
+    expect(weight.err).toContain("--itc-weight: a number >= 0, got '-1'");
   }, 120_000);
 
   it('refuses a folder without a checkpoint and an unknown task', async () => {

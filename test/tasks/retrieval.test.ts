@@ -72,5 +72,10 @@ describe('ITM re-ranking of the ITC top k', () => {
     expect(r.itmPlusItc.imageToText[1]).toBeCloseTo(r.itc.imageToText[1]!, 12);
     expect(r.itmPlusItc.textToImage[1]).toBe(1);
     expect(r.itc.textToImage[1]).toBe(1);
+    // The weight on ITC: 0 ranks by ITM alone, a weight past the ITM scores' spread keeps ITC's order.
+    const itmOnly = rerankedRecall(itc, 3, [0, 1, 2], 2, pairs, itm, [1], 0).itmPlusItc;
+    expect(itmOnly).toEqual(r.itm);
+    const itcOrder = rerankedRecall(itc, 3, [0, 1, 2], 2, pairs, pairs.map((p) => (p.image === p.text ? 0 : 0.5)), [1], 100).itmPlusItc;
+    expect(itcOrder).toEqual(r.itc);
   });
 });
