@@ -50,9 +50,10 @@ def text_alone_above(t, mask, p):
     return t
 
 
-def image_alone(pixels, p):
-    """The dual-encoder image path: every Swin block without cross-attention, then the final norm."""
-    return image_alone_above(tiny.image_below_fusion(pixels, p), p)
+def image_alone(pixels, p, embed=None):
+    """The dual-encoder image path: every Swin block without cross-attention, then the final norm
+    (`embed`: another stem, tiny.image_below_fusion's)."""
+    return image_alone_above(tiny.image_below_fusion(pixels, p, embed), p)
 
 
 def text_alone(ids, mask, p):

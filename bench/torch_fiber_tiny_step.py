@@ -188,10 +188,13 @@ def swin_steps(above):
             yield f"{M}.image.layers.{s}.downsample", s, r, win, None
 
 
-def image_below_fusion(pixels, p):
+def image_below_fusion(pixels, p, embed=None):
     """The patch embedding and every Swin block before the first fused one, with the
-    downsampling of each stage that ends there (examples/fiber.fib's image_below_fusion)."""
-    x = F.conv2d(pixels, p[M + ".image.patch_embed.proj.weight"], p[M + ".image.patch_embed.proj.bias"], stride=PATCH).flatten(2).transpose(1, 2)
+    downsampling of each stage that ends there (examples/fiber.fib's image_below_fusion).
+    `embed` (pixels -> [B, C, H/PATCH, W/PATCH]) replaces the patchify convolution, for
+    experiments on the stem (bench/torch_attribute_probe.py --stem)."""
+    x = embed(pixels) if embed else F.conv2d(pixels, p[M + ".image.patch_embed.proj.weight"], p[M + ".image.patch_embed.proj.bias"], stride=PATCH)
+    x = x.flatten(2).transpose(1, 2)
     x = ln(x, p, M + ".image.patch_embed.norm")
     if M + ".image.absolute_pos_embed" in p:  # Swin's ape (FiberTiny's; a params file without it: ape off)
         x = x + p[M + ".image.absolute_pos_embed"]
