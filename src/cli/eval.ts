@@ -38,6 +38,9 @@ export interface EvalFlags {
   split: string;
 }
 
+/** The defaults of retrieval's re-ranking flags (the CLI's too). */
+export const RETRIEVAL_DEFAULTS = { k: '8', itcWeight: '1' } as const;
+
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 /**
@@ -91,6 +94,8 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
   const split = flags.split as (typeof HELD_OUT_SPLITS)[number];
   // The test split's results are the run's figures (and its picture's); the validation split's are kept apart.
   const resultFile = (task: string): string => join(dirname(checkpoint.path), split === 'test' ? `${task}.json` : `${task}-${split}.json`);
+  // Re-ranking settings mean nothing to VQA: asking for them there is a mistake worth saying.
+  if (flags.task === 'vqa' && (flags.k !== RETRIEVAL_DEFAULTS.k || flags.itcWeight !== RETRIEVAL_DEFAULTS.itcWeight)) throw new UsageError('--k and --itc-weight set how retrieval re-ranks; --task vqa has no use for them');
   const [testSize, k, batch] = [positiveInt('--test-size', flags.testSize), positiveInt('--k', flags.k), positiveInt('--batch', flags.batch)];
   const itcWeight = Number(flags.itcWeight);
   if (flags.itcWeight.trim() === '' || !Number.isFinite(itcWeight) || itcWeight < 0) throw new UsageError(`--itc-weight: a number >= 0, got '${flags.itcWeight}'`);

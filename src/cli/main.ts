@@ -28,7 +28,7 @@ import { writeKernels, writePtxKernels } from '../driver/write.js';
 import { FeedError, missingParams, prepareFeeds } from '../runtime/feeds.js';
 import { runDemo } from './demo.js';
 import { runTrain, TRAIN_MODELS, TRAIN_STAGES, type TrainFlags } from './train.js';
-import { runEval, type EvalFlags } from './eval.js';
+import { RETRIEVAL_DEFAULTS, runEval, type EvalFlags } from './eval.js';
 import { HELD_OUT_SPLITS } from './data-source.js';
 import { withGradientSeeds } from './grad-seeds.js';
 import { sampleInputs } from './sample-inputs.js';
@@ -284,8 +284,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .requiredOption('--ckpt <path>', 'a checkpoint, or a run folder (its latest)')
     .addOption(new Option('--backend <name>', 'where to run').choices([...BACKENDS]).default('webgpu'))
     .option('--test-size <n>', 'held-out images (each with its first caption)', '1000')
-    .option('--k <n>', 'candidates per query re-scored by ITM', '8')
-    .option('--itc-weight <w>', 'the ITM + ITC ranking adds w times the ITC cosine similarity to the ITM logit (ALBEF: 1); choose it with --split val', '1')
+    .option('--k <n>', 'candidates per query re-scored by ITM', RETRIEVAL_DEFAULTS.k)
+    .option('--itc-weight <w>', 'the ITM + ITC ranking adds w times the ITC cosine similarity to the ITM logit (ALBEF: 1); choose it with --split val', RETRIEVAL_DEFAULTS.itcWeight)
     .option('--batch <n>', 'examples per program run', '8')
     .option('--data <source>', 'held-out data: synthetic (the split of the checkpoint\'s seed), or coco:DIR (DIR/test.json, DIR/vqa_test.json; DIR/val.json, DIR/vqa_val.json with --split val); default: what the checkpoint was trained on')
     .addOption(new Option('--split <split>', 'test: the figures to report; val: for choosing settings (--k, checkpoints) without looking at test; written to retrieval-val.json / vqa-val.json').choices([...HELD_OUT_SPLITS]).default('test'))

@@ -193,5 +193,13 @@ describe('fiberc train', () => {
     const wrong = await cli('eval', '--task', 'retrieval', '--ckpt', vqa, '--backend', 'cpu');
     expect(wrong.code).toBe(2);
     expect(wrong.err).toMatch(/is a FiberMicroVQA checkpoint; --task retrieval evaluates a fiberc train --task pretrain checkpoint/);
+    const reranking = await cli('eval', '--task', 'vqa', '--ckpt', vqa, '--backend', 'cpu', '--itc-weight', '20');
+    expect(reranking.code).toBe(2);
+    expect(reranking.err).toContain('--k and --itc-weight set how retrieval re-ranks; --task vqa has no use for them');
+    // The validation split's questions, written apart from the test split's vqa.json.
+    const val = await cli('eval', '--task', 'vqa', '--ckpt', vqa, '--backend', 'cpu', '--test-size', '4', '--batch', '4', '--split', 'val');
+    expect(val.code, val.err).toBe(0);
+    expect(val.out).toMatch(/VQA accuracy over 12 held-out validation questions: \d+\.\d%/);
+    expect(val.out).toContain(`written to ${join(vqa, 'vqa-val.json')}`);
   }, 120_000);
 });
