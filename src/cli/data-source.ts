@@ -35,6 +35,7 @@ export type DataSplit = 'train' | 'val' | 'test';
 
 /** `fiberc eval --split`: the held-out splits. */
 export const HELD_OUT_SPLITS = ['val', 'test'] as const;
+export type HeldOutSplit = (typeof HELD_OUT_SPLITS)[number];
 
 const CAPTION_FILES: Record<DataSplit, string> = { train: DATA_FILES.pretrain, val: DATA_FILES.validation, test: DATA_FILES.retrieval };
 const QUESTION_FILES: Record<DataSplit, string> = { train: DATA_FILES.vqaTrain, val: DATA_FILES.vqaValidation, test: DATA_FILES.vqaTest };

@@ -8,13 +8,13 @@ import { accuracyOnWords, type WordCount } from '../tasks/mlm-accuracy.js';
 import { COLOUR_NAMES, SHAPES, SIZES } from '../data/scene.js';
 import { CAPTION_WORD_KINDS } from '../data/captions.js';
 import type { TopOneErrors } from '../tasks/retrieval-errors.js';
-import { captionExamples, HELD_OUT_SPLITS, parseDataSource, parseOnBad, tokenizerFor, vqaExamples } from './data-source.js';
+import { captionExamples, parseDataSource, parseOnBad, tokenizerFor, vqaExamples, type HeldOutSplit } from './data-source.js';
 import type { BackendName } from '../runtime/device.js';
 import { openDevice } from '../runtime/open.js';
 import { checkpointAt } from '../train/checkpoint.js';
 import { fiberEntryGraph, textVocabulary } from '../train/fiber-entries.js';
 import { pretrainedModel } from '../train/pretrain.js';
-import { positiveInt, UsageError, type CliIO } from './io.js';
+import { finiteNumber, positiveInt, UsageError, type CliIO } from './io.js';
 
 /**
  * `fiberc eval`: a trained checkpoint on held-out data, printed and written beside the
@@ -35,7 +35,8 @@ export interface EvalFlags {
   batch: string;
   data?: string;
   badData: string;
-  split: string;
+  /** One of the choices the CLI offers (src/cli/main.ts), as `backend`. */
+  split: HeldOutSplit;
 }
 
 /** The defaults of retrieval's re-ranking flags (the CLI's too). */
@@ -47,7 +48,7 @@ const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
  * Recall as a small table: rows ITC, ITM re-ranked and ITM + ITC re-ranked, columns R@K in both
  * directions; then MLM accuracy, also split by `shownWords` (words only the image can tell) when given.
  */
-export function formatRetrieval(r: RetrievalResult, shownWords?: { readonly what: string; readonly words: readonly string[] }, split = 'test'): string {
+export function formatRetrieval(r: RetrievalResult, shownWords?: { readonly what: string; readonly words: readonly string[] }, split: HeldOutSplit = 'test'): string {
   const ks = Object.keys(r.itc.imageToText).map(Number);
   const head = ['', ...ks.map((k) => `i2t R@${k}`), ...ks.map((k) => `t2i R@${k}`)];
   const row = (name: string, x: RetrievalResult['itc']): string[] => [name, ...ks.map((k) => pct(x.imageToText[k]!)), ...ks.map((k) => pct(x.textToImage[k]!))];
@@ -75,10 +76,10 @@ function wordSplit(r: RetrievalResult, shown: { readonly what: string; readonly 
 }
 
 /** `validation ` for the validation split; the test split is what "held-out" means unqualified. */
-const heldOut = (split: string): string => (split === 'test' ? '' : 'validation ');
+const heldOut = (split: HeldOutSplit): string => (split === 'test' ? '' : 'validation ');
 
 /** VQA accuracy overall and per question type. */
-export function formatVqa(a: VqaAccuracy, split = 'test'): string {
+export function formatVqa(a: VqaAccuracy, split: HeldOutSplit = 'test'): string {
   const rows = Object.entries(a.byType).map(([t, x]) => `  ${t.padEnd(9)} ${pct(x.accuracy).padStart(6)}  (${x.count} questions; answered most: ${x.mostPredicted.answer}, ${pct(x.mostPredicted.share)})`);
   return [`VQA accuracy over ${a.count} held-out ${heldOut(split)}questions: ${pct(a.overall)}`, ...rows].join('\n');
 }
@@ -90,15 +91,14 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
   const entry = String(checkpoint.config.entry ?? '');
   const pretrained = pretrainedModel(entry);
   if (flags.task === 'vqa' ? !entry.endsWith('VQA') : pretrained === undefined) throw new UsageError(`--ckpt: ${checkpoint.path} is a ${entry || 'non-fiberc'} checkpoint; --task ${flags.task} evaluates ${flags.task === 'vqa' ? 'a fiberc train --task vqa' : 'a fiberc train --task pretrain'} checkpoint`);
-  if (!(HELD_OUT_SPLITS as readonly string[]).includes(flags.split)) throw new UsageError(`--split: ${HELD_OUT_SPLITS.map((x) => `'${x}'`).join(' or ')}, got '${flags.split}'`);
-  const split = flags.split as (typeof HELD_OUT_SPLITS)[number];
+  const split = flags.split;
   // The test split's results are the run's figures (and its picture's); the validation split's are kept apart.
   const resultFile = (task: string): string => join(dirname(checkpoint.path), split === 'test' ? `${task}.json` : `${task}-${split}.json`);
   // Re-ranking settings mean nothing to VQA: asking for them there is a mistake worth saying.
   if (flags.task === 'vqa' && (flags.k !== RETRIEVAL_DEFAULTS.k || flags.itcWeight !== RETRIEVAL_DEFAULTS.itcWeight)) throw new UsageError('--k and --itc-weight set how retrieval re-ranks; --task vqa has no use for them');
   const [testSize, k, batch] = [positiveInt('--test-size', flags.testSize), positiveInt('--k', flags.k), positiveInt('--batch', flags.batch)];
-  const itcWeight = Number(flags.itcWeight);
-  if (flags.itcWeight.trim() === '' || !Number.isFinite(itcWeight) || itcWeight < 0) throw new UsageError(`--itc-weight: a number >= 0, got '${flags.itcWeight}'`);
+  const itcWeight = finiteNumber('--itc-weight', flags.itcWeight);
+  if (itcWeight < 0) throw new UsageError(`--itc-weight: a number >= 0, got '${flags.itcWeight}'`);
   const seed = Number(checkpoint.config.seed ?? 0);
   const [imageSize, textLength] = [Number(checkpoint.config.imageSize), Number(checkpoint.config.textLength)];
   // The data the checkpoint was trained on, unless --data says otherwise; its tokenizer alike.
