@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import sharp from 'sharp';
 import { normalizeImage } from './render.js';
 
 /**
@@ -28,6 +27,9 @@ export async function decodeImage(path: string, size: number): Promise<Uint8Arra
   } catch (e) {
     throw new ImageFileError(`cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+  // libvips is loaded with the first image decoded, not with the module: a run on the synthetic
+  // corpus never needs it, and the GPU bundle (scripts/gpu-bundle.sh) travels without it.
+  const { default: sharp } = await import('sharp');
   try {
     const image = sharp(data, { failOn: 'truncated', limitInputPixels: MAX_INPUT_PIXELS });
     const meta = await image.metadata();
