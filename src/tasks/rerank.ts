@@ -44,9 +44,9 @@ export function rerankPairs(itc: Float64Array, images: number, texts: number, k:
  * pair's ITC similarity times `itcWeight`, as ALBEF ranks with a weight of 1 (`itmPlusItc`),
  * which keeps the dual encoder's judgement where the ITM head is unsure. The ITM score is a
  * logit and the similarity a cosine in [-1, 1], so a larger weight (chosen on a validation
- * split) gives the dual encoder more say.
+ * split) gives the dual encoder more say. `ks`: the R@k cut-offs (1, 5, 10).
  */
-export function rerankedRecall(itc: Float64Array, images: number, imageOf: readonly number[], k: number, pairs: readonly Pair[], itm: ArrayLike<number>, ks: readonly number[] = [1, 5, 10], itcWeight = 1): { itc: Recall; itm: Recall; itmPlusItc: Recall } {
+export function rerankedRecall(itc: Float64Array, images: number, imageOf: readonly number[], k: number, pairs: readonly Pair[], itm: ArrayLike<number>, { ks = [1, 5, 10], itcWeight = 1 }: { readonly ks?: readonly number[]; readonly itcWeight?: number } = {}): { itc: Recall; itm: Recall; itmPlusItc: Recall } {
   const texts = imageOf.length;
   const plusItc = Float64Array.from(pairs, (p, n) => itm[n]! + itcWeight * itc[p.image * texts + p.text]!);
   return { itc: recallAtK(itc, images, imageOf, ks), itm: rescoredRecall(itc, images, imageOf, k, pairs, itm, ks), itmPlusItc: rescoredRecall(itc, images, imageOf, k, pairs, plusItc, ks) };

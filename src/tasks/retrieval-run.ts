@@ -71,7 +71,7 @@ export async function evaluateRetrieval(device: Device, params: ReadonlyMap<stri
   // FIBER ranks by the ITM head's positive-class logit.
   const itm = logits.get('out')!.map((l) => l[1]!);
   const itcWeight = options.itcWeight ?? 1;
-  const recall = rerankedRecall(itc, N, [...Array(N).keys()], k, pairs, itm, undefined, itcWeight);
+  const recall = rerankedRecall(itc, N, [...Array(N).keys()], k, pairs, itm, { itcWeight });
   const mlm = await evaluateMlm(device, params, examples, tokenizer, options);
   const itcErrors = options.wordKinds ? retrievalErrors(itc, examples.map((e) => e.captions[0]!), options.wordKinds) : undefined;
   return { candidates: N, k, itcWeight, pairs: pairs.length, ...recall, mlm, ...(itcErrors ? { itcErrors } : {}) };

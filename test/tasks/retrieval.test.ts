@@ -47,7 +47,7 @@ describe('ITM re-ranking of the ITC top k', () => {
     expect(new Set(pairs.map((p) => `${p.image},${p.text}`))).toEqual(new Set(['0,1', '0,0', '1,1', '1,2', '2,2', '2,1', '1,0']));
     // A perfect matcher: 1 for a true pair, 0 otherwise.
     const itm = pairs.map((p) => (p.image === p.text ? 1 : 0));
-    const r = rerankedRecall(itc, 3, [0, 1, 2], 2, pairs, itm, [1]);
+    const r = rerankedRecall(itc, 3, [0, 1, 2], 2, pairs, itm, { ks: [1] });
     expect(r.itc.imageToText[1]).toBeCloseTo(2 / 3, 12);
     expect(r.itm.imageToText[1]).toBe(1);
     expect(r.itc.textToImage[1]).toBeCloseTo(2 / 3, 12);
@@ -63,7 +63,7 @@ describe('ITM re-ranking of the ITC top k', () => {
     const pairs = rerankPairs(itc, 3, 3, 2);
     // An ITM head that scores every pair alike but prefers image 2 with text 1 a little.
     const itm = pairs.map((p) => (p.image === 2 && p.text === 1 ? 0.05 : 0));
-    const r = rerankedRecall(itc, 3, [0, 1, 2], 2, pairs, itm, [1]);
+    const r = rerankedRecall(itc, 3, [0, 1, 2], 2, pairs, itm, { ks: [1] });
     // ITM alone loses ITC's order: its ties count against the true match, and text 1's
     // candidates, images 1 (ITC 0.8) and 2 (0.6), become 0 and 0.05 — image 2 first, wrong.
     expect(r.itm.imageToText[1]).toBe(0);
@@ -73,9 +73,9 @@ describe('ITM re-ranking of the ITC top k', () => {
     expect(r.itmPlusItc.textToImage[1]).toBe(1);
     expect(r.itc.textToImage[1]).toBe(1);
     // The weight on ITC: 0 ranks by ITM alone, a weight past the ITM scores' spread keeps ITC's order.
-    const itmOnly = rerankedRecall(itc, 3, [0, 1, 2], 2, pairs, itm, [1], 0).itmPlusItc;
+    const itmOnly = rerankedRecall(itc, 3, [0, 1, 2], 2, pairs, itm, { ks: [1], itcWeight: 0 }).itmPlusItc;
     expect(itmOnly).toEqual(r.itm);
-    const itcOrder = rerankedRecall(itc, 3, [0, 1, 2], 2, pairs, pairs.map((p) => (p.image === p.text ? 0 : 0.5)), [1], 100).itmPlusItc;
+    const itcOrder = rerankedRecall(itc, 3, [0, 1, 2], 2, pairs, pairs.map((p) => (p.image === p.text ? 0 : 0.5)), { ks: [1], itcWeight: 100 }).itmPlusItc;
     expect(itcOrder).toEqual(r.itc);
   });
 });
