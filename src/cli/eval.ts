@@ -11,7 +11,7 @@ import type { TopOneErrors } from '../tasks/retrieval-errors.js';
 import { captionExamples, parseDataSource, parseOnBad, tokenizerFor, vqaExamples, type HeldOutSplit } from './data-source.js';
 import type { BackendName } from '../runtime/device.js';
 import { openDevice } from '../runtime/open.js';
-import { checkpointAt } from '../train/checkpoint.js';
+import { checkpointAt, isLatestCheckpoint } from '../train/checkpoint.js';
 import { fiberEntryGraph, textVocabulary } from '../train/fiber-entries.js';
 import { pretrainedModel } from '../train/pretrain.js';
 import { finiteNumber, positiveInt, UsageError, type CliIO } from './io.js';
@@ -22,7 +22,8 @@ import { finiteNumber, positiveInt, UsageError, type CliIO } from './io.js';
  * (dual-encoder recall, then ITM re-ranking of each query's top k; `retrieval.json`).
  * `--task vqa`: a fine-tuned checkpoint's accuracy per question type (`vqa.json`).
  * `--split val` scores the validation split instead (`retrieval-val.json`, `vqa-val.json`),
- * for choosing settings such as `--k` without looking at the test split.
+ * for choosing settings such as `--k` without looking at the test split. A checkpoint other
+ * than its run's latest writes `-step-<n>` before `.json`, so checkpoints of one run compare.
  */
 
 export interface EvalFlags {
@@ -92,8 +93,10 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
   const pretrained = pretrainedModel(entry);
   if (flags.task === 'vqa' ? !entry.endsWith('VQA') : pretrained === undefined) throw new UsageError(`--ckpt: ${checkpoint.path} is a ${entry || 'non-fiberc'} checkpoint; --task ${flags.task} evaluates ${flags.task === 'vqa' ? 'a fiberc train --task vqa' : 'a fiberc train --task pretrain'} checkpoint`);
   const split = flags.split;
-  // The test split's results are the run's figures (and its picture's); the validation split's are kept apart.
-  const resultFile = (task: string): string => join(dirname(checkpoint.path), split === 'test' ? `${task}.json` : `${task}-${split}.json`);
+  // The test split's results of the run's latest checkpoint are the run's figures (and its
+  // picture's); the validation split's, and any earlier checkpoint's, are kept apart.
+  const suffix = `${split === 'test' ? '' : `-${split}`}${isLatestCheckpoint(checkpoint.path) ? '' : `-step-${checkpoint.step}`}`;
+  const resultFile = (task: string): string => join(dirname(checkpoint.path), `${task}${suffix}.json`);
   // Re-ranking settings mean nothing to VQA: asking for them there is a mistake worth saying.
   if (flags.task === 'vqa' && (flags.k !== RETRIEVAL_DEFAULTS.k || flags.itcWeight !== RETRIEVAL_DEFAULTS.itcWeight)) throw new UsageError('--k and --itc-weight set how retrieval re-ranks; --task vqa has no use for them');
   const [testSize, k, batch] = [positiveInt('--test-size', flags.testSize), positiveInt('--k', flags.k), positiveInt('--batch', flags.batch)];

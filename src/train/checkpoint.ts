@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../files.js';
 import { decodeSafetensors, readSafetensorsMetadata, writeSafetensors } from '../fiber/safetensors.js';
 import type { HostTensor } from '../ir/tensor.js';
@@ -85,6 +85,12 @@ function checkpointMetadata(metadata: Record<string, string>, path: string): { s
 export function trainedParams(tensors: ReadonlyMap<string, HostTensor>): Map<string, HostTensor> {
   const trained = new Set([...tensors.keys()].map((n) => /^optimizer\.[^.]+\.(.+)$/.exec(n)?.[1]).filter((n) => n !== undefined));
   return new Map([...tensors].filter(([n]) => trained.has(n)));
+}
+
+/** Whether the checkpoint file at `path` is the one its folder's `latest` names. */
+export function isLatestCheckpoint(path: string): boolean {
+  const latest = latestPath(dirname(path));
+  return latest !== undefined && resolve(latest) === resolve(path);
 }
 
 /** A checkpoint file, or a run folder's latest checkpoint. */

@@ -7,7 +7,7 @@ import { cli } from './run-cli.js';
 describe('fiberc eval --task retrieval', () => {
   it('evaluates a briefly trained checkpoint on held-out images: recall in both directions, ITC and ITM re-ranked, saved as JSON', async () => {
     const out = mkdtempSync(join(tmpdir(), 'fiberc-eval-'));
-    const trained = await cli('train', '--model', 'FiberMicro', '--backend', 'cpu', '--batch', '4', '--train-size', '16', '--steps', '2', '--out', out);
+    const trained = await cli('train', '--model', 'FiberMicro', '--backend', 'cpu', '--batch', '4', '--train-size', '16', '--steps', '2', '--checkpoint-every', '1', '--out', out);
     expect(trained.code, trained.err).toBe(0);
     const r = await cli('eval', '--task', 'retrieval', '--ckpt', out, '--backend', 'cpu', '--test-size', '6', '--k', '2', '--batch', '4');
     expect(r.code, r.err).toBe(0);
@@ -53,6 +53,15 @@ describe('fiberc eval --task retrieval', () => {
     expect([val.split, val.k, val.itcWeight, val.candidates]).toEqual(['val', 3, 4, 6]);
     const test = JSON.parse(readFileSync(join(out, 'retrieval.json'), 'utf8')) as { split: string; k: number };
     expect([test.split, test.k]).toEqual(['test', 2]);
+    // An earlier checkpoint of the run: its results beside the latest's, named by its step.
+    const early = await cli('eval', '--task', 'retrieval', '--ckpt', join(out, 'step-0000001.safetensors'), '--backend', 'cpu', '--test-size', '6', '--k', '3', '--batch', '4');
+    expect(early.code, early.err).toBe(0);
+    expect(early.out).toContain(`written to ${join(out, 'retrieval-step-1.json')}`);
+    expect((JSON.parse(readFileSync(join(out, 'retrieval-step-1.json'), 'utf8')) as { step: number }).step).toBe(1);
+    expect((JSON.parse(readFileSync(join(out, 'retrieval.json'), 'utf8')) as { step: number; k: number })).toMatchObject({ step: 2, k: 2 });
+    // The latest named as a file is the run's latest.
+    const latest = await cli('eval', '--task', 'retrieval', '--ckpt', join(out, 'step-0000002.safetensors'), '--backend', 'cpu', '--test-size', '6', '--k', '2', '--batch', '4');
+    expect(latest.out).toContain(`written to ${join(out, 'retrieval.json')}`);
     const bad = await cli('eval', '--ckpt', out, '--backend', 'cpu', '--split', 'train');
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--split <split>' argument 'train' is invalid. Allowed choices are val, test/);
