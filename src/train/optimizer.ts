@@ -75,16 +75,23 @@ export function paramSettings(name: string, options: OptimizerOptions): ParamSet
 
 /**
  * FIBER's parameter groups (its coarse-grained pre-training and fine-tuning): no weight
- * decay on biases, norms, the fusion gates and relative-position tables; 5x the learning
- * rate on the cross-modal params (the image side's i2t and the text side's crossattention,
- * the gates, the cross-modal transforms and poolers) and on the task heads. The patterns follow fiberc's FIBER names.
+ * decay on biases, norms, the fusion gates and relative-position tables; `crossModalLrScale`
+ * (5) times the learning rate on the cross-modal params (the image side's i2t and the text
+ * side's crossattention, the gates, the cross-modal transforms and poolers: FIBER's names with
+ * `cross_modal`, `i2t` or `t2i`), and `headLrScale` times it on the task heads (MLM, ITM, VQA,
+ * the image tower's classifier: FIBER's `lr_mult_head`, 5 in pre-training and 50 for VQA).
+ * The patterns follow fiberc's FIBER names.
  */
-export function fiberParamGroups(weightDecay = 0.01, headLrScale = 5): ParamGroupRule[] {
-  const crossModal = /(\.i2t\.|\.t2i\.|\.crossattention\.|(^|\.)alpha$|cross_modal|(^|\.)(itm|mlm|vqa|itc)[._]|_head\.|_score\.|_classifier\.)/;
+export function fiberParamGroups(weightDecay = 0.01, headLrScale = 5, crossModalLrScale = 5): ParamGroupRule[] {
+  const head = /(^|\.)[a-z0-9]+_(score|classifier|head)\./;
+  const crossModal = /(\.i2t\.|\.t2i\.|\.crossattention\.|(^|\.)alpha$|cross_modal)/;
   const noDecay = /(\.bias$|norm\d*\.weight$|LayerNorm\.weight$|(^|\.)alpha$|relative_position_bias_table$)/;
+  const both = (a: RegExp, b: RegExp): RegExp => new RegExp(`(?=.*${a.source})(?=.*${b.source})`);
   return [
-    { pattern: new RegExp(`(?=.*${crossModal.source})(?=.*${noDecay.source})`), lrScale: headLrScale, weightDecay: 0 },
-    { pattern: crossModal, lrScale: headLrScale, weightDecay },
+    { pattern: both(head, noDecay), lrScale: headLrScale, weightDecay: 0 },
+    { pattern: head, lrScale: headLrScale, weightDecay },
+    { pattern: both(crossModal, noDecay), lrScale: crossModalLrScale, weightDecay: 0 },
+    { pattern: crossModal, lrScale: crossModalLrScale, weightDecay },
     { pattern: noDecay, lrScale: 1, weightDecay: 0 },
   ];
 }

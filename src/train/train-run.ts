@@ -36,8 +36,13 @@ export interface RunConfig {
   /** AdamW betas and weight decay (FIBER: 0.9, 0.98, 0.01). */
   readonly betas: readonly [number, number];
   readonly weightDecay: number;
-  /** Learning-rate multiple of cross-modal params and heads (FIBER: 5 in pre-training). */
+  /** Learning-rate multiple of the task heads (FIBER's lr_mult_head: 5 in pre-training, 50 for VQA). */
   readonly headLrScale: number;
+  /**
+   * Learning-rate multiple of the cross-modal params (FIBER: 5); absent: `headLrScale`, which
+   * covered both until they were told apart (so older checkpoints resume as they trained).
+   */
+  readonly crossModalLrScale?: number;
   readonly checkpointEvery: number;
   /** `--data` when not the synthetic corpus (`coco:DIR`), and the tokenizer file that goes with it. */
   readonly data?: string;
@@ -109,7 +114,7 @@ export function runStep(config: RunConfig, task: Pick<RunTask, 'losses' | 'extra
   const model = fiberEntryGraph(config.entry, config.batch, config.textLength);
   const step = trainingStep(model, task.losses[0]!, {
     optimizer: { kind: 'adamw', beta1: config.betas[0], beta2: config.betas[1], weightDecay: config.weightDecay },
-    groups: fiberParamGroups(config.weightDecay, config.headLrScale),
+    groups: fiberParamGroups(config.weightDecay, config.headLrScale, config.crossModalLrScale ?? config.headLrScale),
     ...(task.frozen ? { frozen: task.frozen } : {}),
     ...(task.average ? { average: task.average } : {}),
     ...((config.accumulate ?? 1) > 1 ? { accumulate: config.accumulate } : {}),
@@ -135,8 +140,10 @@ export async function runTraining(device: Device, given: RunConfig, task: RunTas
     // Every key either side has: optional ones (data, tokenizer) are absent at their defaults.
     // The number of training images is compared after the data they are drawn from.
     const keys = [...new Set([...Object.keys(config), ...Object.keys(checkpoint.config)])].sort((a, b) => Number(a === 'trainSize') - Number(b === 'trainSize')) as (keyof RunConfig)[];
-    // Checkpoints from before `init` was recorded were drawn as declared.
-    const setting = (c: Partial<Record<keyof RunConfig, unknown>>, key: keyof RunConfig): unknown => (key === 'init' ? c[key] ?? 'declared' : key === 'trainSize' ? recordedTrainSize(c) : c[key]);
+    // Checkpoints from before `init` was recorded were drawn as declared; those from before the
+    // cross-modal multiple was recorded scaled cross-modal params by the heads' multiple.
+    const setting = (c: Partial<Record<keyof RunConfig, unknown>>, key: keyof RunConfig): unknown =>
+      key === 'init' ? c[key] ?? 'declared' : key === 'trainSize' ? recordedTrainSize(c) : key === 'crossModalLrScale' ? c[key] ?? c.headLrScale : c[key];
     for (const key of keys) {
       if (key === 'steps' || key === 'checkpointEvery') continue;
       const [was, now] = [setting(checkpoint.config, key), setting(config, key)];

@@ -25,6 +25,18 @@ describe('fiberc train', () => {
     const other = await cli('train', ...flags.map((f) => (f === '4' ? '2' : f)), '--steps', '4', '--resume');
     expect(other.code).toBe(1);
     expect(other.err).toMatch(/fiberc: error: cannot resume .*step-0000003\.safetensors: it was trained with batch = 4, this run asks for 2/);
+    // The cross-modal multiple is recorded apart from the heads'; a checkpoint from before it
+    // was recorded scaled cross-modal params by the heads' multiple, and resumes as such.
+    const { tensors, config } = readCheckpoint(join(out, 'step-0000003.safetensors'));
+    expect([config.headLrScale, config.crossModalLrScale]).toEqual([5, 5]);
+    const cross = await cli('train', ...flags, '--steps', '4', '--resume', '--cross-modal-lr-scale', '3');
+    expect(cross.code).toBe(1);
+    expect(cross.err).toMatch(/cannot resume .*: it was trained with crossModalLrScale = 5, this run asks for 3/);
+    const older = Object.fromEntries(Object.entries(config).filter(([key]) => key !== 'crossModalLrScale'));
+    writeCheckpoint(out, 3, tensors, { ...older, headLrScale: 3 });
+    const legacy = await cli('train', ...flags, '--steps', '4', '--resume', '--head-lr-scale', '3', '--cross-modal-lr-scale', '3');
+    expect(legacy.code, legacy.err).toBe(0);
+    expect(readCheckpoint(join(out, 'step-0000004.safetensors')).config).toMatchObject({ headLrScale: 3, crossModalLrScale: 3 });
   }, 120_000);
 
   it('records --mlm-focus in the checkpoint and resumes only with the same focus; a missing words file stops the run', async () => {

@@ -209,7 +209,7 @@ describe('training step', () => {
     for (const name of update.trainable) expect(relativeMaxError(params.get(name)!, whole.params.get(name)!, 1), name).toBeLessThan(1e-12);
   });
 
-  it('FIBER\'s param groups: cross-modal params and heads 5x the lr; biases, norms and gates no weight decay', () => {
+  it('FIBER\'s param groups: cross-modal params and heads 5x the lr (each its own multiple); biases, norms and gates no weight decay', () => {
     const groups = fiberParamGroups(0.01, 5);
     const settings = (name: string): [number, number] => {
       const rule = groups.find((g) => g.pattern.test(name));
@@ -227,6 +227,20 @@ describe('training step', () => {
     expect(settings('image.layers.0.blocks.0.norm1.weight')).toEqual([1, 0]);
     expect(settings('image.layers.0.blocks.0.attn.relative_position_bias_table')).toEqual([1, 0]);
     expect(settings('image.layers.0.blocks.0.attn.qkv.weight')).toEqual([1, 0.01]);
+    // The heads and the cross-modal params take their own multiples (FIBER's VQA: 50 and 5).
+    const vqa = fiberParamGroups(0.01, 50, 5);
+    const scale = (name: string): [number, number] => {
+      const rule = vqa.find((g) => g.pattern.test(name));
+      return [rule?.lrScale ?? 1, rule?.weightDecay ?? 0.01];
+    };
+    expect(scale('vqa_classifier.out.weight')).toEqual([50, 0.01]);
+    expect(scale('vqa_classifier.norm.weight')).toEqual([50, 0]);
+    expect(scale('mlm_score.decoder.weight')).toEqual([50, 0.01]);
+    expect(scale('image_classifier.bias')).toEqual([50, 0]);
+    expect(scale('cross_modal_text_pooler.dense.weight')).toEqual([5, 0.01]);
+    expect(scale('model.text.layer.2.crossattention.key.weight')).toEqual([5, 0.01]);
+    expect(scale('model.image.layers.2.blocks.0.alpha')).toEqual([5, 0]);
+    expect(scale('model.text.layer.2.attention.self.key.weight')).toEqual([1, 0.01]);
   });
 });
 
