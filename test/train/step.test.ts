@@ -11,7 +11,7 @@ import { CpuDevice } from '../../src/runtime/cpu.js';
 import { CudaDevice } from '../../src/runtime/cuda/device.js';
 import type { Device } from '../../src/runtime/device.js';
 import { SimulatedCudaDriver } from '../../src/runtime/ptxsim/driver.js';
-import { fiberParamGroups, type OptimizerOptions } from '../../src/train/optimizer.js';
+import { fiberParamGroups, paramSettings, type OptimizerOptions, type ParamGroupRule } from '../../src/train/optimizer.js';
 import { APPLY_INPUT, GRAD_NORM_OUTPUT, LR_INPUT, STEP_INPUT, trainingStep, trainingStepParts } from '../../src/train/step.js';
 import { gpu } from '../webgpu/gpu.js';
 import { compileWgsl } from '../../src/driver/pipeline.js';
@@ -210,11 +210,12 @@ describe('training step', () => {
   });
 
   it('FIBER\'s param groups: cross-modal params and heads 5x the lr (each its own multiple); biases, norms and gates no weight decay', () => {
-    const groups = fiberParamGroups(0.01, 5);
-    const settings = (name: string): [number, number] => {
-      const rule = groups.find((g) => g.pattern.test(name));
-      return [rule?.lrScale ?? 1, rule?.weightDecay ?? 0.01];
+    // [lr multiple, weight decay] of a param under some groups, as the optimizer resolves them.
+    const under = (groups: ParamGroupRule[]) => (name: string): [number, number] => {
+      const s = paramSettings(name, { optimizer: { kind: 'adamw', weightDecay: 0.01 }, groups });
+      return [s.lrScale, s.weightDecay];
     };
+    const settings = under(fiberParamGroups(0.01, 5));
     expect(settings('image.layers.2.blocks.0.i2t.query.weight')).toEqual([5, 0.01]);
     expect(settings('image.layers.2.blocks.0.i2t.query.bias')).toEqual([5, 0]);
     expect(settings('image.layers.2.blocks.0.alpha')).toEqual([5, 0]);
@@ -228,11 +229,7 @@ describe('training step', () => {
     expect(settings('image.layers.0.blocks.0.attn.relative_position_bias_table')).toEqual([1, 0]);
     expect(settings('image.layers.0.blocks.0.attn.qkv.weight')).toEqual([1, 0.01]);
     // The heads and the cross-modal params take their own multiples (FIBER's VQA: 50 and 5).
-    const vqa = fiberParamGroups(0.01, 50, 5);
-    const scale = (name: string): [number, number] => {
-      const rule = vqa.find((g) => g.pattern.test(name));
-      return [rule?.lrScale ?? 1, rule?.weightDecay ?? 0.01];
-    };
+    const scale = under(fiberParamGroups(0.01, 50, 5));
     expect(scale('vqa_classifier.out.weight')).toEqual([50, 0.01]);
     expect(scale('vqa_classifier.norm.weight')).toEqual([50, 0]);
     expect(scale('mlm_score.decoder.weight')).toEqual([50, 0.01]);
