@@ -4,7 +4,7 @@
 # validation and test splits, VQA fine-tuning and its evaluation — the commands of README's
 # "Where the goals stand", with --backend "$BACKEND". Each stage's wall time is printed as a JSON
 # line. RUN (default runs/gpu) receives the run folders tower/, coarse/ and vqa/; TOWER_STEPS,
-# COARSE_STEPS, VQA_STEPS and TEST_SIZE change the lengths (defaults: the timed lavapipe run's).
+# COARSE_STEPS, VQA_STEPS and TEST_SIZE change the lengths (defaults: README's best lavapipe run's).
 # A rehearsal without a GPU: BACKEND=cuda-sim MODEL=FiberMicro and a few steps of each (the
 # simulator runs FiberMicro's step in seconds).
 set -euo pipefail
@@ -12,9 +12,9 @@ cd "$(dirname "$0")/.."
 NODE=.gpu/node
 [ -x "$NODE" ] || { xz -dc .gpu/node.xz > "$NODE" && chmod +x "$NODE"; }
 RUN="${RUN:-runs/gpu}"
-TOWER_STEPS="${TOWER_STEPS:-1000}"
+TOWER_STEPS="${TOWER_STEPS:-2000}"
 COARSE_STEPS="${COARSE_STEPS:-3800}"
-VQA_STEPS="${VQA_STEPS:-2500}"
+VQA_STEPS="${VQA_STEPS:-4500}"
 TEST_SIZE="${TEST_SIZE:-1000}"
 BACKEND="${BACKEND:-cuda}"
 MODEL="${MODEL:-FiberTiny}"
@@ -37,5 +37,5 @@ stage coarse fiberc train --backend "$BACKEND" --model "$MODEL" --itc queue --in
 stage retrieval-val fiberc eval --backend "$BACKEND" --task retrieval --ckpt "$RUN/coarse" --test-size "$TEST_SIZE" --k 8 --itc-weight 20 --split val
 stage retrieval-test fiberc eval --backend "$BACKEND" --task retrieval --ckpt "$RUN/coarse" --test-size "$TEST_SIZE" --k 8 --itc-weight 20
 stage vqa fiberc train --backend "$BACKEND" --task vqa --init "$RUN/coarse" --model "$MODEL" --steps "$VQA_STEPS" --batch 8 \
-  --lr 0.0003 --warmup 0.1 --seed 0 --checkpoint-every 500 --out "$RUN/vqa"
+  --lr 0.0001 --warmup 0.1 --seed 0 --checkpoint-every 500 --out "$RUN/vqa"
 stage vqa-test fiberc eval --backend "$BACKEND" --task vqa --ckpt "$RUN/vqa" --test-size "$TEST_SIZE"

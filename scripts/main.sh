@@ -18,5 +18,5 @@ fiberc() { node dist/src/cli/main.js "$@"; }
 
 fiberc train --model FiberTiny --steps "$PRETRAIN_STEPS" --batch "$BATCH" --lr 0.0003 --warmup 0.25 --seed 0 --out "$RUN/pretrain"
 fiberc eval --task retrieval --ckpt "$RUN/pretrain" --test-size "$TEST_SIZE" --batch "$BATCH"
-fiberc train --task vqa --init "$RUN/pretrain" --model FiberTiny --steps "$VQA_STEPS" --batch "$BATCH" --lr 0.0003 --seed 0 --out "$RUN/vqa"
+fiberc train --task vqa --init "$RUN/pretrain" --model FiberTiny --steps "$VQA_STEPS" --batch "$BATCH" --lr 0.0001 --seed 0 --out "$RUN/vqa"
 fiberc eval --task vqa --ckpt "$RUN/vqa" --test-size "$TEST_SIZE" --batch "$BATCH"

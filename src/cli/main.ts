@@ -250,7 +250,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .description('pre-train a FIBER model (--stage image: the image tower alone; coarse: ITC + MLM + ITM in one compiled step), or fine-tune one for VQA, into a run folder: metrics.jsonl, checkpoints; --resume continues from the latest checkpoint')
     .option('--task <task>', 'pretrain, or vqa (fine-tuning from --init)', 'pretrain')
     .option('--init <path>', 'a run folder or checkpoint whose trained params start this run: required for vqa (a pre-trained model); for coarse pre-training, e.g. a --stage image run (the image tower)')
-    .option('--head-lr-scale <x>', 'learning-rate multiple of the task heads: MLM, ITM, VQA, the image tower\'s classifier (FIBER: 5 in pre-training, 50 for VQA)', '5')
+    .option('--head-lr-scale <x>', 'learning-rate multiple of the task heads: MLM, ITM, VQA, the image tower\'s classifier (default: FIBER\'s, 5 in pre-training, 50 for --task vqa)')
     .option('--cross-modal-lr-scale <x>', 'learning-rate multiple of the cross-modal params: cross-attention, fusion gates, cross-modal transforms and poolers (FIBER: 5)', '5')
     .addOption(new Option('--model <name>', 'model to train').choices(Object.keys(TRAIN_MODELS)).default('FiberTiny'))
     .addOption(new Option('--stage <stage>', "pre-training stage: image (the image tower alone learns the colour, shape and size of the object in each cell of a synthetic scene, as FIBER starts from an ImageNet-pretrained Swin) or coarse (ITC + MLM + ITM)").choices([...TRAIN_STAGES]).default('coarse'))

@@ -182,6 +182,8 @@ describe('fiberc train', () => {
     expect(tuned.err).toMatch(/step 1\/1: loss \d+\.\d+, /);
     const before = readCheckpoint(join(pre, 'step-0000002.safetensors')).tensors;
     const after = readCheckpoint(join(vqa, 'step-0000001.safetensors')).tensors;
+    // FIBER's multiples: the new classifier at 50x the lr when fine-tuning for VQA (5x in pre-training).
+    expect([readCheckpoint(join(pre, 'step-0000002.safetensors')).config.headLrScale, readCheckpoint(join(vqa, 'step-0000001.safetensors')).config]).toEqual([5, expect.objectContaining({ headLrScale: 50, crossModalLrScale: 5 })]);
     for (const name of ['model.text.layer.1.crossattention.query.weight', 'model.image.layers.1.blocks.0.alpha', 'cross_modal_image_pooler.dense.weight']) {
       expect(maxAbsDifference(after.get(name)!, before.get(name)!), name).toBeLessThan(1e-6);
     }
