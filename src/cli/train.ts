@@ -105,7 +105,7 @@ export function trainConfig(flags: TrainFlags): RunConfig & { source: DataSource
   // recall trailed the same run on fresh images (spec/training.md).
   const trainSize = flags.trainSize === undefined ? steps * batch * accumulate : positiveInt('--train-size', flags.trainSize);
   return {
-    entry: `${flags.model}${imageStage ? 'ImageTower' : flags.task === 'vqa' ? 'VQA' : itc}`, headLrScale: positiveNumber('--head-lr-scale', flags.headLrScale ?? String(HEAD_LR_SCALE[flags.task === 'vqa' ? 'vqa' : 'pretrain'])), crossModalLrScale: positiveNumber('--cross-modal-lr-scale', flags.crossModalLrScale), seed: Number(flags.seed) | 0, batch, textLength, imageSize: model.imageSize, steps,
+    entry: `${flags.model}${imageStage ? 'ImageTower' : flags.task === 'vqa' ? 'VQA' : itc}`, headLrScale: flags.headLrScale === undefined ? HEAD_LR_SCALE[flags.task === 'vqa' ? 'vqa' : 'pretrain'] : positiveNumber('--head-lr-scale', flags.headLrScale), crossModalLrScale: positiveNumber('--cross-modal-lr-scale', flags.crossModalLrScale), seed: Number(flags.seed) | 0, batch, textLength, imageSize: model.imageSize, steps,
     lr: positiveNumber('--lr', flags.lr), warmup: Math.round(warmup * steps), betas: [0.9, 0.98], weightDecay: 0.01,
     checkpointEvery: positiveInt('--checkpoint-every', flags.checkpointEvery), init: flags.paramInit as InitScheme, source,
     // Only data and accumulation other than the default are recorded, so that runs from before the flags resume.

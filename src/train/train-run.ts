@@ -65,6 +65,14 @@ export interface RunConfig {
   readonly trainSize?: number;
 }
 
+/**
+ * The cross-modal learning-rate multiple a (saved) run configuration trains with: checkpoints
+ * from before it was recorded scaled cross-modal params by the heads' multiple.
+ */
+function crossModalLrScaleOf<T>(config: { readonly crossModalLrScale?: T; readonly headLrScale: T }): T {
+  return config.crossModalLrScale ?? config.headLrScale;
+}
+
 /** Synthetic training images of checkpoints from before their number was recorded. */
 const UNRECORDED_TRAIN_SIZE = 4000;
 
@@ -114,7 +122,7 @@ export function runStep(config: RunConfig, task: Pick<RunTask, 'losses' | 'extra
   const model = fiberEntryGraph(config.entry, config.batch, config.textLength);
   const step = trainingStep(model, task.losses[0]!, {
     optimizer: { kind: 'adamw', beta1: config.betas[0], beta2: config.betas[1], weightDecay: config.weightDecay },
-    groups: fiberParamGroups(config.weightDecay, config.headLrScale, config.crossModalLrScale ?? config.headLrScale),
+    groups: fiberParamGroups(config.weightDecay, config.headLrScale, crossModalLrScaleOf(config)),
     ...(task.frozen ? { frozen: task.frozen } : {}),
     ...(task.average ? { average: task.average } : {}),
     ...((config.accumulate ?? 1) > 1 ? { accumulate: config.accumulate } : {}),
@@ -140,10 +148,9 @@ export async function runTraining(device: Device, given: RunConfig, task: RunTas
     // Every key either side has: optional ones (data, tokenizer) are absent at their defaults.
     // The number of training images is compared after the data they are drawn from.
     const keys = [...new Set([...Object.keys(config), ...Object.keys(checkpoint.config)])].sort((a, b) => Number(a === 'trainSize') - Number(b === 'trainSize')) as (keyof RunConfig)[];
-    // Checkpoints from before `init` was recorded were drawn as declared; those from before the
-    // cross-modal multiple was recorded scaled cross-modal params by the heads' multiple.
+    // Checkpoints from before `init` was recorded were drawn as declared.
     const setting = (c: Partial<Record<keyof RunConfig, unknown>>, key: keyof RunConfig): unknown =>
-      key === 'init' ? c[key] ?? 'declared' : key === 'trainSize' ? recordedTrainSize(c) : key === 'crossModalLrScale' ? c[key] ?? c.headLrScale : c[key];
+      key === 'init' ? c[key] ?? 'declared' : key === 'trainSize' ? recordedTrainSize(c) : key === 'crossModalLrScale' ? crossModalLrScaleOf({ crossModalLrScale: c.crossModalLrScale, headLrScale: c.headLrScale }) : c[key];
     for (const key of keys) {
       if (key === 'steps' || key === 'checkpointEvery') continue;
       const [was, now] = [setting(checkpoint.config, key), setting(config, key)];

@@ -180,10 +180,11 @@ describe('fiberc train', () => {
     const tuned = await cli('train', ...common, '--task', 'vqa', '--init', pre, '--steps', '1', '--lr', '1e-12', '--warmup', '0', '--out', vqa);
     expect(tuned.code, tuned.err).toBe(0);
     expect(tuned.err).toMatch(/step 1\/1: loss \d+\.\d+, /);
-    const before = readCheckpoint(join(pre, 'step-0000002.safetensors')).tensors;
-    const after = readCheckpoint(join(vqa, 'step-0000001.safetensors')).tensors;
+    const saved = readCheckpoint(join(pre, 'step-0000002.safetensors'));
+    const tunedCheckpoint = readCheckpoint(join(vqa, 'step-0000001.safetensors'));
+    const [before, after] = [saved.tensors, tunedCheckpoint.tensors];
     // FIBER's multiples: the new classifier at 50x the lr when fine-tuning for VQA (5x in pre-training).
-    expect([readCheckpoint(join(pre, 'step-0000002.safetensors')).config.headLrScale, readCheckpoint(join(vqa, 'step-0000001.safetensors')).config]).toEqual([5, expect.objectContaining({ headLrScale: 50, crossModalLrScale: 5 })]);
+    expect([saved.config.headLrScale, tunedCheckpoint.config]).toEqual([5, expect.objectContaining({ headLrScale: 50, crossModalLrScale: 5 })]);
     for (const name of ['model.text.layer.1.crossattention.query.weight', 'model.image.layers.1.blocks.0.alpha', 'cross_modal_image_pooler.dense.weight']) {
       expect(maxAbsDifference(after.get(name)!, before.get(name)!), name).toBeLessThan(1e-6);
     }
@@ -192,7 +193,6 @@ describe('fiberc train', () => {
     // A checkpoint of another model version (one without the position embedding) stops the run
     // before anything is drawn or written, naming what it lacks.
     const older = mkdtempSync(join(tmpdir(), 'fiberc-older-'));
-    const saved = readCheckpoint(join(pre, 'step-0000002.safetensors'));
     const lacking = new Map([...before].filter(([n]) => n !== 'model.image.absolute_pos_embed'));
     writeCheckpoint(older, 2, lacking, saved.config);
     const stale = mkdtempSync(join(tmpdir(), 'fiberc-vqa-'));
