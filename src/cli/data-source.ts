@@ -4,6 +4,7 @@ import type { LabelledImage } from '../data/attributes.js';
 import { DataError, describeBad, loadCaptionFile, loadQuestionFile, type BadEntry, type OnBadEntry } from '../data/image-text-files.js';
 import type { ImageTextExample } from '../data/pretrain-batch.js';
 import { ANSWERS } from '../data/questions.js';
+import type { CaptionStyle } from '../data/captions.js';
 import { imageText, syntheticCorpus } from '../data/synthetic.js';
 import { TextTokenizer } from '../data/tokenizer.js';
 import { vqaItems, type VqaItem } from '../data/vqa-batch.js';
@@ -71,6 +72,8 @@ export interface ExampleRequest {
   readonly size: number;
   readonly imageSize: number;
   readonly onBad: OnBadEntry;
+  /** How the synthetic captions place their objects (data/captions.ts); absent: `absolute`. */
+  readonly captions?: CaptionStyle;
 }
 
 /** Image-caption examples for pre-training (`train`) or retrieval (`val`, `test`), and a phrase saying what they are. */
@@ -106,7 +109,7 @@ export async function vqaExamples(source: DataSource, split: DataSplit, request:
 /** One split of the synthetic corpus at the requested size (the other splits empty). */
 function syntheticSplit(split: DataSplit, request: ExampleRequest): (ReturnType<typeof imageText> & LabelledImage)[] {
   const sizes = { train: 0, val: 0, test: 0, [split]: request.size };
-  return syntheticCorpus({ seed: request.seed, sizes })[split].map((e) => ({ ...imageText(e), scene: e.scene }));
+  return syntheticCorpus({ seed: request.seed, sizes, ...(request.captions ? { captionStyle: request.captions } : {}) })[split].map((e) => ({ ...imageText(e), scene: e.scene }));
 }
 
 function dataFile(dir: string, name: string): string {

@@ -28,6 +28,7 @@ import { writeKernels, writePtxKernels } from '../driver/write.js';
 import { FeedError, missingParams, prepareFeeds } from '../runtime/feeds.js';
 import { runDemo } from './demo.js';
 import { runTrain, TRAIN_MODELS, TRAIN_STAGES, type TrainFlags } from './train.js';
+import { CAPTION_STYLES } from '../data/captions.js';
 import { RETRIEVAL_DEFAULTS, runEval, type EvalFlags } from './eval.js';
 import { HELD_OUT_SPLITS } from './data-source.js';
 import { withGradientSeeds } from './grad-seeds.js';
@@ -249,7 +250,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .command('train')
     .description('pre-train a FIBER model (--stage image: the image tower alone; coarse: ITC + MLM + ITM in one compiled step), or fine-tune one for VQA, into a run folder: metrics.jsonl, checkpoints; --resume continues from the latest checkpoint')
     .option('--task <task>', 'pretrain, or vqa (fine-tuning from --init)', 'pretrain')
-    .option('--init <path>', 'a run folder or checkpoint whose trained params start this run: required for vqa (a pre-trained model); for coarse pre-training, e.g. a --stage image run (the image tower)')
+    .option('--init <path>', 'a run folder or checkpoint whose trained params start this run: required for vqa (a pre-trained model); for coarse pre-training, e.g. a --stage image run (the image tower); for --stage image, a tower to train further')
     .option('--head-lr-scale <x>', 'learning-rate multiple of the task heads: MLM, ITM, VQA, the image tower\'s classifier (default: FIBER\'s, 5 in pre-training, 50 for --task vqa)')
     .option('--cross-modal-lr-scale <x>', 'learning-rate multiple of the cross-modal params: cross-attention, fusion gates, cross-modal transforms and poolers (FIBER: 5)', '5')
     .addOption(new Option('--model <name>', 'model to train').choices(Object.keys(TRAIN_MODELS)).default('FiberTiny'))
@@ -272,6 +273,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--mlm-focus <words>', "MLM also masks one of these words in every caption, besides FIBER's random 15%: attributes (the synthetic corpus's size, colour and shape words) or a file of words, one per line (spec/training.md)")
     .option('--mlm-probability <p>', "the chance of each caption token to be masked at random (FIBER: 0.15); 0 with --mlm-focus masks only the focus words")
     .option('--param-init <scheme>', 'params not loaded from a checkpoint: fan-in (weights drawn with std 1/sqrt(fan-in), for training narrow models from scratch) or declared (as the .fib declares them)', 'fan-in')
+    .addOption(new Option('--captions <style>', 'how the synthetic captions say where their objects are: absolute (each by its grid cell) or relative (half the objects that share a row or column with the one named before it by their offset from it: "just below it"; spec/data.md)').choices([...CAPTION_STYLES]).default('absolute'))
     .option('--itc <negatives>', "ITC's negatives: batch (the batch's other captions and images, as CLIP; learns sooner) or queue (and a queue of past features from a momentum encoder, as ALBEF; ends higher)", 'batch')
     .option('--accumulate <n>', 'batches per optimizer step: their gradients are averaged into one update (n x --batch examples a step; ITC negatives stay within a batch)', '1')
     .action(async (opts: TrainFlags) => {

@@ -11,6 +11,7 @@ import { INIT_SCHEMES, type InitScheme } from '../train/param-init.js';
 import { ITC_ENTRIES, pretrainTask } from '../train/pretrain.js';
 import { recordedTrainSize, runTraining, type RunConfig, type RunTask, type StepMetrics } from '../train/train-run.js';
 import { vqaTask } from '../train/vqa-finetune.js';
+import { CAPTION_STYLES } from '../data/captions.js';
 import { finiteNumber, positiveInt, positiveNumber, UsageError, type CliIO } from './io.js';
 import { writeRunPicture } from '../tasks/picture.js';
 
@@ -66,6 +67,8 @@ export interface TrainFlags {
   mlmProbability?: string;
   itc: string;
   accumulate: string;
+  /** How the synthetic captions place their objects: absolute or relative (data/captions.ts). */
+  captions: string;
 }
 
 /** `--mlm-probability`: in [0, 1), and 0 only with a focus (else MLM would have nothing to predict). */
@@ -97,6 +100,8 @@ export function trainConfig(flags: TrainFlags): RunConfig & { source: DataSource
   for (const [flag, given] of [['--mlm-focus', flags.mlmFocus], ['--mlm-probability', flags.mlmProbability]] as const) {
     if (given !== undefined && (imageStage || flags.task !== 'pretrain')) throw new UsageError(`${flag} chooses the words MLM masks: it goes with coarse pre-training, not ${imageStage ? '--stage image' : `--task ${flags.task}`}`);
   }
+  if (!(CAPTION_STYLES as readonly string[]).includes(flags.captions)) throw new UsageError(`--captions: ${CAPTION_STYLES.join(' or ')}, got '${flags.captions}'`);
+  if (flags.captions !== 'absolute' && (imageStage || flags.task !== 'pretrain' || source.kind !== 'synthetic')) throw new UsageError('--captions chooses how the synthetic captions place their objects: it goes with coarse pre-training on --data synthetic');
   if (flags.task === 'vqa' && !flags.init) throw new UsageError('--task vqa fine-tunes a pre-trained model: give its run folder or checkpoint with --init');
   const itc = ITC_ENTRIES[flags.itc];
   if (!itc) throw new UsageError(`--itc: ${Object.keys(ITC_ENTRIES).join(' or ')}, got '${flags.itc}'`);
@@ -114,6 +119,7 @@ export function trainConfig(flags: TrainFlags): RunConfig & { source: DataSource
     ...(flags.mlmFocus !== undefined ? { mlmFocus: flags.mlmFocus } : {}),
     ...(flags.mlmProbability !== undefined ? { mlmProbability: mlmProbability(flags.mlmProbability, flags.mlmFocus) } : {}),
     ...(accumulate > 1 ? { accumulate } : {}),
+    ...(flags.captions === 'relative' ? { captions: 'relative' as const } : {}),
   };
 }
 
@@ -137,7 +143,7 @@ export async function runTrain(flags: TrainFlags, io: CliIO, interactive = proce
   const config = flags.resume && flags.trainSize === undefined ? withSavedTrainSize(given, flags.out, io) : given;
   const onBad = parseOnBad(flags.badData);
   const tokenizer = tokenizerFor(flags.tokenizer, flags.model, textVocabulary(fiberEntryGraph(config.entry, 2, config.textLength)));
-  const request = { seed: config.seed, size: config.trainSize ?? 0, imageSize: config.imageSize, onBad };
+  const request = { seed: config.seed, size: config.trainSize ?? 0, imageSize: config.imageSize, onBad, ...(config.captions ? { captions: config.captions } : {}) };
   let what: string;
   let task: RunTask;
   // What an --init checkpoint's run trained (its params with optimizer moments) starts this one.
@@ -148,7 +154,7 @@ export async function runTrain(flags: TrainFlags, io: CliIO, interactive = proce
     [what, task] = [data.what, vqaTask(config, data.items, tokenizer, init!, initCheckpoint!.path)];
   } else if (flags.stage === 'image') {
     const data = labelledImages(source, request);
-    [what, task] = [data.what, imageTowerTask(config, data.images)];
+    [what, task] = [data.what, { ...imageTowerTask(config, data.images), ...(init ? { init } : {}) }];
   } else {
     const data = await captionExamples(source, 'train', request, io);
     [what, task] = [data.what, { ...pretrainTask(config, data.examples, tokenizer), ...(init ? { init } : {}) }];

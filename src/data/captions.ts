@@ -46,6 +46,29 @@ const OBJECT_TEMPLATES: readonly ((o: SceneObject, p: string) => string)[] = [
   (o, p) => `a ${o.size} ${o.shape} in ${o.colour} ${p}`,
 ];
 
+/** The templates that say the position after the object: the ones a relative position (`... just below it`) reads well in. */
+const POSITION_LAST = [0, 2, 3].map((i) => OBJECT_TEMPLATES[i]!);
+
+/**
+ * How a caption says where its objects are: each by its grid cell (`absolute`, the default),
+ * or, half the time for an object that shares a row or column with the one named before it,
+ * by its exact offset from that object (`relative`: `just below it`, `far left of it`). Both
+ * determine the scene's key; only `relative` asks the model to compare two objects' places.
+ */
+export const CAPTION_STYLES = ['absolute', 'relative'] as const;
+export type CaptionStyle = (typeof CAPTION_STYLES)[number];
+
+/**
+ * Where `o` is from `from` in exact words — `just` one cell, `far` two — when they share a row
+ * or a column; undefined when they do not (the offset would take two directions).
+ */
+export function relativePhrase(o: SceneObject, from: SceneObject): string | undefined {
+  const [dr, dc] = [o.row - from.row, o.col - from.col];
+  if (dr !== 0 && dc !== 0) return undefined;
+  const way = dr > 0 ? 'below' : dr < 0 ? 'above' : dc > 0 ? 'right of' : 'left of';
+  return `${Math.abs(dr + dc) === 1 ? 'just' : 'far'} ${way} it`;
+}
+
 /** Ways to join the object phrases into a caption. */
 const SENTENCES: readonly ((parts: readonly string[]) => string)[] = [
   (parts) => list(parts),
@@ -58,8 +81,16 @@ function list(parts: readonly string[]): string {
   return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(' , ')} and ${parts[parts.length - 1]}`;
 }
 
-/** A caption of the scene, its templates and object order drawn from `random`. */
-export function caption(scene: Scene, random: () => number): string {
-  const parts = shuffled(random, scene.objects).map((o) => pick(random, OBJECT_TEMPLATES)(o, positionPhrase(o.row, o.col)));
+/**
+ * A caption of the scene, its templates and object order drawn from `random`. The `absolute`
+ * style draws exactly the numbers it drew before `relative` existed, so its corpus is unchanged.
+ */
+export function caption(scene: Scene, random: () => number, style: CaptionStyle = 'absolute'): string {
+  const objects = shuffled(random, scene.objects);
+  const parts = objects.map((o, i) => {
+    const relative = style === 'relative' && i > 0 ? relativePhrase(o, objects[i - 1]!) : undefined;
+    if (relative !== undefined && random() < 0.5) return pick(random, POSITION_LAST)(o, relative);
+    return pick(random, OBJECT_TEMPLATES)(o, positionPhrase(o.row, o.col));
+  });
   return pick(random, SENTENCES)(parts);
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { rng } from '../ir/init.js';
-import { caption } from './captions.js';
+import { caption, type CaptionStyle } from './captions.js';
 import { question, QUESTION_TYPES, type Question } from './questions.js';
 import type { ImageTextExample } from './pretrain-batch.js';
 import { normalizeImage, renderScene } from './render.js';
@@ -25,6 +25,8 @@ export interface SyntheticOptions {
   readonly sizes: Readonly<Record<Split, number>>;
   /** Captions per image (COCO has five). */
   readonly captionsPerImage?: number;
+  /** How captions place their objects (captions.ts); absent: `absolute`. */
+  readonly captionStyle?: CaptionStyle;
   /** Questions per image, one of each type the scene can pose first. */
   readonly questionsPerImage?: number;
 }
@@ -61,7 +63,7 @@ export function syntheticCorpus(options: SyntheticOptions): Record<Split, Synthe
     const split = splitOf(key);
     if (out[split].length >= options.sizes[split]) continue;
     seen.add(key);
-    const captions = [...Array(options.captionsPerImage ?? 2)].map(() => caption(scene, random));
+    const captions = [...Array(options.captionsPerImage ?? 2)].map(() => caption(scene, random, options.captionStyle));
     out[split].push({ id: `${split}-${out[split].length}`, split, scene, captions, questions: questionsFor(scene, options.questionsPerImage ?? 3, random) });
   }
   return out;

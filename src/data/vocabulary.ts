@@ -14,6 +14,8 @@ const WORDS: readonly string[] = [
   ...SIZES, ...COLOUR_NAMES, ...SHAPES,
   // questions
   'what', 'color', 'shape', 'object', 'objects', 'how', 'many', 'above', 'below', '?',
+  // relative captions (appended, so the ids above stay as checkpoints learned them)
+  'just', 'far', 'it',
 ];
 
 /** Tokens in id order. */

@@ -57,6 +57,17 @@ describe('fiberc train', () => {
     expect(missing.err).toContain('fiberc: error: --mlm-focus /no/such/words.txt: no such file');
   }, 60_000);
 
+  it('records --captions relative in the checkpoint and resumes only with it', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fiberc-train-'));
+    const flags = ['--model', 'FiberMicro', '--backend', 'cpu', '--batch', '2', '--checkpoint-every', '1', '--out', out];
+    const relative = await cli('train', ...flags, '--steps', '1', '--captions', 'relative');
+    expect(relative.code, relative.err).toBe(0);
+    expect(readCheckpoint(join(out, 'step-0000001.safetensors')).config.captions).toBe('relative');
+    const absolute = await cli('train', ...flags, '--steps', '2', '--resume');
+    expect(absolute.code).toBe(1);
+    expect(absolute.err).toMatch(/cannot resume .*: it was trained with captions = "relative", this run asks for the default/);
+  }, 60_000);
+
   it('trains on a new image for every example by default, and a resumed run keeps the images it started on', async () => {
     const out = mkdtempSync(join(tmpdir(), 'fiberc-train-'));
     const flags = ['--model', 'FiberMicro', '--backend', 'cpu', '--batch', '2', '--checkpoint-every', '1', '--out', out];
@@ -139,6 +150,13 @@ describe('fiberc train', () => {
     // At lr 1e-12 a step leaves the params as they started: the tower's, not the seed's draw.
     const name = 'model.image.patch_embed.proj.weight';
     expect(maxAbsDifference(first.get(name)!, saved.tensors.get(name)!)).toBeLessThan(1e-6);
+    // A tower trained further starts from the tower, its classifier included.
+    const further = mkdtempSync(join(tmpdir(), 'fiberc-train-'));
+    const again = await cli('train', ...common, '--stage', 'image', '--batch', '4', '--lr', '1e-12', '--init', tower, '--seed', '1', '--checkpoint-every', '1', '--out', further);
+    expect(again.code, again.err).toBe(0);
+    expect(again.err).toMatch(/starting from .*: the \d+ params its run trained/);
+    const continued = readCheckpoint(join(further, 'step-0000001.safetensors')).tensors;
+    for (const n of [name, 'image_classifier.weight']) expect(maxAbsDifference(continued.get(n)!, saved.tensors.get(n)!), n).toBeLessThan(1e-6);
     const wrong = await cli('train', ...common, '--stage', 'image', '--task', 'vqa', '--init', tower, '--out', out);
     expect(wrong.code).toBe(2);
     expect(wrong.err).toContain('--stage image pre-trains the image tower: it takes no --task vqa');
@@ -158,6 +176,8 @@ describe('fiberc train', () => {
       [['--accumulate', '0'], /--accumulate takes a positive integer, got '0'/],
       [['--alpha-init', 'half'], /--alpha-init takes a number, got 'half'/],
       [['--stage', 'image', '--mlm-focus', 'attributes'], /--mlm-focus chooses the words MLM masks: it goes with coarse pre-training, not --stage image/],
+      [['--stage', 'image', '--captions', 'relative'], /--captions chooses how the synthetic captions place their objects: it goes with coarse pre-training on --data synthetic/],
+      [['--captions', 'sideways'], /--captions.*sideways/],
       [['--mlm-probability', '0'], /--mlm-probability 0 masks nothing: give --mlm-focus to mask only its words/],
       [['--mlm-probability', '1.5', '--mlm-focus', 'attributes'], /--mlm-probability is the chance of each token to be masked, in \[0, 1\), got '1\.5'/],
     ];

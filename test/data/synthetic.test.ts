@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { relativePhrase } from '../../src/data/captions.js';
 import { ANSWERS, QUESTION_TYPES } from '../../src/data/questions.js';
 import { IMAGENET_MEAN, IMAGENET_STD, objectGeometry, renderScene } from '../../src/data/render.js';
-import { BACKGROUNDS, COLOUR_NAMES, COLOURS, objectKey, sceneKey, SHAPES, SIZES, type Scene } from '../../src/data/scene.js';
+import { BACKGROUNDS, COLOUR_NAMES, COLOURS, objectKey, sceneKey, SHAPES, SIZES, type Scene, type SceneObject } from '../../src/data/scene.js';
 import { exampleImage, syntheticCorpus, type SyntheticExample } from '../../src/data/synthetic.js';
 import { SYNTHETIC_VOCABULARY } from '../../src/data/vocabulary.js';
 
@@ -14,6 +15,7 @@ const SIZES_SMALL = { train: 120, val: 20, test: 20 };
  */
 function readCaption(caption: string): string {
   const chunks = caption.replace(/^(there (is|are)|the picture shows|the image has) /, '').split(/ , | and /);
+  let previous: [number, number] | undefined;
   return chunks.map((c) => {
     const words = c.split(' ');
     const one = (options: readonly string[]): string => {
@@ -21,10 +23,20 @@ function readCaption(caption: string): string {
       expect(found, `${c} (in "${caption}")`).toHaveLength(1);
       return found[0]!;
     };
-    const [row, col] = cellOf(words);
-    if (row === 1 && col === 1) expect(words).toContain('center');
+    const [row, col] = words.includes('it') ? offsetCell(words, previous!) : cellOf(words);
+    if (row === 1 && col === 1 && !words.includes('it')) expect(words).toContain('center');
+    previous = [row, col];
     return `${one(SIZES)} ${one(COLOUR_NAMES)} ${one(SHAPES)} @${row},${col}`;
   }).sort().join(' | ');
+}
+
+/** The cell a relative phrase (`just below it`, `far left of it`) names, from the cell of the object named before. */
+function offsetCell(words: readonly string[], [row, col]: [number, number]): [number, number] {
+  const by = words.includes('just') ? 1 : 2;
+  expect(words.includes('just') !== words.includes('far')).toBe(true);
+  if (words.includes('above')) return [row - by, col];
+  if (words.includes('below')) return [row + by, col];
+  return words.includes('left') ? [row, col - by] : [row, col + by];
 }
 
 /** The grid cell a position phrase names. */
@@ -97,6 +109,33 @@ describe('the synthetic corpus', () => {
     }
     // Openings differ: several sentence and object templates are in use.
     expect(texts.size).toBeGreaterThan(10);
+  });
+
+  it('draws exactly the captions it drew before relative captions existed', () => {
+    expect([corpus.train[0]!.captions, corpus.test[19]!.captions]).toEqual([
+      ['there is a purple cross of large size at the top left', 'the image has a large purple cross at the top left'],
+      ['the picture shows a white square of small size on the right and a small yellow circle at the top right', 'the picture shows a yellow circle of small size at the top right and a white square of small size on the right'],
+    ]);
+  });
+
+  it('relative captions place some objects by their exact offset from the one named before, and still name the scene', () => {
+    const relative = syntheticCorpus({ seed: 7, sizes: SIZES_SMALL, captionStyle: 'relative' });
+    const captions = [...relative.train, ...relative.val, ...relative.test].flatMap((e) => e.captions.map((c) => ({ c, key: sceneKey(e.scene) })));
+    for (const { c, key } of captions) expect(readCaption(c), c).toBe(key);
+    const phrases = captions.flatMap(({ c }) => c.match(/(just|far) (above|below|left of|right of) it/g) ?? []);
+    // About a quarter of the captions: half the objects after the first that share a row or column.
+    expect(phrases.length / captions.length).toBeGreaterThan(0.15);
+    expect(phrases.length / captions.length).toBeLessThan(0.45);
+    expect(new Set(phrases).size).toBe(8);
+    const words = new Set(captions.flatMap(({ c }) => c.split(' ')));
+    for (const w of words) expect(SYNTHETIC_VOCABULARY, w).toContain(w);
+  });
+
+  it('says an offset only along a row or a column', () => {
+    const at = (row: number, col: number): SceneObject => ({ shape: 'circle', colour: 'red', size: 'small', row, col, jitter: [0, 0] });
+    expect(relativePhrase(at(2, 1), at(0, 1))).toBe('far below it');
+    expect(relativePhrase(at(1, 0), at(1, 1))).toBe('just left of it');
+    expect(relativePhrase(at(0, 2), at(1, 1))).toBeUndefined();
   });
 
   it('answers every question correctly, from the classes, with yes and no both common', () => {
