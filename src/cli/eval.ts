@@ -6,7 +6,7 @@ import { writeRunPicture } from '../tasks/picture.js';
 import type { VqaAccuracy } from '../tasks/vqa.js';
 import { accuracyOnWords, type WordCount } from '../tasks/mlm-accuracy.js';
 import { COLOUR_NAMES, SHAPES, SIZES } from '../data/scene.js';
-import { CAPTION_WORD_KINDS } from '../data/captions.js';
+import { CAPTION_WORD_KINDS, type CaptionStyle } from '../data/captions.js';
 import type { TopOneErrors } from '../tasks/retrieval-errors.js';
 import { captionExamples, parseDataSource, parseOnBad, tokenizerFor, vqaExamples, type HeldOutSplit } from './data-source.js';
 import type { BackendName } from '../runtime/device.js';
@@ -38,6 +38,8 @@ export interface EvalFlags {
   badData: string;
   /** One of the choices the CLI offers (src/cli/main.ts), as `backend`. */
   split: HeldOutSplit;
+  /** How the synthetic captions retrieval reads place their objects (data/captions.ts); a CLI choice as `split`. */
+  captions: CaptionStyle;
 }
 
 /** The defaults of retrieval's re-ranking flags (the CLI's too). */
@@ -88,6 +90,7 @@ export function formatVqa(a: VqaAccuracy, split: HeldOutSplit = 'test'): string 
 /** Runs `fiberc eval`; returns the exit code. */
 export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
   if (flags.task !== 'retrieval' && flags.task !== 'vqa') throw new UsageError(`--task: 'retrieval' or 'vqa', got '${flags.task}'`);
+  if (flags.captions !== 'absolute' && flags.task !== 'retrieval') throw new UsageError('--captions chooses the captions retrieval reads: --task vqa has no use for it');
   const checkpoint = checkpointAt(flags.ckpt);
   const entry = String(checkpoint.config.entry ?? '');
   const pretrained = pretrainedModel(entry);
@@ -95,7 +98,9 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
   const split = flags.split;
   // The test split's results of the run's latest checkpoint are the run's figures (and its
   // picture's); the validation split's, and any earlier checkpoint's, are kept apart.
-  const suffix = `${split === 'test' ? '' : `-${split}`}${isLatestCheckpoint(checkpoint.path) ? '' : `-step-${checkpoint.step}`}`;
+  // Relative captions are another test than the default's (other scenes, other words): their results are kept apart too.
+  const relative = flags.captions === 'relative';
+  const suffix = `${relative ? '-relative' : ''}${split === 'test' ? '' : `-${split}`}${isLatestCheckpoint(checkpoint.path) ? '' : `-step-${checkpoint.step}`}`;
   const resultFile = (task: string): string => join(dirname(checkpoint.path), `${task}${suffix}.json`);
   // Re-ranking settings mean nothing to VQA: asking for them there is a mistake worth saying.
   if (flags.task === 'vqa' && (flags.k !== RETRIEVAL_DEFAULTS.k || flags.itcWeight !== RETRIEVAL_DEFAULTS.itcWeight)) throw new UsageError('--k and --itc-weight set how retrieval re-ranks; --task vqa has no use for them');
@@ -109,7 +114,8 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
   const source = parseDataSource(flags.data ?? trainedOn);
   const tokenizerFile = source.kind === 'files' && typeof checkpoint.config.tokenizer === 'string' ? checkpoint.config.tokenizer : undefined;
   const tokenizer = tokenizerFor(tokenizerFile, entry, textVocabulary(fiberEntryGraph(entry, 2, textLength)));
-  const request = { seed, size: testSize, imageSize, onBad: parseOnBad(flags.badData) };
+  if (relative && source.kind !== 'synthetic') throw new UsageError('--captions relative chooses how the synthetic captions place their objects: it goes with --data synthetic');
+  const request = { seed, size: testSize, imageSize, onBad: parseOnBad(flags.badData), ...(relative ? { captions: flags.captions } : {}) };
   const device = await openDevice(flags.backend);
   try {
     if (flags.task === 'vqa') {
@@ -122,6 +128,7 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
       return 0;
     }
     const { examples } = await captionExamples(source, split, request, io);
+    if (relative) io.out('captions placed relatively (--captions relative): the scenes of a relative corpus, some objects said by their offset from the one before');
     const result = await evaluateRetrieval(device, checkpoint.tensors, examples, tokenizer, {
       model: pretrained!, batch, imageSize, textLength, k, itcWeight, seed,
       ...(source.kind === 'synthetic' ? { wordKinds: CAPTION_WORD_KINDS } : {}),

@@ -287,6 +287,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .requiredOption('--ckpt <path>', 'a checkpoint, or a run folder (its latest)')
     .addOption(new Option('--backend <name>', 'where to run').choices([...BACKENDS]).default('webgpu'))
     .option('--test-size <n>', 'held-out images (each with its first caption)', '1000')
+    .addOption(new Option('--captions <style>', 'retrieval on the synthetic corpus: its captions absolute (each object by its grid cell) or relative (as fiberc train --captions relative); relative results go to retrieval-relative*.json').choices([...CAPTION_STYLES]).default('absolute'))
     .option('--k <n>', 'candidates per query re-scored by ITM', RETRIEVAL_DEFAULTS.k)
     .option('--itc-weight <w>', 'the ITM + ITC ranking adds w times the ITC cosine similarity to the ITM logit (ALBEF: 1); choose it with --split val', RETRIEVAL_DEFAULTS.itcWeight)
     .option('--batch <n>', 'examples per program run', '8')

@@ -62,6 +62,15 @@ describe('fiberc eval --task retrieval', () => {
     // The latest named as a file is the run's latest.
     const latest = await cli('eval', '--task', 'retrieval', '--ckpt', join(out, 'step-0000002.safetensors'), '--backend', 'cpu', '--test-size', '6', '--k', '2', '--batch', '4');
     expect(latest.out).toContain(`written to ${join(out, 'retrieval.json')}`);
+    // Relative captions: another corpus of scenes, its results beside the default's.
+    const rel = await cli('eval', '--task', 'retrieval', '--ckpt', out, '--backend', 'cpu', '--test-size', '6', '--k', '2', '--batch', '4', '--captions', 'relative', '--split', 'val');
+    expect(rel.code, rel.err).toBe(0);
+    expect(rel.out).toContain('captions placed relatively');
+    expect(rel.out).toContain(`written to ${join(out, 'retrieval-relative-val.json')}`);
+    expect((JSON.parse(readFileSync(join(out, 'retrieval-val.json'), 'utf8')) as { k: number }).k).toBe(3);
+    const relVqa = await cli('eval', '--task', 'vqa', '--ckpt', out, '--backend', 'cpu', '--captions', 'relative');
+    expect(relVqa.code).toBe(2);
+    expect(relVqa.err).toContain('--captions chooses the captions retrieval reads: --task vqa has no use for it');
     const bad = await cli('eval', '--ckpt', out, '--backend', 'cpu', '--split', 'train');
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--split <split>' argument 'train' is invalid. Allowed choices are val, test/);
