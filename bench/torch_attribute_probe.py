@@ -23,6 +23,11 @@ the diagnosis behind spec/training.md's "What limits recall".
         where it is? A linear probe from a token's features to its index in the token grid,
         fitted on FIT's images, scored on TEST's; prints accuracy of the index, its row and its
         column (a text query naming a position finds a token by cross-attention only if it does)
+    python3 bench/torch_attribute_probe.py tower CKPT TEST.safetensors
+        a fiberc image tower (`fiberc train --stage image`) scored by its own per-cell
+        classifier on TEST's images (peer-data's `cells` labels): over the occupied cells, how
+        often the highest shape and colour logit are right, and the share of scenes whose 117
+        labels it gets all right
 
 Split files as written by `node dist/bench/peer-data.js DIR`; labels are read from each image's
 first caption, which names every object's size, colour and shape.
@@ -209,6 +214,21 @@ def positions(args):
     print(json.dumps({"tokens": n, "index": pct(guess == ty), "row": pct(guess // side == ty // side), "column": pct(guess % side == ty % side), "chance": round(100 / n, 1)}))
 
 
+def tower(args):
+    """A fiberc image tower (`fiberc train --stage image`) scored by its own classifier on held-out
+    images: over the occupied cells, how often the highest shape and colour logit are right, and
+    how many scenes it names exactly (every label of every cell on the right side of 0)."""
+    ck = tiny.read_safetensors(args.ckpt)
+    p = {k: v.float() for k, v in ck.items() if not k.startswith(("optimizer", "momentum.")) and v.dtype.is_floating_point}
+    test = tiny.read_safetensors(args.test)
+    with torch.no_grad():
+        pool = lambda s: P.image_alone(test["pixels"][s:s + 100], p).mean(1)
+        logits = torch.cat([pool(s) @ p["image_classifier.weight"].T + p["image_classifier.bias"] for s in range(0, test["pixels"].shape[0], 100)])
+    shape, colour = occupied_cell_accuracy(logits, test["cells"])
+    exact = ((logits > 0).float() == test["cells"]).all(1).float().mean().item()
+    print(json.dumps({"images": logits.shape[0], "shape": round(100 * shape, 1), "colour": round(100 * colour, 1), "scenes exact": round(100 * exact, 1)}))
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -236,8 +256,11 @@ def main():
     q.add_argument("test")
     q.add_argument("--steps", type=int, default=300)
     q.add_argument("--seed", type=int, default=0)
+    t = sub.add_parser("tower")
+    t.add_argument("ckpt")
+    t.add_argument("test")
     args = ap.parse_args()
-    {"probe": probe, "supervised": supervised, "positions": positions}[args.cmd](args)
+    {"probe": probe, "supervised": supervised, "positions": positions, "tower": tower}[args.cmd](args)
 
 
 if __name__ == "__main__":
