@@ -3,8 +3,8 @@
 # (scripts/gpu-bundle.sh; no npm there): the image tower, coarse pre-training, retrieval on the
 # validation and test splits, VQA fine-tuning and its evaluation — the commands of README's
 # "Where the goals stand", with --backend "$BACKEND". Each stage's wall time is printed as a JSON
-# line. RUN (default runs/gpu) receives the run folders tower/, coarse/ and vqa/; TOWER_STEPS,
-# COARSE_STEPS, VQA_STEPS and TEST_SIZE change the lengths (defaults: README's best lavapipe run's).
+# line. RUN (default runs/gpu) receives the run folders tower/, tower2/, coarse/ and vqa/; TOWER_STEPS,
+# TOWER2_STEPS, COARSE_STEPS, VQA_STEPS and TEST_SIZE change the lengths (defaults: README's best lavapipe run's).
 # A rehearsal without a GPU: BACKEND=cuda-sim MODEL=FiberMicro and a few steps of each (the
 # simulator runs FiberMicro's step in seconds).
 set -euo pipefail
@@ -13,6 +13,7 @@ NODE=.gpu/node
 [ -x "$NODE" ] || { xz -dc .gpu/node.xz > "$NODE" && chmod +x "$NODE"; }
 RUN="${RUN:-runs/gpu}"
 TOWER_STEPS="${TOWER_STEPS:-2000}"
+TOWER2_STEPS="${TOWER2_STEPS:-2000}"
 COARSE_STEPS="${COARSE_STEPS:-3800}"
 VQA_STEPS="${VQA_STEPS:-4500}"
 TEST_SIZE="${TEST_SIZE:-1000}"
@@ -32,7 +33,10 @@ stage() {
 }
 stage tower fiberc train --backend "$BACKEND" --stage image --model "$MODEL" --steps "$TOWER_STEPS" --batch 32 --lr 0.001 \
   --warmup 0.1 --seed 0 --checkpoint-every 500 --out "$RUN/tower"
-stage coarse fiberc train --backend "$BACKEND" --model "$MODEL" --itc queue --init "$RUN/tower" --steps "$COARSE_STEPS" --batch 8 \
+# The tower trained further on new images (another seed's): a new schedule from what it learned.
+stage tower2 fiberc train --backend "$BACKEND" --stage image --model "$MODEL" --init "$RUN/tower" --steps "$TOWER2_STEPS" --batch 32 \
+  --lr 0.001 --warmup 0.1 --seed 1 --checkpoint-every 500 --out "$RUN/tower2"
+stage coarse fiberc train --backend "$BACKEND" --model "$MODEL" --itc queue --init "$RUN/tower2" --steps "$COARSE_STEPS" --batch 8 \
   --lr 0.0003 --warmup 0.1 --seed 0 --checkpoint-every 500 --mlm-focus attributes --mlm-probability 0 --out "$RUN/coarse"
 stage retrieval-val fiberc eval --backend "$BACKEND" --task retrieval --ckpt "$RUN/coarse" --test-size "$TEST_SIZE" --k 8 --itc-weight 20 --split val
 stage retrieval-test fiberc eval --backend "$BACKEND" --task retrieval --ckpt "$RUN/coarse" --test-size "$TEST_SIZE" --k 8 --itc-weight 20
