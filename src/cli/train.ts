@@ -65,6 +65,7 @@ export interface TrainFlags {
   alphaInit?: string;
   mlmFocus?: string;
   mlmProbability?: string;
+  mlmFocusProbability?: string;
   itc: string;
   accumulate: string;
   /** How the synthetic captions place their objects: absolute or relative (data/captions.ts). */
@@ -76,6 +77,14 @@ function mlmProbability(given: string, focus: string | undefined): number {
   const p = Number(given);
   if (!(p >= 0 && p < 1) || given.trim() === '') throw new UsageError(`--mlm-probability is the chance of each token to be masked, in [0, 1), got '${given}'`);
   if (p === 0 && focus === undefined) throw new UsageError('--mlm-probability 0 masks nothing: give --mlm-focus to mask only its words');
+  return p;
+}
+
+/** `--mlm-focus-probability`: in (0, 1], and only with a focus. */
+function mlmFocusProbability(given: string, focus: string | undefined): number {
+  const p = Number(given);
+  if (!(p > 0 && p <= 1) || given.trim() === '') throw new UsageError(`--mlm-focus-probability is the chance of each focus word to be masked, in (0, 1], got '${given}'`);
+  if (focus === undefined) throw new UsageError('--mlm-focus-probability: give --mlm-focus, the words it masks');
   return p;
 }
 
@@ -97,7 +106,7 @@ export function trainConfig(flags: TrainFlags): RunConfig & { source: DataSource
   if (batch < 2 && !imageStage) throw new UsageError('--batch: ITM draws its negatives from the batch, so it needs 2 or more');
   if (!(INIT_SCHEMES as readonly string[]).includes(flags.paramInit)) throw new UsageError(`--param-init: ${INIT_SCHEMES.join(' or ')}, got '${flags.paramInit}'`);
   if (flags.task !== 'pretrain' && flags.task !== 'vqa') throw new UsageError(`--task: 'pretrain' or 'vqa', got '${flags.task}'`);
-  for (const [flag, given] of [['--mlm-focus', flags.mlmFocus], ['--mlm-probability', flags.mlmProbability]] as const) {
+  for (const [flag, given] of [['--mlm-focus', flags.mlmFocus], ['--mlm-probability', flags.mlmProbability], ['--mlm-focus-probability', flags.mlmFocusProbability]] as const) {
     if (given !== undefined && (imageStage || flags.task !== 'pretrain')) throw new UsageError(`${flag} chooses the words MLM masks: it goes with coarse pre-training, not ${imageStage ? '--stage image' : `--task ${flags.task}`}`);
   }
   if (!(CAPTION_STYLES as readonly string[]).includes(flags.captions)) throw new UsageError(`--captions: ${CAPTION_STYLES.join(' or ')}, got '${flags.captions}'`);
@@ -118,6 +127,7 @@ export function trainConfig(flags: TrainFlags): RunConfig & { source: DataSource
     ...(flags.alphaInit !== undefined ? { alphaInit: finiteNumber('--alpha-init', flags.alphaInit) } : {}),
     ...(flags.mlmFocus !== undefined ? { mlmFocus: flags.mlmFocus } : {}),
     ...(flags.mlmProbability !== undefined ? { mlmProbability: mlmProbability(flags.mlmProbability, flags.mlmFocus) } : {}),
+    ...(flags.mlmFocusProbability !== undefined ? { mlmFocusProbability: mlmFocusProbability(flags.mlmFocusProbability, flags.mlmFocus) } : {}),
     ...(accumulate > 1 ? { accumulate } : {}),
     ...(flags.captions === 'relative' ? { captions: 'relative' as const } : {}),
   };

@@ -34,6 +34,7 @@ export function pretrainTask(config: RunConfig, examples: readonly ImageTextExam
   const masking = {
     ...(config.mlmFocus !== undefined ? { focus: focusTokenIds(config.mlmFocus, tokenizer) } : {}),
     ...(config.mlmProbability !== undefined ? { probability: config.mlmProbability } : {}),
+    ...(config.mlmFocusProbability !== undefined ? { focusProbability: config.mlmFocusProbability } : {}),
   };
   const batches = new PretrainBatches(examples, tokenizer, { seed: config.seed, batch: config.batch, imageSize: config.imageSize, textLength: config.textLength, masking });
   const batch = (step: number): Map<string, HostTensor> => batches.batch(step);

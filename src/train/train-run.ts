@@ -61,6 +61,8 @@ export interface RunConfig {
   readonly mlmFocus?: string;
   /** The chance of each caption token to be masked at random (absent: FIBER's 0.15; 0 with `mlmFocus`: only the focus words). */
   readonly mlmProbability?: number;
+  /** The chance of each focus word to be masked, one always is (absent: exactly one per caption). */
+  readonly mlmFocusProbability?: number;
   /** How the synthetic captions place their objects, when not each by its cell (`relative`, data/captions.ts). */
   readonly captions?: 'relative';
   /** Images of the synthetic corpus trained on (absent with `data`). */

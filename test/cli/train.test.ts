@@ -42,11 +42,14 @@ describe('fiberc train', () => {
   it('records --mlm-focus in the checkpoint and resumes only with the same focus; a missing words file stops the run', async () => {
     const out = mkdtempSync(join(tmpdir(), 'fiberc-train-'));
     const flags = ['--model', 'FiberMicro', '--backend', 'cpu', '--batch', '2', '--checkpoint-every', '1', '--out', out];
-    const focused = await cli('train', ...flags, '--steps', '1', '--mlm-focus', 'attributes', '--mlm-probability', '0');
+    const focused = await cli('train', ...flags, '--steps', '1', '--mlm-focus', 'attributes', '--mlm-probability', '0', '--mlm-focus-probability', '0.5');
     expect(focused.code, focused.err).toBe(0);
     expect(focused.err).toMatch(/step 1\/1: loss [\d.]+ \(itc [\d.]+ mlm [1-9][\d.]* itm [\d.]+\)/);
     const { config } = readCheckpoint(join(out, 'step-0000001.safetensors'));
-    expect([config.mlmFocus, config.mlmProbability]).toEqual(['attributes', 0]);
+    expect([config.mlmFocus, config.mlmProbability, config.mlmFocusProbability]).toEqual(['attributes', 0, 0.5]);
+    const oneFocusWord = await cli('train', ...flags, '--steps', '2', '--resume', '--mlm-focus', 'attributes', '--mlm-probability', '0');
+    expect(oneFocusWord.code).toBe(1);
+    expect(oneFocusWord.err).toMatch(/cannot resume .*: it was trained with mlmFocusProbability = 0\.5, this run asks for the default/);
     const plain = await cli('train', ...flags, '--steps', '2', '--resume', '--mlm-probability', '0');
     expect(plain.code).toBe(2);
     const unfocused = await cli('train', ...flags, '--steps', '2', '--resume');
@@ -180,6 +183,9 @@ describe('fiberc train', () => {
       [['--captions', 'sideways'], /--captions.*sideways/],
       [['--mlm-probability', '0'], /--mlm-probability 0 masks nothing: give --mlm-focus to mask only its words/],
       [['--mlm-probability', '1.5', '--mlm-focus', 'attributes'], /--mlm-probability is the chance of each token to be masked, in \[0, 1\), got '1\.5'/],
+      [['--mlm-focus-probability', '0.5'], /--mlm-focus-probability: give --mlm-focus, the words it masks/],
+      [['--mlm-focus-probability', '0', '--mlm-focus', 'attributes'], /--mlm-focus-probability is the chance of each focus word to be masked, in \(0, 1\], got '0'/],
+      [['--task', 'vqa', '--init', out, '--mlm-focus-probability', '0.5'], /--mlm-focus-probability chooses the words MLM masks: it goes with coarse pre-training, not --task vqa/],
     ];
     for (const [flags, message] of cases) {
       const r = await cli('train', '--out', out, '--backend', 'cpu', ...flags);

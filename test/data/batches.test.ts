@@ -105,6 +105,33 @@ describe('MLM focus (--mlm-focus)', () => {
     }
   });
 
+  it('with a focus probability chooses each focus word with that chance, and one when the draws chose none', () => {
+    const focus = focusTokenIds('attributes', tokenizer);
+    const e = tokenizer.encode(caption, 24);
+    const attributeAt = [...e.ids.keys()].filter((i) => e.mask[i] === 1 && focus.has(e.ids[i]!));
+    const random = rng(6);
+    const times = new Array<number>(24).fill(0);
+    let [alone, others] = [0, 0];
+    const n = 6000;
+    for (let k = 0; k < n; k++) {
+      const m = maskTokens(e.ids, e.mask, vocab, random, { focus, probability: 0, focusProbability: 0.25 });
+      const chosen = attributeAt.filter((i) => m.labels[i] !== IGNORE_LABEL);
+      expect(chosen.length).toBeGreaterThanOrEqual(1);
+      if (chosen.length === 1) alone++;
+      chosen.forEach((i) => times[i]!++);
+      others += [...m.labels.keys()].filter((i) => !attributeAt.includes(i) && m.labels[i] !== IGNORE_LABEL).length;
+    }
+    expect(others).toBe(0);
+    // Each of the 6: 0.25, plus 1/6 of the 0.75^6 draws that chose none.
+    const none = 0.75 ** 6;
+    for (const i of attributeAt) expect(times[i]! / n).toBeCloseTo(0.25 + none / 6, 1);
+    // One alone: exactly one drawn, or none drawn and one added.
+    expect(alone / n).toBeCloseTo(6 * 0.25 * 0.75 ** 5 + none, 1);
+    // Probability 1 chooses every focus word.
+    const all = maskTokens(e.ids, e.mask, vocab, random, { focus, probability: 0, focusProbability: 1 });
+    expect(attributeAt.every((i) => all.labels[i] === e.ids[i])).toBe(true);
+  });
+
   it('reaches every caption of a batch', () => {
     const focus = focusTokenIds('attributes', tokenizer);
     const batch = new PretrainBatches(corpus.train.map(imageText), tokenizer, { ...options, masking: { focus } }).batch(3);
