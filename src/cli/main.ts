@@ -270,7 +270,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--train-size <n>', 'synthetic training images (default: one for each example the steps take, so none repeats)')
     .option('--checkpoint-every <n>', 'steps between checkpoints', '100')
     .option('--alpha-init <x>', "fusion gates (alpha) not loaded from a checkpoint start at x instead of FIBER's 0 (from scratch, a gate at 0 passes no gradient to its cross-attention; spec/training.md)")
-    .option('--mlm-focus <words>', "MLM also masks one of these words in every caption, besides FIBER's random 15%: attributes (the synthetic corpus's size, colour and shape words) or a file of words, one per line (spec/training.md)")
+    .option('--mlm-focus <words>', "MLM also masks one of these words in every caption (or each with --mlm-focus-probability), besides FIBER's random 15%: attributes (the synthetic corpus's size, colour and shape words) or a file of words, one per line (spec/training.md)")
     .option('--mlm-probability <p>', "the chance of each caption token to be masked at random (FIBER: 0.15); 0 with --mlm-focus masks only the focus words")
     .option('--mlm-focus-probability <p>', 'the chance of each --mlm-focus word in a caption to be masked, one always is (default: exactly one per caption)')
     .option('--param-init <scheme>', 'params not loaded from a checkpoint: fan-in (weights drawn with std 1/sqrt(fan-in), for training narrow models from scratch) or declared (as the .fib declares them)', 'fan-in')

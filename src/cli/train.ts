@@ -72,18 +72,24 @@ export interface TrainFlags {
   captions: string;
 }
 
+/** A chance flag's number, in `interval`; `of` says what it is the chance of, for the error. */
+function chance(flag: string, given: string, interval: '[0, 1)' | '(0, 1]', of: string): number {
+  const p = Number(given);
+  const inside = interval === '[0, 1)' ? p >= 0 && p < 1 : p > 0 && p <= 1;
+  if (!inside || given.trim() === '') throw new UsageError(`${flag} is the chance of ${of}, in ${interval}, got '${given}'`);
+  return p;
+}
+
 /** `--mlm-probability`: in [0, 1), and 0 only with a focus (else MLM would have nothing to predict). */
 function mlmProbability(given: string, focus: string | undefined): number {
-  const p = Number(given);
-  if (!(p >= 0 && p < 1) || given.trim() === '') throw new UsageError(`--mlm-probability is the chance of each token to be masked, in [0, 1), got '${given}'`);
+  const p = chance('--mlm-probability', given, '[0, 1)', 'each token to be masked');
   if (p === 0 && focus === undefined) throw new UsageError('--mlm-probability 0 masks nothing: give --mlm-focus to mask only its words');
   return p;
 }
 
 /** `--mlm-focus-probability`: in (0, 1], and only with a focus. */
 function mlmFocusProbability(given: string, focus: string | undefined): number {
-  const p = Number(given);
-  if (!(p > 0 && p <= 1) || given.trim() === '') throw new UsageError(`--mlm-focus-probability is the chance of each focus word to be masked, in (0, 1], got '${given}'`);
+  const p = chance('--mlm-focus-probability', given, '(0, 1]', 'each focus word to be masked');
   if (focus === undefined) throw new UsageError('--mlm-focus-probability: give --mlm-focus, the words it masks');
   return p;
 }
