@@ -8,7 +8,8 @@ CPU before a fiberc run (spec/training.md):
     python3 bench/torch_fiber_vqa.py CKPT DIR/vqa-train.safetensors DIR/vqa-val.safetensors --steps 2500
 
 CKPT is a fiberc checkpoint (RUN/step-N.safetensors) or params file; prints the losses and the
-accuracy per question type on the held-out file as JSON lines.
+accuracy per question type on the held-out file as JSON lines. `--types relation` fine-tunes on
+one kind of question alone (can the fused path learn it at all?), still scoring every type.
 """
 import argparse
 import json
@@ -80,6 +81,7 @@ def main():
     ap.add_argument("--loss", choices=["bce", "ce"], default="bce", help="FIBER's binary cross-entropy times the answers, or softmax cross-entropy")
     ap.add_argument("--train-only", default=None, help="a regex: train only the params it matches (the rest frozen)")
     ap.add_argument("--alpha", type=float, default=None, help="set every fusion gate to this value first")
+    ap.add_argument("--types", default=None, help="train on these question types only, comma-separated (e.g. relation); the held-out file is scored whole")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--log-every", type=int, default=100)
     ap.add_argument("--eval-every", type=int, default=500)
@@ -98,6 +100,11 @@ def main():
         for k, v in p.items():
             v.requires_grad_(bool(re.search(args.train_only, k)))
     data, test = tiny.read_safetensors(args.train), tiny.read_safetensors(args.test)
+    if args.types:
+        keep = torch.zeros_like(data["type"], dtype=torch.bool)
+        for name in args.types.split(","):
+            keep |= data["type"] == TYPES.index(name)
+        data = {k: v[keep] if k in ("image", "ids", "mask", "answer", "type") else v for k, v in data.items()}
     opt = torch.optim.AdamW(param_groups(p, args.lr, args.head_x), betas=(0.9, 0.98), eps=1e-8)
     gen = torch.Generator().manual_seed(args.seed)
     n, warm = data["ids"].shape[0], max(1, round(args.warmup * args.steps))
