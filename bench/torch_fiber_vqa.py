@@ -103,6 +103,8 @@ def main():
     if args.types:
         keep = torch.zeros_like(data["type"], dtype=torch.bool)
         for name in args.types.split(","):
+            if name not in TYPES:
+                ap.error(f"--types: {name!r} is not one of {', '.join(TYPES)}")
             keep |= data["type"] == TYPES.index(name)
         data = {k: v[keep] if k in ("image", "ids", "mask", "answer", "type") else v for k, v in data.items()}
     opt = torch.optim.AdamW(param_groups(p, args.lr, args.head_x), betas=(0.9, 0.98), eps=1e-8)

@@ -74,6 +74,17 @@ export function positiveNumber(flag: string, value: string): number {
   return n;
 }
 
+/**
+ * A flag's value as a fraction in `interval` (an empty value is not 0), or a UsageError naming
+ * the flag and `meaning`, what the number is (`the chance of each token to be masked`).
+ */
+export function fraction(flag: string, value: string, interval: '[0, 1)' | '(0, 1]', meaning: string): number {
+  const n = Number(value);
+  const inside = interval === '[0, 1)' ? n >= 0 && n < 1 : n > 0 && n <= 1;
+  if (!inside || value.trim() === '') throw new UsageError(`${flag} is ${meaning}, in ${interval}, got '${value}'`);
+  return n;
+}
+
 /** A flag's value as a finite number (an empty value is not 0), or a UsageError naming the flag. */
 export function finiteNumber(flag: string, value: string): number {
   const n = Number(value);

@@ -12,7 +12,7 @@ import { ITC_ENTRIES, pretrainTask } from '../train/pretrain.js';
 import { recordedTrainSize, runTraining, type RunConfig, type RunTask, type StepMetrics } from '../train/train-run.js';
 import { vqaTask } from '../train/vqa-finetune.js';
 import { CAPTION_STYLES } from '../data/captions.js';
-import { finiteNumber, positiveInt, positiveNumber, UsageError, type CliIO } from './io.js';
+import { finiteNumber, fraction, positiveInt, positiveNumber, UsageError, type CliIO } from './io.js';
 import { writeRunPicture } from '../tasks/picture.js';
 
 /**
@@ -72,24 +72,16 @@ export interface TrainFlags {
   captions: string;
 }
 
-/** A chance flag's number, in `interval`; `of` says what it is the chance of, for the error. */
-function chance(flag: string, given: string, interval: '[0, 1)' | '(0, 1]', of: string): number {
-  const p = Number(given);
-  const inside = interval === '[0, 1)' ? p >= 0 && p < 1 : p > 0 && p <= 1;
-  if (!inside || given.trim() === '') throw new UsageError(`${flag} is the chance of ${of}, in ${interval}, got '${given}'`);
-  return p;
-}
-
 /** `--mlm-probability`: in [0, 1), and 0 only with a focus (else MLM would have nothing to predict). */
 function mlmProbability(given: string, focus: string | undefined): number {
-  const p = chance('--mlm-probability', given, '[0, 1)', 'each token to be masked');
+  const p = fraction('--mlm-probability', given, '[0, 1)', 'the chance of each token to be masked');
   if (p === 0 && focus === undefined) throw new UsageError('--mlm-probability 0 masks nothing: give --mlm-focus to mask only its words');
   return p;
 }
 
 /** `--mlm-focus-probability`: in (0, 1], and only with a focus. */
 function mlmFocusProbability(given: string, focus: string | undefined): number {
-  const p = chance('--mlm-focus-probability', given, '(0, 1]', 'each focus word to be masked');
+  const p = fraction('--mlm-focus-probability', given, '(0, 1]', 'the chance of each focus word to be masked');
   if (focus === undefined) throw new UsageError('--mlm-focus-probability: give --mlm-focus, the words it masks');
   return p;
 }
@@ -106,8 +98,7 @@ export function trainConfig(flags: TrainFlags): RunConfig & { source: DataSource
   const steps = positiveInt('--steps', flags.steps);
   const textLength = positiveInt('--text-length', flags.textLength);
   if (textLength < 2 || textLength > model.maxTextLength) throw new UsageError(`--text-length: ${flags.model} takes 2 to ${model.maxTextLength} tokens, got ${textLength}`);
-  const warmup = Number(flags.warmup);
-  if (!(warmup >= 0 && warmup < 1)) throw new UsageError(`--warmup is the fraction of steps spent warming up, in [0, 1), got '${flags.warmup}'`);
+  const warmup = fraction('--warmup', flags.warmup, '[0, 1)', 'the fraction of steps spent warming up');
   const batch = positiveInt('--batch', flags.batch);
   if (batch < 2 && !imageStage) throw new UsageError('--batch: ITM draws its negatives from the batch, so it needs 2 or more');
   if (!(INIT_SCHEMES as readonly string[]).includes(flags.paramInit)) throw new UsageError(`--param-init: ${INIT_SCHEMES.join(' or ')}, got '${flags.paramInit}'`);
