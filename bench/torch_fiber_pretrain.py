@@ -204,11 +204,12 @@ def param_groups(p, lr, head_x=5.0, decay=0.01, lr_x=()):
 
 def load_params(path, dtype=torch.float32):
     """(params, queues, momentum encoder) of a fiberc params file or checkpoint; the momentum
-    encoder is its `momentum.*` params under their sources' names (None when it has none)."""
+    encoder is its `momentum.*` params under their sources' names (None when it has none), the
+    queues None for a file without them (a VQA checkpoint)."""
     ck = tiny.read_safetensors(path)
     p = {k: v.to(dtype).clone().requires_grad_() for k, v in ck.items() if not k.startswith(("optimizer", "momentum.")) and not k.endswith("_queue") and v.dtype.is_floating_point}
     momentum = {k[len("momentum."):]: v.to(dtype).clone() for k, v in ck.items() if k.startswith("momentum.")} or None
-    queues = (ck["image_queue"].to(dtype), ck["text_queue"].to(dtype))
+    queues = (ck["image_queue"].to(dtype), ck["text_queue"].to(dtype)) if "image_queue" in ck else None
     return p, queues, momentum
 
 

@@ -12,18 +12,24 @@ second's from its own, and the answer (yes/no) from [CLS] and from the two shape
 together; accuracies on the held-out file's questions, with the majority class's beside them.
 A probe reads what is linearly there, so a fused token that holds its object's row shows it
 here; one near the majority rate does not hold it in a form a linear head reads. Prints JSON lines.
+
+With `--ground STEPS`, instead: can the fused path learn to find a named object at all? The whole
+model and a linear head on the last text layer's two shape tokens are trained end to end to name
+each object's cell (9 classes, cross-entropy), AdamW with fiberc's param groups (`--lr`, the head
+at `--head-x`), warmup then linear decay; the held-out cell accuracy every `--eval-every` steps.
 """
 import argparse
 import json
 import os
 import sys
+import time
 
 import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch_fiber_tiny_step as tiny  # noqa: E402
-from torch_fiber_pretrain import load_params  # noqa: E402
+from torch_fiber_pretrain import load_params, param_groups, warmup_decay  # noqa: E402
 
 RELATION = 4  # src/data/questions.ts's QUESTION_TYPES.index('relation')
 GRID = 3
@@ -36,7 +42,7 @@ FIRST_SHAPE = 4
 def layer_features(data, p, limit, batch=200):
     """Per text layer, the tokens [first shape, second shape, CLS] of the first `limit` relation
     questions, and their targets."""
-    rel = (data["type"] == RELATION).nonzero().flatten()[:limit]
+    rel = relation_rows(data)[:limit]
     outputs = []
     plain = tiny.text_layer
 
@@ -93,20 +99,75 @@ def majority(train_y, test_y):
     return round(100 * (test_y == train_y.mode().values).float().mean().item(), 1)
 
 
+def relation_rows(data):
+    """The rows of a peer-data VQA file's relation questions."""
+    return (data["type"] == RELATION).nonzero().flatten()
+
+
+def shape_tokens(data, idx, p):
+    """The last text layer's two shape-word tokens of questions `idx`: [N, 2, hidden]."""
+    ids, mask = data["ids"][idx], data["mask"][idx]
+    _, text = tiny.fiber_tiny(data["pixels"][data["image"][idx].long()], ids, mask, p)
+    rows = torch.arange(len(idx))
+    return torch.stack([text[rows, FIRST_SHAPE], text[rows, mask.sum(1).long() - 3]], 1)
+
+
+def ground(p, train, test, args):
+    """Train the model and a cell head end to end to name both objects' cells; print held-out accuracy."""
+    hidden = p[tiny.M + ".text.embeddings.word_embeddings.weight"].shape[1]
+    gen = torch.Generator().manual_seed(args.seed)
+    p["place_head.weight"] = (torch.randn(GRID * GRID, hidden, generator=gen) / hidden ** 0.5).requires_grad_()
+    p["place_head.bias"] = torch.zeros(GRID * GRID, requires_grad=True)
+    opt = torch.optim.AdamW(param_groups(p, args.lr, args.head_x), betas=(0.9, 0.98), eps=1e-8)
+    rel, held = relation_rows(train), relation_rows(test)
+    warm, sums, t0 = max(1, round(0.1 * args.ground)), 0.0, time.perf_counter()
+
+    def logits(data, idx):
+        return shape_tokens(data, idx, p) @ p["place_head.weight"].T + p["place_head.bias"]
+
+    for step in range(1, args.ground + 1):
+        for g in opt.param_groups:
+            g["lr"] = g["base"] * warmup_decay(step, warm, args.ground)
+        idx = rel[torch.randint(0, len(rel), (args.batch,), generator=gen)]
+        loss = F.cross_entropy(logits(train, idx).flatten(0, 1), train["places"][idx].long().flatten())
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sums += loss.item()
+        if step % args.eval_every == 0 or step == args.ground:
+            with torch.no_grad():
+                guess = torch.cat([logits(test, held[s:s + 200]).argmax(-1) for s in range(0, len(held), 200)])
+            truth = test["places"][held].long()
+            row = {"step": step, "loss": round(sums / args.eval_every, 3), "s": round(time.perf_counter() - t0, 1),
+                   "cell": round(100 * (guess == truth).float().mean().item(), 1),
+                   "row": round(100 * (guess // GRID == truth // GRID).float().mean().item(), 1),
+                   "col": round(100 * (guess % GRID == truth % GRID).float().mean().item(), 1)}
+            print(json.dumps(row), flush=True)
+            sums = 0.0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("ckpt")
     ap.add_argument("train")
     ap.add_argument("test")
     ap.add_argument("--n", type=int, default=6000, help="relation questions of the training file to fit on")
+    ap.add_argument("--ground", type=int, default=0, metavar="STEPS", help="train end to end to name the cells instead (see above)")
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--lr", type=float, default=1e-4)
+    ap.add_argument("--head-x", type=float, default=50.0)
+    ap.add_argument("--eval-every", type=int, default=250)
+    ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     torch.set_num_threads(int(os.environ.get("THREADS", os.cpu_count() or 1)))
     torch.manual_seed(0)
     p, _, _ = load_params(args.ckpt)
-    p = {k: v.detach() for k, v in p.items()}
     train, test = tiny.read_safetensors(args.train), tiny.read_safetensors(args.test)
     if "places" not in train:
         sys.exit(f"{args.train} has no 'places': write it again with bench/peer-data.ts")
+    if args.ground:
+        return ground(p, train, test, args)
+    p = {k: v.detach() for k, v in p.items()}
     fx, fy = layer_features(train, p, args.n)
     tx, ty = layer_features(test, p, 10 ** 9)
     print(json.dumps({"fit": len(fy["answer"]), "held_out": len(ty["answer"]), "majority": {k: majority(fy[k], ty[k]) for k in fy}}), flush=True)

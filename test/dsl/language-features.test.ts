@@ -47,7 +47,7 @@ describe('language features for variants', () => {
   const y = randomTensor([2, 4, 3], 2);
   const feeds = new Map([['x', x], ['y', y]]);
   const out = interpret(graph, feeds);
-  const at = (t: { data: Float64Array; shape: readonly number[] }, ...i: number[]): number => {
+  const at = (t: { data: ArrayLike<number>; shape: readonly number[] }, ...i: number[]): number => {
     let flat = 0;
     i.forEach((v, k) => (flat = flat * t.shape[k]! + v));
     return t.data[flat]!;

@@ -47,6 +47,8 @@ describe('the differential fuzzer', () => {
       device: {
         name: 'off-by-one',
         dispose() {},
+        // The fuzzer runs each graph once (device.run); a program it would load is the CPU's.
+        load: (g, options) => cpu.load(g, options),
         async run(g, feeds) {
           const out = await cpu.run(g, feeds);
           return new Map([...out].map(([k, t]) => [k, new HostTensor(t.shape, t.dtype, t.data.map((v) => v + 1))]));
