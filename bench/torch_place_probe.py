@@ -14,7 +14,7 @@ A probe reads what is linearly there, so a fused token that holds its object's r
 here; one near the majority rate does not hold it in a form a linear head reads. Prints JSON lines.
 
 With `--ground STEPS`, instead: can the fused path learn to find a named object at all? The whole
-model and a linear head on the last text layer's two shape tokens are trained end to end to name
+model and a linear head on a text layer's two shape tokens (`--layer`, default the last) are trained end to end to name
 each object's cell (9 classes, cross-entropy), AdamW with fiberc's param groups (`--lr`, the head
 at `--head-x`), warmup then linear decay; the held-out cell accuracy every `--eval-every` steps.
 """
@@ -39,33 +39,41 @@ YES = 14  # ANSWERS.index('yes'): 7 colours, 4 shapes, 3 counts, then yes, no
 FIRST_SHAPE = 4
 
 
-def layer_features(data, p, limit, batch=200):
-    """Per text layer, the tokens [first shape, second shape, CLS] of the first `limit` relation
-    questions, and their targets."""
-    rel = relation_rows(data)[:limit]
+def relation_rows(data):
+    """The rows of a peer-data VQA file's relation questions."""
+    return (data["type"] == RELATION).nonzero().flatten()
+
+
+def text_layer_outputs(data, idx, p):
+    """Every text layer's output for questions `idx` (the forward of tiny.fiber_tiny, observed)."""
     outputs = []
     plain = tiny.text_layer
 
     def recording(h, mask, p, name, image=None, out_norm=True):
-        out = plain(h, mask, p, name, image, out_norm)
-        outputs.append(out)
-        return out
+        outputs.append(plain(h, mask, p, name, image, out_norm))
+        return outputs[-1]
 
     tiny.text_layer = recording
-    per_layer = None
     try:
-        with torch.no_grad():
-            for s in range(0, len(rel), batch):
-                idx = rel[s:s + batch]
-                ids, mask = data["ids"][idx], data["mask"][idx]
-                outputs.clear()
-                tiny.fiber_tiny(data["pixels"][data["image"][idx].long()], ids, mask, p)
-                rows = torch.arange(len(idx))
-                second = mask.sum(1).long() - 3
-                picked = [torch.stack([o[rows, FIRST_SHAPE], o[rows, second], o[:, 0]], 1) for o in outputs]
-                per_layer = picked if per_layer is None else [torch.cat([a, b]) for a, b in zip(per_layer, picked)]
+        tiny.fiber_tiny(data["pixels"][data["image"][idx].long()], data["ids"][idx], data["mask"][idx], p)
     finally:
         tiny.text_layer = plain
+    return outputs
+
+
+def named_tokens(data, idx, out):
+    """Of one layer's output for questions `idx`, the two shape-word tokens and [CLS]: [N, 3, hidden]."""
+    rows = torch.arange(len(idx))
+    return torch.stack([out[rows, FIRST_SHAPE], out[rows, data["mask"][idx].sum(1).long() - 3], out[:, 0]], 1)
+
+
+def layer_features(data, p, limit, batch=200):
+    """Per text layer, the tokens [first shape, second shape, CLS] of the first `limit` relation
+    questions, and their targets."""
+    rel = relation_rows(data)[:limit]
+    with torch.no_grad():
+        chunks = [[named_tokens(data, rel[s:s + batch], o) for o in text_layer_outputs(data, rel[s:s + batch], p)] for s in range(0, len(rel), batch)]
+    per_layer = [torch.cat(layer) for layer in zip(*chunks)]
     places = data["places"][rel].long()
     targets = {
         "first_row": places[:, 0] // GRID, "first_col": places[:, 0] % GRID,
@@ -99,19 +107,6 @@ def majority(train_y, test_y):
     return round(100 * (test_y == train_y.mode().values).float().mean().item(), 1)
 
 
-def relation_rows(data):
-    """The rows of a peer-data VQA file's relation questions."""
-    return (data["type"] == RELATION).nonzero().flatten()
-
-
-def shape_tokens(data, idx, p):
-    """The last text layer's two shape-word tokens of questions `idx`: [N, 2, hidden]."""
-    ids, mask = data["ids"][idx], data["mask"][idx]
-    _, text = tiny.fiber_tiny(data["pixels"][data["image"][idx].long()], ids, mask, p)
-    rows = torch.arange(len(idx))
-    return torch.stack([text[rows, FIRST_SHAPE], text[rows, mask.sum(1).long() - 3]], 1)
-
-
 def ground(p, train, test, args):
     """Train the model and a cell head end to end to name both objects' cells; print held-out accuracy."""
     hidden = p[tiny.M + ".text.embeddings.word_embeddings.weight"].shape[1]
@@ -123,7 +118,8 @@ def ground(p, train, test, args):
     warm, sums, t0 = max(1, round(0.1 * args.ground)), 0.0, time.perf_counter()
 
     def logits(data, idx):
-        return shape_tokens(data, idx, p) @ p["place_head.weight"].T + p["place_head.bias"]
+        tokens = named_tokens(data, idx, text_layer_outputs(data, idx, p)[args.layer])[:, :2]
+        return tokens @ p["place_head.weight"].T + p["place_head.bias"]
 
     for step in range(1, args.ground + 1):
         for g in opt.param_groups:
@@ -144,6 +140,8 @@ def ground(p, train, test, args):
                    "col": round(100 * (guess % GRID == truth % GRID).float().mean().item(), 1)}
             print(json.dumps(row), flush=True)
             sums = 0.0
+    if args.save:  # the trained model without the cell head, for torch_fiber_vqa.py
+        tiny.write_safetensors(args.save, {k: v for k, v in p.items() if not k.startswith("place_head.")})
 
 
 def main():
@@ -153,6 +151,8 @@ def main():
     ap.add_argument("test")
     ap.add_argument("--n", type=int, default=6000, help="relation questions of the training file to fit on")
     ap.add_argument("--ground", type=int, default=0, metavar="STEPS", help="train end to end to name the cells instead (see above)")
+    ap.add_argument("--layer", type=int, default=-1, help="with --ground, the text layer whose shape tokens the head reads (default the last)")
+    ap.add_argument("--save", default=None, help="with --ground, write the trained params (without the cell head) here")
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--lr", type=float, default=1e-4)
     ap.add_argument("--head-x", type=float, default=50.0)
