@@ -10,6 +10,9 @@ CPU before a fiberc run (spec/training.md):
 CKPT is a fiberc checkpoint (RUN/step-N.safetensors) or params file; prints the losses and the
 accuracy per question type on the held-out file as JSON lines. `--types relation` fine-tunes on
 one kind of question alone (can the fused path learn it at all?), still scoring every type.
+`--ground-weight W` adds, each step, W times torch_place_probe.py's cell objective on a batch of
+relation questions (a head on text layer `--ground-layer`'s two shape tokens names both objects'
+cells): grounding taught beside the answers instead of before them.
 """
 import argparse
 import json
@@ -23,6 +26,7 @@ import torch.nn.functional as F
 import torch_fiber_tiny_step as tiny
 from torch_fiber_pretrain import fused_cls, load_params, param_groups, warmup_decay
 from torch_fiber_tiny_step import linear, ln
+from torch_place_probe import GRID, named_tokens, relation_rows, text_layer_outputs
 
 # src/data/questions.ts's QUESTION_TYPES and ANSWERS' length.
 TYPES = ("color", "shape", "count", "exists", "relation")
@@ -82,6 +86,8 @@ def main():
     ap.add_argument("--train-only", default=None, help="a regex: train only the params it matches (the rest frozen)")
     ap.add_argument("--alpha", type=float, default=None, help="set every fusion gate to this value first")
     ap.add_argument("--types", default=None, help="train on these question types only, comma-separated (e.g. relation); the held-out file is scored whole")
+    ap.add_argument("--ground-weight", type=float, default=0.0)
+    ap.add_argument("--ground-layer", type=int, default=3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--log-every", type=int, default=100)
     ap.add_argument("--eval-every", type=int, default=500)
@@ -96,10 +102,18 @@ def main():
             for k in p:
                 if re.search(r"(^|\.)alpha$", k):
                     p[k].fill_(args.alpha)
+    if args.ground_weight:
+        hidden = p[tiny.M + ".text.embeddings.word_embeddings.weight"].shape[1]
+        p["place_head.weight"] = (torch.randn(GRID * GRID, hidden, generator=torch.Generator().manual_seed(args.seed)) / hidden ** 0.5).requires_grad_()
+        p["place_head.bias"] = torch.zeros(GRID * GRID, requires_grad=True)
     if args.train_only:
         for k, v in p.items():
             v.requires_grad_(bool(re.search(args.train_only, k)))
     data, test = tiny.read_safetensors(args.train), tiny.read_safetensors(args.test)
+    if args.ground_weight and "places" not in data:
+        ap.error(f"--ground-weight: {args.train} has no 'places' (write it again with bench/peer-data.ts)")
+    grounding = data if args.ground_weight else None
+    relations = relation_rows(data) if args.ground_weight else None
     if args.types:
         keep = torch.zeros_like(data["type"], dtype=torch.bool)
         for name in args.types.split(","):
@@ -109,6 +123,7 @@ def main():
         data = {k: v[keep] if k in ("image", "ids", "mask", "answer", "type") else v for k, v in data.items()}
     opt = torch.optim.AdamW(param_groups(p, args.lr, args.head_x), betas=(0.9, 0.98), eps=1e-8)
     gen = torch.Generator().manual_seed(args.seed)
+    ground_gen = torch.Generator().manual_seed(args.seed + 1)  # the answers' batches stay those of a run without grounding
     n, warm = data["ids"].shape[0], max(1, round(args.warmup * args.steps))
     sums, t0 = 0.0, time.perf_counter()
     for step in range(1, args.steps + 1):
@@ -117,6 +132,11 @@ def main():
         idx = torch.randint(0, n, (args.batch,), generator=gen)
         logits = vqa_logits(data["pixels"][data["image"][idx].long()], data["ids"][idx], data["mask"][idx], p)
         loss = vqa_loss(logits, data["answer"][idx].long(), args.loss)
+        if grounding is not None:
+            rel = relations[torch.randint(0, len(relations), (args.batch,), generator=ground_gen)]
+            tokens = named_tokens(grounding, rel, text_layer_outputs(grounding, rel, p)[args.ground_layer])[:, :2]
+            cells = tokens @ p["place_head.weight"].T + p["place_head.bias"]
+            loss = loss + args.ground_weight * F.cross_entropy(cells.flatten(0, 1), grounding["places"][rel].long().flatten())
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
