@@ -26,8 +26,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CELL_LABELS, sceneCellAttributes } from '../src/data/attributes.js';
 import { imageTextInputs, stackedPixels } from '../src/data/pretrain-batch.js';
-import { ANSWERS, QUESTION_TYPES, type Question, type QuestionType } from '../src/data/questions.js';
-import { GRID, type Scene } from '../src/data/scene.js';
+import { ANSWERS, QUESTION_TYPES, type QuestionType } from '../src/data/questions.js';
+import { GRID } from '../src/data/scene.js';
 import { imageText, syntheticCorpus } from '../src/data/synthetic.js';
 import { TextTokenizer } from '../src/data/tokenizer.js';
 import { writeSafetensors } from '../src/fiber/safetensors.js';
@@ -60,22 +60,6 @@ function encodedTexts(texts: readonly string[]): { ids: HostTensor; mask: HostTe
   });
   return { ids: new HostTensor([texts.length, TEXT_LENGTH], 'i32', ids), mask: new HostTensor([texts.length, TEXT_LENGTH], 'f32', mask) };
 }
-/**
- * The cells (row * GRID + col) of the two objects a relation question names by colour and
- * shape (questions.ts names only objects no other object shares both with); [-1, -1] for a
- * question of another type.
- */
-function relationPlaces(scene: Scene, q: Question): [number, number] {
-  const named = q.type === 'relation' ? /^is the (\w+) (\w+) .* the (\w+) (\w+) \?$/.exec(q.question) : null;
-  if (!named) return [-1, -1];
-  const cell = (colour: string, shape: string): number => {
-    const o = scene.objects.find((x) => x.colour === colour && x.shape === shape);
-    if (!o) throw new Error(`relation question '${q.question}' names no object of its scene`);
-    return o.row * GRID + o.col;
-  };
-  return [cell(named[1]!, named[2]!), cell(named[3]!, named[4]!)];
-}
-
 // Each split drawn alone, as `fiberc train` and `fiberc eval` draw theirs (which images a split
 // holds depends on the sizes asked for): 1,000 held-out test images, as many for validation.
 const sizes = { train, val: 1000, test: 1000 };
@@ -109,9 +93,8 @@ process.stdout.write(`init: ${graph.params.length} params of FiberTinyPretrainin
 if (values.vqa !== undefined) {
   const vqaSizes = { train: Number(values.vqa), val: 1000, test: 1000 };
   for (const split of ['train', 'val', 'test'] as const) {
-    const drawn = syntheticCorpus({ seed, sizes: { train: 0, val: 0, test: 0, [split]: vqaSizes[split] } })[split];
-    const examples = drawn.map(imageText);
-    const rows = drawn.flatMap((e, image) => e.questions.map((q) => ({ image, q, places: relationPlaces(e.scene, q) })));
+    const examples = syntheticCorpus({ seed, sizes: { train: 0, val: 0, test: 0, [split]: vqaSizes[split] } })[split].map(imageText);
+    const rows = examples.flatMap((e, image) => e.questions.map((q) => ({ image, q, places: q.compared?.map((o) => o.row * GRID + o.col) ?? [-1, -1] })));
     const questions = encodedTexts(rows.map((r) => r.q.question));
     const column = (f: (r: (typeof rows)[number]) => number): HostTensor => new HostTensor([rows.length], 'i32', Int32Array.from(rows, f));
     writeSafetensors(join(out, `vqa-${split}.safetensors`), new Map([

@@ -26,7 +26,7 @@ import torch.nn.functional as F
 import torch_fiber_tiny_step as tiny
 from torch_fiber_pretrain import fused_cls, load_params, param_groups, warmup_decay
 from torch_fiber_tiny_step import linear, ln
-from torch_place_probe import GRID, named_tokens, relation_rows, text_layer_outputs
+from torch_place_probe import add_cell_head, cell_loss, relation_rows
 
 # src/data/questions.ts's QUESTION_TYPES and ANSWERS' length.
 TYPES = ("color", "shape", "count", "exists", "relation")
@@ -103,9 +103,7 @@ def main():
                 if re.search(r"(^|\.)alpha$", k):
                     p[k].fill_(args.alpha)
     if args.ground_weight:
-        hidden = p[tiny.M + ".text.embeddings.word_embeddings.weight"].shape[1]
-        p["place_head.weight"] = (torch.randn(GRID * GRID, hidden, generator=torch.Generator().manual_seed(args.seed)) / hidden ** 0.5).requires_grad_()
-        p["place_head.bias"] = torch.zeros(GRID * GRID, requires_grad=True)
+        add_cell_head(p, torch.Generator().manual_seed(args.seed))
     if args.train_only:
         for k, v in p.items():
             v.requires_grad_(bool(re.search(args.train_only, k)))
@@ -134,9 +132,7 @@ def main():
         loss = vqa_loss(logits, data["answer"][idx].long(), args.loss)
         if grounding is not None:
             rel = relations[torch.randint(0, len(relations), (args.batch,), generator=ground_gen)]
-            tokens = named_tokens(grounding, rel, text_layer_outputs(grounding, rel, p)[args.ground_layer])[:, :2]
-            cells = tokens @ p["place_head.weight"].T + p["place_head.bias"]
-            loss = loss + args.ground_weight * F.cross_entropy(cells.flatten(0, 1), grounding["places"][rel].long().flatten())
+            loss = loss + args.ground_weight * cell_loss(grounding, rel, p, args.ground_layer)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()

@@ -67,6 +67,25 @@ def named_tokens(data, idx, out):
     return torch.stack([out[rows, FIRST_SHAPE], out[rows, data["mask"][idx].sum(1).long() - 3], out[:, 0]], 1)
 
 
+def add_cell_head(p, gen):
+    """Adds `place_head`, a linear map from a text token to the 9 grid cells, to params p (its
+    weight drawn from generator `gen`)."""
+    hidden = p[tiny.M + ".text.embeddings.word_embeddings.weight"].shape[1]
+    p["place_head.weight"] = (torch.randn(GRID * GRID, hidden, generator=gen) / hidden ** 0.5).requires_grad_()
+    p["place_head.bias"] = torch.zeros(GRID * GRID, requires_grad=True)
+
+
+def cell_logits(data, idx, p, layer):
+    """place_head's cell logits for both objects of relation questions `idx`, read at text layer `layer`: [N, 2, 9]."""
+    tokens = named_tokens(data, idx, text_layer_outputs(data, idx, p)[layer])[:, :2]
+    return tokens @ p["place_head.weight"].T + p["place_head.bias"]
+
+
+def cell_loss(data, idx, p, layer):
+    """Cross-entropy of cell_logits against both objects' cells."""
+    return F.cross_entropy(cell_logits(data, idx, p, layer).flatten(0, 1), data["places"][idx].long().flatten())
+
+
 def layer_features(data, p, limit, batch=200):
     """Per text layer, the tokens [first shape, second shape, CLS] of the first `limit` relation
     questions, and their targets."""
@@ -109,30 +128,24 @@ def majority(train_y, test_y):
 
 def ground(p, train, test, args):
     """Train the model and a cell head end to end to name both objects' cells; print held-out accuracy."""
-    hidden = p[tiny.M + ".text.embeddings.word_embeddings.weight"].shape[1]
-    gen = torch.Generator().manual_seed(args.seed)
-    p["place_head.weight"] = (torch.randn(GRID * GRID, hidden, generator=gen) / hidden ** 0.5).requires_grad_()
-    p["place_head.bias"] = torch.zeros(GRID * GRID, requires_grad=True)
+    gen = torch.Generator().manual_seed(args.seed)  # the head, then the batches
+    add_cell_head(p, gen)
     opt = torch.optim.AdamW(param_groups(p, args.lr, args.head_x), betas=(0.9, 0.98), eps=1e-8)
     rel, held = relation_rows(train), relation_rows(test)
     warm, sums, t0 = max(1, round(0.1 * args.ground)), 0.0, time.perf_counter()
-
-    def logits(data, idx):
-        tokens = named_tokens(data, idx, text_layer_outputs(data, idx, p)[args.layer])[:, :2]
-        return tokens @ p["place_head.weight"].T + p["place_head.bias"]
 
     for step in range(1, args.ground + 1):
         for g in opt.param_groups:
             g["lr"] = g["base"] * warmup_decay(step, warm, args.ground)
         idx = rel[torch.randint(0, len(rel), (args.batch,), generator=gen)]
-        loss = F.cross_entropy(logits(train, idx).flatten(0, 1), train["places"][idx].long().flatten())
+        loss = cell_loss(train, idx, p, args.layer)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
         sums += loss.item()
         if step % args.eval_every == 0 or step == args.ground:
             with torch.no_grad():
-                guess = torch.cat([logits(test, held[s:s + 200]).argmax(-1) for s in range(0, len(held), 200)])
+                guess = torch.cat([cell_logits(test, held[s:s + 200], p, args.layer).argmax(-1) for s in range(0, len(held), 200)])
             truth = test["places"][held].long()
             row = {"step": step, "loss": round(sums / args.eval_every, 3), "s": round(time.perf_counter() - t0, 1),
                    "cell": round(100 * (guess == truth).float().mean().item(), 1),

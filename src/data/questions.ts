@@ -21,6 +21,8 @@ export interface Question {
   readonly type: QuestionType;
   readonly question: string;
   readonly answer: string;
+  /** For a relation question, the two objects it compares, in the order it names them. */
+  readonly compared?: readonly [SceneObject, SceneObject];
 }
 
 /** Objects that a colour and a shape name alone (no other object has both). */
@@ -61,7 +63,7 @@ export function question(scene: Scene, type: QuestionType, random: () => number)
       const options = pairs.flatMap(([a, b]) => RELATIONS.filter((r) => r.applies(a, b)).map((r) => ({ a, b, r })));
       if (options.length === 0) return undefined;
       const { a, b, r } = pick(random, options);
-      return { type, question: `is the ${a.colour} ${a.shape} ${r.words} the ${b.colour} ${b.shape} ?`, answer: r.holds(a, b) ? 'yes' : 'no' };
+      return { type, question: `is the ${a.colour} ${a.shape} ${r.words} the ${b.colour} ${b.shape} ?`, answer: r.holds(a, b) ? 'yes' : 'no', compared: [a, b] };
     }
   }
 }

@@ -44,6 +44,13 @@ function cellOf(words: readonly string[]): [number, number] {
   return [words.includes('top') ? 0 : words.includes('bottom') ? 2 : 1, words.includes('left') ? 0 : words.includes('right') ? 2 : 1];
 }
 
+/** The two objects a relation question names (`is the C S <relation> the C2 S2 ?`), found from the scene. */
+function comparedOf(scene: Scene, q: { question: string }): [SceneObject, SceneObject] {
+  const w = q.question.split(' ');
+  const named = (c: string, s: string): SceneObject => scene.objects.find((o) => o.colour === c && o.shape === s)!;
+  return [named(w[2]!, w[3]!), named(w[w.length - 3]!, w[w.length - 2]!)];
+}
+
 /** The object a question's referring phrase names, found from the scene (an oracle apart from questions.ts). */
 function answerOf(scene: Scene, q: { type: string; question: string }): string {
   const w = q.question.split(' ');
@@ -62,9 +69,7 @@ function answerOf(scene: Scene, q: { type: string; question: string }): string {
       return scene.objects.find((o) => o.colour === w[4] && o.row === row && o.col === col)!.shape;
     }
     default: {
-      // is the C S <relation> the C2 S2 ?
-      const a = scene.objects.find((o) => has(o, w[2]!, w[3]!))!;
-      const b = scene.objects.find((o) => has(o, w[w.length - 3]!, w[w.length - 2]!))!;
+      const [a, b] = comparedOf(scene, q);
       const rel = w.slice(4, -4).join(' ');
       const holds = rel === 'above' ? a.row < b.row : rel === 'below' ? a.row > b.row : rel === 'on the left of' ? a.col < b.col : a.col > b.col;
       return holds ? 'yes' : 'no';
@@ -146,6 +151,7 @@ describe('the synthetic corpus', () => {
         expect(QUESTION_TYPES).toContain(q.type);
         expect(ANSWERS).toContain(q.answer);
         expect(answerOf(e.scene, q), q.question).toBe(q.answer);
+        expect(q.compared, q.question).toEqual(q.type === 'relation' ? comparedOf(e.scene, q) : undefined);
         counts.set(q.answer, (counts.get(q.answer) ?? 0) + 1);
       }
     }
