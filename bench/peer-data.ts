@@ -10,7 +10,10 @@
  * Each split file holds `pixels`, `ids`, `mask` (an image's first caption) and `ids2`, `mask2`
  * (its second), and `layout` (a number per image for its objects' cells and sizes, for the
  * peer's `--layout-groups`), `cells` (per grid cell, which of the 13 attributes its object has:
- * [N, 9 x 13]); OUT/test.safetensors is the held-out split `fiberc eval` scores.
+ * [N, 9 x 13]), and a caption that does not say where the objects are (`gids`, `gmask`: captions.ts's
+ * unplacedCaption) with `gcells` [N, TEXT_LENGTH], at each object's shape word its grid cell
+ * (row * 3 + col), -1 at every other token: the targets of the peer's `--ground-weight`.
+ * OUT/test.safetensors is the held-out split `fiberc eval` scores.
  *
  * With `--vqa N`, also the VQA splits as `fiberc train --task vqa` and `fiberc eval --task vqa`
  * draw them (OUT/vqa-train.safetensors from N images, vqa-val and vqa-test from 1,000): each
@@ -27,8 +30,10 @@ import { parseArgs } from 'node:util';
 import { CELL_LABELS, sceneCellAttributes } from '../src/data/attributes.js';
 import { imageTextInputs, stackedPixels } from '../src/data/pretrain-batch.js';
 import { ANSWERS, QUESTION_TYPES, type QuestionType } from '../src/data/questions.js';
-import { GRID } from '../src/data/scene.js';
+import { GRID, SHAPES, type Scene } from '../src/data/scene.js';
 import { imageText, syntheticCorpus } from '../src/data/synthetic.js';
+import { unplacedCaption } from '../src/data/captions.js';
+import { rng } from '../src/ir/init.js';
 import { TextTokenizer } from '../src/data/tokenizer.js';
 import { writeSafetensors } from '../src/fiber/safetensors.js';
 import { leafName } from '../src/ir/graph.js';
@@ -60,6 +65,30 @@ function encodedTexts(texts: readonly string[]): { ids: HostTensor; mask: HostTe
   });
   return { ids: new HostTensor([texts.length, TEXT_LENGTH], 'i32', ids), mask: new HostTensor([texts.length, TEXT_LENGTH], 'f32', mask) };
 }
+const shapeIds = new Set(SHAPES.map((shape) => tokenizer.encode(shape, 3).ids[1]!));
+
+/**
+ * An unplaced caption of each scene (its own generator, so the splits' other draws stay as
+ * they were) and, per token, the cell of the object whose shape word it is (-1 elsewhere).
+ */
+function groundingCaptions(scenes: readonly Scene[], seed: number): { ids: HostTensor; mask: HostTensor; cells: HostTensor } {
+  const random = rng(seed + 7919);
+  const drawn = scenes.map((scene) => unplacedCaption(scene, random));
+  const { ids, mask } = encodedTexts(drawn.map((d) => d.text));
+  const cells = new Int32Array(ids.data.length).fill(-1);
+  drawn.forEach((d, i) => {
+    let k = 0;
+    for (let t = 0; t < TEXT_LENGTH; t++) {
+      if (shapeIds.has(ids.data[i * TEXT_LENGTH + t]!)) {
+        const o = d.objects[k++]!;
+        cells[i * TEXT_LENGTH + t] = o.row * GRID + o.col;
+      }
+    }
+    if (k !== d.objects.length) throw new Error(`unplaced caption "${d.text}" holds ${k} shape words for ${d.objects.length} objects`);
+  });
+  return { ids, mask, cells: new HostTensor(ids.shape, 'i32', cells) };
+}
+
 // Each split drawn alone, as `fiberc train` and `fiberc eval` draw theirs (which images a split
 // holds depends on the sizes asked for): 1,000 held-out test images, as many for validation.
 const sizes = { train, val: 1000, test: 1000 };
@@ -81,7 +110,8 @@ for (const split of ['train', 'val', 'test'] as const) {
   const cells = new Float32Array(drawn.length * CELL_LABELS);
   drawn.forEach((e, i) => cells.set(sceneCellAttributes(e.scene), i * CELL_LABELS));
   const cellLabels = new HostTensor([drawn.length, CELL_LABELS], 'f32', cells);
-  const tensors = new Map([...first, ['ids2', second.ids], ['mask2', second.mask], ['layout', layout], ['cells', cellLabels]]);
+  const grounding = groundingCaptions(drawn.map((e) => e.scene), seed);
+  const tensors = new Map([...first, ['ids2', second.ids], ['mask2', second.mask], ['layout', layout], ['cells', cellLabels], ['gids', grounding.ids], ['gmask', grounding.mask], ['gcells', grounding.cells]]);
   writeSafetensors(join(out, `${split}.safetensors`), tensors);
   process.stdout.write(`${split}: ${examples.length} images\n`);
 }

@@ -15,6 +15,11 @@ bench/torch_fiber_tiny_step.py's), so fiberc's params and checkpoints load as th
         the learning dynamics of a recipe, at tens of steps a second instead of one. --rerank K
         adds R@1 after ITM re-ranking of each query's top K at the end; --itm-bank N draws ITM's
         hard negatives from the batch and a bank of the last N examples (spec/training.md).
+        --ground-weight W adds W times a grounding objective: each image's unplaced caption
+        (peer-data's gids) runs the fused path too, and a 9-way head on text layer
+        --ground-layer's token of each object's shape word names the object's grid cell
+        (held-out accuracy logged as ground_cell). --mlm-probability and
+        --mlm-focus-probability match fiberc's options of those names.
 """
 import argparse
 import json
@@ -34,6 +39,7 @@ PAD, MASK, SPECIALS, VOCAB_USED = 1, 4, (0, 1, 2, 3, 4), 50
 # caption says that only the image can tell.
 GROUNDED = torch.arange(27, 40)
 M = "model"
+GRID = 3  # src/data/scene.ts's grid: 3 x 3 cells, numbered row * 3 + col
 
 
 def image_alone_above(x, p):
@@ -92,14 +98,33 @@ def itm_logits(image, text, p):
     return linear(fused_cls(image, text, p), p, "itm_score.fc")
 
 
+def add_cell_head(p, gen):
+    """Adds `place_head`, a linear map from a text token to the 9 grid cells, to params p (its
+    weight drawn from generator `gen`)."""
+    hidden = p[tiny.M + ".text.embeddings.word_embeddings.weight"].shape[1]
+    p["place_head.weight"] = (torch.randn(GRID * GRID, hidden, generator=gen) / hidden ** 0.5).requires_grad_()
+    p["place_head.bias"] = torch.zeros(GRID * GRID, requires_grad=True)
+
+
+def ground_logits(recorded, layer, p):
+    """place_head's cell logits [B, T, 9] for every token of fused text layer `layer` (counted
+    over all text layers, as torch_place_probe.py's --layer) among `recorded` (fused_layers' record)."""
+    return recorded[layer - (tiny.TEXT_LAYERS - tiny.FUSE)] @ p["place_head.weight"].T + p["place_head.bias"]
+
+
 def sample_rows(weights, u):
     """fiber_pretrain.fib's sample_rows: the inverse CDF of each row's weights at u."""
     cdf = torch.cumsum(weights / weights.sum(-1, keepdim=True), -1)
     return (cdf <= u.unsqueeze(1)).float().sum(-1).clamp(max=weights.shape[1] - 1).long()
 
 
-def pretrain_losses(batch, p, queues, momentum=None, detach_keys=True, choose_negatives=None):
-    """(loss, itc, mlm, itm, image_feats, text_feats) of one batch, as FiberPretraining's forward.
+def pretrain_losses(batch, p, queues, momentum=None, detach_keys=True, choose_negatives=None, ground_layer=None):
+    """(loss, parts, image_feats, text_feats) of one batch, as FiberPretraining's forward: loss
+    = itc + mlm + itm, parts those three by name.
+    With `ground_layer`, parts also holds `ground`: the batch's unplaced captions (`gids`,
+    `gmask`; peer-data's) run the fused path beside the others with their images, and place_head
+    names, from text layer `ground_layer`'s token of each object's shape word, the object's grid
+    cell (cross-entropy against `gcells`): FIBER's phrase grounding with the cells as boxes.
     `queues` (image, text) are scored normalized; the batch's keys are detached (FIBER) unless
     `detach_keys` is False; with `momentum` params the batch's keys and the features to queue
     come from that encoder (ALBEF), else from `p` (FIBER, fiberc)."""
@@ -132,14 +157,23 @@ def pretrain_losses(batch, p, queues, momentum=None, detach_keys=True, choose_ne
         # Negatives from outside the batch (a bank of past examples): their lower layers run too.
         neg_pixels, neg_ids, neg_mask = choose_negatives(fi.detach(), ft.detach(), temp.detach(), draws)
         neg_image_low, neg_text_low = tiny.image_below_fusion(neg_pixels, p), tiny.text_below_fusion(neg_ids, neg_mask, p)
-    image4 = torch.cat([image_low, image_low, image_low, neg_image_low])
-    text4 = torch.cat([tiny.text_below_fusion(mlm_ids, mask, p), text_low, neg_text_low, text_low])
-    mask4 = torch.cat([mask, mask, neg_mask, mask])
-    image4, text4 = tiny.fused_layers(image4, text4, mask4, p)
+    images = [image_low, image_low, image_low, neg_image_low]
+    texts = [tiny.text_below_fusion(mlm_ids, mask, p), text_low, neg_text_low, text_low]
+    masks = [mask, mask, neg_mask, mask]
+    if ground_layer is not None:
+        images.append(image_low)
+        texts.append(tiny.text_below_fusion(batch["gids"], batch["gmask"], p))
+        masks.append(batch["gmask"])
+    recorded = []
+    image4, text4 = tiny.fused_layers(torch.cat(images), torch.cat(texts), torch.cat(masks), p, recorded)
     mlm = F.cross_entropy(mlm_logits(text4[:b], p).reshape(-1, tiny.VOCAB), mlm_labels.reshape(-1).long(), ignore_index=-100)
     itm_labels = torch.cat([torch.ones(b), torch.zeros(2 * b)]).long()
-    itm = F.cross_entropy(itm_logits(image4[b:], text4[b:], p), itm_labels)
-    return itc + mlm + itm, itc, mlm, itm, ki.detach(), kt.detach()
+    itm = F.cross_entropy(itm_logits(image4[b:4 * b], text4[b:4 * b], p), itm_labels)
+    parts = {"itc": itc, "mlm": mlm, "itm": itm}
+    if ground_layer is not None:
+        logits = ground_logits(recorded, ground_layer, p)[4 * b:]
+        parts["ground"] = F.cross_entropy(logits.reshape(-1, GRID * GRID), batch["gcells"].reshape(-1).long(), ignore_index=-1)
+    return itc + mlm + itm, parts, ki.detach(), kt.detach()
 
 
 def ema_update(momentum, p, decay):
@@ -165,15 +199,21 @@ def warmup_decay(step, warm, steps):
     return min(step / warm, max(0.0, (steps - step) / max(1, steps - warm)))
 
 
-def mask_tokens(ids, mask, gen, focus=0):
-    """Hugging Face's MLM corruption, as src/data/masking.ts: 15% of real non-special tokens;
-    80% <mask>, 10% a random ordinary token, 10% kept; labels -100 elsewhere. With focus, each
-    text also has one of its grounded words (GROUNDED) chosen, if it has one."""
+def mask_tokens(ids, mask, gen, focus=0, probability=0.15, focus_probability=0.0):
+    """Hugging Face's MLM corruption, as src/data/masking.ts: `probability` (15%) of real
+    non-special tokens; 80% <mask>, 10% a random ordinary token, 10% kept; labels -100
+    elsewhere. With focus, each text also has one of its grounded words (GROUNDED) chosen, if it
+    has one; with focus_probability as well, each grounded word is chosen with that chance and
+    the one drawn only where none was (fiberc's --mlm-focus-probability)."""
     special = torch.zeros_like(ids, dtype=torch.bool)
     for s in SPECIALS:
         special |= ids == s
-    chosen = (torch.rand(ids.shape, generator=gen) < 0.15) & (mask > 0) & ~special
-    if focus:
+    chosen = (torch.rand(ids.shape, generator=gen) < probability) & (mask > 0) & ~special
+    if focus and focus_probability > 0:
+        each = torch.isin(ids, GROUNDED) & (mask > 0) & (torch.rand(ids.shape, generator=gen) < focus_probability)
+        one = one_grounded(ids, mask, gen)
+        chosen |= each | (one & ~each.any(1, keepdim=True))
+    elif focus:
         chosen |= one_grounded(ids, mask, gen)
     action = torch.rand(ids.shape, generator=gen)
     random_ids = torch.randint(len(SPECIALS), VOCAB_USED, ids.shape, generator=gen, dtype=ids.dtype)
@@ -238,10 +278,29 @@ def caption_rows(data, idx, gen):
     return torch.where(second, data["ids2"][idx], data["ids"][idx]), torch.where(second, data["mask2"][idx], data["mask"][idx])
 
 
-def corpus_batch(data, idx, gen, focus=0):
+def corpus_batch(data, idx, gen, focus=0, probability=0.15, focus_probability=0.0):
     ids, mask = caption_rows(data, idx, gen)
-    mlm_ids, mlm_labels = mask_tokens(ids, mask, gen, focus)
-    return {"pixels": data["pixels"][idx], "ids": ids, "mask": mask, "mlm_ids": mlm_ids, "mlm_labels": mlm_labels, "draws": torch.rand(2, len(idx), generator=gen)}
+    mlm_ids, mlm_labels = mask_tokens(ids, mask, gen, focus, probability, focus_probability)
+    batch = {"pixels": data["pixels"][idx], "ids": ids, "mask": mask, "mlm_ids": mlm_ids, "mlm_labels": mlm_labels, "draws": torch.rand(2, len(idx), generator=gen)}
+    if "gids" in data:
+        batch.update(gids=data["gids"][idx], gmask=data["gmask"][idx], gcells=data["gcells"][idx])
+    return batch
+
+
+def grounding_accuracy(p, test, n, layer):
+    """Of the first n test images' unplaced captions, the percent of objects whose cell
+    place_head names from their shape word's token at text layer `layer`."""
+    hits = total = 0
+    with torch.no_grad():
+        for s in range(0, n, 100):
+            recorded = []
+            image_low, text_low = tiny.image_below_fusion(test["pixels"][s:s + 100], p), tiny.text_below_fusion(test["gids"][s:s + 100], test["gmask"][s:s + 100], p)
+            tiny.fused_layers(image_low, text_low, test["gmask"][s:s + 100], p, recorded)
+            cells = test["gcells"][s:s + 100].long()
+            named = cells >= 0
+            hits += (ground_logits(recorded, layer, p).argmax(-1)[named] == cells[named]).sum().item()
+            total += named.sum().item()
+    return round(100.0 * hits / max(1, total), 1)
 
 
 def itm_rerank_r1(p, test, sim, k, image_rows):
@@ -283,6 +342,9 @@ def retrieval(p, test, n, rerank=0):
 def train(args):
     torch.manual_seed(args.seed)
     p, queues, _ = load_params(args.params)
+    ground = args.ground_weight > 0
+    if ground and "place_head.weight" not in p:
+        add_cell_head(p, torch.Generator().manual_seed(args.seed + 1))
     if args.fixed_temp:
         p["temp"].requires_grad_(False)
     if args.alpha_init is not None:
@@ -292,6 +354,11 @@ def train(args):
                 if re.search(r"(^|\.)alpha$", k):
                     p[k].fill_(args.alpha_init)
     data, test = tiny.read_safetensors(args.train), tiny.read_safetensors(args.test)
+    if ground and "gids" not in data:
+        raise SystemExit(f"{args.train} has no unplaced captions (gids): write it again with bench/peer-data.ts")
+    if not ground:
+        for k in ("gids", "gmask", "gcells"):
+            data.pop(k, None)
     opt = torch.optim.AdamW(param_groups(p, args.lr, args.head_x, lr_x=[(r, float(x)) for r, x in (a.rsplit("=", 1) for a in args.lr_x)]), betas=(0.9, 0.98), eps=1e-8)
     momentum = {k: v.detach().clone() for k, v in p.items() if args.queue == "momentum" or "_itc" in k} if args.queue.startswith("momentum") else None
     gen = torch.Generator().manual_seed(args.seed)
@@ -326,11 +393,12 @@ def train(args):
         for g in opt.param_groups:
             g["lr"] = g["base"] * warmup_decay(step, warm, args.steps)
         current["index"] = grouped_rows(data, args.batch, args.layout_groups, gen, by_layout) if args.layout_groups > 1 else torch.randint(0, n, (args.batch,), generator=gen)
-        batch = corpus_batch(data, current["index"], gen, args.mlm_focus)
-        loss, itc, mlm, itm, ki, kt = pretrain_losses(batch, p, (qi, qt), momentum, not args.attached_keys, choose_negatives if args.itm_bank else None)
+        batch = corpus_batch(data, current["index"], gen, args.mlm_focus, args.mlm_probability, args.mlm_focus_probability)
+        loss, parts, ki, kt = pretrain_losses(batch, p, (qi, qt), momentum, not args.attached_keys, choose_negatives if args.itm_bank else None, args.ground_layer if ground else None)
         if args.itm_bank:
             bank = {"image": torch.cat([ki, bank["image"]])[:args.itm_bank], "text": torch.cat([kt, bank["text"]])[:args.itm_bank], "index": torch.cat([current["index"], bank["index"]])[:args.itm_bank]}
-        total = args.itc_weight * itc + args.mlm_weight * mlm + args.itm_weight * itm
+        weights = {"itc": args.itc_weight, "mlm": args.mlm_weight, "itm": args.itm_weight, "ground": args.ground_weight}
+        total = sum(weights[k] * v for k, v in parts.items())
         opt.zero_grad(set_to_none=True)
         total.backward()
         opt.step()
@@ -339,12 +407,14 @@ def train(args):
                 ema_update(momentum, p, args.ema)
             if args.queue != "none":
                 qi, qt = torch.cat([ki, qi])[:queues[0].shape[0]], torch.cat([kt, qt])[:queues[1].shape[0]]
-        for k, v in (("itc", itc), ("mlm", mlm), ("itm", itm)):
+        for k, v in parts.items():
             sums[k] = sums.get(k, 0.0) + v.item()
         if step % args.log_every == 0 or step == args.steps:
             row = {"step": step, **{k: round(v / args.log_every, 3) for k, v in sums.items()}, "temp": round(p["temp"].item(), 4), "s": round(time.perf_counter() - t0, 1)}
             if step % args.eval_every == 0 or step == args.steps:
                 row.update(retrieval(p, test, args.test_size, args.rerank if step == args.steps else 0))
+                if ground:
+                    row["ground_cell"] = grounding_accuracy(p, test, args.test_size, args.ground_layer)
             print(json.dumps(row), flush=True)
             sums = {}
     if args.save:
@@ -385,12 +455,16 @@ def main():
     r.add_argument("--mlm-weight", type=float, default=1.0)
     r.add_argument("--itm-weight", type=float, default=1.0)
     r.add_argument("--mlm-focus", type=int, choices=[0, 1], default=0, help="1: MLM also chooses one grounded (size, colour, shape) word of every caption")
+    r.add_argument("--mlm-probability", type=float, default=0.15, help="the chance of each real token being masked at random (fiberc's --mlm-probability)")
+    r.add_argument("--mlm-focus-probability", type=float, default=0.0, help="with --mlm-focus 1, mask each grounded word with this chance (one drawn where none was) instead of exactly one")
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--log-every", type=int, default=25)
     r.add_argument("--eval-every", type=int, default=100)
     r.add_argument("--test-size", type=int, default=1000)
     r.add_argument("--layout-groups", type=int, default=1, help="batches of groups of this many images sharing a layout (peer-data's `layout`)")
     r.add_argument("--itm-bank", type=int, default=0, help="draw ITM's hard negatives from the batch and a bank of this many past examples (0: the batch only)")
+    r.add_argument("--ground-weight", type=float, default=0.0, help="add this times the grounding objective (pretrain_losses' ground; needs peer-data's unplaced captions)")
+    r.add_argument("--ground-layer", type=int, default=3, help="the text layer whose shape-word tokens name their objects' cells (counted over all text layers; 3: the last fused with stage 2's 16 tokens)")
     r.add_argument("--save", default=None, help="write the trained params and queues to this file at the end")
     r.add_argument("--rerank", type=int, default=0, help="at the end, also R@1 after the ITM head re-scores each query's top k")
     args = ap.parse_args()
@@ -398,8 +472,8 @@ def main():
     if args.cmd == "check":
         p, queues, momentum = load_params(args.params, torch.float64)
         batch = {k: (v.double() if v.dtype.is_floating_point else v) for k, v in tiny.read_safetensors(args.inputs).items()}
-        loss, itc, mlm, itm, _, _ = pretrain_losses(batch, p, queues, momentum)
-        out = {"loss": loss.item(), "itc": itc.item(), "mlm": mlm.item(), "itm": itm.item()}
+        loss, parts, _, _ = pretrain_losses(batch, p, queues, momentum)
+        out = {"loss": loss.item(), **{k: v.item() for k, v in parts.items()}}
         if args.grads:
             loss.backward()
             out["grads"] = {k: p[k].grad.flatten()[:4].tolist() for k in args.grads}

@@ -215,8 +215,9 @@ def text_below_fusion(ids, mask, p):
     return t
 
 
-def fused_layers(x, t, mask, p):
-    """The fused pairs of layers from both towers' outputs below fusion: (image, text tokens)."""
+def fused_layers(x, t, mask, p, record=None):
+    """The fused pairs of layers from both towers' outputs below fusion: (image, text tokens).
+    `record`, a list, receives each fused text layer's output in turn."""
     k = 0
     for name, s, r, win, shift in swin_steps(above=True):
         if shift is None:
@@ -224,6 +225,8 @@ def fused_layers(x, t, mask, p):
             continue
         x_next = image_block(x, p, name, HEADS[s], r, win, shift, t, mask)
         t = text_layer(t, mask, p, f"{M}.text.layer.{TEXT_LAYERS - FUSE + k}", x, k < FUSE - 1)
+        if record is not None:
+            record.append(t)
         x, k = x_next, k + 1
     return x, t
 

@@ -24,9 +24,9 @@ import torch
 import torch.nn.functional as F
 
 import torch_fiber_tiny_step as tiny
-from torch_fiber_pretrain import fused_cls, load_params, param_groups, warmup_decay
+from torch_fiber_pretrain import add_cell_head, fused_cls, load_params, param_groups, warmup_decay
 from torch_fiber_tiny_step import linear, ln
-from torch_place_probe import add_cell_head, cell_loss, relation_rows
+from torch_place_probe import cell_loss, relation_rows
 
 # src/data/questions.ts's QUESTION_TYPES and ANSWERS' length.
 TYPES = ("color", "shape", "count", "exists", "relation")

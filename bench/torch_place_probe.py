@@ -29,10 +29,9 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch_fiber_tiny_step as tiny  # noqa: E402
-from torch_fiber_pretrain import load_params, param_groups, warmup_decay  # noqa: E402
+from torch_fiber_pretrain import GRID, add_cell_head, load_params, param_groups, warmup_decay  # noqa: E402
 
 RELATION = 4  # src/data/questions.ts's QUESTION_TYPES.index('relation')
-GRID = 3
 YES = 14  # ANSWERS.index('yes'): 7 colours, 4 shapes, 3 counts, then yes, no
 # "is the C S ..." : <s> is the C S -> the first shape word is token 4; the second is the last
 # word before " ?" and </s>.
@@ -65,14 +64,6 @@ def named_tokens(data, idx, out):
     """Of one layer's output for questions `idx`, the two shape-word tokens and [CLS]: [N, 3, hidden]."""
     rows = torch.arange(len(idx))
     return torch.stack([out[rows, FIRST_SHAPE], out[rows, data["mask"][idx].sum(1).long() - 3], out[:, 0]], 1)
-
-
-def add_cell_head(p, gen):
-    """Adds `place_head`, a linear map from a text token to the 9 grid cells, to params p (its
-    weight drawn from generator `gen`)."""
-    hidden = p[tiny.M + ".text.embeddings.word_embeddings.weight"].shape[1]
-    p["place_head.weight"] = (torch.randn(GRID * GRID, hidden, generator=gen) / hidden ** 0.5).requires_grad_()
-    p["place_head.bias"] = torch.zeros(GRID * GRID, requires_grad=True)
 
 
 def cell_logits(data, idx, p, layer):

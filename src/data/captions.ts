@@ -81,6 +81,25 @@ function list(parts: readonly string[]): string {
   return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(' , ')} and ${parts[parts.length - 1]}`;
 }
 
+/** Ways to name one object without saying where it is (OBJECT_TEMPLATES less the place). */
+const UNPLACED_TEMPLATES: readonly ((o: SceneObject) => string)[] = [
+  (o) => `a ${o.size} ${o.colour} ${o.shape}`,
+  (o) => `${article(o.colour)} ${o.colour} ${o.shape} of ${o.size} size`,
+  (o) => `a ${o.size} ${o.shape} in ${o.colour}`,
+];
+
+/**
+ * A caption that names the scene's objects by size, colour and shape but not where they are,
+ * with the objects in the order it names them: phrases for grounding (a model told which
+ * object a phrase names must find its cell in the image, as FIBER's fine-grained pre-training
+ * finds a phrase's box). Each object's phrase holds its shape word once, so the k-th shape word
+ * of the text names `objects[k]`. Not a retrieval caption: it does not determine the scene's key.
+ */
+export function unplacedCaption(scene: Scene, random: () => number): { readonly text: string; readonly objects: readonly SceneObject[] } {
+  const objects = shuffled(random, scene.objects);
+  return { text: pick(random, SENTENCES)(objects.map((o) => pick(random, UNPLACED_TEMPLATES)(o))), objects };
+}
+
 /**
  * A caption of the scene, its templates and object order drawn from `random`. The `absolute`
  * style draws exactly the numbers it drew before `relative` existed, so its corpus is unchanged.

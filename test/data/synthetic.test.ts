@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { relativePhrase } from '../../src/data/captions.js';
+import { relativePhrase, unplacedCaption } from '../../src/data/captions.js';
+import { rng } from '../../src/ir/init.js';
 import { ANSWERS, QUESTION_TYPES } from '../../src/data/questions.js';
 import { IMAGENET_MEAN, IMAGENET_STD, objectGeometry, renderScene } from '../../src/data/render.js';
 import { BACKGROUNDS, COLOUR_NAMES, COLOURS, objectKey, sceneKey, SHAPES, SIZES, type Scene, type SceneObject } from '../../src/data/scene.js';
@@ -134,6 +135,24 @@ describe('the synthetic corpus', () => {
     expect(new Set(phrases).size).toBe(8);
     const words = new Set(captions.flatMap(({ c }) => c.split(' ')));
     for (const w of words) expect(SYNTHETIC_VOCABULARY, w).toContain(w);
+  });
+
+  it('unplaced captions name every object by size, colour and shape in the order they list, and no place', () => {
+    const random = rng(3);
+    const openings = new Set<string>();
+    for (const e of all) {
+      const { text, objects } = unplacedCaption(e.scene, random);
+      expect([...objects].sort((a, b) => objectKey(a).localeCompare(objectKey(b)))).toEqual([...e.scene.objects].sort((a, b) => objectKey(a).localeCompare(objectKey(b))));
+      const words = text.split(' ');
+      // The k-th shape word is the k-th object's, and the phrase it ends or starts holds that object's size and colour.
+      expect(words.filter((w) => (SHAPES as readonly string[]).includes(w))).toEqual(objects.map((o) => o.shape));
+      const chunks = text.replace(/^(there (is|are)|the picture shows|the image has) /, '').split(/ , | and /);
+      chunks.forEach((c, k) => expect(c.split(' '), c).toEqual(expect.arrayContaining([objects[k]!.size, objects[k]!.colour, objects[k]!.shape])));
+      for (const place of ['top', 'bottom', 'left', 'right', 'center', 'it']) expect(words, text).not.toContain(place);
+      for (const w of words) expect(SYNTHETIC_VOCABULARY, w).toContain(w);
+      openings.add(words.slice(0, 3).join(' '));
+    }
+    expect(openings.size).toBeGreaterThan(10);
   });
 
   it('says an offset only along a row or a column', () => {
