@@ -354,8 +354,9 @@ def train(args):
                 if re.search(r"(^|\.)alpha$", k):
                     p[k].fill_(args.alpha_init)
     data, test = tiny.read_safetensors(args.train), tiny.read_safetensors(args.test)
-    if ground and "gids" not in data:
-        raise SystemExit(f"{args.train} has no unplaced captions (gids): write it again with bench/peer-data.ts")
+    for name, split in ((args.train, data), (args.test, test)):
+        if ground and "gids" not in split:
+            raise SystemExit(f"{name} has no unplaced captions (gids): write it again with bench/peer-data.ts")
     if not ground:
         for k in ("gids", "gmask", "gcells"):
             data.pop(k, None)
@@ -410,7 +411,8 @@ def train(args):
         for k, v in parts.items():
             sums[k] = sums.get(k, 0.0) + v.item()
         if step % args.log_every == 0 or step == args.steps:
-            row = {"step": step, **{k: round(v / args.log_every, 3) for k, v in sums.items()}, "temp": round(p["temp"].item(), 4), "s": round(time.perf_counter() - t0, 1)}
+            since = (step - 1) % args.log_every + 1  # the steps summed (fewer in a last row off the interval)
+            row = {"step": step, **{k: round(v / since, 3) for k, v in sums.items()}, "temp": round(p["temp"].item(), 4), "s": round(time.perf_counter() - t0, 1)}
             if step % args.eval_every == 0 or step == args.steps:
                 row.update(retrieval(p, test, args.test_size, args.rerank if step == args.steps else 0))
                 if ground:
