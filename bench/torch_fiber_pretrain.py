@@ -278,11 +278,13 @@ def caption_rows(data, idx, gen):
     return torch.where(second, data["ids2"][idx], data["ids"][idx]), torch.where(second, data["mask2"][idx], data["mask"][idx])
 
 
-def corpus_batch(data, idx, gen, focus=0, probability=0.15, focus_probability=0.0):
+def corpus_batch(data, idx, gen, focus=0, probability=0.15, focus_probability=0.0, ground=False):
+    """One batch of examples `idx`: a caption of each drawn, its MLM corruption and ITM's draws;
+    with `ground`, also their unplaced captions and cells (peer-data's gids, gmask, gcells)."""
     ids, mask = caption_rows(data, idx, gen)
     mlm_ids, mlm_labels = mask_tokens(ids, mask, gen, focus, probability, focus_probability)
     batch = {"pixels": data["pixels"][idx], "ids": ids, "mask": mask, "mlm_ids": mlm_ids, "mlm_labels": mlm_labels, "draws": torch.rand(2, len(idx), generator=gen)}
-    if "gids" in data:
+    if ground:
         batch.update(gids=data["gids"][idx], gmask=data["gmask"][idx], gcells=data["gcells"][idx])
     return batch
 
@@ -294,8 +296,7 @@ def grounding_accuracy(p, test, n, layer):
     with torch.no_grad():
         for s in range(0, n, 100):
             recorded = []
-            image_low, text_low = tiny.image_below_fusion(test["pixels"][s:s + 100], p), tiny.text_below_fusion(test["gids"][s:s + 100], test["gmask"][s:s + 100], p)
-            tiny.fused_layers(image_low, text_low, test["gmask"][s:s + 100], p, recorded)
+            tiny.fiber_tiny(test["pixels"][s:s + 100], test["gids"][s:s + 100], test["gmask"][s:s + 100], p, recorded)
             cells = test["gcells"][s:s + 100].long()
             named = cells >= 0
             hits += (ground_logits(recorded, layer, p).argmax(-1)[named] == cells[named]).sum().item()
@@ -357,9 +358,6 @@ def train(args):
     for name, split in ((args.train, data), (args.test, test)):
         if ground and "gids" not in split:
             raise SystemExit(f"{name} has no unplaced captions (gids): write it again with bench/peer-data.ts")
-    if not ground:
-        for k in ("gids", "gmask", "gcells"):
-            data.pop(k, None)
     opt = torch.optim.AdamW(param_groups(p, args.lr, args.head_x, lr_x=[(r, float(x)) for r, x in (a.rsplit("=", 1) for a in args.lr_x)]), betas=(0.9, 0.98), eps=1e-8)
     momentum = {k: v.detach().clone() for k, v in p.items() if args.queue == "momentum" or "_itc" in k} if args.queue.startswith("momentum") else None
     gen = torch.Generator().manual_seed(args.seed)
@@ -394,7 +392,7 @@ def train(args):
         for g in opt.param_groups:
             g["lr"] = g["base"] * warmup_decay(step, warm, args.steps)
         current["index"] = grouped_rows(data, args.batch, args.layout_groups, gen, by_layout) if args.layout_groups > 1 else torch.randint(0, n, (args.batch,), generator=gen)
-        batch = corpus_batch(data, current["index"], gen, args.mlm_focus, args.mlm_probability, args.mlm_focus_probability)
+        batch = corpus_batch(data, current["index"], gen, args.mlm_focus, args.mlm_probability, args.mlm_focus_probability, ground)
         loss, parts, ki, kt = pretrain_losses(batch, p, (qi, qt), momentum, not args.attached_keys, choose_negatives if args.itm_bank else None, args.ground_layer if ground else None)
         if args.itm_bank:
             bank = {"image": torch.cat([ki, bank["image"]])[:args.itm_bank], "text": torch.cat([kt, bank["text"]])[:args.itm_bank], "index": torch.cat([current["index"], bank["index"]])[:args.itm_bank]}

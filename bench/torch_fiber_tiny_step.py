@@ -231,9 +231,10 @@ def fused_layers(x, t, mask, p, record=None):
     return x, t
 
 
-def fiber_tiny(pixels, ids, mask, p):
-    """FiberTiny's forward as examples/fiber.fib's Fiber: (image tokens, text tokens)."""
-    return fused_layers(image_below_fusion(pixels, p), text_below_fusion(ids, mask, p), mask, p)
+def fiber_tiny(pixels, ids, mask, p, record=None):
+    """FiberTiny's forward as examples/fiber.fib's Fiber: (image tokens, text tokens); `record`
+    as fused_layers'."""
+    return fused_layers(image_below_fusion(pixels, p), text_below_fusion(ids, mask, p), mask, p, record)
 
 
 def contrastive_loss(pixels, ids, mask, p):

@@ -38,12 +38,19 @@ export function article(next: string): string {
   return /^[aeiou]/.test(next) ? 'an' : 'a';
 }
 
-/** Ways to name one object (`p` is its position phrase). */
+/** Ways to name one object by size, colour and shape, without saying where it is. */
+const OBJECT_PHRASES: readonly ((o: SceneObject) => string)[] = [
+  (o) => `a ${o.size} ${o.colour} ${o.shape}`,
+  (o) => `${article(o.colour)} ${o.colour} ${o.shape} of ${o.size} size`,
+  (o) => `a ${o.size} ${o.shape} in ${o.colour}`,
+];
+
+/** Ways to name one object and its place (`p` is its position phrase). */
 const OBJECT_TEMPLATES: readonly ((o: SceneObject, p: string) => string)[] = [
-  (o, p) => `a ${o.size} ${o.colour} ${o.shape} ${p}`,
-  (o, p) => `${p} a ${o.size} ${o.colour} ${o.shape}`,
-  (o, p) => `${article(o.colour)} ${o.colour} ${o.shape} of ${o.size} size ${p}`,
-  (o, p) => `a ${o.size} ${o.shape} in ${o.colour} ${p}`,
+  (o, p) => `${OBJECT_PHRASES[0]!(o)} ${p}`,
+  (o, p) => `${p} ${OBJECT_PHRASES[0]!(o)}`,
+  (o, p) => `${OBJECT_PHRASES[1]!(o)} ${p}`,
+  (o, p) => `${OBJECT_PHRASES[2]!(o)} ${p}`,
 ];
 
 /** The templates that say the position after the object: the ones a relative position (`... just below it`) reads well in. */
@@ -81,13 +88,6 @@ function list(parts: readonly string[]): string {
   return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(' , ')} and ${parts[parts.length - 1]}`;
 }
 
-/** Ways to name one object without saying where it is (OBJECT_TEMPLATES less the place). */
-const UNPLACED_TEMPLATES: readonly ((o: SceneObject) => string)[] = [
-  (o) => `a ${o.size} ${o.colour} ${o.shape}`,
-  (o) => `${article(o.colour)} ${o.colour} ${o.shape} of ${o.size} size`,
-  (o) => `a ${o.size} ${o.shape} in ${o.colour}`,
-];
-
 /**
  * A caption that names the scene's objects by size, colour and shape but not where they are,
  * with the objects in the order it names them: phrases for grounding (a model told which
@@ -97,7 +97,7 @@ const UNPLACED_TEMPLATES: readonly ((o: SceneObject) => string)[] = [
  */
 export function unplacedCaption(scene: Scene, random: () => number): { readonly text: string; readonly objects: readonly SceneObject[] } {
   const objects = shuffled(random, scene.objects);
-  return { text: pick(random, SENTENCES)(objects.map((o) => pick(random, UNPLACED_TEMPLATES)(o))), objects };
+  return { text: pick(random, SENTENCES)(objects.map((o) => pick(random, OBJECT_PHRASES)(o))), objects };
 }
 
 /**

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { relativePhrase, unplacedCaption } from '../../src/data/captions.js';
-import { rng } from '../../src/ir/init.js';
 import { ANSWERS, QUESTION_TYPES } from '../../src/data/questions.js';
 import { IMAGENET_MEAN, IMAGENET_STD, objectGeometry, renderScene } from '../../src/data/render.js';
 import { BACKGROUNDS, COLOUR_NAMES, COLOURS, objectKey, sceneKey, SHAPES, SIZES, type Scene, type SceneObject } from '../../src/data/scene.js';
 import { exampleImage, syntheticCorpus, type SyntheticExample } from '../../src/data/synthetic.js';
 import { SYNTHETIC_VOCABULARY } from '../../src/data/vocabulary.js';
+import { rng } from '../../src/ir/init.js';
 
 const SIZES_SMALL = { train: 120, val: 20, test: 20 };
 
@@ -139,10 +139,11 @@ describe('the synthetic corpus', () => {
 
   it('unplaced captions name every object by size, colour and shape in the order they list, and no place', () => {
     const random = rng(3);
+    const byKey = (objects: readonly SceneObject[]): SceneObject[] => [...objects].sort((a, b) => objectKey(a).localeCompare(objectKey(b)));
     const openings = new Set<string>();
     for (const e of all) {
       const { text, objects } = unplacedCaption(e.scene, random);
-      expect([...objects].sort((a, b) => objectKey(a).localeCompare(objectKey(b)))).toEqual([...e.scene.objects].sort((a, b) => objectKey(a).localeCompare(objectKey(b))));
+      expect(byKey(objects)).toEqual(byKey(e.scene.objects));
       const words = text.split(' ');
       // The k-th shape word is the k-th object's, and the phrase it ends or starts holds that object's size and colour.
       expect(words.filter((w) => (SHAPES as readonly string[]).includes(w))).toEqual(objects.map((o) => o.shape));
