@@ -12,7 +12,9 @@
  * peer's `--layout-groups`), `cells` (per grid cell, which of the 13 attributes its object has:
  * [N, 9 x 13]), and a caption that does not say where the objects are (`gids`, `gmask`: captions.ts's
  * unplacedCaption) with `gcells` [N, TEXT_LENGTH], at each object's shape word its grid cell
- * (row * 3 + col), -1 at every other token: the targets of the peer's `--ground-weight`.
+ * (row * 3 + col), -1 at every other token: the targets of the peer's `--ground-weight`; and a
+ * relation statement (`sids`, `smask`: questions.ts's relationStatement) with `struth` [N], 1 where
+ * it holds, 0 where not, -1 where the scene poses none: the peer's `--statement-weight`.
  * OUT/test.safetensors is the held-out split `fiberc eval` scores.
  *
  * With `--vqa N`, also the VQA splits as `fiberc train --task vqa` and `fiberc eval --task vqa`
@@ -30,7 +32,7 @@ import { parseArgs } from 'node:util';
 import { CELL_LABELS, sceneCellAttributes } from '../src/data/attributes.js';
 import { unplacedCaption } from '../src/data/captions.js';
 import { imageTextInputs, stackedPixels } from '../src/data/pretrain-batch.js';
-import { ANSWERS, QUESTION_TYPES, type QuestionType } from '../src/data/questions.js';
+import { ANSWERS, QUESTION_TYPES, relationStatement, type QuestionType } from '../src/data/questions.js';
 import { GRID, SHAPES, type Scene } from '../src/data/scene.js';
 import { imageText, syntheticCorpus } from '../src/data/synthetic.js';
 import { TextTokenizer } from '../src/data/tokenizer.js';
@@ -89,6 +91,17 @@ function groundingCaptions(scenes: readonly Scene[], seed: number): { ids: HostT
   return { ids, mask, cells: new HostTensor(ids.shape, 'i32', cells) };
 }
 
+/**
+ * A relation statement about each scene that poses one (its own generator, as above) and its
+ * truth: 1, 0, or -1 with an empty text where the scene names no two objects apart.
+ */
+function relationStatements(scenes: readonly Scene[], seed: number): { ids: HostTensor; mask: HostTensor; truth: HostTensor } {
+  const random = rng(seed + 2 * 7919);
+  const drawn = scenes.map((scene) => relationStatement(scene, random));
+  const { ids, mask } = encodedTexts(drawn.map((d) => d?.text ?? ''));
+  return { ids, mask, truth: new HostTensor([scenes.length], 'i32', Int32Array.from(drawn, (d) => (d === undefined ? -1 : d.holds ? 1 : 0))) };
+}
+
 // Each split drawn alone, as `fiberc train` and `fiberc eval` draw theirs (which images a split
 // holds depends on the sizes asked for): 1,000 held-out test images, as many for validation.
 const sizes = { train, val: 1000, test: 1000 };
@@ -111,7 +124,12 @@ for (const split of ['train', 'val', 'test'] as const) {
   drawn.forEach((e, i) => cells.set(sceneCellAttributes(e.scene), i * CELL_LABELS));
   const cellLabels = new HostTensor([drawn.length, CELL_LABELS], 'f32', cells);
   const grounding = groundingCaptions(drawn.map((e) => e.scene), seed);
-  const tensors = new Map([...first, ['ids2', second.ids], ['mask2', second.mask], ['layout', layout], ['cells', cellLabels], ['gids', grounding.ids], ['gmask', grounding.mask], ['gcells', grounding.cells]]);
+  const statements = relationStatements(drawn.map((e) => e.scene), seed);
+  const tensors = new Map([
+    ...first,
+    ...Object.entries({ ids2: second.ids, mask2: second.mask, layout, cells: cellLabels, gids: grounding.ids, gmask: grounding.mask, gcells: grounding.cells }),
+    ...Object.entries({ sids: statements.ids, smask: statements.mask, struth: statements.truth }),
+  ]);
   writeSafetensors(join(out, `${split}.safetensors`), tensors);
   process.stdout.write(`${split}: ${examples.length} images\n`);
 }

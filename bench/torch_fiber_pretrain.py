@@ -18,7 +18,10 @@ bench/torch_fiber_tiny_step.py's), so fiberc's params and checkpoints load as th
         --ground-weight W adds W times a grounding objective: each image's unplaced caption
         (peer-data's gids) runs the fused path too, and a 9-way head on text layer
         --ground-layer's token of each object's shape word names the object's grid cell
-        (held-out accuracy logged as ground_cell). --mlm-probability and
+        (held-out accuracy logged as ground_cell). --statement-weight W adds W times ITM on
+        each image's relation statement (peer-data's sids: "the red circle is above the blue
+        square", true or false) against its truth (held-out accuracy: statement_acc).
+        --mlm-probability and
         --mlm-focus-probability match fiberc's options of those names.
 """
 import argparse
@@ -118,9 +121,14 @@ def sample_rows(weights, u):
     return (cdf <= u.unsqueeze(1)).float().sum(-1).clamp(max=weights.shape[1] - 1).long()
 
 
-def pretrain_losses(batch, p, queues, momentum=None, detach_keys=True, choose_negatives=None, ground_layer=None):
+def pretrain_losses(batch, p, queues, momentum=None, detach_keys=True, choose_negatives=None, ground_layer=None, statements=False):
     """(loss, parts, image_feats, text_feats) of one batch, as FiberPretraining's forward: loss
     = itc + mlm + itm, parts those three by name.
+    With `statements`, parts also holds `statement`: each image with its relation statement
+    (peer-data's `sids`, `smask`) through the fused path, and the ITM head's cross-entropy
+    against the statement's truth (`struth`; scenes without one, -1, left out): ITM examples
+    whose false texts hold exactly the words of true ones, so only comparing the two named
+    objects' places tells them apart.
     With `ground_layer`, parts also holds `ground`: the batch's unplaced captions (`gids`,
     `gmask`; peer-data's) run the fused path beside the others with their images, and place_head
     names, from text layer `ground_layer`'s token of each object's shape word, the object's grid
@@ -160,10 +168,13 @@ def pretrain_losses(batch, p, queues, momentum=None, detach_keys=True, choose_ne
     images = [image_low, image_low, image_low, neg_image_low]
     texts = [tiny.text_below_fusion(mlm_ids, mask, p), text_low, neg_text_low, text_low]
     masks = [mask, mask, neg_mask, mask]
-    if ground_layer is not None:
+    extra = [("ground", "gids", "gmask")] if ground_layer is not None else []
+    extra += [("statement", "sids", "smask")] if statements else []
+    for _, ids_key, mask_key in extra:
         images.append(image_low)
-        texts.append(tiny.text_below_fusion(batch["gids"], batch["gmask"], p))
-        masks.append(batch["gmask"])
+        texts.append(tiny.text_below_fusion(batch[ids_key], batch[mask_key], p))
+        masks.append(batch[mask_key])
+    rows = {name: slice((4 + i) * b, (5 + i) * b) for i, (name, _, _) in enumerate(extra)}
     recorded = []
     image4, text4 = tiny.fused_layers(torch.cat(images), torch.cat(texts), torch.cat(masks), p, recorded)
     mlm = F.cross_entropy(mlm_logits(text4[:b], p).reshape(-1, tiny.VOCAB), mlm_labels.reshape(-1).long(), ignore_index=-100)
@@ -171,8 +182,11 @@ def pretrain_losses(batch, p, queues, momentum=None, detach_keys=True, choose_ne
     itm = F.cross_entropy(itm_logits(image4[b:4 * b], text4[b:4 * b], p), itm_labels)
     parts = {"itc": itc, "mlm": mlm, "itm": itm}
     if ground_layer is not None:
-        logits = ground_logits(recorded, ground_layer, p)[4 * b:]
+        logits = ground_logits(recorded, ground_layer, p)[rows["ground"]]
         parts["ground"] = F.cross_entropy(logits.reshape(-1, GRID * GRID), batch["gcells"].reshape(-1).long(), ignore_index=-1)
+    if statements:
+        at = rows["statement"]
+        parts["statement"] = F.cross_entropy(itm_logits(image4[at], text4[at], p), batch["struth"].long(), ignore_index=-1)
     return itc + mlm + itm, parts, ki.detach(), kt.detach()
 
 
@@ -278,15 +292,32 @@ def caption_rows(data, idx, gen):
     return torch.where(second, data["ids2"][idx], data["ids"][idx]), torch.where(second, data["mask2"][idx], data["mask"][idx])
 
 
-def corpus_batch(data, idx, gen, focus=0, probability=0.15, focus_probability=0.0, ground=False):
+def corpus_batch(data, idx, gen, focus=0, probability=0.15, focus_probability=0.0, ground=False, statements=False):
     """One batch of examples `idx`: a caption of each drawn, its MLM corruption and ITM's draws;
-    with `ground`, also their unplaced captions and cells (peer-data's gids, gmask, gcells)."""
+    with `ground`, also their unplaced captions and cells (peer-data's gids, gmask, gcells);
+    with `statements`, their relation statements and truths (sids, smask, struth)."""
     ids, mask = caption_rows(data, idx, gen)
     mlm_ids, mlm_labels = mask_tokens(ids, mask, gen, focus, probability, focus_probability)
     batch = {"pixels": data["pixels"][idx], "ids": ids, "mask": mask, "mlm_ids": mlm_ids, "mlm_labels": mlm_labels, "draws": torch.rand(2, len(idx), generator=gen)}
     if ground:
         batch.update(gids=data["gids"][idx], gmask=data["gmask"][idx], gcells=data["gcells"][idx])
+    if statements:
+        batch.update(sids=data["sids"][idx], smask=data["smask"][idx], struth=data["struth"][idx])
     return batch
+
+
+def statement_accuracy(p, test, n):
+    """Of the first n test images' relation statements, the percent the ITM head judges right
+    (true when its positive logit is the larger)."""
+    hits = total = 0
+    with torch.no_grad():
+        for s in range(0, n, 100):
+            image, text = tiny.fiber_tiny(test["pixels"][s:s + 100], test["sids"][s:s + 100], test["smask"][s:s + 100], p)
+            truth = test["struth"][s:s + 100].long()
+            posed = truth >= 0
+            hits += (itm_logits(image, text, p).argmax(-1)[posed] == truth[posed]).sum().item()
+            total += posed.sum().item()
+    return round(100.0 * hits / max(1, total), 1)
 
 
 def grounding_accuracy(p, test, n, layer):
@@ -343,7 +374,7 @@ def retrieval(p, test, n, rerank=0):
 def train(args):
     torch.manual_seed(args.seed)
     p, queues, _ = load_params(args.params)
-    ground = args.ground_weight > 0
+    ground, statements = args.ground_weight > 0, args.statement_weight > 0
     if ground and "place_head.weight" not in p:
         add_cell_head(p, torch.Generator().manual_seed(args.seed + 1))
     if args.fixed_temp:
@@ -358,6 +389,8 @@ def train(args):
     for name, split in ((args.train, data), (args.test, test)):
         if ground and "gids" not in split:
             raise SystemExit(f"{name} has no unplaced captions (gids): write it again with bench/peer-data.ts")
+        if statements and "sids" not in split:
+            raise SystemExit(f"{name} has no relation statements (sids): write it again with bench/peer-data.ts")
     opt = torch.optim.AdamW(param_groups(p, args.lr, args.head_x, lr_x=[(r, float(x)) for r, x in (a.rsplit("=", 1) for a in args.lr_x)]), betas=(0.9, 0.98), eps=1e-8)
     momentum = {k: v.detach().clone() for k, v in p.items() if args.queue == "momentum" or "_itc" in k} if args.queue.startswith("momentum") else None
     gen = torch.Generator().manual_seed(args.seed)
@@ -392,11 +425,11 @@ def train(args):
         for g in opt.param_groups:
             g["lr"] = g["base"] * warmup_decay(step, warm, args.steps)
         current["index"] = grouped_rows(data, args.batch, args.layout_groups, gen, by_layout) if args.layout_groups > 1 else torch.randint(0, n, (args.batch,), generator=gen)
-        batch = corpus_batch(data, current["index"], gen, args.mlm_focus, args.mlm_probability, args.mlm_focus_probability, ground)
-        loss, parts, ki, kt = pretrain_losses(batch, p, (qi, qt), momentum, not args.attached_keys, choose_negatives if args.itm_bank else None, args.ground_layer if ground else None)
+        batch = corpus_batch(data, current["index"], gen, args.mlm_focus, args.mlm_probability, args.mlm_focus_probability, ground, statements)
+        loss, parts, ki, kt = pretrain_losses(batch, p, (qi, qt), momentum, not args.attached_keys, choose_negatives if args.itm_bank else None, args.ground_layer if ground else None, statements)
         if args.itm_bank:
             bank = {"image": torch.cat([ki, bank["image"]])[:args.itm_bank], "text": torch.cat([kt, bank["text"]])[:args.itm_bank], "index": torch.cat([current["index"], bank["index"]])[:args.itm_bank]}
-        weights = {"itc": args.itc_weight, "mlm": args.mlm_weight, "itm": args.itm_weight, "ground": args.ground_weight}
+        weights = {"itc": args.itc_weight, "mlm": args.mlm_weight, "itm": args.itm_weight, "ground": args.ground_weight, "statement": args.statement_weight}
         total = sum(weights[k] * v for k, v in parts.items())
         opt.zero_grad(set_to_none=True)
         total.backward()
@@ -415,6 +448,8 @@ def train(args):
                 row.update(retrieval(p, test, args.test_size, args.rerank if step == args.steps else 0))
                 if ground:
                     row["ground_cell"] = grounding_accuracy(p, test, args.test_size, args.ground_layer)
+                if statements:
+                    row["statement_acc"] = statement_accuracy(p, test, args.test_size)
             print(json.dumps(row), flush=True)
             sums = {}
     if args.save:
@@ -465,6 +500,7 @@ def main():
     r.add_argument("--itm-bank", type=int, default=0, help="draw ITM's hard negatives from the batch and a bank of this many past examples (0: the batch only)")
     r.add_argument("--ground-weight", type=float, default=0.0, help="add this times the grounding objective (pretrain_losses' ground; needs peer-data's unplaced captions)")
     r.add_argument("--ground-layer", type=int, default=3, help="the text layer whose shape-word tokens name their objects' cells (counted over all text layers; 3: the last fused with stage 2's 16 tokens)")
+    r.add_argument("--statement-weight", type=float, default=0.0, help="add this times the relation-statement objective (pretrain_losses' statement; needs peer-data's relation statements)")
     r.add_argument("--save", default=None, help="write the trained params and queues to this file at the end")
     r.add_argument("--rerank", type=int, default=0, help="at the end, also R@1 after the ITM head re-scores each query's top k")
     args = ap.parse_args()

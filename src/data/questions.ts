@@ -38,6 +38,34 @@ const RELATIONS: readonly { readonly words: string; readonly holds: (a: SceneObj
   { words: 'on the right of', holds: (a, b) => a.col > b.col, applies: (a, b) => a.col !== b.col },
 ];
 
+/** Every (object, object, relation) a relation question or statement can name in the scene. */
+function relationOptions(scene: Scene): { readonly a: SceneObject; readonly b: SceneObject; readonly r: (typeof RELATIONS)[number] }[] {
+  const named = namedByColourAndShape(scene);
+  const pairs = named.flatMap((a) => named.filter((b) => b !== a).map((b) => [a, b] as const));
+  return pairs.flatMap(([a, b]) => RELATIONS.filter((r) => r.applies(a, b)).map((r) => ({ a, b, r })));
+}
+
+/** A statement that one object is above, below, left or right of another, true or not. */
+export interface RelationStatement {
+  readonly text: string;
+  readonly holds: boolean;
+  /** The two objects it compares, in the order it names them. */
+  readonly compared: readonly [SceneObject, SceneObject];
+}
+
+/**
+ * A relation question's claim as a caption ("the red circle is above the blue square"), drawn
+ * as the question is, so about half are false: with its truth, a matching label that only an
+ * image-text model comparing the two named objects' places can give (an ITM example whose
+ * negative has exactly the words of a positive). Undefined when the scene cannot pose one.
+ */
+export function relationStatement(scene: Scene, random: () => number): RelationStatement | undefined {
+  const options = relationOptions(scene);
+  if (options.length === 0) return undefined;
+  const { a, b, r } = pick(random, options);
+  return { text: `the ${a.colour} ${a.shape} is ${r.words} the ${b.colour} ${b.shape}`, holds: r.holds(a, b), compared: [a, b] };
+}
+
 /** One question of the given type about the scene, or undefined when the scene cannot pose it (a relation needs two nameable objects). */
 export function question(scene: Scene, type: QuestionType, random: () => number): Question | undefined {
   switch (type) {
@@ -58,9 +86,7 @@ export function question(scene: Scene, type: QuestionType, random: () => number)
       return { type, question: `is there ${article(o.colour)} ${o.colour} ${o.shape} ?`, answer: present ? 'yes' : 'no' };
     }
     case 'relation': {
-      const named = namedByColourAndShape(scene);
-      const pairs = named.flatMap((a) => named.filter((b) => b !== a).map((b) => [a, b] as const));
-      const options = pairs.flatMap(([a, b]) => RELATIONS.filter((r) => r.applies(a, b)).map((r) => ({ a, b, r })));
+      const options = relationOptions(scene);
       if (options.length === 0) return undefined;
       const { a, b, r } = pick(random, options);
       return { type, question: `is the ${a.colour} ${a.shape} ${r.words} the ${b.colour} ${b.shape} ?`, answer: r.holds(a, b) ? 'yes' : 'no', compared: [a, b] };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { relativePhrase, unplacedCaption } from '../../src/data/captions.js';
-import { ANSWERS, QUESTION_TYPES } from '../../src/data/questions.js';
+import { ANSWERS, question, QUESTION_TYPES, relationStatement } from '../../src/data/questions.js';
 import { IMAGENET_MEAN, IMAGENET_STD, objectGeometry, renderScene } from '../../src/data/render.js';
 import { BACKGROUNDS, COLOUR_NAMES, COLOURS, objectKey, sceneKey, SHAPES, SIZES, type Scene, type SceneObject } from '../../src/data/scene.js';
 import { exampleImage, syntheticCorpus, type SyntheticExample } from '../../src/data/synthetic.js';
@@ -154,6 +154,26 @@ describe('the synthetic corpus', () => {
       openings.add(words.slice(0, 3).join(' '));
     }
     expect(openings.size).toBeGreaterThan(10);
+  });
+
+  it('states a relation as its question asks it, true about half the time, where the scene poses one', () => {
+    const random = rng(11);
+    let [posed, holding] = [0, 0];
+    for (const e of all) {
+      const statement = relationStatement(e.scene, random);
+      expect(statement === undefined).toBe(question(e.scene, 'relation', rng(0)) === undefined);
+      if (statement === undefined) continue;
+      // The statement read as its question (`the C S is REL the C2 S2` -> `is the C S REL the C2 S2 ?`) by the oracle.
+      const asked = { type: 'relation', question: `is ${statement.text.replace(/^the (\S+ \S+) is /, 'the $1 ')} ?` };
+      expect(answerOf(e.scene, asked), statement.text).toBe(statement.holds ? 'yes' : 'no');
+      expect(statement.compared).toEqual(comparedOf(e.scene, asked));
+      for (const w of statement.text.split(' ')) expect(SYNTHETIC_VOCABULARY, w).toContain(w);
+      posed++;
+      if (statement.holds) holding++;
+    }
+    expect(posed).toBeGreaterThan(all.length / 2);
+    expect(holding / posed).toBeGreaterThan(0.3);
+    expect(holding / posed).toBeLessThan(0.7);
   });
 
   it('says an offset only along a row or a column', () => {
