@@ -236,22 +236,28 @@ def mask_tokens(ids, mask, gen, focus=0, probability=0.15, focus_probability=0.0
     return out, torch.where(chosen, ids, torch.full_like(ids, -100))
 
 
-def param_groups(p, lr, head_x=5.0, decay=0.01, lr_x=()):
-    """fiberc's fiberParamGroups (src/train/optimizer.ts): head_x lr on cross-modal params and
-    heads; no weight decay on biases, norms, gates and relative-position tables. lr_x: (regex,
-    factor) pairs; a param whose name matches one also has its lr multiplied by its factor (the
-    first match wins)."""
-    cross = re.compile(r"(\.i2t\.|\.t2i\.|\.crossattention\.|(^|\.)alpha$|cross_modal|(^|\.)(itm|mlm|vqa|itc)[._]|_head\.|_score\.|_classifier\.)")
+def param_groups(p, lr, head_x=5.0, decay=0.01, lr_x=(), cross_x=None):
+    """fiberc's fiberParamGroups (src/train/optimizer.ts): head_x lr on the task heads (names
+    `<word>_score.`, `_classifier.`, `_head.`), cross_x (default head_x, as fiberc's
+    --cross-modal-lr-scale absent) on the cross-modal params (i2t, crossattention, the gates,
+    cross_modal transforms and poolers); no weight decay on biases, norms, gates and
+    relative-position tables. lr_x: (regex, factor) pairs; a param whose name matches one also
+    has its lr multiplied by its factor (the first match wins)."""
+    head = re.compile(r"(^|\.)[a-z0-9]+_(score|classifier|head)\.")
+    cross = re.compile(r"(\.i2t\.|\.t2i\.|\.crossattention\.|(^|\.)alpha$|cross_modal)")
     flat = re.compile(r"(\.bias$|norm\d*\.weight$|LayerNorm\.weight$|(^|\.)alpha$|relative_position_bias_table$)")
+    cross_x = head_x if cross_x is None else cross_x
+    def scale(k):
+        return head_x if head.search(k) else cross_x if cross.search(k) else 1.0
     def extra(k):
         return next((x for r, x in lr_x if re.search(r, k)), 1.0)
     keyed = {}
     for k, v in p.items():
         if v.requires_grad:
-            keyed.setdefault((bool(cross.search(k)), bool(flat.search(k)), extra(k)), []).append(v)
+            keyed.setdefault((scale(k), bool(flat.search(k)), extra(k)), []).append(v)
     groups = []
     for (c, f, x), ps in keyed.items():
-        base = lr * (head_x if c else 1) * x
+        base = lr * c * x
         groups.append({"params": ps, "lr": base, "base": base, "weight_decay": 0.0 if f else decay})
     return groups
 

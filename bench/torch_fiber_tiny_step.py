@@ -11,6 +11,10 @@ load as they are. fp32 on the CPU, eager, `torch.set_num_threads` = the core cou
         its interpreter's loss before timing anything)
     python3 bench/torch_fiber_tiny_step.py --params params.safetensors --batch 8 --steps 8
         times AdamW steps (forward, loss, backward, update); prints one JSON object
+
+The environment variable TEXT_HEADS (default 2, FiberTiny's) splits the text layers' self- and
+cross-attention into that many heads instead, the params unchanged: an architecture variant for
+the peer's experiments (a checkpoint trained with it must be read with it too).
 """
 import argparse
 import json
@@ -24,7 +28,8 @@ import torch
 import torch.nn.functional as F
 
 IMG, PATCH, EMBED, DEPTHS, HEADS, WINDOW = 64, 4, 16, [1, 1, 2, 2], [1, 2, 2, 4], 2
-VOCAB, HIDDEN, TEXT_LAYERS, TEXT_HEADS, FUSE, PAD = 64, 32, 6, 2, 4, 1
+VOCAB, HIDDEN, TEXT_LAYERS, FUSE, PAD = 64, 32, 6, 4, 1
+TEXT_HEADS = int(os.environ.get("TEXT_HEADS", "2"))
 TEMPERATURE = 0.07
 DTYPES = {"F32": np.float32, "I32": np.int32, "F64": np.float64, "I64": np.int64}
 

@@ -81,7 +81,8 @@ def main():
     ap.add_argument("--steps", type=int, default=2500)
     ap.add_argument("--lr", type=float, default=3e-4)
     ap.add_argument("--warmup", type=float, default=0.1)
-    ap.add_argument("--head-x", type=float, default=5.0)
+    ap.add_argument("--head-x", type=float, default=5.0, help="lr multiple of the classifier (fiberc's --head-lr-scale; FIBER's VQA: 50)")
+    ap.add_argument("--cross-x", type=float, default=5.0, help="lr multiple of the cross-modal params (fiberc's --cross-modal-lr-scale; before 2026-12-05 the peer used --head-x for them too)")
     ap.add_argument("--loss", choices=["bce", "ce"], default="bce", help="FIBER's binary cross-entropy times the answers, or softmax cross-entropy")
     ap.add_argument("--train-only", default=None, help="a regex: train only the params it matches (the rest frozen)")
     ap.add_argument("--alpha", type=float, default=None, help="set every fusion gate to this value first")
@@ -119,7 +120,7 @@ def main():
                 ap.error(f"--types: {name!r} is not one of {', '.join(TYPES)}")
             keep |= data["type"] == TYPES.index(name)
         data = {k: v[keep] if k in ("image", "ids", "mask", "answer", "type") else v for k, v in data.items()}
-    opt = torch.optim.AdamW(param_groups(p, args.lr, args.head_x), betas=(0.9, 0.98), eps=1e-8)
+    opt = torch.optim.AdamW(param_groups(p, args.lr, args.head_x, cross_x=args.cross_x), betas=(0.9, 0.98), eps=1e-8)
     gen = torch.Generator().manual_seed(args.seed)
     ground_gen = torch.Generator().manual_seed(args.seed + 1)  # the answers' batches stay those of a run without grounding
     n, warm = data["ids"].shape[0], max(1, round(args.warmup * args.steps))
