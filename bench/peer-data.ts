@@ -18,7 +18,8 @@
  * OUT/test.safetensors is the held-out split `fiberc eval` scores.
  *
  * With `--vqa N`, also the VQA splits as `fiberc train --task vqa` and `fiberc eval --task vqa`
- * draw them (OUT/vqa-train.safetensors from N images, vqa-val and vqa-test from 1,000): each
+ * draw them (OUT/vqa-train.safetensors from N images, vqa-val and vqa-test from 1,000; fiberc's
+ * fine-tuning draws steps x batch images, 36,000 for 4,500 steps of 8, so `--vqa 36000` matches it): each
  * holds its images' `pixels` and one row per question: `image` (its image's row), `ids`, `mask`,
  * `answer` (the class, as src/data/questions.ts's ANSWERS), `type` (QUESTION_TYPES) and `places`
  * (for a relation question the grid cells, row * 3 + col, of the two objects it names; -1 for

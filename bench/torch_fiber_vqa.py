@@ -1,11 +1,12 @@
 """PyTorch peer of fiberc's VQA fine-tuning (examples/fiber_pretrain.fib's FiberVQA): the fused
 FiberTiny from a pre-training checkpoint, FIBER's classifier on [text [CLS] ; image mean] (dense,
 LayerNorm, GELU, dense), binary cross-entropy against the answer times the number of answers,
-AdamW with fiberc's param groups. For trying fine-tuning recipes at a few steps a second on the
+AdamW with fiberc's param groups (`--head-x` on the classifier, `--cross-x` on the cross-modal
+params, as fiberc's --head-lr-scale and --cross-modal-lr-scale). For trying fine-tuning recipes at a few steps a second on the
 CPU before a fiberc run (spec/training.md):
 
-    node dist/bench/peer-data.js DIR --train 10 --vqa 20000
-    python3 bench/torch_fiber_vqa.py CKPT DIR/vqa-train.safetensors DIR/vqa-val.safetensors --steps 2500
+    node dist/bench/peer-data.js DIR --train 10 --vqa 36000
+    python3 bench/torch_fiber_vqa.py CKPT DIR/vqa-train.safetensors DIR/vqa-val.safetensors --steps 4500 --lr 1e-4 --head-x 50
 
 CKPT is a fiberc checkpoint (RUN/step-N.safetensors) or params file; prints the losses and the
 accuracy per question type on the held-out file as JSON lines. `--types relation` fine-tunes on

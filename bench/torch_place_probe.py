@@ -16,7 +16,7 @@ here; one near the majority rate does not hold it in a form a linear head reads.
 With `--ground STEPS`, instead: can the fused path learn to find a named object at all? The whole
 model and a linear head on a text layer's two shape tokens (`--layer`, default the last) are trained end to end to name
 each object's cell (9 classes, cross-entropy), AdamW with fiberc's param groups (`--lr`, the head
-at `--head-x`), warmup then linear decay; the held-out cell accuracy every `--eval-every` steps.
+and the cross-modal params at `--head-x`, as its recorded runs had them), warmup then linear decay; the held-out cell accuracy every `--eval-every` steps.
 """
 import argparse
 import json
