@@ -312,33 +312,32 @@ def corpus_batch(data, idx, gen, focus=0, probability=0.15, focus_probability=0.
     return batch
 
 
-def statement_accuracy(p, test, n):
-    """Of the first n test images' relation statements, the percent the ITM head judges right
-    (true when its positive logit is the larger)."""
+def held_out_accuracy(p, test, n, ids_key, mask_key, target_key, logits_of):
+    """The percent of targets (test[target_key], -1 where there is none) that logits_of(image,
+    text, recorded) names by its argmax, over the first n test images with their texts
+    test[ids_key], test[mask_key] through FiberTiny (recorded: fused_layers' record)."""
     hits = total = 0
     with torch.no_grad():
         for s in range(0, n, 100):
-            image, text = tiny.fiber_tiny(test["pixels"][s:s + 100], test["sids"][s:s + 100], test["smask"][s:s + 100], p)
-            truth = test["struth"][s:s + 100].long()
-            posed = truth >= 0
-            hits += (itm_logits(image, text, p).argmax(-1)[posed] == truth[posed]).sum().item()
+            recorded = []
+            image, text = tiny.fiber_tiny(test["pixels"][s:s + 100], test[ids_key][s:s + 100], test[mask_key][s:s + 100], p, recorded)
+            target = test[target_key][s:s + 100].long()
+            posed = target >= 0
+            hits += (logits_of(image, text, recorded).argmax(-1)[posed] == target[posed]).sum().item()
             total += posed.sum().item()
     return round(100.0 * hits / max(1, total), 1)
+
+
+def statement_accuracy(p, test, n):
+    """Of the first n test images' relation statements, the percent the ITM head judges right
+    (true when its positive logit is the larger)."""
+    return held_out_accuracy(p, test, n, "sids", "smask", "struth", lambda image, text, _: itm_logits(image, text, p))
 
 
 def grounding_accuracy(p, test, n, layer):
     """Of the first n test images' unplaced captions, the percent of objects whose cell
     place_head names from their shape word's token at text layer `layer`."""
-    hits = total = 0
-    with torch.no_grad():
-        for s in range(0, n, 100):
-            recorded = []
-            tiny.fiber_tiny(test["pixels"][s:s + 100], test["gids"][s:s + 100], test["gmask"][s:s + 100], p, recorded)
-            cells = test["gcells"][s:s + 100].long()
-            named = cells >= 0
-            hits += (ground_logits(recorded, layer, p).argmax(-1)[named] == cells[named]).sum().item()
-            total += named.sum().item()
-    return round(100.0 * hits / max(1, total), 1)
+    return held_out_accuracy(p, test, n, "gids", "gmask", "gcells", lambda _, __, recorded: ground_logits(recorded, layer, p))
 
 
 def itm_rerank_r1(p, test, sim, k, image_rows):

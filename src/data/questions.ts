@@ -38,11 +38,16 @@ const RELATIONS: readonly { readonly words: string; readonly holds: (a: SceneObj
   { words: 'on the right of', holds: (a, b) => a.col > b.col, applies: (a, b) => a.col !== b.col },
 ];
 
-/** Every (object, object, relation) a relation question or statement can name in the scene. */
-function relationOptions(scene: Scene): { readonly a: SceneObject; readonly b: SceneObject; readonly r: (typeof RELATIONS)[number] }[] {
+/**
+ * Two objects of the scene that a colour and a shape name apart and a relation between their
+ * places, drawn uniformly among all such (the same draw for a relation question and a
+ * statement); undefined when the scene has none.
+ */
+function drawRelation(scene: Scene, random: () => number): { readonly a: SceneObject; readonly b: SceneObject; readonly r: (typeof RELATIONS)[number] } | undefined {
   const named = namedByColourAndShape(scene);
   const pairs = named.flatMap((a) => named.filter((b) => b !== a).map((b) => [a, b] as const));
-  return pairs.flatMap(([a, b]) => RELATIONS.filter((r) => r.applies(a, b)).map((r) => ({ a, b, r })));
+  const options = pairs.flatMap(([a, b]) => RELATIONS.filter((r) => r.applies(a, b)).map((r) => ({ a, b, r })));
+  return options.length === 0 ? undefined : pick(random, options);
 }
 
 /** A statement that one object is above, below, left or right of another, true or not. */
@@ -60,9 +65,9 @@ export interface RelationStatement {
  * negative has exactly the words of a positive). Undefined when the scene cannot pose one.
  */
 export function relationStatement(scene: Scene, random: () => number): RelationStatement | undefined {
-  const options = relationOptions(scene);
-  if (options.length === 0) return undefined;
-  const { a, b, r } = pick(random, options);
+  const drawn = drawRelation(scene, random);
+  if (drawn === undefined) return undefined;
+  const { a, b, r } = drawn;
   return { text: `the ${a.colour} ${a.shape} is ${r.words} the ${b.colour} ${b.shape}`, holds: r.holds(a, b), compared: [a, b] };
 }
 
@@ -86,9 +91,9 @@ export function question(scene: Scene, type: QuestionType, random: () => number)
       return { type, question: `is there ${article(o.colour)} ${o.colour} ${o.shape} ?`, answer: present ? 'yes' : 'no' };
     }
     case 'relation': {
-      const options = relationOptions(scene);
-      if (options.length === 0) return undefined;
-      const { a, b, r } = pick(random, options);
+      const drawn = drawRelation(scene, random);
+      if (drawn === undefined) return undefined;
+      const { a, b, r } = drawn;
       return { type, question: `is the ${a.colour} ${a.shape} ${r.words} the ${b.colour} ${b.shape} ?`, answer: r.holds(a, b) ? 'yes' : 'no', compared: [a, b] };
     }
   }
