@@ -8,6 +8,9 @@
  *       the whole pre-training step of `fiberc train --model FiberTiny` (38 text positions) on
  *       a real synthetic batch; prints its 20 slowest dispatches and the time by part
  *       (forward, backward, optimizer update) and by kind (owner-phased or not)
+ *   npm run profile -- --vqa [--batch 8]
+ *       the same for the VQA fine-tuning step of `fiberc train --task vqa --model FiberTiny`
+ *       (FiberTinyVQA, the classifier at 50x), on a batch of synthetic questions
  *   ... --all   every dispatch in plan order instead of the 20 slowest (to compare two builds)
  *   ... --show 290,358 [--show-dir DIR]
  *       also writes those dispatches' WGSL to DIR (default profile-dispatches/) and prints each
@@ -34,7 +37,8 @@ import { HostTensor } from '../src/ir/tensor.js';
 import { initialParam } from '../src/train/param-init.js';
 import { ITC_ENTRIES, pretrainTask } from '../src/train/pretrain.js';
 import { LR_INPUT, STEP_INPUT } from '../src/train/step.js';
-import { runStep } from '../src/train/train-run.js';
+import { runStep, type RunConfig } from '../src/train/train-run.js';
+import { vqaBatch, vqaItems } from '../src/data/vqa-batch.js';
 import { benchConfig } from './pretrain-step.js';
 import type { Scalar } from '../src/compile/kernel-ir.js';
 import { numel } from '../src/ir/shape.js';
@@ -47,11 +51,16 @@ const bindings = Object.fromEntries(args.slice(1).filter((a) => /^\w+=\d+$/.test
 const mode = flag('--mode', 'fused') as FusionMode;
 const runs = Number(flag('--runs', '5'));
 
-const pretraining = args.includes('--pretrain');
-const forward = pretraining ? undefined : buildGraph(loadProgram(join(root, 'examples/fiber.fib')), entry, { bindings });
+// A whole training step (--pretrain or --vqa) rather than one entry of examples/fiber.fib.
+const trainingStep = args.includes('--pretrain') ? 'pretrain' : args.includes('--vqa') ? 'vqa' : undefined;
+const wholeStep = trainingStep !== undefined;
+const stepBatch = Number(flag('--batch', '8'));
+const forward = wholeStep ? undefined : buildGraph(loadProgram(join(root, 'examples/fiber.fib')), entry, { bindings });
 // --grad: the backward graph, with random cotangents for the outputs.
-const { graph, feeds } = pretraining
-  ? pretrainStepFeeds(flag('--itc', 'batch'), Number(flag('--batch', '8')))
+const { graph, feeds } = trainingStep === 'pretrain'
+  ? pretrainStepFeeds(flag('--itc', 'batch'), stepBatch)
+  : trainingStep === 'vqa'
+  ? vqaStepFeeds(stepBatch)
   : (() => {
     const g = args.includes('--grad') ? gradGraph(forward!) : forward!;
     return { graph: g, feeds: withAlpha(g, prepareFeeds(g, exampleInputs(g, 1), new Map(), 0), 0.5) };
@@ -63,9 +72,22 @@ function pretrainStepFeeds(itc: string, batch: number): { graph: Graph; feeds: M
   const config = { ...benchConfig(batch), entry: `FiberTiny${suffix}` };
   const examples = syntheticCorpus({ seed: 0, sizes: { train: batch, val: 0, test: 0 } }).train.map(imageText);
   const task = pretrainTask(config, examples, TextTokenizer.synthetic());
+  return stepFeeds(config, task, task.batch(0));
+}
+
+/** The VQA fine-tuning step's graph and a step's feeds: as `fiberc train --task vqa` (the classifier at 50x). */
+function vqaStepFeeds(batch: number): { graph: Graph; feeds: Map<string, HostTensor> } {
+  const config = { ...benchConfig(batch), entry: 'FiberTinyVQA', headLrScale: 50 };
+  const examples = syntheticCorpus({ seed: 0, sizes: { train: batch, val: 0, test: 0 } }).train.map(imageText);
+  const options = { seed: 0, batch, imageSize: config.imageSize, textLength: config.textLength };
+  return stepFeeds(config, { losses: ['loss'] }, vqaBatch(vqaItems(examples), TextTokenizer.synthetic(), options, 0));
+}
+
+/** A training step's graph and its feeds for one batch: fan-in params, zero moments, step 1. */
+function stepFeeds(config: RunConfig, task: Parameters<typeof runStep>[1], batch: Map<string, HostTensor>): { graph: Graph; feeds: Map<string, HostTensor> } {
   const { model, step } = runStep(config, task);
   const params = new Map(model.params.map((p) => [leafName(p), initialParam(p, 0, 'fan-in')]));
-  const inputs = new Map([...task.batch(0), [LR_INPUT, HostTensor.from([], [1e-4])], [STEP_INPUT, HostTensor.from([], [1])]]);
+  const inputs = new Map([...batch, [LR_INPUT, HostTensor.from([], [1e-4])], [STEP_INPUT, HostTensor.from([], [1])]]);
   return { graph: step.graph, feeds: prepareFeeds(step.graph, inputs, params, 0) };
 }
 
@@ -78,7 +100,7 @@ session.write(feeds);
 session.dispatch();
 await session.wait();
 if (compiled !== emitted) await compareOutputs();
-const title = pretraining ? `FiberTiny pre-training step (--itc ${flag('--itc', 'batch')}, batch ${flag('--batch', '8')})` : `${entry}${graph === forward ? '' : ' backward'} ${JSON.stringify(bindings)}`;
+const title = trainingStep === 'pretrain' ? `FiberTiny pre-training step (--itc ${flag('--itc', 'batch')}, batch ${stepBatch})` : trainingStep === 'vqa' ? `FiberTiny VQA fine-tuning step (batch ${stepBatch})` : `${entry}${graph === forward ? '' : ' backward'} ${JSON.stringify(bindings)}`;
 console.log(`${title} (${mode}) on ${device.name}: first run ${(performance.now() - t0).toFixed(0)} ms`);
 const samples: number[][] = [];
 for (let r = 0; r < runs; r++) samples.push(await session.profile());
@@ -94,9 +116,9 @@ const rows = compiled.kernels.map((_, i) => {
   return { ms, flops, line, part, owners: d.owners !== null };
 });
 const total = rows.reduce((s, r) => s + r.ms, 0);
-const all = !pretraining || args.includes('--all');
+const all = !wholeStep || args.includes('--all');
 for (const r of all ? rows : [...rows].sort((a, b) => b.ms - a.ms).slice(0, 20)) console.log(r.line);
-if (pretraining) {
+if (wholeStep) {
   const share = (pick: (r: (typeof rows)[number]) => boolean, name: string): void => {
     const chosen = rows.filter(pick);
     const ms = chosen.reduce((s, r) => s + r.ms, 0);

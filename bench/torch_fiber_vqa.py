@@ -13,7 +13,11 @@ accuracy per question type on the held-out file as JSON lines. `--types relation
 one kind of question alone (can the fused path learn it at all?), still scoring every type.
 `--ground-weight W` adds, each step, W times torch_place_probe.py's cell objective on a batch of
 relation questions (a head on text layer `--ground-layer`'s two shape tokens names both objects'
-cells): grounding taught beside the answers instead of before them.
+cells): grounding taught beside the answers instead of before them. `--place-weight W` adds
+instead W times a cross-entropy that names both objects' cells of a batch of relation questions
+from what the classifier reads (the pooled `fused_cls` features, through a linear `relplace_head`
+of 2 x 9 outputs), so that those features hold the two places a relation compares; held-out
+`place` is the share of the validation relation questions' objects whose cell it names.
 """
 import argparse
 import json
@@ -25,7 +29,7 @@ import torch
 import torch.nn.functional as F
 
 import torch_fiber_tiny_step as tiny
-from torch_fiber_pretrain import add_cell_head, fused_cls, load_params, param_groups, warmup_decay
+from torch_fiber_pretrain import GRID, add_cell_head, fused_cls, load_params, param_groups, warmup_decay
 from torch_fiber_tiny_step import linear, ln
 from torch_place_probe import cell_loss, relation_rows
 
@@ -73,6 +77,26 @@ def accuracy(p, data):
         return out
 
 
+def add_place_head(p, width, gen):
+    """`relplace_head`: a linear map from the classifier's input to both objects' 9 cells."""
+    p["relplace_head.weight"] = (torch.randn(2 * GRID * GRID, width, generator=gen) / width ** 0.5).requires_grad_()
+    p["relplace_head.bias"] = torch.zeros(2 * GRID * GRID, requires_grad=True)
+
+
+def place_logits(data, idx, p):
+    """relplace_head's logits [n, 2, 9] for questions `idx`: each object's cell from fused_cls."""
+    image, text = tiny.fiber_tiny(data["pixels"][data["image"][idx].long()], data["ids"][idx], data["mask"][idx], p)
+    return linear(fused_cls(image, text, p), p, "relplace_head").view(-1, 2, GRID * GRID)
+
+
+def place_accuracy(p, data):
+    """Percent of the relation questions' objects whose cell relplace_head names."""
+    rel = relation_rows(data)
+    with torch.no_grad():
+        guess = torch.cat([place_logits(data, rel[s:s + 100], p).argmax(-1) for s in range(0, len(rel), 100)])
+    return round(100 * (guess == data["places"][rel].long()).float().mean().item(), 1)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("ckpt")
@@ -90,6 +114,7 @@ def main():
     ap.add_argument("--types", default=None, help="train on these question types only, comma-separated (e.g. relation); the held-out file is scored whole")
     ap.add_argument("--ground-weight", type=float, default=0.0)
     ap.add_argument("--ground-layer", type=int, default=3)
+    ap.add_argument("--place-weight", type=float, default=0.0, help="W x cross-entropy naming both objects' cells of relation questions from fused_cls")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--log-every", type=int, default=100)
     ap.add_argument("--eval-every", type=int, default=500)
@@ -106,14 +131,16 @@ def main():
                     p[k].fill_(args.alpha)
     if args.ground_weight:
         add_cell_head(p, torch.Generator().manual_seed(args.seed))
+    if args.place_weight:
+        add_place_head(p, 2 * p["cross_modal_text_pooler.dense.weight"].shape[0], torch.Generator().manual_seed(args.seed + 2))
     if args.train_only:
         for k, v in p.items():
             v.requires_grad_(bool(re.search(args.train_only, k)))
     data, test = tiny.read_safetensors(args.train), tiny.read_safetensors(args.test)
-    if args.ground_weight and "places" not in data:
-        ap.error(f"--ground-weight: {args.train} has no 'places' (write it again with bench/peer-data.ts)")
-    grounding = data if args.ground_weight else None
-    relations = relation_rows(data) if args.ground_weight else None
+    if (args.ground_weight or args.place_weight) and "places" not in data:
+        ap.error(f"--ground-weight, --place-weight: {args.train} has no 'places' (write it again with bench/peer-data.ts)")
+    grounding = data if args.ground_weight or args.place_weight else None
+    relations = relation_rows(data) if grounding is not None else None
     if args.types:
         keep = torch.zeros_like(data["type"], dtype=torch.bool)
         for name in args.types.split(","):
@@ -134,7 +161,10 @@ def main():
         loss = vqa_loss(logits, data["answer"][idx].long(), args.loss)
         if grounding is not None:
             rel = relations[torch.randint(0, len(relations), (args.batch,), generator=ground_gen)]
-            loss = loss + args.ground_weight * cell_loss(grounding, rel, p, args.ground_layer)
+            if args.ground_weight:
+                loss = loss + args.ground_weight * cell_loss(grounding, rel, p, args.ground_layer)
+            if args.place_weight:
+                loss = loss + args.place_weight * F.cross_entropy(place_logits(grounding, rel, p).flatten(0, 1), grounding["places"][rel].long().flatten())
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -143,6 +173,8 @@ def main():
             row = {"step": step, "loss": round(sums / args.log_every, 3), "s": round(time.perf_counter() - t0, 1)}
             if step % args.eval_every == 0 or step == args.steps:
                 row.update(accuracy(p, test))
+                if args.place_weight:
+                    row["place"] = place_accuracy(p, test)
             print(json.dumps(row), flush=True)
             sums = 0.0
 
