@@ -51,10 +51,14 @@ def head_params(width, seed):
     }
 
 
+def classifier(x, p):
+    """FIBER's VQA classifier on fused_cls's features."""
+    return linear(F.gelu(ln(linear(x, p, f"{HEAD}.dense"), p, f"{HEAD}.norm")), p, f"{HEAD}.out")
+
+
 def vqa_logits(pixels, ids, mask, p):
     image, text = tiny.fiber_tiny(pixels, ids, mask, p)
-    x = fused_cls(image, text, p)
-    return linear(F.gelu(ln(linear(x, p, f"{HEAD}.dense"), p, f"{HEAD}.norm")), p, f"{HEAD}.out")
+    return classifier(fused_cls(image, text, p), p)
 
 
 def vqa_loss(logits, answer, kind):
@@ -115,6 +119,9 @@ def main():
     ap.add_argument("--ground-weight", type=float, default=0.0)
     ap.add_argument("--ground-layer", type=int, default=3)
     ap.add_argument("--place-weight", type=float, default=0.0, help="W x cross-entropy naming both objects' cells of relation questions from fused_cls")
+    ap.add_argument("--place-rows", choices=["extra", "batch"], default="extra", help="--place-weight's questions: a batch of relation questions of their own each step (a second forward), or the batch's own relation questions (its loss weighted by their share of the batch)")
+    ap.add_argument("--keep-heads", action="store_true", help="continue a file --save wrote: keep its classifier (and place head) instead of drawing them")
+    ap.add_argument("--save", default=None, help="write the fine-tuned params (classifier and any auxiliary head included) to this safetensors file at the end")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--log-every", type=int, default=100)
     ap.add_argument("--eval-every", type=int, default=500)
@@ -122,8 +129,9 @@ def main():
     torch.set_num_threads(int(os.environ.get("THREADS", os.cpu_count() or 1)))
     torch.manual_seed(args.seed)
     p, _, _ = load_params(args.ckpt)
-    p = {k: v for k, v in p.items() if not k.startswith(HEAD)}
-    p.update(head_params(2 * p["cross_modal_text_pooler.dense.weight"].shape[0], args.seed))
+    if not (args.keep_heads and f"{HEAD}.out.weight" in p):
+        p = {k: v for k, v in p.items() if not k.startswith(HEAD)}
+        p.update(head_params(2 * p["cross_modal_text_pooler.dense.weight"].shape[0], args.seed))
     if args.alpha is not None:
         with torch.no_grad():
             for k in p:
@@ -131,7 +139,7 @@ def main():
                     p[k].fill_(args.alpha)
     if args.ground_weight:
         add_cell_head(p, torch.Generator().manual_seed(args.seed))
-    if args.place_weight:
+    if args.place_weight and "relplace_head.weight" not in p:
         add_place_head(p, 2 * p["cross_modal_text_pooler.dense.weight"].shape[0], torch.Generator().manual_seed(args.seed + 2))
     if args.train_only:
         for k, v in p.items():
@@ -157,13 +165,25 @@ def main():
         for g in opt.param_groups:
             g["lr"] = g["base"] * warmup_decay(step, warm, args.steps)
         idx = torch.randint(0, n, (args.batch,), generator=gen)
-        logits = vqa_logits(data["pixels"][data["image"][idx].long()], data["ids"][idx], data["mask"][idx], p)
-        loss = vqa_loss(logits, data["answer"][idx].long(), args.loss)
-        if grounding is not None:
+        if args.place_rows == "batch" and args.place_weight:
+            # One forward: the classifier and the place head read the same features; the place
+            # objective only on the batch's own relation questions.
+            image, text = tiny.fiber_tiny(data["pixels"][data["image"][idx].long()], data["ids"][idx], data["mask"][idx], p)
+            x = fused_cls(image, text, p)
+            logits = classifier(x, p)
+            loss = vqa_loss(logits, data["answer"][idx].long(), args.loss)
+            rel = data["type"][idx] == TYPES.index("relation")
+            if rel.any():
+                places = linear(x[rel], p, "relplace_head").view(-1, 2, GRID * GRID)
+                loss = loss + args.place_weight * F.cross_entropy(places.flatten(0, 1), data["places"][idx][rel].long().flatten()) * rel.float().mean()
+        else:
+            logits = vqa_logits(data["pixels"][data["image"][idx].long()], data["ids"][idx], data["mask"][idx], p)
+            loss = vqa_loss(logits, data["answer"][idx].long(), args.loss)
+        if grounding is not None and not (args.place_rows == "batch" and not args.ground_weight):
             rel = relations[torch.randint(0, len(relations), (args.batch,), generator=ground_gen)]
             if args.ground_weight:
                 loss = loss + args.ground_weight * cell_loss(grounding, rel, p, args.ground_layer)
-            if args.place_weight:
+            if args.place_weight and args.place_rows == "extra":
                 loss = loss + args.place_weight * F.cross_entropy(place_logits(grounding, rel, p).flatten(0, 1), grounding["places"][rel].long().flatten())
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -177,6 +197,8 @@ def main():
                     row["place"] = place_accuracy(p, test)
             print(json.dumps(row), flush=True)
             sums = 0.0
+    if args.save:
+        tiny.write_safetensors(args.save, p)
 
 
 if __name__ == "__main__":

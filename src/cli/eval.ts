@@ -87,6 +87,9 @@ export function formatVqa(a: VqaAccuracy, split: HeldOutSplit = 'test'): string 
   return [`VQA accuracy over ${a.count} held-out ${heldOut(split)}questions: ${pct(a.overall)}`, ...rows].join('\n');
 }
 
+/** Entries of `fiberc train --task vqa` checkpoints: `<Model>VQA`, or `<Model>VQAGrounded` with --place-weight. */
+const VQA_ENTRY = /VQA(Grounded)?$/;
+
 /** Runs `fiberc eval`; returns the exit code. */
 export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
   if (flags.task !== 'retrieval' && flags.task !== 'vqa') throw new UsageError(`--task: 'retrieval' or 'vqa', got '${flags.task}'`);
@@ -94,7 +97,7 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
   const checkpoint = checkpointAt(flags.ckpt);
   const entry = String(checkpoint.config.entry ?? '');
   const pretrained = pretrainedModel(entry);
-  if (flags.task === 'vqa' ? !entry.endsWith('VQA') : pretrained === undefined) throw new UsageError(`--ckpt: ${checkpoint.path} is a ${entry || 'non-fiberc'} checkpoint; --task ${flags.task} evaluates ${flags.task === 'vqa' ? 'a fiberc train --task vqa' : 'a fiberc train --task pretrain'} checkpoint`);
+  if (flags.task === 'vqa' ? !VQA_ENTRY.test(entry) : pretrained === undefined) throw new UsageError(`--ckpt: ${checkpoint.path} is a ${entry || 'non-fiberc'} checkpoint; --task ${flags.task} evaluates ${flags.task === 'vqa' ? 'a fiberc train --task vqa' : 'a fiberc train --task pretrain'} checkpoint`);
   const split = flags.split;
   // The test split's results of the run's latest checkpoint are the run's figures (and its
   // picture's); the validation split's, and any earlier checkpoint's, are kept apart.
@@ -120,7 +123,8 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
   try {
     if (flags.task === 'vqa') {
       const { items } = await vqaExamples(source, split, request, io);
-      const acc = await evaluateVqa(device, entry, checkpoint.tensors, items, tokenizer, { batch, imageSize, textLength });
+      // A grounded run's answers are FiberVQA's forward (its place head only trained the features).
+      const acc = await evaluateVqa(device, entry.replace(VQA_ENTRY, 'VQA'), checkpoint.tensors, items, tokenizer, { batch, imageSize, textLength });
       io.out(formatVqa(acc, split));
       const out = resultFile('vqa');
       writeFileAtomic(out, `${JSON.stringify({ checkpoint: checkpoint.path, step: checkpoint.step, split, ...acc }, null, 2)}\n`, 'writing');

@@ -253,6 +253,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--init <path>', 'a run folder or checkpoint whose trained params start this run: required for vqa (a pre-trained model); for coarse pre-training, e.g. a --stage image run (the image tower); for --stage image, a tower to train further')
     .option('--head-lr-scale <x>', 'learning-rate multiple of the task heads: MLM, ITM, VQA, the image tower\'s classifier (default: FIBER\'s, 5 in pre-training, 50 for --task vqa)')
     .option('--cross-modal-lr-scale <x>', 'learning-rate multiple of the cross-modal params: cross-attention, fusion gates, cross-modal transforms and poolers (FIBER: 5)', '5')
+    .option('--place-weight <w>', '--task vqa: also name the grid cells of the two objects a relation question compares from the classifier\'s features, with this weight (FiberVQAGrounded; absent: FIBER\'s loss alone)')
     .addOption(new Option('--model <name>', 'model to train').choices(Object.keys(TRAIN_MODELS)).default('FiberTiny'))
     .addOption(new Option('--stage <stage>', "pre-training stage: image (the image tower alone learns the colour, shape and size of the object in each cell of a synthetic scene, as FIBER starts from an ImageNet-pretrained Swin) or coarse (ITC + MLM + ITM)").choices([...TRAIN_STAGES]).default('coarse'))
     .option('--data <source>', 'training data: synthetic (built in), or coco:DIR (DIR/train.json captions, DIR/vqa_train.json questions, images relative to DIR)', 'synthetic')

@@ -44,6 +44,8 @@ export interface TrainFlags {
   init?: string;
   /** Absent: FIBER's lr_mult_head for the task (HEAD_LR_SCALE). */
   headLrScale?: string;
+  /** `--task vqa`: the place objective's weight (FiberVQAGrounded); absent: FiberVQA. */
+  placeWeight?: string;
   crossModalLrScale: string;
   model: string;
   stage: string;
@@ -109,6 +111,8 @@ export function trainConfig(flags: TrainFlags): RunConfig & { source: DataSource
   if (!(CAPTION_STYLES as readonly string[]).includes(flags.captions)) throw new UsageError(`--captions: ${CAPTION_STYLES.join(' or ')}, got '${flags.captions}'`);
   if (flags.captions !== 'absolute' && (imageStage || flags.task !== 'pretrain' || source.kind !== 'synthetic')) throw new UsageError('--captions chooses how the synthetic captions place their objects: it goes with coarse pre-training on --data synthetic');
   if (flags.task === 'vqa' && !flags.init) throw new UsageError('--task vqa fine-tunes a pre-trained model: give its run folder or checkpoint with --init');
+  if (flags.placeWeight !== undefined && flags.task !== 'vqa') throw new UsageError('--place-weight weighs an objective of VQA fine-tuning: it goes with --task vqa');
+  const placeWeight = flags.placeWeight === undefined ? undefined : positiveNumber('--place-weight', flags.placeWeight);
   const itc = ITC_ENTRIES[flags.itc];
   if (!itc) throw new UsageError(`--itc: ${Object.keys(ITC_ENTRIES).join(' or ')}, got '${flags.itc}'`);
   const accumulate = positiveInt('--accumulate', flags.accumulate);
@@ -116,7 +120,7 @@ export function trainConfig(flags: TrainFlags): RunConfig & { source: DataSource
   // recall trailed the same run on fresh images (spec/training.md).
   const trainSize = flags.trainSize === undefined ? steps * batch * accumulate : positiveInt('--train-size', flags.trainSize);
   return {
-    entry: `${flags.model}${imageStage ? 'ImageTower' : flags.task === 'vqa' ? 'VQA' : itc}`, headLrScale: flags.headLrScale === undefined ? HEAD_LR_SCALE[flags.task === 'vqa' ? 'vqa' : 'pretrain'] : positiveNumber('--head-lr-scale', flags.headLrScale), crossModalLrScale: positiveNumber('--cross-modal-lr-scale', flags.crossModalLrScale), seed: Number(flags.seed) | 0, batch, textLength, imageSize: model.imageSize, steps,
+    entry: `${flags.model}${imageStage ? 'ImageTower' : flags.task === 'vqa' ? (placeWeight === undefined ? 'VQA' : 'VQAGrounded') : itc}`, headLrScale: flags.headLrScale === undefined ? HEAD_LR_SCALE[flags.task === 'vqa' ? 'vqa' : 'pretrain'] : positiveNumber('--head-lr-scale', flags.headLrScale), crossModalLrScale: positiveNumber('--cross-modal-lr-scale', flags.crossModalLrScale), seed: Number(flags.seed) | 0, batch, textLength, imageSize: model.imageSize, steps,
     lr: positiveNumber('--lr', flags.lr), warmup: Math.round(warmup * steps), betas: [0.9, 0.98], weightDecay: 0.01,
     checkpointEvery: positiveInt('--checkpoint-every', flags.checkpointEvery), init: flags.paramInit as InitScheme, source,
     // Only data and accumulation other than the default are recorded, so that runs from before the flags resume.
@@ -126,6 +130,7 @@ export function trainConfig(flags: TrainFlags): RunConfig & { source: DataSource
     ...(flags.mlmProbability !== undefined ? { mlmProbability: mlmProbability(flags.mlmProbability, flags.mlmFocus) } : {}),
     ...(flags.mlmFocusProbability !== undefined ? { mlmFocusProbability: mlmFocusProbability(flags.mlmFocusProbability, flags.mlmFocus) } : {}),
     ...(accumulate > 1 ? { accumulate } : {}),
+    ...(placeWeight !== undefined ? { placeWeight } : {}),
     ...(flags.captions === 'relative' ? { captions: 'relative' as const } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { HostTensor } from '../ir/tensor.js';
 import { ANSWERS, type Question } from './questions.js';
+import { GRID } from './scene.js';
 import { imageTextInputs, stepItems, type ImageTextExample } from './pretrain-batch.js';
 import type { TextTokenizer } from './tokenizer.js';
 
@@ -17,6 +18,20 @@ export interface VqaQuestion {
   readonly type: string;
   readonly question: string;
   readonly answer: string;
+  /** For a question comparing two objects (a synthetic relation question), their grid places, in the order it names them. */
+  readonly compared?: readonly [GridPlace, GridPlace];
+}
+
+/** An object's cell in the scene's grid. */
+export interface GridPlace {
+  readonly row: number;
+  readonly col: number;
+}
+
+/** Per row, the grid cells (row * GRID + col) of the two objects its question compares; -1, -1 where it compares none (FiberVQAGrounded's `places`). */
+export function questionPlaces(items: readonly VqaItem[]): HostTensor {
+  const cells = items.flatMap((i) => i.question.compared?.map((o) => o.row * GRID + o.col) ?? [-1, -1]);
+  return HostTensor.from([items.length, 2], cells, 'i32');
 }
 
 export interface VqaItem {
@@ -42,7 +57,13 @@ export function vqaInputs(items: readonly VqaItem[], tokenizer: TextTokenizer, i
   return inputs.set('targets', new HostTensor([B, A], 'f32', targets));
 }
 
-/** The fine-tuning batch of step `step`: items in epochs of a seeded order. */
-export function vqaBatch(items: readonly VqaItem[], tokenizer: TextTokenizer, options: { readonly seed: number; readonly batch: number; readonly imageSize: number; readonly textLength: number }, step: number): Map<string, HostTensor> {
-  return vqaInputs(stepItems(options.seed, items.length, options.batch, step).map((i) => items[i]!), tokenizer, options.imageSize, options.textLength);
+/**
+ * The fine-tuning batch of step `step`: items in epochs of a seeded order. With `placeWeight`
+ * (FiberVQAGrounded), also the compared objects' `places` and the objective's `place_weight`.
+ */
+export function vqaBatch(items: readonly VqaItem[], tokenizer: TextTokenizer, options: { readonly seed: number; readonly batch: number; readonly imageSize: number; readonly textLength: number; readonly placeWeight?: number }, step: number): Map<string, HostTensor> {
+  const chosen = stepItems(options.seed, items.length, options.batch, step).map((i) => items[i]!);
+  const inputs = vqaInputs(chosen, tokenizer, options.imageSize, options.textLength);
+  if (options.placeWeight === undefined) return inputs;
+  return inputs.set('places', questionPlaces(chosen)).set('place_weight', HostTensor.from([], [options.placeWeight]));
 }

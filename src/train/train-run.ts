@@ -55,6 +55,12 @@ export interface RunConfig {
    * micro-batch, as with accumulation in PyTorch.
    */
   readonly accumulate?: number;
+  /**
+   * VQA fine-tuning only: the weight of FiberVQAGrounded's place objective (naming the grid cells
+   * of the two objects a relation question compares from the classifier's features); absent:
+   * FiberVQA, FIBER's loss alone.
+   */
+  readonly placeWeight?: number;
   /** Where fusion gates not loaded from a checkpoint start (absent: as declared, FIBER's 0). */
   readonly alphaInit?: number;
   /** The words MLM also masks one of per caption (`attributes` or a words file, data/mlm-focus.ts); absent: FIBER's masking. */

@@ -7,10 +7,15 @@ import type { RunTask, RunConfig } from './train-run.js';
  * VQA fine-tuning (examples/fiber_pretrain.fib, FiberVQA): the fused backbone, its transforms
  * and poolers start from a pre-training checkpoint (by name), the classifier from the seed; a
  * checkpoint lacking any other param stops the run. One (image, question) item per row
- * (data/vqa-batch.ts).
+ * (data/vqa-batch.ts). With `placeWeight` the entry is FiberVQAGrounded, whose place head is
+ * drawn from the seed too, and the batches carry the compared objects' places.
  */
 export function vqaTask(config: RunConfig, items: readonly VqaItem[], tokenizer: TextTokenizer, pretrained: ReadonlyMap<string, HostTensor>, from: string): RunTask {
-  const options = { seed: config.seed, batch: config.batch, imageSize: config.imageSize, textLength: config.textLength };
-  // Only the classifier is new: a backbone param drawn from the seed would be fine-tuned as if trained.
-  return { losses: ['loss'], batch: (step) => vqaBatch(items, tokenizer, options, step), init: pretrained, drawn: /^vqa_classifier\./, initFrom: from };
+  const grounded = config.placeWeight !== undefined;
+  const options = { seed: config.seed, batch: config.batch, imageSize: config.imageSize, textLength: config.textLength, ...(grounded ? { placeWeight: config.placeWeight } : {}) };
+  // Only the heads are new: a backbone param drawn from the seed would be fine-tuned as if trained.
+  return {
+    losses: grounded ? ['loss', 'place_loss'] : ['loss'], batch: (step) => vqaBatch(items, tokenizer, options, step), init: pretrained,
+    drawn: grounded ? /^(vqa_classifier|relplace_head)\./ : /^vqa_classifier\./, initFrom: from,
+  };
 }

@@ -186,6 +186,8 @@ describe('fiberc train', () => {
       [['--mlm-focus-probability', '0.5'], /--mlm-focus-probability: give --mlm-focus, the words it masks/],
       [['--mlm-focus-probability', '0', '--mlm-focus', 'attributes'], /--mlm-focus-probability is the chance of each focus word to be masked, in \(0, 1\], got '0'/],
       [['--task', 'vqa', '--init', out, '--mlm-focus-probability', '0.5'], /--mlm-focus-probability chooses the words MLM masks: it goes with coarse pre-training, not --task vqa/],
+      [['--place-weight', '2'], /--place-weight weighs an objective of VQA fine-tuning: it goes with --task vqa/],
+      [['--task', 'vqa', '--init', out, '--place-weight', 'none'], /--place-weight/],
     ];
     for (const [flags, message] of cases) {
       const r = await cli('train', '--out', out, '--backend', 'cpu', ...flags);
@@ -241,5 +243,17 @@ describe('fiberc train', () => {
     expect(val.code, val.err).toBe(0);
     expect(val.out).toMatch(/VQA accuracy over 12 held-out validation questions: \d+\.\d%/);
     expect(val.out).toContain(`written to ${join(vqa, 'vqa-val.json')}`);
+    // With the place objective: FiberVQAGrounded, its head drawn beside the classifier, its loss
+    // logged apart; eval reads the answers as from any VQA run.
+    const grounded = mkdtempSync(join(tmpdir(), 'fiberc-vqa-'));
+    const placed = await cli('train', ...common, '--task', 'vqa', '--init', pre, '--steps', '1', '--place-weight', '2', '--out', grounded);
+    expect(placed.code, placed.err).toBe(0);
+    const placedCheckpoint = readCheckpoint(join(grounded, 'step-0000001.safetensors'));
+    expect(placedCheckpoint.config).toEqual(expect.objectContaining({ entry: 'FiberMicroVQAGrounded', placeWeight: 2 }));
+    expect(['relplace_head.weight', 'vqa_classifier.out.weight'].every((n) => placedCheckpoint.tensors.has(n))).toBe(true);
+    expect(JSON.parse(readFileSync(join(grounded, 'metrics.jsonl'), 'utf8').split('\n')[0]!)).toHaveProperty('place_loss');
+    const placedEval = await cli('eval', '--task', 'vqa', '--ckpt', grounded, '--backend', 'cpu', '--test-size', '4', '--batch', '4');
+    expect(placedEval.code, placedEval.err).toBe(0);
+    expect(placedEval.out).toMatch(/VQA accuracy over 12 held-out questions: \d+\.\d%/);
   }, 120_000);
 });

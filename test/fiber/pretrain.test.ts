@@ -146,6 +146,33 @@ module Draw() {
     }
   });
 
+  it('FiberVQAGrounded is FiberVQA plus a place head: its loss adds place_weight times the cross-entropy of the named objects\' cells over 2B', () => {
+    const program = loadProgram(join(examples, 'fiber_pretrain.fib'));
+    const [B, T, C] = [3, 8, 9];
+    const plain = buildGraph(program, 'FiberMicroVQA', { bindings: { B, T } });
+    const grounded = buildGraph(program, 'FiberMicroVQAGrounded', { bindings: { B, T } });
+    const names = (g: typeof plain): string[] => g.params.map((n) => (n.op as { name: string }).name);
+    expect(names(grounded).filter((n) => !names(plain).includes(n))).toEqual(['relplace_head.weight', 'relplace_head.bias']);
+    const targets = HostTensor.zeros([B, ANSWERS.length]);
+    [2, 9, 15].forEach((a, b) => (targets.data[b * ANSWERS.length + a] = 1));
+    const inputs = new Map([['pixels', randomTensor([B, 3, 32, 32], 5)], ['ids', HostTensor.from([B, T], Array.from({ length: B * T }, (_, i) => 5 + (i % 40)), 'i32')], ['mask', HostTensor.from([B, T], new Array(B * T).fill(1))], ['targets', targets]]);
+    // The place head's logits are its bias alone, so the objective has a value to check by hand.
+    const bias = Array.from({ length: 2 * C }, (_, i) => Math.sin(i + 1));
+    const head = new Map([['relplace_head.weight', HostTensor.zeros([2 * C, 32])], ['relplace_head.bias', HostTensor.from([2 * C], bias)]]);
+    const feeds = prepareFeeds(grounded, new Map([...inputs, ['places', HostTensor.from([B, 2], [3, 5, -1, -1, -1, -1], 'i32')], ['place_weight', HostTensor.from([], [2.5])]]), head, 0);
+    const out = interpret(grounded, feeds);
+    const nll = (logits: number[], label: number): number => Math.log(logits.reduce((s, x) => s + Math.exp(x), 0)) - logits[label]!;
+    const want = (nll(bias.slice(0, C), 3) + nll(bias.slice(C), 5)) / (2 * B);
+    expect(Math.abs(out.get('place_loss')!.data[0]! - want)).toBeLessThan(1e-9);
+    // The answers' loss is FiberVQA's for the same params.
+    const shared = new Map(names(plain).map((n) => [n, feeds.get(n)!]));
+    const answers = interpret(plain, prepareFeeds(plain, inputs, shared, 0)).get('loss')!.data[0]!;
+    expect(Math.abs(out.get('loss')!.data[0]! - (answers + 2.5 * want))).toBeLessThan(1e-9);
+    // No relation question in the batch: no place loss.
+    const none = interpret(grounded, new Map([...feeds, ['places', HostTensor.from([B, 2], new Array(2 * B).fill(-1), 'i32')]]));
+    expect(none.get('place_loss')!.data[0]).toBe(0);
+  });
+
   it('the VQA head scores every answer class: its loss starts near 16 ln 2 (binary cross-entropy times the classes)', () => {
     const graph = buildGraph(loadProgram(join(examples, 'fiber_pretrain.fib')), 'FiberMicroVQA', { bindings: { B: 3, T: 8 } });
     const targets = HostTensor.zeros([3, ANSWERS.length]);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ANSWERS, type Question } from '../../src/data/questions.js';
 import { syntheticCorpus, imageText } from '../../src/data/synthetic.js';
 import { TextTokenizer } from '../../src/data/tokenizer.js';
-import { vqaBatch, vqaItems } from '../../src/data/vqa-batch.js';
+import { questionPlaces, vqaBatch, vqaItems } from '../../src/data/vqa-batch.js';
 import { predictedAnswers, vqaAccuracy } from '../../src/tasks/vqa.js';
 
 describe('VQA', () => {
@@ -39,5 +39,28 @@ describe('VQA', () => {
     // The question's words are in the text.
     const first = tokenizer.decode(b.get('ids')!.data.slice(0, 16));
     expect(items.some((i) => i.question.question === first)).toBe(true);
+  });
+
+  it('with a place weight, batches also hold the compared objects\' cells (-1 for other questions) and the weight', () => {
+    const corpus = syntheticCorpus({ seed: 3, sizes: { train: 40, val: 0, test: 0 } });
+    const items = vqaItems(corpus.train.map(imageText));
+    const b = vqaBatch(items, TextTokenizer.synthetic(), { seed: 1, batch: 4, imageSize: 32, textLength: 16, placeWeight: 4 }, 0);
+    expect(b.get('place_weight')!.data[0]).toBe(4);
+    expect([b.get('places')!.shape, b.get('places')!.dtype]).toEqual([[4, 2], 'i32']);
+    // Every item's cells, against the scene read by this test: the objects the question names by colour and shape.
+    const places = questionPlaces(items).data;
+    let relations = 0;
+    items.forEach((item, r) => {
+      const words = /^is the (\w+) (\w+) (?:above|below|on the left of|on the right of) the (\w+) (\w+) \?$/.exec(item.question.question);
+      if (!words) return expect([places[2 * r], places[2 * r + 1]], item.question.question).toEqual([-1, -1]);
+      relations++;
+      const scene = corpus.train[Math.floor(r / 3)]!.scene;
+      const cell = (colour: string, shape: string): number => {
+        const o = scene.objects.find((x) => x.colour === colour && x.shape === shape)!;
+        return o.row * 3 + o.col;
+      };
+      expect([places[2 * r], places[2 * r + 1]]).toEqual([cell(words[1]!, words[2]!), cell(words[3]!, words[4]!)]);
+    });
+    expect(relations).toBeGreaterThan(10);
   });
 });

@@ -35,10 +35,13 @@ async function train(device: Device, steps: number): Promise<Trained> {
   return trained(out);
 }
 
-/** Three VQA fine-tuning steps from fresh params (the backbone as if pre-trained: any values do). */
-async function fineTune(device: Device): Promise<Trained> {
+/**
+ * Three VQA fine-tuning steps from fresh params (the backbone as if pre-trained: any values do);
+ * with `placeWeight`, FiberVQAGrounded's (the place objective beside the answers).
+ */
+async function fineTune(device: Device, placeWeight?: number): Promise<Trained> {
   const out = mkdtempSync(join(tmpdir(), 'fiberc-vqa-'));
-  const vqa: RunConfig = { ...config, entry: 'FiberMicroVQA', steps: 3, init: 'fan-in' };
+  const vqa: RunConfig = { ...config, entry: placeWeight === undefined ? 'FiberMicroVQA' : 'FiberMicroVQAGrounded', steps: 3, init: 'fan-in', ...(placeWeight === undefined ? {} : { placeWeight }) };
   // Every param drawn from the seed (any may be): the test compares backends, not a pre-trained start.
   const task: RunTask = { ...vqaTask(vqa, vqaItems(examples), tokenizer, new Map(), 'no checkpoint'), drawn: /./ };
   (await runTraining(device, vqa, task, out, false)).dispose();
@@ -77,6 +80,13 @@ describe('the pre-training step on WebGPU', () => {
 
   it('VQA fine-tuning equals the interpreter\'s: the losses of three steps and the params after them', async () => {
     expectSameTraining(await fineTune(new CpuDevice()), await fineTune(await gpu('fused')), ['loss']);
+  }, 600_000);
+
+  it('VQA fine-tuning with the place objective equals the interpreter\'s, relation questions in its batches', async () => {
+    const cpu = await fineTune(new CpuDevice(), 2);
+    // The batches hold relation questions, so the objective's gradient is part of what is compared.
+    expect(cpu.metrics.some((m) => m.place_loss! > 0)).toBe(true);
+    expectSameTraining(cpu, await fineTune(await gpu('fused'), 2), ['loss', 'place_loss']);
   }, 600_000);
 
   it('lowers every loss over a dozen steps', async () => {
