@@ -113,6 +113,8 @@ export function trainConfig(flags: TrainFlags): RunConfig & { source: DataSource
   if (flags.task === 'vqa' && !flags.init) throw new UsageError('--task vqa fine-tunes a pre-trained model: give its run folder or checkpoint with --init');
   if (flags.placeWeight !== undefined && flags.task !== 'vqa') throw new UsageError('--place-weight weighs an objective of VQA fine-tuning: it goes with --task vqa');
   const placeWeight = flags.placeWeight === undefined ? undefined : positiveNumber('--place-weight', flags.placeWeight);
+  // Only the synthetic corpus knows where a question's objects are (a question file names no places).
+  if (placeWeight !== undefined && source.kind !== 'synthetic') throw new UsageError('--place-weight names the grid cells of the objects a synthetic relation question compares: it goes with --data synthetic');
   const itc = ITC_ENTRIES[flags.itc];
   if (!itc) throw new UsageError(`--itc: ${Object.keys(ITC_ENTRIES).join(' or ')}, got '${flags.itc}'`);
   const accumulate = positiveInt('--accumulate', flags.accumulate);

@@ -188,6 +188,7 @@ describe('fiberc train', () => {
       [['--task', 'vqa', '--init', out, '--mlm-focus-probability', '0.5'], /--mlm-focus-probability chooses the words MLM masks: it goes with coarse pre-training, not --task vqa/],
       [['--place-weight', '2'], /--place-weight weighs an objective of VQA fine-tuning: it goes with --task vqa/],
       [['--task', 'vqa', '--init', out, '--place-weight', 'none'], /--place-weight/],
+      [['--task', 'vqa', '--init', out, '--place-weight', '2', '--data', `coco:${out}`], /--place-weight names the grid cells of the objects a synthetic relation question compares: it goes with --data synthetic/],
     ];
     for (const [flags, message] of cases) {
       const r = await cli('train', '--out', out, '--backend', 'cpu', ...flags);
