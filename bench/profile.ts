@@ -38,7 +38,8 @@ import { initialParam } from '../src/train/param-init.js';
 import { ITC_ENTRIES, pretrainTask } from '../src/train/pretrain.js';
 import { LR_INPUT, STEP_INPUT } from '../src/train/step.js';
 import { runStep, type RunConfig } from '../src/train/train-run.js';
-import { vqaBatch, vqaItems } from '../src/data/vqa-batch.js';
+import { vqaItems } from '../src/data/vqa-batch.js';
+import { vqaTask } from '../src/train/vqa-finetune.js';
 import { benchConfig } from './pretrain-step.js';
 import type { Scalar } from '../src/compile/kernel-ir.js';
 import { numel } from '../src/ir/shape.js';
@@ -79,8 +80,9 @@ function pretrainStepFeeds(itc: string, batch: number): { graph: Graph; feeds: M
 function vqaStepFeeds(batch: number): { graph: Graph; feeds: Map<string, HostTensor> } {
   const config = { ...benchConfig(batch), entry: 'FiberTinyVQA', headLrScale: 50 };
   const examples = syntheticCorpus({ seed: 0, sizes: { train: batch, val: 0, test: 0 } }).train.map(imageText);
-  const options = { seed: 0, batch, imageSize: config.imageSize, textLength: config.textLength };
-  return stepFeeds(config, { losses: ['loss'] }, vqaBatch(vqaItems(examples), TextTokenizer.synthetic(), options, 0));
+  // Every param drawn as fan-in below: the profile times the step, not a pre-trained start.
+  const task = vqaTask(config, vqaItems(examples), TextTokenizer.synthetic(), new Map(), 'fan-in params');
+  return stepFeeds(config, task, task.batch(0));
 }
 
 /** A training step's graph and its feeds for one batch: fan-in params, zero moments, step 1. */

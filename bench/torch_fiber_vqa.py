@@ -87,10 +87,25 @@ def add_place_head(p, width, gen):
     p["relplace_head.bias"] = torch.zeros(2 * GRID * GRID, requires_grad=True)
 
 
-def place_logits(data, idx, p):
-    """relplace_head's logits [n, 2, 9] for questions `idx`: each object's cell from fused_cls."""
+def features(data, idx, p):
+    """fused_cls's features [n, 2 x hidden] for questions `idx`: what the classifier reads."""
     image, text = tiny.fiber_tiny(data["pixels"][data["image"][idx].long()], data["ids"][idx], data["mask"][idx], p)
-    return linear(fused_cls(image, text, p), p, "relplace_head").view(-1, 2, GRID * GRID)
+    return fused_cls(image, text, p)
+
+
+def place_head(x, p):
+    """relplace_head's logits [n, 2, 9]: each compared object's cell from the features x."""
+    return linear(x, p, "relplace_head").view(-1, 2, GRID * GRID)
+
+
+def place_loss(x, places, p):
+    """Cross-entropy of place_head on features x against both objects' cells [n, 2]."""
+    return F.cross_entropy(place_head(x, p).flatten(0, 1), places.long().flatten())
+
+
+def place_logits(data, idx, p):
+    """relplace_head's logits [n, 2, 9] for questions `idx`."""
+    return place_head(features(data, idx, p), p)
 
 
 def place_accuracy(p, data):
@@ -147,6 +162,8 @@ def main():
     data, test = tiny.read_safetensors(args.train), tiny.read_safetensors(args.test)
     if (args.ground_weight or args.place_weight) and "places" not in data:
         ap.error(f"--ground-weight, --place-weight: {args.train} has no 'places' (write it again with bench/peer-data.ts)")
+    place_extra = bool(args.place_weight) and args.place_rows == "extra"
+    place_in_batch = bool(args.place_weight) and args.place_rows == "batch"
     grounding = data if args.ground_weight or args.place_weight else None
     relations = relation_rows(data) if grounding is not None else None
     if args.types:
@@ -165,26 +182,21 @@ def main():
         for g in opt.param_groups:
             g["lr"] = g["base"] * warmup_decay(step, warm, args.steps)
         idx = torch.randint(0, n, (args.batch,), generator=gen)
-        if args.place_rows == "batch" and args.place_weight:
-            # One forward: the classifier and the place head read the same features; the place
-            # objective only on the batch's own relation questions.
-            image, text = tiny.fiber_tiny(data["pixels"][data["image"][idx].long()], data["ids"][idx], data["mask"][idx], p)
-            x = fused_cls(image, text, p)
-            logits = classifier(x, p)
-            loss = vqa_loss(logits, data["answer"][idx].long(), args.loss)
+        x = features(data, idx, p)
+        loss = vqa_loss(classifier(x, p), data["answer"][idx].long(), args.loss)
+        if place_in_batch:
+            # The place objective on the batch's own relation questions, from the same features,
+            # weighted by their share of the batch.
             rel = data["type"][idx] == TYPES.index("relation")
             if rel.any():
-                places = linear(x[rel], p, "relplace_head").view(-1, 2, GRID * GRID)
-                loss = loss + args.place_weight * F.cross_entropy(places.flatten(0, 1), data["places"][idx][rel].long().flatten()) * rel.float().mean()
-        else:
-            logits = vqa_logits(data["pixels"][data["image"][idx].long()], data["ids"][idx], data["mask"][idx], p)
-            loss = vqa_loss(logits, data["answer"][idx].long(), args.loss)
-        if grounding is not None and not (args.place_rows == "batch" and not args.ground_weight):
+                loss = loss + args.place_weight * place_loss(x[rel], data["places"][idx][rel], p) * rel.float().mean()
+        if args.ground_weight or place_extra:
+            # A batch of relation questions of their own, drawn by ground_gen.
             rel = relations[torch.randint(0, len(relations), (args.batch,), generator=ground_gen)]
             if args.ground_weight:
                 loss = loss + args.ground_weight * cell_loss(grounding, rel, p, args.ground_layer)
-            if args.place_weight and args.place_rows == "extra":
-                loss = loss + args.place_weight * F.cross_entropy(place_logits(grounding, rel, p).flatten(0, 1), grounding["places"][rel].long().flatten())
+            if place_extra:
+                loss = loss + args.place_weight * place_loss(features(grounding, rel, p), grounding["places"][rel], p)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
