@@ -14,7 +14,9 @@
  * unplacedCaption) with `gcells` [N, TEXT_LENGTH], at each object's shape word its grid cell
  * (row * 3 + col), -1 at every other token: the targets of the peer's `--ground-weight`; and a
  * relation statement (`sids`, `smask`: questions.ts's relationStatement) with `struth` [N], 1 where
- * it holds, 0 where not, -1 where the scene poses none: the peer's `--statement-weight`.
+ * it holds, 0 where not, -1 where the scene poses none: the peer's `--statement-weight`; and
+ * `splaces` [N, 2], the grid cells (row x 3 + col) of the two objects it compares, -1 where
+ * none: the peer's `--statement-place-weight`.
  * OUT/test.safetensors is the held-out split `fiberc eval` scores.
  *
  * With `--vqa N`, also the VQA splits as `fiberc train --task vqa` and `fiberc eval --task vqa`
@@ -96,11 +98,12 @@ function groundingCaptions(scenes: readonly Scene[], seed: number): { ids: HostT
  * A relation statement about each scene that poses one (its own generator, as above) and its
  * truth: 1, 0, or -1 with an empty text where the scene names no two objects apart.
  */
-function relationStatements(scenes: readonly Scene[], seed: number): { ids: HostTensor; mask: HostTensor; truth: HostTensor } {
+function relationStatements(scenes: readonly Scene[], seed: number): { ids: HostTensor; mask: HostTensor; truth: HostTensor; places: HostTensor } {
   const random = rng(seed + 2 * 7919);
   const drawn = scenes.map((scene) => relationStatement(scene, random));
   const { ids, mask } = encodedTexts(drawn.map((d) => d?.text ?? ''));
-  return { ids, mask, truth: new HostTensor([scenes.length], 'i32', Int32Array.from(drawn, (d) => (d === undefined ? -1 : d.holds ? 1 : 0))) };
+  const places = drawn.flatMap((d) => d?.compared.map((o) => o.row * GRID + o.col) ?? [-1, -1]);
+  return { ids, mask, truth: new HostTensor([scenes.length], 'i32', Int32Array.from(drawn, (d) => (d === undefined ? -1 : d.holds ? 1 : 0))), places: HostTensor.from([scenes.length, 2], places, 'i32') };
 }
 
 // Each split drawn alone, as `fiberc train` and `fiberc eval` draw theirs (which images a split
@@ -129,7 +132,7 @@ for (const split of ['train', 'val', 'test'] as const) {
   const tensors = new Map([
     ...first,
     ...Object.entries({ ids2: second.ids, mask2: second.mask, layout, cells: cellLabels, gids: grounding.ids, gmask: grounding.mask, gcells: grounding.cells }),
-    ...Object.entries({ sids: statements.ids, smask: statements.mask, struth: statements.truth }),
+    ...Object.entries({ sids: statements.ids, smask: statements.mask, struth: statements.truth, splaces: statements.places }),
   ]);
   writeSafetensors(join(out, `${split}.safetensors`), tensors);
   process.stdout.write(`${split}: ${examples.length} images\n`);

@@ -97,6 +97,17 @@ def fused_cls(image, text, p):
     return torch.cat([t, i], 1)
 
 
+def add_place_head(p, width, gen):
+    """`relplace_head`: a linear map from fused_cls's features to both compared objects' 9 cells."""
+    p["relplace_head.weight"] = (torch.randn(2 * GRID * GRID, width, generator=gen) / width ** 0.5).requires_grad_()
+    p["relplace_head.bias"] = torch.zeros(2 * GRID * GRID, requires_grad=True)
+
+
+def place_head(x, p):
+    """relplace_head's logits [n, 2, 9]: each compared object's cell from the features x."""
+    return linear(x, p, "relplace_head").view(-1, 2, GRID * GRID)
+
+
 def itm_logits(image, text, p):
     return linear(fused_cls(image, text, p), p, "itm_score.fc")
 
@@ -187,6 +198,10 @@ def pretrain_losses(batch, p, queues, momentum=None, detach_keys=True, choose_ne
     if statements:
         at = rows["statement"]
         parts["statement"] = F.cross_entropy(itm_logits(image4[at], text4[at], p), batch["struth"].long(), ignore_index=-1)
+        if "relplace_head.weight" in p:
+            # Both compared objects' cells named from what VQA's classifier will read.
+            logits = place_head(fused_cls(image4[at], text4[at], p), p)
+            parts["statement_place"] = F.cross_entropy(logits.flatten(0, 1), batch["splaces"].long().flatten(), ignore_index=-1)
     return itc + mlm + itm, parts, ki.detach(), kt.detach()
 
 
@@ -309,6 +324,8 @@ def corpus_batch(data, idx, gen, focus=0, probability=0.15, focus_probability=0.
         batch.update(gids=data["gids"][idx], gmask=data["gmask"][idx], gcells=data["gcells"][idx])
     if statements:
         batch.update(sids=data["sids"][idx], smask=data["smask"][idx], struth=data["struth"][idx])
+        if "splaces" in data:
+            batch["splaces"] = data["splaces"][idx]
     return batch
 
 
@@ -332,6 +349,12 @@ def statement_accuracy(p, test, n):
     """Of the first n test images' relation statements, the percent the ITM head judges right
     (true when its positive logit is the larger)."""
     return held_out_accuracy(p, test, n, "sids", "smask", "struth", lambda image, text, _: itm_logits(image, text, p))
+
+
+def statement_place_accuracy(p, test, n):
+    """Of the first n test images' relation statements, the percent of compared objects whose
+    cell relplace_head names from fused_cls."""
+    return held_out_accuracy(p, test, n, "sids", "smask", "splaces", lambda image, text, _: place_head(fused_cls(image, text, p), p))
 
 
 def grounding_accuracy(p, test, n, layer):
@@ -379,9 +402,11 @@ def retrieval(p, test, n, rerank=0):
 def train(args):
     torch.manual_seed(args.seed)
     p, queues, _ = load_params(args.params)
-    ground, statements = args.ground_weight > 0, args.statement_weight > 0
+    ground, statements = args.ground_weight > 0, args.statement_weight > 0 or args.statement_place_weight > 0
     if ground and "place_head.weight" not in p:
         add_cell_head(p, torch.Generator().manual_seed(args.seed + 1))
+    if args.statement_place_weight > 0 and "relplace_head.weight" not in p:
+        add_place_head(p, 2 * p["cross_modal_text_pooler.dense.weight"].shape[0], torch.Generator().manual_seed(args.seed + 2))
     if args.fixed_temp:
         p["temp"].requires_grad_(False)
     if args.alpha_init is not None:
@@ -396,6 +421,8 @@ def train(args):
             raise SystemExit(f"{name} has no unplaced captions (gids): write it again with bench/peer-data.ts")
         if statements and "sids" not in split:
             raise SystemExit(f"{name} has no relation statements (sids): write it again with bench/peer-data.ts")
+        if args.statement_place_weight > 0 and "splaces" not in split:
+            raise SystemExit(f"{name} has no relation statements' places (splaces): write it again with bench/peer-data.ts")
     opt = torch.optim.AdamW(param_groups(p, args.lr, args.head_x, lr_x=[(r, float(x)) for r, x in (a.rsplit("=", 1) for a in args.lr_x)]), betas=(0.9, 0.98), eps=1e-8)
     momentum = {k: v.detach().clone() for k, v in p.items() if args.queue == "momentum" or "_itc" in k} if args.queue.startswith("momentum") else None
     gen = torch.Generator().manual_seed(args.seed)
@@ -434,7 +461,7 @@ def train(args):
         loss, parts, ki, kt = pretrain_losses(batch, p, (qi, qt), momentum, not args.attached_keys, choose_negatives if args.itm_bank else None, args.ground_layer if ground else None, statements)
         if args.itm_bank:
             bank = {"image": torch.cat([ki, bank["image"]])[:args.itm_bank], "text": torch.cat([kt, bank["text"]])[:args.itm_bank], "index": torch.cat([current["index"], bank["index"]])[:args.itm_bank]}
-        weights = {"itc": args.itc_weight, "mlm": args.mlm_weight, "itm": args.itm_weight, "ground": args.ground_weight, "statement": args.statement_weight}
+        weights = {"itc": args.itc_weight, "mlm": args.mlm_weight, "itm": args.itm_weight, "ground": args.ground_weight, "statement": args.statement_weight, "statement_place": args.statement_place_weight}
         total = sum(weights[k] * v for k, v in parts.items())
         opt.zero_grad(set_to_none=True)
         total.backward()
@@ -455,6 +482,8 @@ def train(args):
                     row["ground_cell"] = grounding_accuracy(p, test, args.test_size, args.ground_layer)
                 if statements:
                     row["statement_acc"] = statement_accuracy(p, test, args.test_size)
+                if args.statement_place_weight > 0:
+                    row["statement_place_acc"] = statement_place_accuracy(p, test, args.test_size)
             print(json.dumps(row), flush=True)
             sums = {}
     if args.save:
@@ -505,6 +534,7 @@ def main():
     r.add_argument("--itm-bank", type=int, default=0, help="draw ITM's hard negatives from the batch and a bank of this many past examples (0: the batch only)")
     r.add_argument("--ground-weight", type=float, default=0.0, help="add this times the grounding objective (pretrain_losses' ground; needs peer-data's unplaced captions)")
     r.add_argument("--ground-layer", type=int, default=3, help="the text layer whose shape-word tokens name their objects' cells (counted over all text layers; 3: the last fused with stage 2's 16 tokens)")
+    r.add_argument("--statement-place-weight", type=float, default=0.0, help="add this times a cross-entropy naming, from the fused_cls features of each image with its relation statement, both compared objects' grid cells (relplace_head, as VQA's --place-weight; needs peer-data's splaces)")
     r.add_argument("--statement-weight", type=float, default=0.0, help="add this times the relation-statement objective (pretrain_losses' statement; needs peer-data's relation statements)")
     r.add_argument("--save", default=None, help="write the trained params and queues to this file at the end")
     r.add_argument("--rerank", type=int, default=0, help="at the end, also R@1 after the ITM head re-scores each query's top k")

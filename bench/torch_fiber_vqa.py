@@ -29,7 +29,7 @@ import torch
 import torch.nn.functional as F
 
 import torch_fiber_tiny_step as tiny
-from torch_fiber_pretrain import GRID, add_cell_head, fused_cls, load_params, param_groups, warmup_decay
+from torch_fiber_pretrain import add_cell_head, add_place_head, fused_cls, load_params, param_groups, place_head, warmup_decay
 from torch_fiber_tiny_step import linear, ln
 from torch_place_probe import cell_loss, relation_rows
 
@@ -81,21 +81,10 @@ def accuracy(p, data):
         return out
 
 
-def add_place_head(p, width, gen):
-    """`relplace_head`: a linear map from the classifier's input to both objects' 9 cells."""
-    p["relplace_head.weight"] = (torch.randn(2 * GRID * GRID, width, generator=gen) / width ** 0.5).requires_grad_()
-    p["relplace_head.bias"] = torch.zeros(2 * GRID * GRID, requires_grad=True)
-
-
 def features(data, idx, p):
     """fused_cls's features [n, 2 x hidden] for questions `idx`: what the classifier reads."""
     image, text = tiny.fiber_tiny(data["pixels"][data["image"][idx].long()], data["ids"][idx], data["mask"][idx], p)
     return fused_cls(image, text, p)
-
-
-def place_head(x, p):
-    """relplace_head's logits [n, 2, 9]: each compared object's cell from the features x."""
-    return linear(x, p, "relplace_head").view(-1, 2, GRID * GRID)
 
 
 def place_loss(x, places, p):
@@ -135,6 +124,7 @@ def main():
     ap.add_argument("--ground-layer", type=int, default=3)
     ap.add_argument("--place-weight", type=float, default=0.0, help="W x cross-entropy naming both objects' cells of relation questions from fused_cls")
     ap.add_argument("--place-rows", choices=["extra", "batch"], default="extra", help="--place-weight's questions: a batch of relation questions of their own each step (a second forward), or the batch's own relation questions (its loss weighted by their share of the batch)")
+    ap.add_argument("--relation-share", type=float, default=None, help="draw this share of each batch's rows (rounded) from the relation questions and the rest from the other types, instead of uniformly over all questions (about 0.18 of them are relation questions)")
     ap.add_argument("--keep-heads", action="store_true", help="continue a file --save wrote: keep its classifier (and place head) instead of drawing them")
     ap.add_argument("--save", default=None, help="write the fine-tuned params (classifier and any auxiliary head included) to this safetensors file at the end")
     ap.add_argument("--seed", type=int, default=0)
@@ -177,11 +167,20 @@ def main():
     gen = torch.Generator().manual_seed(args.seed)
     ground_gen = torch.Generator().manual_seed(args.seed + 1)  # the answers' batches stay those of a run without grounding
     n, warm = data["ids"].shape[0], max(1, round(args.warmup * args.steps))
+    if args.relation_share is not None:
+        if not 0 <= args.relation_share <= 1:
+            ap.error(f"--relation-share is a share of the batch, in [0, 1], got {args.relation_share}")
+        in_batch = round(args.relation_share * args.batch)
+        is_relation = data["type"] == TYPES.index("relation")
+        pools = (is_relation.nonzero().flatten(), (~is_relation).nonzero().flatten())
     sums, t0 = 0.0, time.perf_counter()
     for step in range(1, args.steps + 1):
         for g in opt.param_groups:
             g["lr"] = g["base"] * warmup_decay(step, warm, args.steps)
-        idx = torch.randint(0, n, (args.batch,), generator=gen)
+        if args.relation_share is None:
+            idx = torch.randint(0, n, (args.batch,), generator=gen)
+        else:
+            idx = torch.cat([pool[torch.randint(0, len(pool), (k,), generator=gen)] for pool, k in zip(pools, (in_batch, args.batch - in_batch))])
         x = features(data, idx, p)
         loss = vqa_loss(classifier(x, p), data["answer"][idx].long(), args.loss)
         if place_in_batch:

@@ -4,6 +4,7 @@ import type { LabelledImage } from '../data/attributes.js';
 import { DataError, describeBad, loadCaptionFile, loadQuestionFile, type BadEntry, type OnBadEntry } from '../data/image-text-files.js';
 import type { ImageTextExample } from '../data/pretrain-batch.js';
 import { ANSWERS } from '../data/questions.js';
+import type { Scene } from '../data/scene.js';
 import type { CaptionStyle } from '../data/captions.js';
 import { imageText, syntheticCorpus } from '../data/synthetic.js';
 import { TextTokenizer } from '../data/tokenizer.js';
@@ -77,7 +78,7 @@ export interface ExampleRequest {
 }
 
 /** Image-caption examples for pre-training (`train`) or retrieval (`val`, `test`), and a phrase saying what they are. */
-export async function captionExamples(source: DataSource, split: DataSplit, request: ExampleRequest, io: CliIO): Promise<{ examples: ImageTextExample[]; what: string }> {
+export async function captionExamples(source: DataSource, split: DataSplit, request: ExampleRequest, io: CliIO): Promise<{ examples: (ImageTextExample & { readonly scene?: Scene })[]; what: string }> {
   if (source.kind === 'synthetic') return { examples: syntheticSplit(split, request), what: `${request.size} synthetic images` };
   const file = dataFile(source.dir, CAPTION_FILES[split]);
   const { examples, skipped } = await loadCaptionFile(file, { size: request.imageSize, onBad: request.onBad });

@@ -8,7 +8,7 @@ import { checkpointAt, readLatestCheckpointConfig, trainedParams } from '../trai
 import { fiberEntryGraph, textVocabulary } from '../train/fiber-entries.js';
 import { imageTowerTask } from '../train/image-tower.js';
 import { INIT_SCHEMES, type InitScheme } from '../train/param-init.js';
-import { ITC_ENTRIES, pretrainTask } from '../train/pretrain.js';
+import { GROUNDED_ENTRY, ITC_ENTRIES, pretrainTask } from '../train/pretrain.js';
 import { recordedTrainSize, runTraining, type RunConfig, type RunTask, type StepMetrics } from '../train/train-run.js';
 import { vqaTask } from '../train/vqa-finetune.js';
 import { CAPTION_STYLES } from '../data/captions.js';
@@ -44,7 +44,7 @@ export interface TrainFlags {
   init?: string;
   /** Absent: FIBER's lr_mult_head for the task (HEAD_LR_SCALE). */
   headLrScale?: string;
-  /** `--task vqa`: the place objective's weight (FiberVQAGrounded); absent: FiberVQA. */
+  /** The place objective's weight: `--task vqa`, FiberVQAGrounded (absent: FiberVQA); coarse pre-training, FiberPretrainingGrounded (absent: FiberPretraining). */
   placeWeight?: string;
   crossModalLrScale: string;
   model: string;
@@ -111,18 +111,19 @@ export function trainConfig(flags: TrainFlags): RunConfig & { source: DataSource
   if (!(CAPTION_STYLES as readonly string[]).includes(flags.captions)) throw new UsageError(`--captions: ${CAPTION_STYLES.join(' or ')}, got '${flags.captions}'`);
   if (flags.captions !== 'absolute' && (imageStage || flags.task !== 'pretrain' || source.kind !== 'synthetic')) throw new UsageError('--captions chooses how the synthetic captions place their objects: it goes with coarse pre-training on --data synthetic');
   if (flags.task === 'vqa' && !flags.init) throw new UsageError('--task vqa fine-tunes a pre-trained model: give its run folder or checkpoint with --init');
-  if (flags.placeWeight !== undefined && flags.task !== 'vqa') throw new UsageError('--place-weight weighs an objective of VQA fine-tuning: it goes with --task vqa');
+  if (flags.placeWeight !== undefined && imageStage) throw new UsageError('--place-weight weighs an objective of the fused path: it goes with coarse pre-training or --task vqa, not --stage image');
   const placeWeight = flags.placeWeight === undefined ? undefined : positiveNumber('--place-weight', flags.placeWeight);
-  // Only the synthetic corpus knows where a question's objects are (a question file names no places).
-  if (placeWeight !== undefined && source.kind !== 'synthetic') throw new UsageError('--place-weight names the grid cells of the objects a synthetic relation question compares: it goes with --data synthetic');
+  // Only the synthetic corpus knows where a text's objects are (caption and question files name no places).
+  if (placeWeight !== undefined && source.kind !== 'synthetic') throw new UsageError('--place-weight names the grid cells of the objects a synthetic relation question or statement compares: it goes with --data synthetic');
   const itc = ITC_ENTRIES[flags.itc];
   if (!itc) throw new UsageError(`--itc: ${Object.keys(ITC_ENTRIES).join(' or ')}, got '${flags.itc}'`);
+  if (placeWeight !== undefined && flags.task === 'pretrain' && flags.itc !== 'queue') throw new UsageError('--place-weight in coarse pre-training is built on FiberPretraining: it goes with --itc queue');
   const accumulate = positiveInt('--accumulate', flags.accumulate);
   // By default every example a run takes is a new image: with 4,000 images repeated, held-out
   // recall trailed the same run on fresh images (spec/training.md).
   const trainSize = flags.trainSize === undefined ? steps * batch * accumulate : positiveInt('--train-size', flags.trainSize);
   return {
-    entry: `${flags.model}${imageStage ? 'ImageTower' : flags.task === 'vqa' ? (placeWeight === undefined ? 'VQA' : 'VQAGrounded') : itc}`, headLrScale: flags.headLrScale === undefined ? HEAD_LR_SCALE[flags.task === 'vqa' ? 'vqa' : 'pretrain'] : positiveNumber('--head-lr-scale', flags.headLrScale), crossModalLrScale: positiveNumber('--cross-modal-lr-scale', flags.crossModalLrScale), seed: Number(flags.seed) | 0, batch, textLength, imageSize: model.imageSize, steps,
+    entry: `${flags.model}${imageStage ? 'ImageTower' : flags.task === 'vqa' ? (placeWeight === undefined ? 'VQA' : 'VQAGrounded') : placeWeight === undefined ? itc : GROUNDED_ENTRY}`, headLrScale: flags.headLrScale === undefined ? HEAD_LR_SCALE[flags.task === 'vqa' ? 'vqa' : 'pretrain'] : positiveNumber('--head-lr-scale', flags.headLrScale), crossModalLrScale: positiveNumber('--cross-modal-lr-scale', flags.crossModalLrScale), seed: Number(flags.seed) | 0, batch, textLength, imageSize: model.imageSize, steps,
     lr: positiveNumber('--lr', flags.lr), warmup: Math.round(warmup * steps), betas: [0.9, 0.98], weightDecay: 0.01,
     checkpointEvery: positiveInt('--checkpoint-every', flags.checkpointEvery), init: flags.paramInit as InitScheme, source,
     // Only data and accumulation other than the default are recorded, so that runs from before the flags resume.

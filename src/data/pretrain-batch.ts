@@ -88,9 +88,9 @@ export function maskingVocabulary(t: TextTokenizer): MaskingVocabulary {
 }
 
 /** Batches of a list of examples, in epochs of a seeded order. */
-export class PretrainBatches {
+export class PretrainBatches<E extends ImageTextExample = ImageTextExample> {
   constructor(
-    private readonly examples: readonly ImageTextExample[],
+    private readonly examples: readonly E[],
     private readonly tokenizer: TextTokenizer,
     readonly options: PretrainBatchOptions,
   ) {
@@ -103,7 +103,7 @@ export class PretrainBatches {
   }
 
   /** The examples of step `step` (0-based). */
-  examplesAt(step: number): ImageTextExample[] {
+  examplesAt(step: number): E[] {
     return stepItems(this.options.seed, this.examples.length, this.options.batch, step).map((i) => this.examples[i]!);
   }
 

@@ -56,9 +56,10 @@ export interface RunConfig {
    */
   readonly accumulate?: number;
   /**
-   * VQA fine-tuning only: the weight of FiberVQAGrounded's place objective (naming the grid cells
-   * of the two objects a relation question compares from the classifier's features); absent:
-   * FiberVQA, FIBER's loss alone.
+   * The weight of the place objective, which names from the fused `[CLS]` features the grid cells
+   * of the two objects a text compares: in VQA fine-tuning FiberVQAGrounded's (a relation
+   * question), in coarse pre-training FiberPretrainingGrounded's (a relation statement about each
+   * image); absent: FIBER's losses alone.
    */
   readonly placeWeight?: number;
   /** Where fusion gates not loaded from a checkpoint start (absent: as declared, FIBER's 0). */

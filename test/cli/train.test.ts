@@ -115,6 +115,30 @@ describe('fiberc train', () => {
     }
   }, 120_000);
 
+  it('pre-trains with the place objective on relation statements (--itc queue --place-weight), whose head VQA fine-tuning with it takes over', async () => {
+    const common = ['--model', 'FiberMicro', '--backend', 'cpu', '--batch', '4', '--train-size', '16', '--steps', '2'];
+    const out = mkdtempSync(join(tmpdir(), 'fiberc-train-'));
+    const r = await cli('train', ...common, '--itc', 'queue', '--place-weight', '1.5', '--out', out);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain('training FiberMicroPretrainingGrounded');
+    const saved = readCheckpoint(join(out, 'step-0000002.safetensors'));
+    expect(saved.config).toEqual(expect.objectContaining({ entry: 'FiberMicroPretrainingGrounded', placeWeight: 1.5 }));
+    expect(saved.tensors.has('optimizer.m.relplace_head.weight')).toBe(true);
+    const logged = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+    for (const m of logged) expect(['loss', 'itc', 'mlm', 'itm', 'place_loss'].every((k) => Number.isFinite(m[k]))).toBe(true);
+    // The loss is the four summed with the weight (FiberPretrainingGrounded's forward).
+    expect(logged[0]!.loss).toBeCloseTo(logged[0]!.itc! + logged[0]!.mlm! + logged[0]!.itm! + 1.5 * logged[0]!.place_loss!, 4);
+    const e = await cli('eval', '--task', 'retrieval', '--ckpt', out, '--backend', 'cpu', '--test-size', '4', '--k', '2', '--batch', '4');
+    expect(e.code, e.err).toBe(0);
+    expect(e.out).toContain('retrieval over 4 held-out images');
+    // VQA with the objective starts its place head from pre-training's (only the classifier is new).
+    const vqa = mkdtempSync(join(tmpdir(), 'fiberc-vqa-'));
+    const v = await cli('train', ...common, '--task', 'vqa', '--init', out, '--steps', '1', '--lr', '1e-12', '--place-weight', '1', '--out', vqa);
+    expect(v.code, v.err).toBe(0);
+    const head = readCheckpoint(join(vqa, 'step-0000001.safetensors')).tensors.get('relplace_head.weight')!;
+    expect(maxAbsDifference(head, saved.tensors.get('relplace_head.weight')!)).toBeLessThan(1e-6);
+  }, 120_000);
+
   it('accumulates the gradients of several batches into one step (--accumulate), and resumes only with the same number', async () => {
     const out = mkdtempSync(join(tmpdir(), 'fiberc-train-'));
     const flags = ['--model', 'FiberMicro', '--backend', 'cpu', '--batch', '2', '--train-size', '16', '--checkpoint-every', '1', '--out', out];
@@ -186,9 +210,11 @@ describe('fiberc train', () => {
       [['--mlm-focus-probability', '0.5'], /--mlm-focus-probability: give --mlm-focus, the words it masks/],
       [['--mlm-focus-probability', '0', '--mlm-focus', 'attributes'], /--mlm-focus-probability is the chance of each focus word to be masked, in \(0, 1\], got '0'/],
       [['--task', 'vqa', '--init', out, '--mlm-focus-probability', '0.5'], /--mlm-focus-probability chooses the words MLM masks: it goes with coarse pre-training, not --task vqa/],
-      [['--place-weight', '2'], /--place-weight weighs an objective of VQA fine-tuning: it goes with --task vqa/],
+      [['--place-weight', '2'], /--place-weight in coarse pre-training is built on FiberPretraining: it goes with --itc queue/],
+      [['--stage', 'image', '--place-weight', '2'], /--place-weight weighs an objective of the fused path: it goes with coarse pre-training or --task vqa, not --stage image/],
       [['--task', 'vqa', '--init', out, '--place-weight', 'none'], /--place-weight/],
-      [['--task', 'vqa', '--init', out, '--place-weight', '2', '--data', `coco:${out}`], /--place-weight names the grid cells of the objects a synthetic relation question compares: it goes with --data synthetic/],
+      [['--task', 'vqa', '--init', out, '--place-weight', '2', '--data', `coco:${out}`], /--place-weight names the grid cells of the objects a synthetic relation question or statement compares: it goes with --data synthetic/],
+      [['--itc', 'queue', '--place-weight', '2', '--data', `coco:${out}`], /--place-weight names the grid cells .* it goes with --data synthetic/],
     ];
     for (const [flags, message] of cases) {
       const r = await cli('train', '--out', out, '--backend', 'cpu', ...flags);

@@ -173,6 +173,41 @@ module Draw() {
     expect(none.get('place_loss')!.data[0]).toBe(0);
   });
 
+  it('FiberPretrainingGrounded is FiberPretraining plus a place head on each image with its relation statement: its loss adds place_weight times the cells\' cross-entropy over 2B', () => {
+    const program = loadProgram(join(examples, 'fiber_pretrain.fib'));
+    const [B, T, C] = [3, 8, 9];
+    const plain = buildGraph(program, 'FiberMicroPretraining', { bindings: { B, T } });
+    const grounded = buildGraph(program, 'FiberMicroPretrainingGrounded', { bindings: { B, T } });
+    const names = (g: typeof plain): string[] => g.params.map((n) => (n.op as { name: string }).name);
+    expect(names(grounded).filter((n) => !names(plain).includes(n))).toEqual(['relplace_head.weight', 'relplace_head.bias']);
+    const ids = HostTensor.from([B, T], Array.from({ length: B * T }, (_, i) => (i % T === 0 ? 0 : 5 + ((i * 7) % 40))), 'i32');
+    const labels = HostTensor.from([B, T], Array.from({ length: B * T }, (_, i) => (i % 3 === 1 ? ids.data[i]! : -100)), 'i32');
+    const inputs = new Map([
+      ['pixels', randomTensor([B, 3, 32, 32], 7)], ['ids', ids], ['mask', HostTensor.from([B, T], new Array(B * T).fill(1))],
+      ['mlm_ids', HostTensor.from([B, T], Array.from(ids.data, (v, i) => (labels.data[i]! >= 0 ? 4 : v)), 'i32')], ['mlm_labels', labels],
+      ['draws', HostTensor.from([2, B], [0.1, 0.5, 0.9, 0.3, 0.6, 0.8])],
+    ]);
+    // The place head's logits are its bias alone, so the objective has a value to check by hand.
+    const bias = Array.from({ length: 2 * C }, (_, i) => Math.cos(2 * i + 1));
+    const head = new Map([['relplace_head.weight', HostTensor.zeros([2 * C, 32])], ['relplace_head.bias', HostTensor.from([2 * C], bias)]]);
+    const statements = new Map([
+      ['statement_ids', HostTensor.from([B, T], Array.from({ length: B * T }, (_, i) => (i % T === 0 ? 0 : 9 + (i % 30))), 'i32')],
+      ['statement_mask', HostTensor.from([B, T], Array.from({ length: B * T }, (_, i) => (i % T < 6 ? 1 : 0)))],
+      ['places', HostTensor.from([B, 2], [-1, -1, 7, 0, 2, 4], 'i32')], ['place_weight', HostTensor.from([], [1.5])],
+    ]);
+    const feeds = prepareFeeds(grounded, new Map([...inputs, ...statements]), head, 0);
+    const out = interpret(grounded, feeds);
+    const nll = (logits: number[], label: number): number => Math.log(logits.reduce((s, x) => s + Math.exp(x), 0)) - logits[label]!;
+    const want = (nll(bias.slice(0, C), 7) + nll(bias.slice(C), 0) + nll(bias.slice(0, C), 2) + nll(bias.slice(C), 4)) / (2 * B);
+    expect(Math.abs(out.get('place_loss')!.data[0]! - want)).toBeLessThan(1e-9);
+    // ITC, MLM, ITM and the queues are FiberPretraining's for the same params and batch: the
+    // statements' rows run beside the others without touching them.
+    const same = interpret(plain, prepareFeeds(plain, inputs, new Map(names(plain).map((n) => [n, feeds.get(n)!])), 0));
+    for (const name of ['itc', 'mlm', 'itm']) expect(Math.abs(out.get(name)!.data[0]! - same.get(name)!.data[0]!), name).toBeLessThan(1e-9);
+    expect(maxAbsDifference(out.get('text_queue_next')!, same.get('text_queue_next')!)).toBeLessThan(1e-12);
+    expect(Math.abs(out.get('loss')!.data[0]! - (same.get('loss')!.data[0]! + 1.5 * want))).toBeLessThan(1e-9);
+  });
+
   it('the VQA head scores every answer class: its loss starts near 16 ln 2 (binary cross-entropy times the classes)', () => {
     const graph = buildGraph(loadProgram(join(examples, 'fiber_pretrain.fib')), 'FiberMicroVQA', { bindings: { B: 3, T: 8 } });
     const targets = HostTensor.zeros([3, ANSWERS.length]);

@@ -24,14 +24,16 @@ const config: RunConfig = {
   entry: 'FiberMicroPretraining', seed: 7, batch: 4, textLength: 24, imageSize: 32, steps: 12, lr: 3e-3, warmup: 1,
   betas: [0.9, 0.98], weightDecay: 0.01, headLrScale: 5, checkpointEvery: 100,
 };
-const examples = syntheticCorpus({ seed: 7, sizes: { train: 8, val: 0, test: 0 } }).train.map(imageText);
+const examples = syntheticCorpus({ seed: 7, sizes: { train: 8, val: 0, test: 0 } }).train.map((e) => ({ ...imageText(e), scene: e.scene }));
 const tokenizer = TextTokenizer.synthetic();
 
 type Trained = { metrics: StepMetrics[]; params: Map<string, Float32Array | Float64Array | Int32Array> };
 
-async function train(device: Device, steps: number): Promise<Trained> {
+/** Pre-training steps; with `placeWeight`, FiberPretrainingGrounded's (relation statements' rows beside the others). */
+async function train(device: Device, steps: number, placeWeight?: number): Promise<Trained> {
   const out = mkdtempSync(join(tmpdir(), 'fiberc-pretrain-'));
-  (await pretrain(device, { ...config, steps }, examples, tokenizer, out, false)).dispose();
+  const run: RunConfig = placeWeight === undefined ? { ...config, steps } : { ...config, steps, entry: 'FiberMicroPretrainingGrounded', placeWeight };
+  (await pretrain(device, run, examples, tokenizer, out, false)).dispose();
   return trained(out);
 }
 
@@ -76,6 +78,12 @@ function expectSameTraining(cpu: Trained, webgpu: Trained, losses: readonly stri
 describe('the pre-training step on WebGPU', () => {
   it('equals the interpreter\'s: the losses of three steps and the params after them', async () => {
     expectSameTraining(await train(new CpuDevice(), 3), await train(await gpu('fused'), 3), ['itc', 'mlm', 'itm', 'loss']);
+  }, 600_000);
+
+  it('with the place objective on relation statements equals the interpreter\'s too', async () => {
+    const cpu = await train(new CpuDevice(), 2, 2);
+    expect(cpu.metrics.every((m) => m.place_loss! > 0)).toBe(true);
+    expectSameTraining(cpu, await train(await gpu('fused'), 2, 2), ['itc', 'mlm', 'itm', 'place_loss', 'loss']);
   }, 600_000);
 
   it('VQA fine-tuning equals the interpreter\'s: the losses of three steps and the params after them', async () => {
