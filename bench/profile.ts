@@ -38,7 +38,7 @@ import { initialParam } from '../src/train/param-init.js';
 import { ITC_ENTRIES, pretrainTask } from '../src/train/pretrain.js';
 import { LR_INPUT, STEP_INPUT } from '../src/train/step.js';
 import { runStep, type RunConfig } from '../src/train/train-run.js';
-import { vqaItems } from '../src/data/vqa-batch.js';
+import { questionPositions, vqaItems } from '../src/data/vqa-batch.js';
 import { vqaTask } from '../src/train/vqa-finetune.js';
 import { benchConfig } from './pretrain-step.js';
 import type { Scalar } from '../src/compile/kernel-ir.js';
@@ -76,12 +76,16 @@ function pretrainStepFeeds(itc: string, batch: number): { graph: Graph; feeds: M
   return stepFeeds(config, task, task.batch(0));
 }
 
-/** The VQA fine-tuning step's graph and a step's feeds: as `fiberc train --task vqa` (the classifier at 50x). */
+/**
+ * The VQA fine-tuning step's graph and a step's feeds: as `fiberc train --task vqa` (the
+ * classifier at 50x, the text in the positions the synthetic questions' longest takes).
+ */
 function vqaStepFeeds(batch: number): { graph: Graph; feeds: Map<string, HostTensor> } {
-  const config = { ...benchConfig(batch), entry: 'FiberTinyVQA', headLrScale: 50 };
-  const examples = syntheticCorpus({ seed: 0, sizes: { train: batch, val: 0, test: 0 } }).train.map(imageText);
+  const examples = syntheticCorpus({ seed: 0, sizes: { train: Math.max(batch, 200), val: 0, test: 0 } }).train.map(imageText);
+  const [items, tokenizer] = [vqaItems(examples), TextTokenizer.synthetic()];
+  const config = { ...benchConfig(batch), entry: 'FiberTinyVQA', headLrScale: 50, textLength: questionPositions(items, tokenizer, 38) };
   // Every param drawn as fan-in below: the profile times the step, not a pre-trained start.
-  const task = vqaTask(config, vqaItems(examples), TextTokenizer.synthetic(), new Map(), 'fan-in params');
+  const task = vqaTask(config, items, tokenizer, new Map(), 'fan-in params');
   return stepFeeds(config, task, task.batch(0));
 }
 

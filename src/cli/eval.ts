@@ -14,6 +14,7 @@ import { openDevice } from '../runtime/open.js';
 import { checkpointAt, isLatestCheckpoint } from '../train/checkpoint.js';
 import { fiberEntryGraph, textVocabulary } from '../train/fiber-entries.js';
 import { pretrainedModel } from '../train/pretrain.js';
+import { questionsCut } from '../data/vqa-batch.js';
 import { finiteNumber, positiveInt, UsageError, type CliIO } from './io.js';
 
 /**
@@ -123,6 +124,8 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
   try {
     if (flags.task === 'vqa') {
       const { items } = await vqaExamples(source, split, request, io);
+      const cut = questionsCut(items, tokenizer, textLength);
+      if (cut > 0) io.err(`${cut} of the ${items.length} questions are longer than the ${textLength} token positions the model was fine-tuned with: they are cut to fit (fine-tune with a larger --text-length to read them whole)`);
       // A grounded run's answers are FiberVQA's forward (its place head only trained the features).
       const acc = await evaluateVqa(device, entry.replace(VQA_ENTRY, 'VQA'), checkpoint.tensors, items, tokenizer, { batch, imageSize, textLength });
       io.out(formatVqa(acc, split));

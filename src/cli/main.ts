@@ -267,7 +267,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .option('--seed <n>', 'seed of the data, the initial params and every draw', '0')
     .option('--lr <x>', 'peak learning rate (FIBER\'s groups: 5x on cross-modal params and heads)', '0.0005')
     .option('--warmup <fraction>', 'fraction of the steps warming the learning rate up from 0', '0.1')
-    .option('--text-length <n>', 'token positions per text', '38')
+    .option('--text-length <n>', 'token positions per text (default: the model\'s 38; for --task vqa, as many as the longest training question takes)')
     .option('--train-size <n>', 'synthetic training images (default: one for each example the steps take, so none repeats)')
     .option('--checkpoint-every <n>', 'steps between checkpoints', '100')
     .option('--alpha-init <x>', "fusion gates (alpha) not loaded from a checkpoint start at x instead of FIBER's 0 (from scratch, a gate at 0 passes no gradient to its cross-attention; spec/training.md)")

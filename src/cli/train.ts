@@ -9,6 +9,7 @@ import { fiberEntryGraph, textVocabulary } from '../train/fiber-entries.js';
 import { imageTowerTask } from '../train/image-tower.js';
 import { INIT_SCHEMES, type InitScheme } from '../train/param-init.js';
 import { GROUNDED_ENTRY, ITC_ENTRIES, pretrainTask } from '../train/pretrain.js';
+import { questionPositions } from '../data/vqa-batch.js';
 import { recordedTrainSize, runTraining, type RunConfig, type RunTask, type StepMetrics } from '../train/train-run.js';
 import { vqaTask } from '../train/vqa-finetune.js';
 import { CAPTION_STYLES } from '../data/captions.js';
@@ -58,7 +59,8 @@ export interface TrainFlags {
   seed: string;
   lr: string;
   warmup: string;
-  textLength: string;
+  /** Absent: the model's longest (38), or for `--task vqa` the training questions' longest. */
+  textLength?: string;
   trainSize?: string;
   checkpointEvery: string;
   badData: string;
@@ -98,7 +100,8 @@ export function trainConfig(flags: TrainFlags): RunConfig & { source: DataSource
   const source = parseDataSource(flags.data);
   if (flags.tokenizer !== undefined && source.kind === 'synthetic') throw new UsageError('--tokenizer: the synthetic corpus has its own vocabulary; a tokenizer file goes with --data coco:DIR');
   const steps = positiveInt('--steps', flags.steps);
-  const textLength = positiveInt('--text-length', flags.textLength);
+  // VQA's default is sized to the training questions once they are read (runTrain).
+  const textLength = flags.textLength === undefined ? model.maxTextLength : positiveInt('--text-length', flags.textLength);
   if (textLength < 2 || textLength > model.maxTextLength) throw new UsageError(`--text-length: ${flags.model} takes 2 to ${model.maxTextLength} tokens, got ${textLength}`);
   const warmup = fraction('--warmup', flags.warmup, '[0, 1)', 'the fraction of steps spent warming up');
   const batch = positiveInt('--batch', flags.batch);
@@ -150,12 +153,18 @@ function withSavedTrainSize(config: RunConfig, out: string, io: CliIO): RunConfi
   return { ...config, trainSize };
 }
 
+/** The text length of the run a `--resume` continues, if it has a checkpoint. */
+function savedTextLength(flags: TrainFlags): number | undefined {
+  const saved = flags.resume ? readLatestCheckpointConfig(flags.out) : undefined;
+  return typeof saved?.config.textLength === 'number' ? saved.config.textLength : undefined;
+}
+
 const fmt = (x: number): string => x.toFixed(3);
 
 /** Runs `fiberc train`; returns the exit code. */
 export async function runTrain(flags: TrainFlags, io: CliIO, interactive = process.stderr.isTTY === true): Promise<number> {
   const { source, ...given } = trainConfig(flags);
-  const config = flags.resume && flags.trainSize === undefined ? withSavedTrainSize(given, flags.out, io) : given;
+  let config = flags.resume && flags.trainSize === undefined ? withSavedTrainSize(given, flags.out, io) : given;
   const onBad = parseOnBad(flags.badData);
   const tokenizer = tokenizerFor(flags.tokenizer, flags.model, textVocabulary(fiberEntryGraph(config.entry, 2, config.textLength)));
   const request = { seed: config.seed, size: config.trainSize ?? 0, imageSize: config.imageSize, onBad, ...(config.captions ? { captions: config.captions } : {}) };
@@ -166,7 +175,10 @@ export async function runTrain(flags: TrainFlags, io: CliIO, interactive = proce
   const init = initCheckpoint && trainedParams(initCheckpoint.tensors);
   if (flags.task === 'vqa') {
     const data = await vqaExamples(source, 'train', request, io);
-    [what, task] = [data.what, vqaTask(config, data.items, tokenizer, init!, initCheckpoint!.path)];
+    // Questions are short: positions for the longest one only (the step's text side shrinks with
+    // them); a resumed run keeps its checkpoint's (runs from before this default took 38).
+    if (flags.textLength === undefined) config = { ...config, textLength: savedTextLength(flags) ?? questionPositions(data.items, tokenizer, config.textLength) };
+    [what, task] = [`${data.what} (each in ${config.textLength} token positions)`, vqaTask(config, data.items, tokenizer, init!, initCheckpoint!.path)];
   } else if (flags.stage === 'image') {
     const data = labelledImages(source, request);
     [what, task] = [data.what, { ...imageTowerTask(config, data.images), ...(init ? { init } : {}) }];

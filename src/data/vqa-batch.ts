@@ -34,6 +34,23 @@ export function questionPlaces(items: readonly VqaItem[]): HostTensor {
   return HostTensor.from([items.length, 2], cells, 'i32');
 }
 
+/**
+ * The token positions the longest question of `items` takes (`<s>` and `</s>` included), at
+ * most `cap`: VQA's default text length, so that a fine-tuning step computes no more padding
+ * than the data needs (synthetic questions take at most 14 of the 38 a caption may).
+ */
+export function questionPositions(items: readonly VqaItem[], tokenizer: TextTokenizer, cap: number): number {
+  let longest = 2;
+  for (const text of new Set(items.map((i) => i.question.question))) longest = Math.max(longest, tokenizer.encode(text, cap + 1).length);
+  return Math.min(longest, cap);
+}
+
+/** How many of `items`' questions are longer than `textLength` positions (cut to fit when encoded). */
+export function questionsCut(items: readonly VqaItem[], tokenizer: TextTokenizer, textLength: number): number {
+  const longer = new Set([...new Set(items.map((i) => i.question.question))].filter((text) => tokenizer.encode(text, textLength + 1).length > textLength));
+  return items.filter((i) => longer.has(i.question.question)).length;
+}
+
 export interface VqaItem {
   readonly image: Pick<ImageTextExample, 'id' | 'image'>;
   readonly question: VqaQuestion;

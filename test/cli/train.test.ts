@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { cli } from './run-cli.js';
 import { readCheckpoint, writeCheckpoint } from '../../src/train/checkpoint.js';
 import { maxAbsDifference } from '../../src/ir/compare.js';
+import { syntheticCorpus } from '../../src/data/synthetic.js';
+import { TextTokenizer } from '../../src/data/tokenizer.js';
 
 describe('fiberc train', () => {
   it('trains into a run folder, resumes from its checkpoint, and refuses a resume with another configuration', async () => {
@@ -245,6 +247,25 @@ describe('fiberc train', () => {
     }
     expect(after.has('vqa_classifier.out.weight')).toBe(true);
     expect(before.has('vqa_classifier.out.weight')).toBe(false);
+    // Its text length is the longest training question's (the step computes no padding beyond
+    // it): the 16 images' questions, read here from the corpus itself.
+    const tokenizer = TextTokenizer.synthetic();
+    const questions = syntheticCorpus({ seed: 0, sizes: { train: 16, val: 0, test: 0 } }).train.flatMap((e) => e.questions.map((q) => q.question));
+    const longest = Math.max(...questions.map((q) => tokenizer.encode(q, 38).length));
+    expect(longest).toBeLessThan(20);
+    expect(tunedCheckpoint.config.textLength).toBe(longest);
+    expect(tuned.err).toContain(`(each in ${longest} token positions)`);
+    // A resumed run keeps its checkpoint's length (runs from before the default took 38).
+    writeCheckpoint(vqa, 1, after, { ...tunedCheckpoint.config, textLength: 38 });
+    const resumed = await cli('train', ...common, '--task', 'vqa', '--init', pre, '--steps', '2', '--lr', '1e-12', '--warmup', '0', '--out', vqa, '--resume');
+    expect(resumed.code, resumed.err).toBe(0);
+    expect(readCheckpoint(join(vqa, 'step-0000002.safetensors')).config.textLength).toBe(38);
+    // Held-out questions longer than the fine-tuned length are said to be cut.
+    const short = mkdtempSync(join(tmpdir(), 'fiberc-vqa-'));
+    expect((await cli('train', ...common, '--task', 'vqa', '--init', pre, '--steps', '1', '--text-length', '8', '--out', short)).code).toBe(0);
+    const cut = await cli('eval', '--task', 'vqa', '--ckpt', short, '--backend', 'cpu', '--test-size', '4', '--batch', '4');
+    expect(cut.code, cut.err).toBe(0);
+    expect(cut.err).toMatch(/\d+ of the 12 questions are longer than the 8 token positions the model was fine-tuned with: they are cut to fit/);
     // A checkpoint of another model version (one without the position embedding) stops the run
     // before anything is drawn or written, naming what it lacks.
     const older = mkdtempSync(join(tmpdir(), 'fiberc-older-'));

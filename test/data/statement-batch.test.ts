@@ -13,7 +13,7 @@ describe('relation statements for grounded pre-training', () => {
     expect([ids.shape, mask.shape, places.shape, places.dtype]).toEqual([[40, 24], [40, 24], [40, 2], 'i32']);
     let stated = 0;
     scenes.forEach((scene, b) => {
-      const length = mask.data.slice(b * 24, (b + 1) * 24).reduce((s, x) => s + x, 0);
+      const length = Array.from(mask.data.slice(b * 24, (b + 1) * 24)).reduce((s, x) => s + x, 0);
       const text = tokenizer.decode(Array.from(ids.data.slice(b * 24, b * 24 + length)));
       const words = /the (\w+) (\w+) is (?:above|below|on the left of|on the right of) the (\w+) (\w+)/.exec(text);
       const cells = [places.data[2 * b], places.data[2 * b + 1]];
