@@ -8,9 +8,10 @@
  *       the whole pre-training step of `fiberc train --model FiberTiny` (38 text positions) on
  *       a real synthetic batch; prints its 20 slowest dispatches and the time by part
  *       (forward, backward, optimizer update) and by kind (owner-phased or not)
- *   npm run profile -- --vqa [--batch 8]
+ *   npm run profile -- --vqa [--batch 8] [--text-length N]
  *       the same for the VQA fine-tuning step of `fiberc train --task vqa --model FiberTiny`
- *       (FiberTinyVQA, the classifier at 50x), on a batch of synthetic questions
+ *       (FiberTinyVQA, the classifier at 50x), on a batch of synthetic questions, in as many
+ *       text positions as their longest takes (as `fiberc train --task vqa`) or N
  *   ... --all   every dispatch in plan order instead of the 20 slowest (to compare two builds)
  *   ... --show 290,358 [--show-dir DIR]
  *       also writes those dispatches' WGSL to DIR (default profile-dispatches/) and prints each
@@ -83,7 +84,8 @@ function pretrainStepFeeds(itc: string, batch: number): { graph: Graph; feeds: M
 function vqaStepFeeds(batch: number): { graph: Graph; feeds: Map<string, HostTensor> } {
   const examples = syntheticCorpus({ seed: 0, sizes: { train: Math.max(batch, 200), val: 0, test: 0 } }).train.map(imageText);
   const [items, tokenizer] = [vqaItems(examples), TextTokenizer.synthetic()];
-  const config = { ...benchConfig(batch), entry: 'FiberTinyVQA', headLrScale: 50, textLength: questionPositions(items, tokenizer, 38) };
+  const textLength = Number(flag('--text-length', String(questionPositions(items, tokenizer, 38))));
+  const config = { ...benchConfig(batch), entry: 'FiberTinyVQA', headLrScale: 50, textLength };
   // Every param drawn as fan-in below: the profile times the step, not a pre-trained start.
   const task = vqaTask(config, items, tokenizer, new Map(), 'fan-in params');
   return stepFeeds(config, task, task.batch(0));
@@ -106,7 +108,7 @@ session.write(feeds);
 session.dispatch();
 await session.wait();
 if (compiled !== emitted) await compareOutputs();
-const title = trainingStep === 'pretrain' ? `FiberTiny pre-training step (--itc ${flag('--itc', 'batch')}, batch ${stepBatch})` : trainingStep === 'vqa' ? `FiberTiny VQA fine-tuning step (batch ${stepBatch})` : `${entry}${graph === forward ? '' : ' backward'} ${JSON.stringify(bindings)}`;
+const title = trainingStep === 'pretrain' ? `FiberTiny pre-training step (--itc ${flag('--itc', 'batch')}, batch ${stepBatch})` : trainingStep === 'vqa' ? `FiberTiny VQA fine-tuning step (batch ${stepBatch}, ${feeds.get('ids')!.shape[1]} text positions)` : `${entry}${graph === forward ? '' : ' backward'} ${JSON.stringify(bindings)}`;
 console.log(`${title} (${mode}) on ${device.name}: first run ${(performance.now() - t0).toFixed(0)} ms`);
 const samples: number[][] = [];
 for (let r = 0; r < runs; r++) samples.push(await session.profile());

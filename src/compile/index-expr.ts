@@ -91,6 +91,16 @@ export function scale(a: Index, c: number): Index {
   return normalise(a.constant * c, a.terms.map((t) => ({ coef: t.coef * c, atom: t.atom })));
 }
 
+/**
+ * a / c for an `a` whose coefficients and constant c divides (splitBy's multiple). Divides
+ * rather than multiplying by 1 / c: 392 * (1 / 196) is 1.9999999999999998 in floating point,
+ * and a coefficient off by that much breaks every key comparison made with it (the stitch
+ * pass's owner proof failed for a text of 14 positions that way, splitting each attention).
+ */
+function divideExactly(a: Index, c: number): Index {
+  return normalise(a.constant / c, a.terms.map((t) => ({ coef: t.coef / c, atom: t.atom })));
+}
+
 /** Splits a into (the part divisible by c, the rest). */
 function splitBy(a: Index, c: number): { multiple: Index; rest: Index } {
   const multiple: Term[] = [];
@@ -117,7 +127,7 @@ function factorOut(a: Index, c: number): { g: number; m: Index; r: Index } | und
   for (const g of candidates) {
     const { multiple, rest } = splitBy(a, g);
     const [rlo, rhi] = range(rest);
-    if (rlo >= 0 && rhi < g && multiple.terms.length > 0) return { g, m: scale(multiple, 1 / g), r: rest };
+    if (rlo >= 0 && rhi < g && multiple.terms.length > 0) return { g, m: divideExactly(multiple, g), r: rest };
   }
   return undefined;
 }
@@ -131,10 +141,10 @@ export function div(a: Index, c: number): Index {
   if (f) return div(f.m, c / f.g);
   const { multiple, rest } = splitBy(a, c);
   const [rlo, rhi] = range(rest);
-  if (rlo >= 0 && rhi < c) return scale(multiple, 1 / c);
+  if (rlo >= 0 && rhi < c) return divideExactly(multiple, c);
   if (rlo >= 0 && multiple.terms.length + (multiple.constant !== 0 ? 1 : 0) > 0) {
     // floor((c*m + r)/c) = m + floor(r/c) for r >= 0.
-    return add(scale(multiple, 1 / c), div(rest, c));
+    return add(divideExactly(multiple, c), div(rest, c));
   }
   return { constant: 0, terms: [{ coef: 1, atom: { k: 'div', of: a, by: c } }] };
 }
