@@ -34,11 +34,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CELL_LABELS, sceneCellAttributes } from '../src/data/attributes.js';
 import { unplacedCaption } from '../src/data/captions.js';
-import { imageTextInputs, stackedPixels } from '../src/data/pretrain-batch.js';
+import { imageTextInputs, stackedPixels, stackedTexts } from '../src/data/pretrain-batch.js';
 import { ANSWERS, QUESTION_TYPES, relationStatement, type QuestionType } from '../src/data/questions.js';
 import { GRID, SHAPES, type Scene } from '../src/data/scene.js';
 import { imageText, syntheticCorpus } from '../src/data/synthetic.js';
 import { TextTokenizer } from '../src/data/tokenizer.js';
+import { comparedCells } from '../src/data/vqa-batch.js';
 import { writeSafetensors } from '../src/fiber/safetensors.js';
 import { leafName } from '../src/ir/graph.js';
 import { rng } from '../src/ir/init.js';
@@ -61,14 +62,7 @@ const tokenizer = TextTokenizer.synthetic();
 
 /** Texts encoded as `ids` and `mask` rows [N, TEXT_LENGTH] (without their images). */
 function encodedTexts(texts: readonly string[]): { ids: HostTensor; mask: HostTensor } {
-  const ids = new Int32Array(texts.length * TEXT_LENGTH);
-  const mask = new Float32Array(texts.length * TEXT_LENGTH);
-  texts.forEach((text, i) => {
-    const encoded = tokenizer.encode(text, TEXT_LENGTH);
-    ids.set(encoded.ids, i * TEXT_LENGTH);
-    mask.set(encoded.mask, i * TEXT_LENGTH);
-  });
-  return { ids: new HostTensor([texts.length, TEXT_LENGTH], 'i32', ids), mask: new HostTensor([texts.length, TEXT_LENGTH], 'f32', mask) };
+  return stackedTexts(texts.map((text) => tokenizer.encode(text, TEXT_LENGTH)), TEXT_LENGTH);
 }
 const shapeIds = new Set(SHAPES.map((shape) => tokenizer.encode(shape, 3).ids[1]!));
 
@@ -102,7 +96,7 @@ function relationStatements(scenes: readonly Scene[], seed: number): { ids: Host
   const random = rng(seed + 2 * 7919);
   const drawn = scenes.map((scene) => relationStatement(scene, random));
   const { ids, mask } = encodedTexts(drawn.map((d) => d?.text ?? ''));
-  const places = drawn.flatMap((d) => d?.compared.map((o) => o.row * GRID + o.col) ?? [-1, -1]);
+  const places = drawn.flatMap((d) => comparedCells(d?.compared));
   return { ids, mask, truth: new HostTensor([scenes.length], 'i32', Int32Array.from(drawn, (d) => (d === undefined ? -1 : d.holds ? 1 : 0))), places: HostTensor.from([scenes.length, 2], places, 'i32') };
 }
 
@@ -146,7 +140,7 @@ if (values.vqa !== undefined) {
   const vqaSizes = { train: Number(values.vqa), val: 1000, test: 1000 };
   for (const split of ['train', 'val', 'test'] as const) {
     const examples = syntheticCorpus({ seed, sizes: { train: 0, val: 0, test: 0, [split]: vqaSizes[split] } })[split].map(imageText);
-    const rows = examples.flatMap((e, image) => e.questions.map((q) => ({ image, q, places: q.compared?.map((o) => o.row * GRID + o.col) ?? [-1, -1] })));
+    const rows = examples.flatMap((e, image) => e.questions.map((q) => ({ image, q, places: comparedCells(q.compared) })));
     const questions = encodedTexts(rows.map((r) => r.q.question));
     const column = (f: (r: (typeof rows)[number]) => number): HostTensor => new HostTensor([rows.length], 'i32', Int32Array.from(rows, f));
     writeSafetensors(join(out, `vqa-${split}.safetensors`), new Map([

@@ -145,26 +145,23 @@ export function trainConfig(flags: TrainFlags): RunConfig & { source: DataSource
  * A resumed run without --train-size reads the images it started on, though its default (one
  * per example its steps take) changes with --steps.
  */
-function withSavedTrainSize(config: RunConfig, out: string, io: CliIO): RunConfig {
-  const saved = readLatestCheckpointConfig(out);
+function withSavedTrainSize(config: RunConfig, saved: SavedConfig, io: CliIO): RunConfig {
   const trainSize = saved ? recordedTrainSize(saved.config) : undefined;
   if (trainSize === undefined || config.trainSize === undefined || trainSize === config.trainSize) return config;
   io.err(`keeping the checkpoint's ${trainSize} training images (this run's steps would take ${config.trainSize})`);
   return { ...config, trainSize };
 }
 
-/** The text length of the run a `--resume` continues, if it has a checkpoint. */
-function savedTextLength(flags: TrainFlags): number | undefined {
-  const saved = flags.resume ? readLatestCheckpointConfig(flags.out) : undefined;
-  return typeof saved?.config.textLength === 'number' ? saved.config.textLength : undefined;
-}
+/** The configuration of the checkpoint a `--resume` continues (undefined without one). */
+type SavedConfig = ReturnType<typeof readLatestCheckpointConfig>;
 
 const fmt = (x: number): string => x.toFixed(3);
 
 /** Runs `fiberc train`; returns the exit code. */
 export async function runTrain(flags: TrainFlags, io: CliIO, interactive = process.stderr.isTTY === true): Promise<number> {
   const { source, ...given } = trainConfig(flags);
-  let config = flags.resume && flags.trainSize === undefined ? withSavedTrainSize(given, flags.out, io) : given;
+  const saved = flags.resume ? readLatestCheckpointConfig(flags.out) : undefined;
+  let config = flags.resume && flags.trainSize === undefined ? withSavedTrainSize(given, saved, io) : given;
   const onBad = parseOnBad(flags.badData);
   const tokenizer = tokenizerFor(flags.tokenizer, flags.model, textVocabulary(fiberEntryGraph(config.entry, 2, config.textLength)));
   const request = { seed: config.seed, size: config.trainSize ?? 0, imageSize: config.imageSize, onBad, ...(config.captions ? { captions: config.captions } : {}) };
@@ -177,7 +174,8 @@ export async function runTrain(flags: TrainFlags, io: CliIO, interactive = proce
     const data = await vqaExamples(source, 'train', request, io);
     // Questions are short: positions for the longest one only (the step's text side shrinks with
     // them); a resumed run keeps its checkpoint's (runs from before this default took 38).
-    if (flags.textLength === undefined) config = { ...config, textLength: savedTextLength(flags) ?? questionPositions(data.items, tokenizer, config.textLength) };
+    const savedLength = saved?.config.textLength;
+    if (flags.textLength === undefined) config = { ...config, textLength: typeof savedLength === 'number' ? savedLength : questionPositions(data.items, tokenizer, config.textLength) };
     [what, task] = [`${data.what} (each in ${config.textLength} token positions)`, vqaTask(config, data.items, tokenizer, init!, initCheckpoint!.path)];
   } else if (flags.stage === 'image') {
     const data = labelledImages(source, request);

@@ -72,14 +72,20 @@ export function stackedPixels(images: readonly Pick<ImageTextExample, 'image'>[]
 
 /** Images stacked as `pixels` [B, 3, S, S] and already encoded texts (T ids each) as `ids` and `mask` [B, T]. */
 export function stackedInputs(images: readonly Pick<ImageTextExample, 'image'>[], texts: readonly Pick<EncodedText, 'ids' | 'mask'>[], S: number, T: number): Map<string, HostTensor> {
-  const B = images.length;
+  const { ids, mask } = stackedTexts(texts, T);
+  return new Map([['pixels', stackedPixels(images, S)], ['ids', ids], ['mask', mask]]);
+}
+
+/** Already encoded texts (T ids each) stacked as `ids` (i32) and `mask` (f32), [B, T]. */
+export function stackedTexts(texts: readonly Pick<EncodedText, 'ids' | 'mask'>[], T: number): { ids: HostTensor; mask: HostTensor } {
+  const B = texts.length;
   const ids = new Int32Array(B * T);
   const mask = new Float32Array(B * T);
   texts.forEach((e, b) => {
     ids.set(e.ids, b * T);
     mask.set(e.mask, b * T);
   });
-  return new Map([['pixels', stackedPixels(images, S)], ['ids', new HostTensor([B, T], 'i32', ids)], ['mask', new HostTensor([B, T], 'f32', mask)]]);
+  return { ids: new HostTensor([B, T], 'i32', ids), mask: new HostTensor([B, T], 'f32', mask) };
 }
 
 /** The masking view of a tokenizer: its specials are never masked nor drawn. */

@@ -1,8 +1,9 @@
 import { HostTensor } from '../ir/tensor.js';
 import { relationStatement } from './questions.js';
-import { GRID, type Scene } from './scene.js';
-import { streamRandom } from './pretrain-batch.js';
+import type { Scene } from './scene.js';
+import { stackedTexts, streamRandom } from './pretrain-batch.js';
 import type { TextTokenizer } from './tokenizer.js';
+import { comparedCells } from './vqa-batch.js';
 
 /**
  * The grounded pre-training step's extra inputs (examples/fiber_pretrain.fib,
@@ -21,17 +22,10 @@ import type { TextTokenizer } from './tokenizer.js';
 export function statementInputs(scenes: readonly Scene[], tokenizer: TextTokenizer, textLength: number, seed: number, step: number): Map<string, HostTensor> {
   const random = streamRandom(seed, 'statement', step);
   const drawn = scenes.map((scene) => relationStatement(scene, random));
-  const [B, T] = [scenes.length, textLength];
-  const [ids, mask] = [new Int32Array(B * T), new Float32Array(B * T)];
-  drawn.forEach((d, b) => {
-    const text = tokenizer.encode(d?.text ?? '', T);
-    ids.set(text.ids, b * T);
-    mask.set(text.mask, b * T);
-  });
-  const places = drawn.flatMap((d) => d?.compared.map((o) => o.row * GRID + o.col) ?? [-1, -1]);
+  const { ids, mask } = stackedTexts(drawn.map((d) => tokenizer.encode(d?.text ?? '', textLength)), textLength);
   return new Map([
-    ['statement_ids', new HostTensor([B, T], 'i32', ids)],
-    ['statement_mask', new HostTensor([B, T], 'f32', mask)],
-    ['places', HostTensor.from([B, 2], places, 'i32')],
+    ['statement_ids', ids],
+    ['statement_mask', mask],
+    ['places', HostTensor.from([scenes.length, 2], drawn.flatMap((d) => comparedCells(d?.compared)), 'i32')],
   ]);
 }

@@ -28,10 +28,14 @@ export interface GridPlace {
   readonly col: number;
 }
 
-/** Per row, the grid cells (row * GRID + col) of the two objects its question compares; -1, -1 where it compares none (FiberVQAGrounded's `places`). */
+/** The grid cells (row * GRID + col) of two compared objects; -1, -1 where nothing is compared (the place objectives' targets). */
+export function comparedCells(compared: readonly [GridPlace, GridPlace] | undefined): number[] {
+  return compared?.map((o) => o.row * GRID + o.col) ?? [-1, -1];
+}
+
+/** Per row, the grid cells of the two objects its question compares, -1, -1 where it compares none (FiberVQAGrounded's `places`). */
 export function questionPlaces(items: readonly VqaItem[]): HostTensor {
-  const cells = items.flatMap((i) => i.question.compared?.map((o) => o.row * GRID + o.col) ?? [-1, -1]);
-  return HostTensor.from([items.length, 2], cells, 'i32');
+  return HostTensor.from([items.length, 2], items.flatMap((i) => comparedCells(i.question.compared)), 'i32');
 }
 
 /**
