@@ -18,6 +18,8 @@ instead W times a cross-entropy that names both objects' cells of a batch of rel
 from what the classifier reads (the pooled `fused_cls` features, through a linear `relplace_head`
 of 2 x 9 outputs), so that those features hold the two places a relation compares; held-out
 `place` is the share of the validation relation questions' objects whose cell it names.
+`--read-places` (with --place-weight) lets the classifier read relplace_head's two softmax
+distributions beside fused_cls, as fiberc's FiberVQAPlaceReader (`--read-places`).
 """
 import argparse
 import json
@@ -39,11 +41,18 @@ ANSWERS = 16
 HEAD = "vqa_classifier"
 
 
+# Whether the classifier reads relplace_head's two place distributions beside fused_cls
+# (--read-places); set once by main().
+READ_PLACES = False
+PLACES = 2 * 9
+
+
 def head_params(width, seed):
     """The classifier's params as fiberc draws them with --param-init fan-in (in distribution)."""
     gen = torch.Generator().manual_seed(seed)
     def weight(o, i):
         return (torch.randn(o, i, generator=gen) / i ** 0.5).requires_grad_()
+    width += PLACES if READ_PLACES else 0
     return {
         f"{HEAD}.dense.weight": weight(width, width), f"{HEAD}.dense.bias": torch.zeros(width, requires_grad=True),
         f"{HEAD}.norm.weight": torch.ones(width, requires_grad=True), f"{HEAD}.norm.bias": torch.zeros(width, requires_grad=True),
@@ -52,7 +61,9 @@ def head_params(width, seed):
 
 
 def classifier(x, p):
-    """FIBER's VQA classifier on fused_cls's features."""
+    """FIBER's VQA classifier on fused_cls's features (and, with --read-places, the place head's distributions)."""
+    if READ_PLACES:
+        x = torch.cat([x, place_head(x, p).softmax(-1).flatten(1)], 1)
     return linear(F.gelu(ln(linear(x, p, f"{HEAD}.dense"), p, f"{HEAD}.norm")), p, f"{HEAD}.out")
 
 
@@ -125,6 +136,7 @@ def main():
     ap.add_argument("--place-weight", type=float, default=0.0, help="W x cross-entropy naming both objects' cells of relation questions from fused_cls")
     ap.add_argument("--place-rows", choices=["extra", "batch"], default="extra", help="--place-weight's questions: a batch of relation questions of their own each step (a second forward), or the batch's own relation questions (its loss weighted by their share of the batch)")
     ap.add_argument("--relation-share", type=float, default=None, help="draw this share of each batch's rows (rounded) from the relation questions and the rest from the other types, instead of uniformly over all questions (about 0.18 of them are relation questions)")
+    ap.add_argument("--read-places", action="store_true", help="the classifier reads relplace_head's softmax over each compared object's cell beside fused_cls (needs --place-weight)")
     ap.add_argument("--keep-heads", action="store_true", help="continue a file --save wrote: keep its classifier (and place head) instead of drawing them")
     ap.add_argument("--save", default=None, help="write the fine-tuned params (classifier and any auxiliary head included) to this safetensors file at the end")
     ap.add_argument("--seed", type=int, default=0)
@@ -133,6 +145,10 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(int(os.environ.get("THREADS", os.cpu_count() or 1)))
     torch.manual_seed(args.seed)
+    global READ_PLACES
+    READ_PLACES = args.read_places
+    if args.read_places and not args.place_weight:
+        ap.error("--read-places reads relplace_head, which --place-weight trains")
     p, _, _ = load_params(args.ckpt)
     if not (args.keep_heads and f"{HEAD}.out.weight" in p):
         p = {k: v for k, v in p.items() if not k.startswith(HEAD)}

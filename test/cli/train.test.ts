@@ -217,6 +217,8 @@ describe('fiberc train', () => {
       [['--task', 'vqa', '--init', out, '--place-weight', 'none'], /--place-weight/],
       [['--task', 'vqa', '--init', out, '--place-weight', '2', '--data', `coco:${out}`], /--place-weight names the grid cells of the objects a synthetic relation question or statement compares: it goes with --data synthetic/],
       [['--itc', 'queue', '--place-weight', '2', '--data', `coco:${out}`], /--place-weight names the grid cells .* it goes with --data synthetic/],
+      [['--task', 'vqa', '--init', out, '--read-places'], /--read-places lets the VQA classifier read the place head that --place-weight trains: it goes with --task vqa and --place-weight/],
+      [['--itc', 'queue', '--place-weight', '2', '--read-places'], /--read-places .* it goes with --task vqa and --place-weight/],
     ];
     for (const [flags, message] of cases) {
       const r = await cli('train', '--out', out, '--backend', 'cpu', ...flags);
@@ -303,5 +305,15 @@ describe('fiberc train', () => {
     const placedEval = await cli('eval', '--task', 'vqa', '--ckpt', grounded, '--backend', 'cpu', '--test-size', '4', '--batch', '4');
     expect(placedEval.code, placedEval.err).toBe(0);
     expect(placedEval.out).toMatch(/VQA accuracy over 12 held-out questions: \d+\.\d%/);
+    // --read-places: FiberVQAPlaceReader, whose classifier is wider by the two cell distributions.
+    const reader = mkdtempSync(join(tmpdir(), 'fiberc-vqa-'));
+    const reading = await cli('train', ...common, '--task', 'vqa', '--init', pre, '--steps', '1', '--place-weight', '2', '--read-places', '--out', reader);
+    expect(reading.code, reading.err).toBe(0);
+    const readerCheckpoint = readCheckpoint(join(reader, 'step-0000001.safetensors'));
+    expect(readerCheckpoint.config).toEqual(expect.objectContaining({ entry: 'FiberMicroVQAPlaceReader', placeWeight: 2 }));
+    expect(readerCheckpoint.tensors.get('vqa_classifier.dense.weight')!.shape).toEqual([32 + 18, 32 + 18]);
+    const readerEval = await cli('eval', '--task', 'vqa', '--ckpt', reader, '--backend', 'cpu', '--test-size', '4', '--batch', '4');
+    expect(readerEval.code, readerEval.err).toBe(0);
+    expect(readerEval.out).toMatch(/VQA accuracy over 12 held-out questions: \d+\.\d%/);
   }, 120_000);
 });

@@ -173,6 +173,39 @@ module Draw() {
     expect(none.get('place_loss')!.data[0]).toBe(0);
   });
 
+  it('FiberVQAPlaceReader\'s classifier reads the place head\'s two cell distributions after fused_cls\'s features', () => {
+    const [B, T, C, H] = [3, 8, 9, 32];
+    const p = program(`
+module HeadCheck() {
+  let h = VQAHead(${H + 2 * C}, 16)
+  forward(x: f32[B, ${H + 2 * C}]) -> f32[B, 16] batch B {
+    return h(x)
+  }
+}`);
+    const reader = buildGraph(p, 'FiberMicroVQAPlaceReader', { bindings: { B, T } });
+    const grounded = buildGraph(p, 'FiberMicroVQAGrounded', { bindings: { B, T } });
+    const shapes = (g: typeof reader): Map<string, number[]> => new Map(g.params.map((n) => [(n.op as { name: string }).name, n.shape.map(Number)]));
+    expect([...shapes(reader).keys()]).toEqual([...shapes(grounded).keys()]);
+    expect(shapes(reader).get('vqa_classifier.dense.weight')).toEqual([H + 2 * C, H + 2 * C]);
+    // The place head's logits are its bias alone and the classifier ignores fused_cls's columns,
+    // so every row's answers are the classifier on [0 ; softmax(first cells) ; softmax(second)].
+    const bias = Array.from({ length: 2 * C }, (_, i) => Math.sin(3 * i + 1));
+    const dense = randomTensor([H + 2 * C, H + 2 * C], 4);
+    for (let o = 0; o < H + 2 * C; o++) for (let i = 0; i < H; i++) dense.data[o * (H + 2 * C) + i] = 0;
+    const classifier = new Map([['dense.weight', dense], ['dense.bias', randomTensor([H + 2 * C], 5)], ['norm.weight', randomTensor([H + 2 * C], 6)], ['norm.bias', randomTensor([H + 2 * C], 7)], ['out.weight', randomTensor([16, H + 2 * C], 8)], ['out.bias', randomTensor([16], 9)]]);
+    const params = new Map([['relplace_head.weight', HostTensor.zeros([2 * C, H])], ['relplace_head.bias', HostTensor.from([2 * C], bias)], ...[...classifier].map(([n, t]) => [`vqa_classifier.${n}`, t] as const)]);
+    const inputs = new Map([
+      ['pixels', randomTensor([B, 3, 32, 32], 5)], ['ids', HostTensor.from([B, T], Array.from({ length: B * T }, (_, i) => 5 + (i % 40)), 'i32')], ['mask', HostTensor.from([B, T], new Array(B * T).fill(1))],
+      ['targets', HostTensor.zeros([B, ANSWERS.length])], ['places', HostTensor.from([B, 2], new Array(2 * B).fill(-1), 'i32')], ['place_weight', HostTensor.from([], [0])],
+    ]);
+    const logits = interpret(reader, prepareFeeds(reader, inputs, params, 0)).get('logits')!;
+    const softmax = (xs: number[]): number[] => xs.map((x) => Math.exp(x) / xs.reduce((s, y) => s + Math.exp(y), 0));
+    const read = [...new Array(H).fill(0), ...softmax(bias.slice(0, C)), ...softmax(bias.slice(C))];
+    const head = buildGraph(p, 'HeadCheck', { bindings: { B: 1 } });
+    const want = interpret(head, prepareFeeds(head, new Map([['x', HostTensor.from([1, H + 2 * C], read)]]), new Map([...classifier].map(([n, t]) => [`h.${n}`, t])), 0)).get('out')!;
+    for (let b = 0; b < B; b++) expect(maxAbsDifference(HostTensor.from([1, 16], Array.from(logits.data.slice(b * 16, (b + 1) * 16))), want), `row ${b}`).toBeLessThan(1e-12);
+  });
+
   it('FiberPretrainingGrounded is FiberPretraining plus a place head on each image with its relation statement: its loss adds place_weight times the cells\' cross-entropy over 2B', () => {
     const program = loadProgram(join(examples, 'fiber_pretrain.fib'));
     const [B, T, C] = [3, 8, 9];

@@ -39,11 +39,13 @@ async function train(device: Device, steps: number, placeWeight?: number): Promi
 
 /**
  * Three VQA fine-tuning steps from fresh params (the backbone as if pre-trained: any values do);
- * with `placeWeight`, FiberVQAGrounded's (the place objective beside the answers).
+ * with `placeWeight`, FiberVQAGrounded's (the place objective beside the answers), or with
+ * `readPlaces` too FiberVQAPlaceReader's (its classifier reads the place head).
  */
-async function fineTune(device: Device, placeWeight?: number): Promise<Trained> {
+async function fineTune(device: Device, placeWeight?: number, readPlaces = false): Promise<Trained> {
   const out = mkdtempSync(join(tmpdir(), 'fiberc-vqa-'));
-  const vqa: RunConfig = { ...config, entry: placeWeight === undefined ? 'FiberMicroVQA' : 'FiberMicroVQAGrounded', steps: 3, init: 'fan-in', ...(placeWeight === undefined ? {} : { placeWeight }) };
+  const entry = placeWeight === undefined ? 'FiberMicroVQA' : readPlaces ? 'FiberMicroVQAPlaceReader' : 'FiberMicroVQAGrounded';
+  const vqa: RunConfig = { ...config, entry, steps: 3, init: 'fan-in', ...(placeWeight === undefined ? {} : { placeWeight }) };
   // Every param drawn from the seed (any may be): the test compares backends, not a pre-trained start.
   const task: RunTask = { ...vqaTask(vqa, vqaItems(examples), tokenizer, new Map(), 'no checkpoint'), drawn: /./ };
   (await runTraining(device, vqa, task, out, false)).dispose();
@@ -95,6 +97,12 @@ describe('the pre-training step on WebGPU', () => {
     // The batches hold relation questions, so the objective's gradient is part of what is compared.
     expect(cpu.metrics.some((m) => m.place_loss! > 0)).toBe(true);
     expectSameTraining(cpu, await fineTune(await gpu('fused'), 2), ['loss', 'place_loss']);
+  }, 600_000);
+
+  it('VQA fine-tuning with a classifier that reads the place head equals the interpreter\'s', async () => {
+    const cpu = await fineTune(new CpuDevice(), 2, true);
+    expect(cpu.metrics.some((m) => m.place_loss! > 0)).toBe(true);
+    expectSameTraining(cpu, await fineTune(await gpu('fused'), 2, true), ['loss', 'place_loss']);
   }, 600_000);
 
   it('lowers every loss over a dozen steps', async () => {
