@@ -19,7 +19,10 @@ from what the classifier reads (the pooled `fused_cls` features, through a linea
 of 2 x 9 outputs), so that those features hold the two places a relation compares; held-out
 `place` is the share of the validation relation questions' objects whose cell it names.
 `--read-places` (with --place-weight) lets the classifier read relplace_head's two softmax
-distributions beside fused_cls, as fiberc's FiberVQAPlaceReader (`--read-places`).
+distributions beside fused_cls, as fiberc's FiberVQAPlaceReader (`--read-places`);
+`--relation-word` adds a head naming the relation a relation question asks (read too with
+--read-places), and `--word-weight W` one naming the words each question holds (peer-only
+experiments, spec/training.md "A classifier that reads the places").
 """
 import argparse
 import json
@@ -45,6 +48,12 @@ HEAD = "vqa_classifier"
 # (--read-places); set once by main().
 READ_PLACES = False
 PLACES = 2 * 9
+# With --relation-word, a `relword_head` names the relation a question asks, and a
+# place-reading classifier reads its softmax too. The words that tell the four relations apart
+# (above, below, left, right), as src/data/vocabulary.ts's SYNTHETIC_VOCABULARY numbers them
+# (test/data/peer-constants.test.ts checks them).
+RELATION_WORDS = (47, 48, 24, 25)
+READ_WORD = False
 
 
 def head_params(width, seed):
@@ -52,7 +61,7 @@ def head_params(width, seed):
     gen = torch.Generator().manual_seed(seed)
     def weight(o, i):
         return (torch.randn(o, i, generator=gen) / i ** 0.5).requires_grad_()
-    width += PLACES if READ_PLACES else 0
+    width += (PLACES if READ_PLACES else 0) + (len(RELATION_WORDS) if READ_WORD else 0)
     return {
         f"{HEAD}.dense.weight": weight(width, width), f"{HEAD}.dense.bias": torch.zeros(width, requires_grad=True),
         f"{HEAD}.norm.weight": torch.ones(width, requires_grad=True), f"{HEAD}.norm.bias": torch.zeros(width, requires_grad=True),
@@ -63,7 +72,10 @@ def head_params(width, seed):
 def classifier(x, p):
     """FIBER's VQA classifier on fused_cls's features (and, with --read-places, the place head's distributions)."""
     if READ_PLACES:
-        x = torch.cat([x, place_head(x, p).softmax(-1).flatten(1)], 1)
+        read = [x, place_head(x, p).softmax(-1).flatten(1)]
+        if READ_WORD:
+            read.append(linear(x, p, "relword_head").softmax(-1))
+        x = torch.cat(read, 1)
     return linear(F.gelu(ln(linear(x, p, f"{HEAD}.dense"), p, f"{HEAD}.norm")), p, f"{HEAD}.out")
 
 
@@ -103,6 +115,12 @@ def place_loss(x, places, p):
     return F.cross_entropy(place_head(x, p).flatten(0, 1), places.long().flatten())
 
 
+def relation_word_loss(x, ids, p):
+    """Cross-entropy of relword_head on features x against the relation their questions `ids` ask, weighing as one object's place (half of place_loss's two)."""
+    asked = torch.stack([(ids.long() == w).any(1) for w in RELATION_WORDS], 1).float().argmax(1)
+    return F.cross_entropy(linear(x, p, "relword_head"), asked) / 2
+
+
 def place_logits(data, idx, p):
     """relplace_head's logits [n, 2, 9] for questions `idx`."""
     return place_head(features(data, idx, p), p)
@@ -136,6 +154,8 @@ def main():
     ap.add_argument("--place-weight", type=float, default=0.0, help="W x cross-entropy naming both objects' cells of relation questions from fused_cls")
     ap.add_argument("--place-rows", choices=["extra", "batch"], default="extra", help="--place-weight's questions: a batch of relation questions of their own each step (a second forward), or the batch's own relation questions (its loss weighted by their share of the batch)")
     ap.add_argument("--relation-share", type=float, default=None, help="draw this share of each batch's rows (rounded) from the relation questions and the rest from the other types, instead of uniformly over all questions (about 0.18 of them are relation questions)")
+    ap.add_argument("--word-weight", type=float, default=0.0, help="W x binary cross-entropy (times the vocabulary) of a linear `words_head` on fused_cls naming which vocabulary ids the question holds (the features keep the question's words)")
+    ap.add_argument("--relation-word", action="store_true", help="with --place-weight: a linear relword_head also names the relation a relation question asks (4 classes), in the same objective; with --read-places the classifier reads its softmax too")
     ap.add_argument("--read-places", action="store_true", help="the classifier reads relplace_head's softmax over each compared object's cell beside fused_cls (needs --place-weight)")
     ap.add_argument("--keep-heads", action="store_true", help="continue a file --save wrote: keep its classifier (and place head) instead of drawing them")
     ap.add_argument("--save", default=None, help="write the fine-tuned params (classifier and any auxiliary head included) to this safetensors file at the end")
@@ -145,8 +165,9 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(int(os.environ.get("THREADS", os.cpu_count() or 1)))
     torch.manual_seed(args.seed)
-    global READ_PLACES
+    global READ_PLACES, READ_WORD
     READ_PLACES = args.read_places
+    READ_WORD = args.read_places and args.relation_word
     if args.read_places and not args.place_weight:
         ap.error("--read-places reads relplace_head, which --place-weight trains")
     p, _, _ = load_params(args.ckpt)
@@ -162,6 +183,17 @@ def main():
         add_cell_head(p, torch.Generator().manual_seed(args.seed))
     if args.place_weight and "relplace_head.weight" not in p:
         add_place_head(p, 2 * p["cross_modal_text_pooler.dense.weight"].shape[0], torch.Generator().manual_seed(args.seed + 2))
+    if args.word_weight:
+        width = 2 * p["cross_modal_text_pooler.dense.weight"].shape[0]
+        vocab = p["model.text.embeddings.word_embeddings.weight"].shape[0]
+        g = torch.Generator().manual_seed(args.seed + 3)
+        p["words_head.weight"] = (torch.randn(vocab, width, generator=g) / width ** 0.5).requires_grad_()
+        p["words_head.bias"] = torch.zeros(vocab, requires_grad=True)
+    if args.relation_word:
+        width = 2 * p["cross_modal_text_pooler.dense.weight"].shape[0]
+        g = torch.Generator().manual_seed(args.seed + 4)
+        p["relword_head.weight"] = (torch.randn(len(RELATION_WORDS), width, generator=g) / width ** 0.5).requires_grad_()
+        p["relword_head.bias"] = torch.zeros(len(RELATION_WORDS), requires_grad=True)
     if args.train_only:
         for k, v in p.items():
             v.requires_grad_(bool(re.search(args.train_only, k)))
@@ -205,13 +237,21 @@ def main():
             rel = data["type"][idx] == TYPES.index("relation")
             if rel.any():
                 loss = loss + args.place_weight * place_loss(x[rel], data["places"][idx][rel], p) * rel.float().mean()
+                if args.relation_word:
+                    loss = loss + args.place_weight * relation_word_loss(x[rel], data["ids"][idx][rel], p) * rel.float().mean()
+        if args.word_weight:
+            bag = F.one_hot(data["ids"][idx].long(), p["words_head.bias"].shape[0]).float().amax(1)
+            loss = loss + args.word_weight * F.binary_cross_entropy_with_logits(linear(x, p, "words_head"), bag) * bag.shape[1]
         if args.ground_weight or place_extra:
             # A batch of relation questions of their own, drawn by ground_gen.
             rel = relations[torch.randint(0, len(relations), (args.batch,), generator=ground_gen)]
             if args.ground_weight:
                 loss = loss + args.ground_weight * cell_loss(grounding, rel, p, args.ground_layer)
             if place_extra:
-                loss = loss + args.place_weight * place_loss(features(grounding, rel, p), grounding["places"][rel], p)
+                extra = features(grounding, rel, p)
+                loss = loss + args.place_weight * place_loss(extra, grounding["places"][rel], p)
+                if args.relation_word:
+                    loss = loss + args.place_weight * relation_word_loss(extra, grounding["ids"][rel], p)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
