@@ -88,8 +88,8 @@ export function formatVqa(a: VqaAccuracy, split: HeldOutSplit = 'test'): string 
   return [`VQA accuracy over ${a.count} held-out ${heldOut(split)}questions: ${pct(a.overall)}`, ...rows].join('\n');
 }
 
-/** Entries of `fiberc train --task vqa` checkpoints: `<Model>VQA`, or with --place-weight `<Model>VQAGrounded` (`<Model>VQAPlaceReader` with --read-places). */
-const VQA_ENTRY = /VQA(Grounded|PlaceReader)?$/;
+/** Entries of `fiberc train --task vqa` checkpoints: `<Model>VQA`, or with --place-weight `<Model>VQAGrounded` (`<Model>VQAPlaceReader` with --read-places, `<Model>VQARelationReader` with --read-relation too). */
+const VQA_ENTRY = /VQA(Grounded|PlaceReader|RelationReader)?$/;
 
 /** Runs `fiberc eval`; returns the exit code. */
 export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
@@ -127,7 +127,7 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
       const cut = questionsCut(items, tokenizer, textLength);
       if (cut > 0) io.err(`${cut} of the ${items.length} questions are longer than the ${textLength} token positions the model was fine-tuned with: they are cut to fit (fine-tune with a larger --text-length to read them whole)`);
       // A grounded run's answers are FiberVQA's forward (its place head only trained the features).
-      const acc = await evaluateVqa(device, entry.endsWith('PlaceReader') ? entry : entry.replace(VQA_ENTRY, 'VQA'), checkpoint.tensors, items, tokenizer, { batch, imageSize, textLength });
+      const acc = await evaluateVqa(device, entry.endsWith('Reader') ? entry : entry.replace(VQA_ENTRY, 'VQA'), checkpoint.tensors, items, tokenizer, { batch, imageSize, textLength });
       io.out(formatVqa(acc, split));
       const out = resultFile('vqa');
       writeFileAtomic(out, `${JSON.stringify({ checkpoint: checkpoint.path, step: checkpoint.step, split, ...acc }, null, 2)}\n`, 'writing');

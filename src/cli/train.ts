@@ -49,6 +49,8 @@ export interface TrainFlags {
   placeWeight?: string;
   /** `--task vqa` with --place-weight: the classifier also reads the place head's cell distributions (FiberVQAPlaceReader). */
   readPlaces?: boolean;
+  /** With --read-places: a head also names the relation asked, and the classifier reads it (FiberVQARelationReader). */
+  readRelation?: boolean;
   crossModalLrScale: string;
   model: string;
   stage: string;
@@ -121,6 +123,7 @@ export function trainConfig(flags: TrainFlags): RunConfig & { source: DataSource
   // Only the synthetic corpus knows where a text's objects are (caption and question files name no places).
   if (placeWeight !== undefined && source.kind !== 'synthetic') throw new UsageError('--place-weight names the grid cells of the objects a synthetic relation question or statement compares: it goes with --data synthetic');
   if (flags.readPlaces && (flags.task !== 'vqa' || placeWeight === undefined)) throw new UsageError('--read-places lets the VQA classifier read the place head that --place-weight trains: it goes with --task vqa and --place-weight');
+  if (flags.readRelation && !flags.readPlaces) throw new UsageError('--read-relation adds the relation asked to what --read-places lets the classifier read: give --read-places too');
   const itc = ITC_ENTRIES[flags.itc];
   if (!itc) throw new UsageError(`--itc: ${Object.keys(ITC_ENTRIES).join(' or ')}, got '${flags.itc}'`);
   if (placeWeight !== undefined && flags.task === 'pretrain' && flags.itc !== 'queue') throw new UsageError('--place-weight in coarse pre-training is built on FiberPretraining: it goes with --itc queue');
@@ -129,7 +132,7 @@ export function trainConfig(flags: TrainFlags): RunConfig & { source: DataSource
   // recall trailed the same run on fresh images (spec/training.md).
   const trainSize = flags.trainSize === undefined ? steps * batch * accumulate : positiveInt('--train-size', flags.trainSize);
   return {
-    entry: `${flags.model}${imageStage ? 'ImageTower' : flags.task === 'vqa' ? vqaEntry(placeWeight, flags.readPlaces === true) : placeWeight === undefined ? itc : GROUNDED_ENTRY}`, headLrScale: flags.headLrScale === undefined ? HEAD_LR_SCALE[flags.task === 'vqa' ? 'vqa' : 'pretrain'] : positiveNumber('--head-lr-scale', flags.headLrScale), crossModalLrScale: positiveNumber('--cross-modal-lr-scale', flags.crossModalLrScale), seed: Number(flags.seed) | 0, batch, textLength, imageSize: model.imageSize, steps,
+    entry: `${flags.model}${imageStage ? 'ImageTower' : flags.task === 'vqa' ? vqaEntry(placeWeight, flags.readPlaces === true, flags.readRelation === true) : placeWeight === undefined ? itc : GROUNDED_ENTRY}`, headLrScale: flags.headLrScale === undefined ? HEAD_LR_SCALE[flags.task === 'vqa' ? 'vqa' : 'pretrain'] : positiveNumber('--head-lr-scale', flags.headLrScale), crossModalLrScale: positiveNumber('--cross-modal-lr-scale', flags.crossModalLrScale), seed: Number(flags.seed) | 0, batch, textLength, imageSize: model.imageSize, steps,
     lr: positiveNumber('--lr', flags.lr), warmup: Math.round(warmup * steps), betas: [0.9, 0.98], weightDecay: 0.01,
     checkpointEvery: positiveInt('--checkpoint-every', flags.checkpointEvery), init: flags.paramInit as InitScheme, source,
     // Only data and accumulation other than the default are recorded, so that runs from before the flags resume.
@@ -144,10 +147,11 @@ export function trainConfig(flags: TrainFlags): RunConfig & { source: DataSource
   };
 }
 
-/** The VQA entry's suffix: FiberVQA, FiberVQAGrounded with the place objective, FiberVQAPlaceReader when its classifier also reads the places. */
-function vqaEntry(placeWeight: number | undefined, readPlaces: boolean): string {
+/** The VQA entry's suffix: FiberVQA, FiberVQAGrounded with the place objective, FiberVQAPlaceReader when its classifier also reads the places, FiberVQARelationReader when it reads the relation asked too. */
+function vqaEntry(placeWeight: number | undefined, readPlaces: boolean, readRelation: boolean): string {
   if (placeWeight === undefined) return 'VQA';
-  return readPlaces ? 'VQAPlaceReader' : 'VQAGrounded';
+  if (!readPlaces) return 'VQAGrounded';
+  return readRelation ? 'VQARelationReader' : 'VQAPlaceReader';
 }
 
 /**

@@ -23,7 +23,12 @@ export interface Question {
   readonly answer: string;
   /** For a relation question, the two objects it compares, in the order it names them. */
   readonly compared?: readonly [SceneObject, SceneObject];
+  /** For a relation question, which relation it asks: an index of RELATION_NAMES. */
+  readonly relation?: number;
 }
+
+/** The relations a relation question may ask, in the order `Question.relation` numbers them. */
+export const RELATION_NAMES = ['above', 'below', 'left of', 'right of'] as const;
 
 /** Objects that a colour and a shape name alone (no other object has both). */
 function namedByColourAndShape(scene: Scene): SceneObject[] {
@@ -94,7 +99,7 @@ export function question(scene: Scene, type: QuestionType, random: () => number)
       const drawn = drawRelation(scene, random);
       if (drawn === undefined) return undefined;
       const { a, b, r } = drawn;
-      return { type, question: `is the ${a.colour} ${a.shape} ${r.words} the ${b.colour} ${b.shape} ?`, answer: r.holds(a, b) ? 'yes' : 'no', compared: [a, b] };
+      return { type, question: `is the ${a.colour} ${a.shape} ${r.words} the ${b.colour} ${b.shape} ?`, answer: r.holds(a, b) ? 'yes' : 'no', compared: [a, b], relation: RELATIONS.indexOf(r) };
     }
   }
 }

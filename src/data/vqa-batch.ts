@@ -20,6 +20,8 @@ export interface VqaQuestion {
   readonly answer: string;
   /** For a question comparing two objects (a synthetic relation question), their grid places, in the order it names them. */
   readonly compared?: readonly [GridPlace, GridPlace];
+  /** For a synthetic relation question, which relation it asks (an index of questions.ts's RELATION_NAMES). */
+  readonly relation?: number;
 }
 
 /** An object's cell in the scene's grid. */
@@ -36,6 +38,11 @@ export function comparedCells(compared: readonly [GridPlace, GridPlace] | undefi
 /** Per row, the grid cells of the two objects its question compares, -1, -1 where it compares none (FiberVQAGrounded's `places`). */
 export function questionPlaces(items: readonly VqaItem[]): HostTensor {
   return HostTensor.from([items.length, 2], items.flatMap((i) => comparedCells(i.question.compared)), 'i32');
+}
+
+/** Per row, the relation its question asks (an index of RELATION_NAMES), -1 where it asks none (FiberVQAGrounded's `relation`). */
+export function questionRelations(items: readonly VqaItem[]): HostTensor {
+  return HostTensor.from([items.length], items.map((i) => i.question.relation ?? -1), 'i32');
 }
 
 /**
@@ -80,11 +87,16 @@ export function vqaInputs(items: readonly VqaItem[], tokenizer: TextTokenizer, i
 
 /**
  * The fine-tuning batch of step `step`: items in epochs of a seeded order. With `placeWeight`
- * (FiberVQAGrounded), also the compared objects' `places` and the objective's `place_weight`.
+ * (FiberVQAGrounded), also the compared objects' `places`, the `relation` asked and the objective's `place_weight`.
  */
 export function vqaBatch(items: readonly VqaItem[], tokenizer: TextTokenizer, options: { readonly seed: number; readonly batch: number; readonly imageSize: number; readonly textLength: number; readonly placeWeight?: number }, step: number): Map<string, HostTensor> {
   const chosen = stepItems(options.seed, items.length, options.batch, step).map((i) => items[i]!);
   const inputs = vqaInputs(chosen, tokenizer, options.imageSize, options.textLength);
   if (options.placeWeight === undefined) return inputs;
-  return inputs.set('places', questionPlaces(chosen)).set('place_weight', HostTensor.from([], [options.placeWeight]));
+  return groundedInputs(inputs, chosen, options.placeWeight);
+}
+
+/** `inputs` with what FiberVQAGrounded reads besides FiberVQA's: the items' `places` and `relation`, and `place_weight`. */
+export function groundedInputs(inputs: Map<string, HostTensor>, items: readonly VqaItem[], placeWeight: number): Map<string, HostTensor> {
+  return inputs.set('places', questionPlaces(items)).set('relation', questionRelations(items)).set('place_weight', HostTensor.from([], [placeWeight]));
 }

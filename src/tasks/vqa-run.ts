@@ -1,6 +1,6 @@
 import type { TextTokenizer } from '../data/tokenizer.js';
-import { questionPlaces, vqaInputs, type VqaItem } from '../data/vqa-batch.js';
-import { HostTensor } from '../ir/tensor.js';
+import { groundedInputs, vqaInputs, type VqaItem } from '../data/vqa-batch.js';
+import type { HostTensor } from '../ir/tensor.js';
 import type { Device } from '../runtime/device.js';
 import { fiberEntryGraph, loadTrained, runInBatches } from '../train/fiber-entries.js';
 import { predictedAnswers, vqaAccuracy, type VqaAccuracy } from './vqa.js';
@@ -10,13 +10,13 @@ export async function evaluateVqa(device: Device, entry: string, params: Readonl
   const { batch: B, imageSize, textLength: T } = options;
   const program = await loadTrained(device, fiberEntryGraph(entry, B, T), params, entry);
   try {
-    // FiberVQAPlaceReader's answers read its place head, so it is evaluated whole; its place
+    // A reader's answers read its place (and relation) head, so it is evaluated whole; its place
     // objective's inputs only weigh a loss nobody reads here.
-    const readsPlaces = entry.endsWith('PlaceReader');
+    const reads = entry.endsWith('Reader');
     const inputs = (rows: readonly number[]): Map<string, HostTensor> => {
       const chosen = rows.map((r) => items[r]!);
       const plain = vqaInputs(chosen, tokenizer, imageSize, T);
-      return readsPlaces ? plain.set('places', questionPlaces(chosen)).set('place_weight', HostTensor.from([], [0])) : plain;
+      return reads ? groundedInputs(plain, chosen, 0) : plain;
     };
     const logits = await runInBatches(program, items.length, B, inputs, ['logits']);
     return vqaAccuracy(logits.get('logits')!.map((row) => predictedAnswers(row, 1)[0]!), items.map((i) => i.question));

@@ -219,6 +219,7 @@ describe('fiberc train', () => {
       [['--itc', 'queue', '--place-weight', '2', '--data', `coco:${out}`], /--place-weight names the grid cells .* it goes with --data synthetic/],
       [['--task', 'vqa', '--init', out, '--read-places'], /--read-places lets the VQA classifier read the place head that --place-weight trains: it goes with --task vqa and --place-weight/],
       [['--itc', 'queue', '--place-weight', '2', '--read-places'], /--read-places .* it goes with --task vqa and --place-weight/],
+      [['--task', 'vqa', '--init', out, '--place-weight', '2', '--read-relation'], /--read-relation adds the relation asked to what --read-places lets the classifier read: give --read-places too/],
     ];
     for (const [flags, message] of cases) {
       const r = await cli('train', '--out', out, '--backend', 'cpu', ...flags);
@@ -315,5 +316,14 @@ describe('fiberc train', () => {
     const readerEval = await cli('eval', '--task', 'vqa', '--ckpt', reader, '--backend', 'cpu', '--test-size', '4', '--batch', '4');
     expect(readerEval.code, readerEval.err).toBe(0);
     expect(readerEval.out).toMatch(/VQA accuracy over 12 held-out questions: \d+\.\d%/);
+    // --read-relation as well: FiberVQARelationReader, a relation head drawn beside the place head.
+    const relationReader = mkdtempSync(join(tmpdir(), 'fiberc-vqa-'));
+    const relating = await cli('train', ...common, '--task', 'vqa', '--init', pre, '--steps', '1', '--place-weight', '2', '--read-places', '--read-relation', '--out', relationReader);
+    expect(relating.code, relating.err).toBe(0);
+    const relationCheckpoint = readCheckpoint(join(relationReader, 'step-0000001.safetensors'));
+    expect(relationCheckpoint.config).toEqual(expect.objectContaining({ entry: 'FiberMicroVQARelationReader' }));
+    expect(relationCheckpoint.tensors.get('relword_head.weight')!.shape).toEqual([4, 32]);
+    const relationEval = await cli('eval', '--task', 'vqa', '--ckpt', relationReader, '--backend', 'cpu', '--test-size', '4', '--batch', '4');
+    expect(relationEval.code, relationEval.err).toBe(0);
   }, 120_000);
 });

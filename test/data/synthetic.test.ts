@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { relativePhrase, unplacedCaption } from '../../src/data/captions.js';
-import { ANSWERS, question, QUESTION_TYPES, relationStatement } from '../../src/data/questions.js';
+import { ANSWERS, question, QUESTION_TYPES, RELATION_NAMES, relationStatement } from '../../src/data/questions.js';
 import { IMAGENET_MEAN, IMAGENET_STD, objectGeometry, renderScene } from '../../src/data/render.js';
 import { BACKGROUNDS, COLOUR_NAMES, COLOURS, objectKey, sceneKey, SHAPES, SIZES, type Scene, type SceneObject } from '../../src/data/scene.js';
 import { exampleImage, syntheticCorpus, type SyntheticExample } from '../../src/data/synthetic.js';
@@ -192,6 +192,10 @@ describe('the synthetic corpus', () => {
         expect(ANSWERS).toContain(q.answer);
         expect(answerOf(e.scene, q), q.question).toBe(q.answer);
         expect(q.compared, q.question).toEqual(q.type === 'relation' ? comparedOf(e.scene, q) : undefined);
+        // The relation asked, as its words say it ("on the left of" is RELATION_NAMES' "left of").
+        const asked = q.question.split(' ').slice(4, -4).join(' ').replace(/^on the /, '');
+        expect(q.relation, q.question).toBe(q.type === 'relation' ? RELATION_NAMES.indexOf(asked as (typeof RELATION_NAMES)[number]) : undefined);
+        if (q.type === 'relation') expect(q.relation, q.question).toBeGreaterThanOrEqual(0);
         counts.set(q.answer, (counts.get(q.answer) ?? 0) + 1);
       }
     }

@@ -159,7 +159,8 @@ module Draw() {
     // The place head's logits are its bias alone, so the objective has a value to check by hand.
     const bias = Array.from({ length: 2 * C }, (_, i) => Math.sin(i + 1));
     const head = new Map([['relplace_head.weight', HostTensor.zeros([2 * C, 32])], ['relplace_head.bias', HostTensor.from([2 * C], bias)]]);
-    const feeds = prepareFeeds(grounded, new Map([...inputs, ['places', HostTensor.from([B, 2], [3, 5, -1, -1, -1, -1], 'i32')], ['place_weight', HostTensor.from([], [2.5])]]), head, 0);
+    // FiberVQAGrounded reads `relation` only with relations > 0 (FiberVQARelationReader).
+    const feeds = prepareFeeds(grounded, new Map([...inputs, ['places', HostTensor.from([B, 2], [3, 5, -1, -1, -1, -1], 'i32')], ['relation', HostTensor.from([B], [2, -1, -1], 'i32')], ['place_weight', HostTensor.from([], [2.5])]]), head, 0);
     const out = interpret(grounded, feeds);
     const nll = (logits: number[], label: number): number => Math.log(logits.reduce((s, x) => s + Math.exp(x), 0)) - logits[label]!;
     const want = (nll(bias.slice(0, C), 3) + nll(bias.slice(C), 5)) / (2 * B);
@@ -196,7 +197,7 @@ module HeadCheck() {
     const params = new Map([['relplace_head.weight', HostTensor.zeros([2 * C, H])], ['relplace_head.bias', HostTensor.from([2 * C], bias)], ...[...classifier].map(([n, t]) => [`vqa_classifier.${n}`, t] as const)]);
     const inputs = new Map([
       ['pixels', randomTensor([B, 3, 32, 32], 5)], ['ids', HostTensor.from([B, T], Array.from({ length: B * T }, (_, i) => 5 + (i % 40)), 'i32')], ['mask', HostTensor.from([B, T], new Array(B * T).fill(1))],
-      ['targets', HostTensor.zeros([B, ANSWERS.length])], ['places', HostTensor.from([B, 2], new Array(2 * B).fill(-1), 'i32')], ['place_weight', HostTensor.from([], [0])],
+      ['targets', HostTensor.zeros([B, ANSWERS.length])], ['places', HostTensor.from([B, 2], new Array(2 * B).fill(-1), 'i32')], ['relation', HostTensor.from([B], new Array(B).fill(-1), 'i32')], ['place_weight', HostTensor.from([], [0])],
     ]);
     const logits = interpret(reader, prepareFeeds(reader, inputs, params, 0)).get('logits')!;
     const softmax = (xs: number[]): number[] => xs.map((x) => Math.exp(x) / xs.reduce((s, y) => s + Math.exp(y), 0));
@@ -204,6 +205,45 @@ module HeadCheck() {
     const head = buildGraph(p, 'HeadCheck', { bindings: { B: 1 } });
     const want = interpret(head, prepareFeeds(head, new Map([['x', HostTensor.from([1, H + 2 * C], read)]]), new Map([...classifier].map(([n, t]) => [`h.${n}`, t])), 0)).get('out')!;
     for (let b = 0; b < B; b++) expect(maxAbsDifference(HostTensor.from([1, 16], Array.from(logits.data.slice(b * 16, (b + 1) * 16))), want), `row ${b}`).toBeLessThan(1e-12);
+  });
+
+  it('FiberVQARelationReader also names the relation asked: its place_loss adds that cross-entropy over 2B, and its classifier reads the relation\'s distribution last', () => {
+    const [B, T, C, R, H] = [3, 8, 9, 4, 32];
+    const p = program(`
+module HeadCheck() {
+  let h = VQAHead(${H + 2 * C + R}, 16)
+  forward(x: f32[B, ${H + 2 * C + R}]) -> f32[B, 16] batch B {
+    return h(x)
+  }
+}`);
+    const reader = buildGraph(p, 'FiberMicroVQARelationReader', { bindings: { B, T } });
+    const names = (g: typeof reader): string[] => g.params.map((n) => (n.op as { name: string }).name);
+    expect(names(reader).filter((n) => !names(buildGraph(p, 'FiberMicroVQAPlaceReader', { bindings: { B, T } })).includes(n))).toEqual(['relword_head.weight', 'relword_head.bias']);
+    // Both heads' logits are their biases alone; the classifier ignores fused_cls's columns.
+    const placeBias = Array.from({ length: 2 * C }, (_, i) => Math.sin(3 * i + 1));
+    const relationBias = [0.3, -0.2, 0.9, 0.1];
+    const width = H + 2 * C + R;
+    const dense = randomTensor([width, width], 4);
+    for (let o = 0; o < width; o++) for (let i = 0; i < H; i++) dense.data[o * width + i] = 0;
+    const classifier = new Map([['dense.weight', dense], ['dense.bias', randomTensor([width], 5)], ['norm.weight', randomTensor([width], 6)], ['norm.bias', randomTensor([width], 7)], ['out.weight', randomTensor([16, width], 8)], ['out.bias', randomTensor([16], 9)]]);
+    const params = new Map([
+      ['relplace_head.weight', HostTensor.zeros([2 * C, H])], ['relplace_head.bias', HostTensor.from([2 * C], placeBias)],
+      ['relword_head.weight', HostTensor.zeros([R, H])], ['relword_head.bias', HostTensor.from([R], relationBias)],
+      ...[...classifier].map(([n, t]) => [`vqa_classifier.${n}`, t] as const),
+    ]);
+    const inputs = new Map([
+      ['pixels', randomTensor([B, 3, 32, 32], 5)], ['ids', HostTensor.from([B, T], Array.from({ length: B * T }, (_, i) => 5 + (i % 40)), 'i32')], ['mask', HostTensor.from([B, T], new Array(B * T).fill(1))],
+      ['targets', HostTensor.zeros([B, ANSWERS.length])], ['places', HostTensor.from([B, 2], [4, 1, -1, -1, 0, 8], 'i32')], ['relation', HostTensor.from([B], [3, -1, 0], 'i32')], ['place_weight', HostTensor.from([], [2])],
+    ]);
+    const out = interpret(reader, prepareFeeds(reader, inputs, params, 0));
+    const nll = (logits: number[], label: number): number => Math.log(logits.reduce((s, x) => s + Math.exp(x), 0)) - logits[label]!;
+    const cells = nll(placeBias.slice(0, C), 4) + nll(placeBias.slice(C), 1) + nll(placeBias.slice(0, C), 0) + nll(placeBias.slice(C), 8);
+    expect(Math.abs(out.get('place_loss')!.data[0]! - (cells + nll(relationBias, 3) + nll(relationBias, 0)) / (2 * B))).toBeLessThan(1e-9);
+    const softmax = (xs: number[]): number[] => xs.map((x) => Math.exp(x) / xs.reduce((s, y) => s + Math.exp(y), 0));
+    const read = [...new Array(H).fill(0), ...softmax(placeBias.slice(0, C)), ...softmax(placeBias.slice(C)), ...softmax(relationBias)];
+    const head = buildGraph(p, 'HeadCheck', { bindings: { B: 1 } });
+    const want = interpret(head, prepareFeeds(head, new Map([['x', HostTensor.from([1, width], read)]]), new Map([...classifier].map(([n, t]) => [`h.${n}`, t])), 0)).get('out')!;
+    for (let b = 0; b < B; b++) expect(maxAbsDifference(HostTensor.from([1, 16], Array.from(out.get('logits')!.data.slice(b * 16, (b + 1) * 16))), want), `row ${b}`).toBeLessThan(1e-12);
   });
 
   it('FiberPretrainingGrounded is FiberPretraining plus a place head on each image with its relation statement: its loss adds place_weight times the cells\' cross-entropy over 2B', () => {

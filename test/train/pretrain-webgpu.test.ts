@@ -40,11 +40,12 @@ async function train(device: Device, steps: number, placeWeight?: number): Promi
 /**
  * Three VQA fine-tuning steps from fresh params (the backbone as if pre-trained: any values do);
  * with `placeWeight`, FiberVQAGrounded's (the place objective beside the answers), or with
- * `readPlaces` too FiberVQAPlaceReader's (its classifier reads the place head).
+ * `readPlaces` too FiberVQARelationReader's (its classifier reads the place and relation heads;
+ * FiberVQAPlaceReader's graph is this one less the relation head).
  */
 async function fineTune(device: Device, placeWeight?: number, readPlaces = false): Promise<Trained> {
   const out = mkdtempSync(join(tmpdir(), 'fiberc-vqa-'));
-  const entry = placeWeight === undefined ? 'FiberMicroVQA' : readPlaces ? 'FiberMicroVQAPlaceReader' : 'FiberMicroVQAGrounded';
+  const entry = placeWeight === undefined ? 'FiberMicroVQA' : readPlaces ? 'FiberMicroVQARelationReader' : 'FiberMicroVQAGrounded';
   const vqa: RunConfig = { ...config, entry, steps: 3, init: 'fan-in', ...(placeWeight === undefined ? {} : { placeWeight }) };
   // Every param drawn from the seed (any may be): the test compares backends, not a pre-trained start.
   const task: RunTask = { ...vqaTask(vqa, vqaItems(examples), tokenizer, new Map(), 'no checkpoint'), drawn: /./ };
@@ -99,7 +100,7 @@ describe('the pre-training step on WebGPU', () => {
     expectSameTraining(cpu, await fineTune(await gpu('fused'), 2), ['loss', 'place_loss']);
   }, 600_000);
 
-  it('VQA fine-tuning with a classifier that reads the place head equals the interpreter\'s', async () => {
+  it('VQA fine-tuning with a classifier that reads the place and relation heads equals the interpreter\'s', async () => {
     const cpu = await fineTune(new CpuDevice(), 2, true);
     expect(cpu.metrics.some((m) => m.place_loss! > 0)).toBe(true);
     expectSameTraining(cpu, await fineTune(await gpu('fused'), 2, true), ['loss', 'place_loss']);
