@@ -126,7 +126,8 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
       const { items } = await vqaExamples(source, split, request, io);
       const cut = questionsCut(items, tokenizer, textLength);
       if (cut > 0) io.err(`${cut} of the ${items.length} questions are longer than the ${textLength} token positions the model was fine-tuned with: they are cut to fit (fine-tune with a larger --text-length to read them whole)`);
-      // A grounded run's answers are FiberVQA's forward (its place head only trained the features).
+      // A grounded run's answers are FiberVQA's forward (its place head only trained the
+      // features); a reader's classifier reads its heads, so the reader's entry runs whole.
       const acc = await evaluateVqa(device, entry.endsWith('Reader') ? entry : entry.replace(VQA_ENTRY, 'VQA'), checkpoint.tensors, items, tokenizer, { batch, imageSize, textLength });
       io.out(formatVqa(acc, split));
       const out = resultFile('vqa');

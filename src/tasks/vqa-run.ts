@@ -5,7 +5,7 @@ import type { Device } from '../runtime/device.js';
 import { fiberEntryGraph, loadTrained, runInBatches } from '../train/fiber-entries.js';
 import { predictedAnswers, vqaAccuracy, type VqaAccuracy } from './vqa.js';
 
-/** VQA accuracy of a fine-tuned `<model>VQA` (or `<model>VQAPlaceReader`) checkpoint over held-out (image, question) items. */
+/** VQA accuracy of a fine-tuned `<model>VQA`, `<model>VQAPlaceReader` or `<model>VQARelationReader` checkpoint over held-out (image, question) items. */
 export async function evaluateVqa(device: Device, entry: string, params: ReadonlyMap<string, HostTensor>, items: readonly VqaItem[], tokenizer: TextTokenizer, options: { readonly batch: number; readonly imageSize: number; readonly textLength: number }): Promise<VqaAccuracy> {
   const { batch: B, imageSize, textLength: T } = options;
   const program = await loadTrained(device, fiberEntryGraph(entry, B, T), params, entry);

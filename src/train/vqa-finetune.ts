@@ -7,8 +7,9 @@ import type { RunTask, RunConfig } from './train-run.js';
  * VQA fine-tuning (examples/fiber_pretrain.fib, FiberVQA): the fused backbone, its transforms
  * and poolers start from a pre-training checkpoint (by name), the classifier from the seed; a
  * checkpoint lacking any other param stops the run. One (image, question) item per row
- * (data/vqa-batch.ts). With `placeWeight` the entry is FiberVQAGrounded (or a reader), whose place (and relation) heads are
- * drawn from the seed too, and the batches carry the compared objects' places.
+ * (data/vqa-batch.ts). With `placeWeight` the entry is FiberVQAGrounded (or a reader of its
+ * heads), whose place (and relation) heads are drawn from the seed too, and the batches carry
+ * the compared objects' places and the relation asked.
  */
 export function vqaTask(config: RunConfig, items: readonly VqaItem[], tokenizer: TextTokenizer, pretrained: ReadonlyMap<string, HostTensor>, from: string): RunTask {
   const grounded = config.placeWeight !== undefined;
