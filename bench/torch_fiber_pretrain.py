@@ -97,10 +97,15 @@ def fused_cls(image, text, p):
     return torch.cat([t, i], 1)
 
 
+def add_linear_head(p, name, outputs, width, gen):
+    """Adds a linear head `name` (weight [outputs, width] drawn fan-in from generator `gen`, bias 0) to params p."""
+    p[name + ".weight"] = (torch.randn(outputs, width, generator=gen) / width ** 0.5).requires_grad_()
+    p[name + ".bias"] = torch.zeros(outputs, requires_grad=True)
+
+
 def add_place_head(p, width, gen):
     """`relplace_head`: a linear map from fused_cls's features to both compared objects' 9 cells."""
-    p["relplace_head.weight"] = (torch.randn(2 * GRID * GRID, width, generator=gen) / width ** 0.5).requires_grad_()
-    p["relplace_head.bias"] = torch.zeros(2 * GRID * GRID, requires_grad=True)
+    add_linear_head(p, "relplace_head", 2 * GRID * GRID, width, gen)
 
 
 def place_head(x, p):
@@ -115,9 +120,7 @@ def itm_logits(image, text, p):
 def add_cell_head(p, gen):
     """Adds `place_head`, a linear map from a text token to the 9 grid cells, to params p (its
     weight drawn from generator `gen`)."""
-    hidden = p[tiny.M + ".text.embeddings.word_embeddings.weight"].shape[1]
-    p["place_head.weight"] = (torch.randn(GRID * GRID, hidden, generator=gen) / hidden ** 0.5).requires_grad_()
-    p["place_head.bias"] = torch.zeros(GRID * GRID, requires_grad=True)
+    add_linear_head(p, "place_head", GRID * GRID, p[tiny.M + ".text.embeddings.word_embeddings.weight"].shape[1], gen)
 
 
 def ground_logits(recorded, layer, p):

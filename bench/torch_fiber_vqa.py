@@ -34,7 +34,7 @@ import torch
 import torch.nn.functional as F
 
 import torch_fiber_tiny_step as tiny
-from torch_fiber_pretrain import add_cell_head, add_place_head, fused_cls, load_params, param_groups, place_head, warmup_decay
+from torch_fiber_pretrain import add_cell_head, add_linear_head, add_place_head, fused_cls, load_params, param_groups, place_head, warmup_decay
 from torch_fiber_tiny_step import linear, ln
 from torch_place_probe import cell_loss, relation_rows
 
@@ -115,10 +115,14 @@ def place_loss(x, places, p):
     return F.cross_entropy(place_head(x, p).flatten(0, 1), places.long().flatten())
 
 
+def relation_asked(ids):
+    """The relation each relation question (its token ids [n, T]) asks: an index of RELATION_WORDS [n]."""
+    return torch.stack([(ids.long() == w).any(1) for w in RELATION_WORDS], 1).float().argmax(1)
+
+
 def relation_word_loss(x, ids, p):
     """Cross-entropy of relword_head on features x against the relation their questions `ids` ask, weighing as one object's place (half of place_loss's two)."""
-    asked = torch.stack([(ids.long() == w).any(1) for w in RELATION_WORDS], 1).float().argmax(1)
-    return F.cross_entropy(linear(x, p, "relword_head"), asked) / 2
+    return F.cross_entropy(linear(x, p, "relword_head"), relation_asked(ids)) / 2
 
 
 def place_logits(data, idx, p):
@@ -183,17 +187,11 @@ def main():
         add_cell_head(p, torch.Generator().manual_seed(args.seed))
     if args.place_weight and "relplace_head.weight" not in p:
         add_place_head(p, 2 * p["cross_modal_text_pooler.dense.weight"].shape[0], torch.Generator().manual_seed(args.seed + 2))
+    width = 2 * p["cross_modal_text_pooler.dense.weight"].shape[0]
     if args.word_weight:
-        width = 2 * p["cross_modal_text_pooler.dense.weight"].shape[0]
-        vocab = p["model.text.embeddings.word_embeddings.weight"].shape[0]
-        g = torch.Generator().manual_seed(args.seed + 3)
-        p["words_head.weight"] = (torch.randn(vocab, width, generator=g) / width ** 0.5).requires_grad_()
-        p["words_head.bias"] = torch.zeros(vocab, requires_grad=True)
+        add_linear_head(p, "words_head", p["model.text.embeddings.word_embeddings.weight"].shape[0], width, torch.Generator().manual_seed(args.seed + 3))
     if args.relation_word:
-        width = 2 * p["cross_modal_text_pooler.dense.weight"].shape[0]
-        g = torch.Generator().manual_seed(args.seed + 4)
-        p["relword_head.weight"] = (torch.randn(len(RELATION_WORDS), width, generator=g) / width ** 0.5).requires_grad_()
-        p["relword_head.bias"] = torch.zeros(len(RELATION_WORDS), requires_grad=True)
+        add_linear_head(p, "relword_head", len(RELATION_WORDS), width, torch.Generator().manual_seed(args.seed + 4))
     if args.train_only:
         for k, v in p.items():
             v.requires_grad_(bool(re.search(args.train_only, k)))

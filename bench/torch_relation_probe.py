@@ -31,7 +31,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch_fiber_tiny_step as tiny  # noqa: E402
 from torch_fiber_pretrain import load_params  # noqa: E402
-from torch_fiber_vqa import RELATION_WORDS, features, place_logits  # noqa: E402
+from torch_fiber_vqa import RELATION_WORDS, features, place_logits, relation_asked  # noqa: E402
 from torch_place_probe import YES, relation_rows  # noqa: E402
 
 
@@ -41,9 +41,7 @@ def relation_inputs(p, data, limit):
     with torch.no_grad():
         x = torch.cat([features(data, rel[s:s + 200], p) for s in range(0, len(rel), 200)])
         places = torch.cat([place_logits(data, rel[s:s + 200], p) for s in range(0, len(rel), 200)])
-    ids = data["ids"][rel].long()
-    asked = torch.stack([(ids == w).any(1) for w in RELATION_WORDS], 1).float().argmax(1)
-    return x, places.softmax(-1).flatten(1), asked, (data["answer"][rel].long() == YES).long(), (places.argmax(-1) == data["places"][rel].long()).float().mean().item()
+    return x, places.softmax(-1).flatten(1), relation_asked(data["ids"][rel]), (data["answer"][rel].long() == YES).long(), (places.argmax(-1) == data["places"][rel].long()).float().mean().item()
 
 
 def fitted_accuracy(train, held, classes, hidden, steps=4000, batch=64, lr=3e-3):

@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../files.js';
 import { evaluateRetrieval, type RetrievalResult } from '../tasks/retrieval-run.js';
-import { evaluateVqa } from '../tasks/vqa-run.js';
+import { evaluateVqa, readsHeads } from '../tasks/vqa-run.js';
 import { writeRunPicture } from '../tasks/picture.js';
 import type { VqaAccuracy } from '../tasks/vqa.js';
 import { accuracyOnWords, type WordCount } from '../tasks/mlm-accuracy.js';
@@ -128,7 +128,7 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
       if (cut > 0) io.err(`${cut} of the ${items.length} questions are longer than the ${textLength} token positions the model was fine-tuned with: they are cut to fit (fine-tune with a larger --text-length to read them whole)`);
       // A grounded run's answers are FiberVQA's forward (its place head only trained the
       // features); a reader's classifier reads its heads, so the reader's entry runs whole.
-      const acc = await evaluateVqa(device, entry.endsWith('Reader') ? entry : entry.replace(VQA_ENTRY, 'VQA'), checkpoint.tensors, items, tokenizer, { batch, imageSize, textLength });
+      const acc = await evaluateVqa(device, readsHeads(entry) ? entry : entry.replace(VQA_ENTRY, 'VQA'), checkpoint.tensors, items, tokenizer, { batch, imageSize, textLength });
       io.out(formatVqa(acc, split));
       const out = resultFile('vqa');
       writeFileAtomic(out, `${JSON.stringify({ checkpoint: checkpoint.path, step: checkpoint.step, split, ...acc }, null, 2)}\n`, 'writing');
