@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../files.js';
 import { evaluateRetrieval, type RetrievalResult } from '../tasks/retrieval-run.js';
-import { evaluateVqa, readsHeads } from '../tasks/vqa-run.js';
+import { evaluateVqa } from '../tasks/vqa-run.js';
 import { writeRunPicture } from '../tasks/picture.js';
 import type { VqaAccuracy } from '../tasks/vqa.js';
 import { accuracyOnWords, type WordCount } from '../tasks/mlm-accuracy.js';
@@ -85,7 +85,8 @@ const heldOut = (split: HeldOutSplit): string => (split === 'test' ? '' : 'valid
 /** VQA accuracy overall and per question type. */
 export function formatVqa(a: VqaAccuracy, split: HeldOutSplit = 'test'): string {
   const rows = Object.entries(a.byType).map(([t, x]) => `  ${t.padEnd(9)} ${pct(x.accuracy).padStart(6)}  (${x.count} questions; answered most: ${x.mostPredicted.answer}, ${pct(x.mostPredicted.share)})`);
-  return [`VQA accuracy over ${a.count} held-out ${heldOut(split)}questions: ${pct(a.overall)}`, ...rows].join('\n');
+  const places = a.places ? [`  places    ${pct(a.places.accuracy).padStart(6)}  (the place head's cell for ${a.places.count} compared objects)`] : [];
+  return [`VQA accuracy over ${a.count} held-out ${heldOut(split)}questions: ${pct(a.overall)}`, ...rows, ...places].join('\n');
 }
 
 /** Entries of `fiberc train --task vqa` checkpoints: `<Model>VQA`, or with --place-weight `<Model>VQAGrounded` (`<Model>VQAPlaceReader` with --read-places, `<Model>VQARelationReader` with --read-relation too). */
@@ -126,9 +127,7 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
       const { items } = await vqaExamples(source, split, request, io);
       const cut = questionsCut(items, tokenizer, textLength);
       if (cut > 0) io.err(`${cut} of the ${items.length} questions are longer than the ${textLength} token positions the model was fine-tuned with: they are cut to fit (fine-tune with a larger --text-length to read them whole)`);
-      // A grounded run's answers are FiberVQA's forward (its place head only trained the
-      // features); a reader's classifier reads its heads, so the reader's entry runs whole.
-      const acc = await evaluateVqa(device, readsHeads(entry) ? entry : entry.replace(VQA_ENTRY, 'VQA'), checkpoint.tensors, items, tokenizer, { batch, imageSize, textLength });
+      const acc = await evaluateVqa(device, entry, checkpoint.tensors, items, tokenizer, { batch, imageSize, textLength });
       io.out(formatVqa(acc, split));
       const out = resultFile('vqa');
       writeFileAtomic(out, `${JSON.stringify({ checkpoint: checkpoint.path, step: checkpoint.step, split, ...acc }, null, 2)}\n`, 'writing');

@@ -9,8 +9,8 @@ import { fiberEntryGraph, textVocabulary } from '../train/fiber-entries.js';
 import { imageTowerTask } from '../train/image-tower.js';
 import { INIT_SCHEMES, type InitScheme } from '../train/param-init.js';
 import { GROUNDED_ENTRY, ITC_ENTRIES, pretrainTask } from '../train/pretrain.js';
-import { questionPositions } from '../data/vqa-batch.js';
-import { recordedTrainSize, runTraining, type RunConfig, type RunTask, type StepMetrics } from '../train/train-run.js';
+import { questionPositions, type VqaItem } from '../data/vqa-batch.js';
+import { recordedTrainSize, runTraining, type RunConfig, type RunTask, type StepMetrics, type VqaOpening } from '../train/train-run.js';
 import { vqaTask } from '../train/vqa-finetune.js';
 import { CAPTION_STYLES } from '../data/captions.js';
 import { finiteNumber, fraction, positiveInt, positiveNumber, UsageError, type CliIO } from './io.js';
@@ -51,6 +51,10 @@ export interface TrainFlags {
   readPlaces?: boolean;
   /** With --read-places: a head also names the relation asked, and the classifier reads it (FiberVQARelationReader). */
   readRelation?: boolean;
+  /** `--task vqa`: the first steps draw only questions of `openingTypes` (RunConfig.opening). */
+  openingSteps?: string;
+  /** With --opening-steps: comma-separated question types (default: relation). */
+  openingTypes?: string;
   crossModalLrScale: string;
   model: string;
   stage: string;
@@ -124,6 +128,7 @@ export function trainConfig(flags: TrainFlags): RunConfig & { source: DataSource
   if (placeWeight !== undefined && source.kind !== 'synthetic') throw new UsageError('--place-weight names the grid cells of the objects a synthetic relation question or statement compares: it goes with --data synthetic');
   if (flags.readPlaces && (flags.task !== 'vqa' || placeWeight === undefined)) throw new UsageError('--read-places lets the VQA classifier read the place head that --place-weight trains: it goes with --task vqa and --place-weight');
   if (flags.readRelation && !flags.readPlaces) throw new UsageError('--read-relation adds the relation asked to what --read-places lets the classifier read: give --read-places too');
+  const opening = vqaOpening(flags, steps);
   const itc = ITC_ENTRIES[flags.itc];
   if (!itc) throw new UsageError(`--itc: ${Object.keys(ITC_ENTRIES).join(' or ')}, got '${flags.itc}'`);
   if (placeWeight !== undefined && flags.task === 'pretrain' && flags.itc !== 'queue') throw new UsageError('--place-weight in coarse pre-training is built on FiberPretraining: it goes with --itc queue');
@@ -143,8 +148,30 @@ export function trainConfig(flags: TrainFlags): RunConfig & { source: DataSource
     ...(flags.mlmFocusProbability !== undefined ? { mlmFocusProbability: mlmFocusProbability(flags.mlmFocusProbability, flags.mlmFocus) } : {}),
     ...(accumulate > 1 ? { accumulate } : {}),
     ...(placeWeight !== undefined ? { placeWeight } : {}),
+    ...(opening ? { opening } : {}),
     ...(flags.captions === 'relative' ? { captions: 'relative' as const } : {}),
   };
+}
+
+/** `--opening-steps` and `--opening-types`: fewer steps than the run's, and only with --task vqa. */
+function vqaOpening(flags: TrainFlags, steps: number): VqaOpening | undefined {
+  if (flags.openingSteps === undefined) {
+    if (flags.openingTypes !== undefined) throw new UsageError('--opening-types: give --opening-steps, how many of the first steps draw only those types');
+    return undefined;
+  }
+  if (flags.task !== 'vqa' || flags.stage === 'image') throw new UsageError('--opening-steps chooses the question types of VQA fine-tuning\'s first steps: it goes with --task vqa');
+  const openingSteps = positiveInt('--opening-steps', flags.openingSteps);
+  if (openingSteps >= steps) throw new UsageError(`--opening-steps: the opening is the first part of the run's ${steps} steps, got ${openingSteps}`);
+  const types = (flags.openingTypes ?? 'relation').split(',').map((t) => t.trim());
+  if (types.some((t) => t === '')) throw new UsageError(`--opening-types: comma-separated question types, got '${flags.openingTypes}'`);
+  return { steps: openingSteps, types };
+}
+
+/** Refuses an opening type no training question has (the types are known once the questions are read). */
+function checkOpeningTypes(opening: VqaOpening, items: readonly VqaItem[]): void {
+  const present = new Set(items.map((i) => i.question.type));
+  const absent = opening.types.filter((t) => !present.has(t));
+  if (absent.length > 0) throw new UsageError(`--opening-types: no training question is of type ${absent.map((t) => `'${t}'`).join(', ')} (the training questions' types: ${[...present].join(', ')})`);
 }
 
 /** The VQA entry's suffix: FiberVQA, FiberVQAGrounded with the place objective, FiberVQAPlaceReader when its classifier also reads the places, FiberVQARelationReader when it reads the relation asked too. */
@@ -185,6 +212,7 @@ export async function runTrain(flags: TrainFlags, io: CliIO, interactive = proce
   const init = initCheckpoint && trainedParams(initCheckpoint.tensors);
   if (flags.task === 'vqa') {
     const data = await vqaExamples(source, 'train', request, io);
+    if (config.opening) checkOpeningTypes(config.opening, data.items);
     // Questions are short: positions for the longest one only (the step's text side shrinks with
     // them); a resumed run keeps its checkpoint's (runs from before this default took 38).
     const savedLength = saved?.config.textLength;

@@ -67,6 +67,11 @@ export interface VqaItem {
   readonly question: VqaQuestion;
 }
 
+/** The items whose question is of one of `types`, in their order (a VQA run's opening phase draws from them alone). */
+export function itemsOfTypes(items: readonly VqaItem[], types: readonly string[]): VqaItem[] {
+  return items.filter((i) => types.includes(i.question.type));
+}
+
 /** Every question of every example, as items. */
 export function vqaItems(examples: readonly (Pick<ImageTextExample, 'id' | 'image'> & { readonly questions: readonly Question[] })[]): VqaItem[] {
   return examples.flatMap((e) => e.questions.map((question) => ({ image: e, question })));

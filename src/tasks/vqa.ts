@@ -11,6 +11,15 @@ export interface VqaAccuracy {
    * classifier that has learned only a type's prior answers nearly all of them alike).
    */
   readonly byType: Readonly<Record<string, TypeAccuracy>>;
+  /** With a place head (FiberVQAGrounded and its readers): how many of the compared objects' cells it names. */
+  readonly places?: PlaceAccuracy;
+}
+
+/** The share of the objects relation questions compare whose grid cell a place head names (its largest logit). */
+export interface PlaceAccuracy {
+  readonly accuracy: number;
+  /** Objects scored: two per question that compares two, none for the others. */
+  readonly count: number;
 }
 
 /** Accuracy on the questions of one type. */
@@ -45,4 +54,24 @@ export function vqaAccuracy(predicted: readonly number[], questions: readonly Vq
     return [t, { accuracy: share(rows.map((i) => right[i]!)), count: rows.length, mostPredicted: { answer: ANSWERS[answer]!, share: n / rows.length } }];
   }));
   return { overall: share(right), count: questions.length, byType };
+}
+
+/**
+ * Place accuracy from per-row place logits ([2 x cells] each: both compared objects' cells) and
+ * each row's two target cells (-1, -1 on rows that compare nothing, which are left out).
+ */
+export function placeAccuracy(rows: readonly ArrayLike<number>[], targets: readonly (readonly number[])[]): PlaceAccuracy {
+  if (rows.length !== targets.length) throw new Error(`${rows.length} rows of place logits for ${targets.length} questions`);
+  let [right, count] = [0, 0];
+  rows.forEach((logits, r) => {
+    const cells = logits.length / 2;
+    targets[r]!.forEach((target, o) => {
+      if (target < 0) return;
+      count++;
+      let best = 0;
+      for (let c = 1; c < cells; c++) if (logits[o * cells + c]! > logits[o * cells + best]!) best = c;
+      if (best === target) right++;
+    });
+  });
+  return { accuracy: count === 0 ? 0 : right / count, count };
 }

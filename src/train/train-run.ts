@@ -62,6 +62,13 @@ export interface RunConfig {
    * image); absent: FIBER's losses alone.
    */
   readonly placeWeight?: number;
+  /**
+   * VQA fine-tuning's opening phase: its first `steps` steps draw only questions of `types`
+   * (the synthetic corpus's or a question file's `"type"`), the rest every question; absent:
+   * every step draws every question. For the place objective, relation questions first, so
+   * that the places are held before the answers need them (spec/training.md).
+   */
+  readonly opening?: VqaOpening;
   /** Where fusion gates not loaded from a checkpoint start (absent: as declared, FIBER's 0). */
   readonly alphaInit?: number;
   /** The words MLM also masks one of per caption (`attributes` or a words file, data/mlm-focus.ts); absent: FIBER's masking. */
@@ -74,6 +81,12 @@ export interface RunConfig {
   readonly captions?: 'relative';
   /** Images of the synthetic corpus trained on (absent with `data`). */
   readonly trainSize?: number;
+}
+
+/** The steps of a VQA run that draw only some question types, and which. */
+export interface VqaOpening {
+  readonly steps: number;
+  readonly types: readonly string[];
 }
 
 /**

@@ -220,6 +220,10 @@ describe('fiberc train', () => {
       [['--task', 'vqa', '--init', out, '--read-places'], /--read-places lets the VQA classifier read the place head that --place-weight trains: it goes with --task vqa and --place-weight/],
       [['--itc', 'queue', '--place-weight', '2', '--read-places'], /--read-places .* it goes with --task vqa and --place-weight/],
       [['--task', 'vqa', '--init', out, '--place-weight', '2', '--read-relation'], /--read-relation adds the relation asked to what --read-places lets the classifier read: give --read-places too/],
+      [['--opening-steps', '10'], /--opening-steps chooses the question types of VQA fine-tuning's first steps: it goes with --task vqa/],
+      [['--task', 'vqa', '--init', out, '--steps', '10', '--opening-steps', '10'], /--opening-steps: the opening is the first part of the run's 10 steps, got 10/],
+      [['--task', 'vqa', '--init', out, '--opening-types', 'relation'], /--opening-types: give --opening-steps, how many of the first steps draw only those types/],
+      [['--task', 'vqa', '--init', out, '--opening-steps', '2', '--opening-types', 'relation,'], /--opening-types: comma-separated question types, got 'relation,'/],
     ];
     for (const [flags, message] of cases) {
       const r = await cli('train', '--out', out, '--backend', 'cpu', ...flags);
@@ -306,6 +310,9 @@ describe('fiberc train', () => {
     const placedEval = await cli('eval', '--task', 'vqa', '--ckpt', grounded, '--backend', 'cpu', '--test-size', '4', '--batch', '4');
     expect(placedEval.code, placedEval.err).toBe(0);
     expect(placedEval.out).toMatch(/VQA accuracy over 12 held-out questions: \d+\.\d%/);
+    // Its place head is scored too: both objects of each relation question.
+    const relationRows = placedEval.out.match(/  relation +\d+\.\d% +\((\d+) questions/);
+    expect(placedEval.out).toMatch(new RegExp(`  places +\\d+\\.\\d% +\\(the place head's cell for ${2 * Number(relationRows?.[1] ?? 0)} compared objects\\)`));
     // --read-places: FiberVQAPlaceReader, whose classifier is wider by the two cell distributions.
     const reader = mkdtempSync(join(tmpdir(), 'fiberc-vqa-'));
     const reading = await cli('train', ...common, '--task', 'vqa', '--init', pre, '--steps', '1', '--place-weight', '2', '--read-places', '--out', reader);
@@ -325,5 +332,14 @@ describe('fiberc train', () => {
     expect(relationCheckpoint.tensors.get('relword_head.weight')!.shape).toEqual([4, 32]);
     const relationEval = await cli('eval', '--task', 'vqa', '--ckpt', relationReader, '--backend', 'cpu', '--test-size', '4', '--batch', '4');
     expect(relationEval.code, relationEval.err).toBe(0);
+    // An opening phase of relation questions: recorded in the run's configuration; a type no
+    // training question has is refused once the questions are read, naming those there are.
+    const opened = mkdtempSync(join(tmpdir(), 'fiberc-vqa-'));
+    const opening = await cli('train', ...common, '--task', 'vqa', '--init', pre, '--steps', '2', '--place-weight', '2', '--opening-steps', '1', '--out', opened);
+    expect(opening.code, opening.err).toBe(0);
+    expect(readCheckpoint(join(opened, 'step-0000002.safetensors')).config).toEqual(expect.objectContaining({ opening: { steps: 1, types: ['relation'] } }));
+    const unknown = await cli('train', ...common, '--task', 'vqa', '--init', pre, '--steps', '2', '--opening-steps', '1', '--opening-types', 'relation,weather', '--out', mkdtempSync(join(tmpdir(), 'fiberc-vqa-')));
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/--opening-types: no training question is of type 'weather' \(the training questions' types: .*relation/);
   }, 120_000);
 });

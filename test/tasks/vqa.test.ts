@@ -3,7 +3,9 @@ import { ANSWERS, type Question } from '../../src/data/questions.js';
 import { syntheticCorpus, imageText } from '../../src/data/synthetic.js';
 import { TextTokenizer } from '../../src/data/tokenizer.js';
 import { questionPlaces, vqaBatch, vqaItems } from '../../src/data/vqa-batch.js';
-import { predictedAnswers, vqaAccuracy } from '../../src/tasks/vqa.js';
+import { placeAccuracy, predictedAnswers, vqaAccuracy } from '../../src/tasks/vqa.js';
+import type { RunConfig } from '../../src/train/train-run.js';
+import { vqaTask } from '../../src/train/vqa-finetune.js';
 
 describe('VQA', () => {
   it('accuracy overall and per question type, from the top-scored answer', () => {
@@ -23,6 +25,18 @@ describe('VQA', () => {
     expect(acc.byType.exists).toEqual({ accuracy: 0, count: 1, mostPredicted: { answer: 'yes', share: 1 } });
     // Types no question has are left out (not shown as 0%).
     expect(Object.keys(acc.byType)).not.toContain('relation');
+  });
+
+  it('place accuracy: the largest of each compared object\'s cell logits against its cell, rows comparing nothing left out', () => {
+    const row = (first: number, second: number): Float32Array => {
+      const logits = new Float32Array(18).fill(-1);
+      logits[first] = 2;
+      logits[9 + second] = 2;
+      return logits;
+    };
+    const acc = placeAccuracy([row(0, 8), row(4, 4), row(3, 3)], [[0, 7], [-1, -1], [3, 3]]);
+    expect(acc).toEqual({ accuracy: 3 / 4, count: 4 });
+    expect(placeAccuracy([row(1, 1)], [[-1, -1]])).toEqual({ accuracy: 0, count: 0 });
   });
 
   it('batches hold the image, the question as text and a one-hot target; they depend only on seed and step', () => {
@@ -62,5 +76,32 @@ describe('VQA', () => {
       expect([places[2 * r], places[2 * r + 1]]).toEqual([cell(words[1]!, words[2]!), cell(words[3]!, words[4]!)]);
     });
     expect(relations).toBeGreaterThan(10);
+  });
+
+  it('an opening phase draws its steps\' batches from its question types alone (micro-batches counted with accumulation), then every question', () => {
+    const corpus = syntheticCorpus({ seed: 3, sizes: { train: 60, val: 0, test: 0 } });
+    const items = vqaItems(corpus.train.map(imageText));
+    const tokenizer = TextTokenizer.synthetic();
+    const config: RunConfig = {
+      entry: 'FiberMicroVQAGrounded', seed: 1, batch: 4, textLength: 16, imageSize: 32, steps: 10, lr: 1e-4, warmup: 0,
+      betas: [0.9, 0.98], weightDecay: 0.01, headLrScale: 50, checkpointEvery: 100, placeWeight: 2, accumulate: 2,
+      opening: { steps: 3, types: ['relation'] },
+    };
+    const task = vqaTask(config, items, tokenizer, new Map(), 'no checkpoint');
+    const questions = (index: number): string[] => Array.from({ length: 4 }, (_, r) => tokenizer.decode(task.batch(index).get('ids')!.data.slice(r * 16, (r + 1) * 16)));
+    const typeOf = new Map(items.map((i) => [i.question.question, i.question.type]));
+    // Steps 1-3 of 2 micro-batches each: micro-batches 0-5, every row a relation question (its places named).
+    for (let index = 0; index < 6; index++) {
+      expect(questions(index).map((q) => typeOf.get(q))).toEqual(['relation', 'relation', 'relation', 'relation']);
+      expect(Array.from(task.batch(index).get('places')!.data).every((c) => c >= 0)).toBe(true);
+    }
+    // From step 4 on, the batches every question draws: those of the run without an opening.
+    const { opening: _, ...plain } = config;
+    const natural = vqaTask(plain, items, tokenizer, new Map(), 'no checkpoint');
+    const later = Array.from({ length: 14 }, (_, k) => 6 + k);
+    for (const index of later) expect(task.batch(index)).toEqual(natural.batch(index));
+    expect(new Set(later.flatMap((index) => questions(index).map((q) => typeOf.get(q)))).size).toBeGreaterThan(2);
+    // Too few questions of the opening's types for one batch: refused before any step.
+    expect(() => vqaTask({ ...config, opening: { steps: 3, types: ['none'] } }, items, tokenizer, new Map(), 'x')).toThrow(/the opening phase draws batches of 4 from the questions of type none: the training set holds 0/);
   });
 });
