@@ -159,7 +159,7 @@ function vqaOpening(flags: TrainFlags, steps: number): VqaOpening | undefined {
     if (flags.openingTypes !== undefined) throw new UsageError('--opening-types: give --opening-steps, how many of the first steps draw only those types');
     return undefined;
   }
-  if (flags.task !== 'vqa' || flags.stage === 'image') throw new UsageError('--opening-steps chooses the question types of VQA fine-tuning\'s first steps: it goes with --task vqa');
+  if (flags.task !== 'vqa') throw new UsageError('--opening-steps chooses the question types of VQA fine-tuning\'s first steps: it goes with --task vqa');
   const openingSteps = positiveInt('--opening-steps', flags.openingSteps);
   if (openingSteps >= steps) throw new UsageError(`--opening-steps: the opening is the first part of the run's ${steps} steps, got ${openingSteps}`);
   const types = (flags.openingTypes ?? 'relation').split(',').map((t) => t.trim());
