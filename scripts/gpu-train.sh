@@ -15,7 +15,7 @@ RUN="${RUN:-runs/gpu}"
 TOWER_STEPS="${TOWER_STEPS:-2000}"
 TOWER2_STEPS="${TOWER2_STEPS:-2000}"
 COARSE_STEPS="${COARSE_STEPS:-3800}"
-VQA_STEPS="${VQA_STEPS:-4500}"
+VQA_STEPS="${VQA_STEPS:-5500}"
 TEST_SIZE="${TEST_SIZE:-1000}"
 BACKEND="${BACKEND:-cuda}"
 MODEL="${MODEL:-FiberTiny}"
@@ -37,9 +37,14 @@ stage tower fiberc train --backend "$BACKEND" --stage image --model "$MODEL" --s
 stage tower2 fiberc train --backend "$BACKEND" --stage image --model "$MODEL" --init "$RUN/tower" --steps "$TOWER2_STEPS" --batch 32 \
   --lr 0.001 --warmup 0.1 --seed 1 --checkpoint-every 500 --out "$RUN/tower2"
 stage coarse fiberc train --backend "$BACKEND" --model "$MODEL" --itc queue --init "$RUN/tower2" --steps "$COARSE_STEPS" --batch 8 \
-  --lr 0.0003 --warmup 0.1 --seed 0 --checkpoint-every 500 --mlm-focus attributes --mlm-probability 0 --out "$RUN/coarse"
+  --lr 0.0003 --warmup 0.1 --seed 0 --checkpoint-every 500 --mlm-focus attributes --mlm-probability 0 --mlm-focus-probability 0.3 --out "$RUN/coarse"
 stage retrieval-val fiberc eval --backend "$BACKEND" --task retrieval --ckpt "$RUN/coarse" --test-size "$TEST_SIZE" --k 8 --itc-weight 20 --split val
 stage retrieval-test fiberc eval --backend "$BACKEND" --task retrieval --ckpt "$RUN/coarse" --test-size "$TEST_SIZE" --k 8 --itc-weight 20
+# The opening of relation, colour and shape questions takes the first 12/55 of the steps (1,200 of 5,500).
+OPENING=$((VQA_STEPS * 12 / 55))
+OPENING_FLAGS=()
+[ "$OPENING" -ge 1 ] && OPENING_FLAGS=(--opening-steps "$OPENING" --opening-types relation,color,shape)
 stage vqa fiberc train --backend "$BACKEND" --task vqa --init "$RUN/coarse" --model "$MODEL" --steps "$VQA_STEPS" --batch 8 \
-  --lr 0.0001 --warmup 0.1 --seed 0 --checkpoint-every 500 --out "$RUN/vqa"
+  --lr 0.0002 --warmup 0.1 --seed 0 --checkpoint-every 500 --place-weight 4 --read-places --read-relation \
+  "${OPENING_FLAGS[@]}" --out "$RUN/vqa"
 stage vqa-test fiberc eval --backend "$BACKEND" --task vqa --ckpt "$RUN/vqa" --test-size "$TEST_SIZE"

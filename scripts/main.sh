@@ -18,5 +18,11 @@ fiberc() { node dist/src/cli/main.js "$@"; }
 
 fiberc train --model FiberTiny --steps "$PRETRAIN_STEPS" --batch "$BATCH" --lr 0.0003 --warmup 0.25 --seed 0 --out "$RUN/pretrain"
 fiberc eval --task retrieval --ckpt "$RUN/pretrain" --test-size "$TEST_SIZE" --batch "$BATCH"
-fiberc train --task vqa --init "$RUN/pretrain" --model FiberTiny --steps "$VQA_STEPS" --batch "$BATCH" --lr 0.0001 --seed 0 --out "$RUN/vqa"
+# README's VQA recipe: the place objective with the classifier reading both heads, and an
+# opening of relation, colour and shape questions over the first 12/55 of the steps.
+OPENING=$((VQA_STEPS * 12 / 55))
+OPENING_FLAGS=()
+[ "$OPENING" -ge 1 ] && OPENING_FLAGS=(--opening-steps "$OPENING" --opening-types relation,color,shape)
+fiberc train --task vqa --init "$RUN/pretrain" --model FiberTiny --steps "$VQA_STEPS" --batch "$BATCH" --lr 0.0002 --seed 0 \
+  --place-weight 4 --read-places --read-relation "${OPENING_FLAGS[@]}" --out "$RUN/vqa"
 fiberc eval --task vqa --ckpt "$RUN/vqa" --test-size "$TEST_SIZE" --batch "$BATCH"
