@@ -1,6 +1,7 @@
 import { maskingVocabulary, stackedInputs, streamRandom, type ImageTextExample } from '../data/pretrain-batch.js';
 import { IGNORE_LABEL, maskTokens } from '../data/masking.js';
 import type { TextTokenizer } from '../data/tokenizer.js';
+import { argmaxAt } from './argmax.js';
 import type { HostTensor } from '../ir/tensor.js';
 import type { Device } from '../runtime/device.js';
 import { fiberEntryGraph, loadTrained, runInBatches } from '../train/fiber-entries.js';
@@ -60,8 +61,7 @@ export async function evaluateMlm(device: Device, params: ReadonlyMap<string, Ho
     texts[r]!.labels.forEach((label, t) => {
       if (label === IGNORE_LABEL) return;
       masked++;
-      let best = 0;
-      for (let v = 1; v < V; v++) if (row[t * V + v]! > row[t * V + best]!) best = v;
+      const best = argmaxAt(row, t * V, V);
       const count = byId.get(label) ?? { masked: 0, right: 0 };
       count.masked++;
       if (best === label) {

@@ -1,4 +1,5 @@
 import { ANSWERS, QUESTION_TYPES } from '../data/questions.js';
+import { argmaxAt } from './argmax.js';
 import type { VqaQuestion } from '../data/vqa-batch.js';
 
 /** VQA accuracy overall and per question type (exact match of the top-scored answer). */
@@ -32,11 +33,7 @@ export interface TypeAccuracy {
 /** The index of the largest score of each row of a [rows, ANSWERS.length] logits array. */
 export function predictedAnswers(logits: ArrayLike<number>, rows: number): number[] {
   const A = ANSWERS.length;
-  return [...Array(rows).keys()].map((r) => {
-    let best = 0;
-    for (let a = 1; a < A; a++) if (logits[r * A + a]! > logits[r * A + best]!) best = a;
-    return best;
-  });
+  return [...Array(rows).keys()].map((r) => argmaxAt(logits, r * A, A));
 }
 
 /** Accuracy of predicted answer indices against the questions' answers. */
@@ -68,9 +65,7 @@ export function placeAccuracy(rows: readonly ArrayLike<number>[], targets: reado
     targets[r]!.forEach((target, o) => {
       if (target < 0) return;
       count++;
-      let best = 0;
-      for (let c = 1; c < cells; c++) if (logits[o * cells + c]! > logits[o * cells + best]!) best = c;
-      if (best === target) right++;
+      if (argmaxAt(logits, o * cells, cells) === target) right++;
     });
   });
   return { accuracy: count === 0 ? 0 : right / count, count };
