@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../files.js';
 import { evaluateRetrieval, type RetrievalResult } from '../tasks/retrieval-run.js';
-import { evaluateVqa } from '../tasks/vqa-run.js';
+import { evaluateVqa, isVqaEntry } from '../tasks/vqa-run.js';
 import { writeRunPicture } from '../tasks/picture.js';
 import type { VqaAccuracy } from '../tasks/vqa.js';
 import { accuracyOnWords, type WordCount } from '../tasks/mlm-accuracy.js';
@@ -89,9 +89,6 @@ export function formatVqa(a: VqaAccuracy, split: HeldOutSplit = 'test'): string 
   return [`VQA accuracy over ${a.count} held-out ${heldOut(split)}questions: ${pct(a.overall)}`, ...rows, ...places].join('\n');
 }
 
-/** Entries of `fiberc train --task vqa` checkpoints: `<Model>VQA`, or with --place-weight `<Model>VQAGrounded` (`<Model>VQAPlaceReader` with --read-places, `<Model>VQARelationReader` with --read-relation too). */
-const VQA_ENTRY = /VQA(Grounded|PlaceReader|RelationReader)?$/;
-
 /** Runs `fiberc eval`; returns the exit code. */
 export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
   if (flags.task !== 'retrieval' && flags.task !== 'vqa') throw new UsageError(`--task: 'retrieval' or 'vqa', got '${flags.task}'`);
@@ -99,7 +96,7 @@ export async function runEval(flags: EvalFlags, io: CliIO): Promise<number> {
   const checkpoint = checkpointAt(flags.ckpt);
   const entry = String(checkpoint.config.entry ?? '');
   const pretrained = pretrainedModel(entry);
-  if (flags.task === 'vqa' ? !VQA_ENTRY.test(entry) : pretrained === undefined) throw new UsageError(`--ckpt: ${checkpoint.path} is a ${entry || 'non-fiberc'} checkpoint; --task ${flags.task} evaluates ${flags.task === 'vqa' ? 'a fiberc train --task vqa' : 'a fiberc train --task pretrain'} checkpoint`);
+  if (flags.task === 'vqa' ? !isVqaEntry(entry) : pretrained === undefined) throw new UsageError(`--ckpt: ${checkpoint.path} is a ${entry || 'non-fiberc'} checkpoint; --task ${flags.task} evaluates ${flags.task === 'vqa' ? 'a fiberc train --task vqa' : 'a fiberc train --task pretrain'} checkpoint`);
   const split = flags.split;
   // The test split's results of the run's latest checkpoint are the run's figures (and its
   // picture's); the validation split's, and any earlier checkpoint's, are kept apart.

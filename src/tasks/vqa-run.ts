@@ -14,6 +14,11 @@ export function hasPlaceHead(entry: string): boolean {
   return /VQA(Grounded|PlaceReader|RelationReader)$/.test(entry);
 }
 
+/** Whether an entry is one `fiberc train --task vqa` trains: `<model>VQA`, or one with the place head. */
+export function isVqaEntry(entry: string): boolean {
+  return entry.endsWith('VQA') || hasPlaceHead(entry);
+}
+
 /**
  * VQA accuracy of a fine-tuned `<model>VQA` checkpoint, or one with the place head, over
  * held-out (image, question) items; with the place head, also the share of the compared
