@@ -8,10 +8,12 @@
  *       the whole pre-training step of `fiberc train --model FiberTiny` (38 text positions) on
  *       a real synthetic batch; prints its 20 slowest dispatches and the time by part
  *       (forward, backward, optimizer update) and by kind (owner-phased or not)
- *   npm run profile -- --vqa [--batch 8] [--text-length N]
+ *   npm run profile -- --vqa [--batch 8] [--text-length N] [--entry E --place-weight W]
  *       the same for the VQA fine-tuning step of `fiberc train --task vqa --model FiberTiny`
  *       (FiberTinyVQA, the classifier at 50x), on a batch of synthetic questions, in as many
- *       text positions as their longest takes (as `fiberc train --task vqa`) or N
+ *       text positions as their longest takes (as `fiberc train --task vqa`) or N; with
+ *       --place-weight, the step of a place-head entry (FiberTinyVQAGrounded, or its readers:
+ *       README's recipe is --entry FiberTinyVQARelationReader --place-weight 4)
  *   ... --all   every dispatch in plan order instead of the 20 slowest (to compare two builds)
  *   ... --show 290,358 [--show-dir DIR]
  *       also writes those dispatches' WGSL to DIR (default profile-dispatches/) and prints each
@@ -85,7 +87,9 @@ function vqaStepFeeds(batch: number): { graph: Graph; feeds: Map<string, HostTen
   const examples = syntheticCorpus({ seed: 0, sizes: { train: Math.max(batch, 200), val: 0, test: 0 } }).train.map(imageText);
   const [items, tokenizer] = [vqaItems(examples), TextTokenizer.synthetic()];
   const textLength = Number(flag('--text-length', String(questionPositions(items, tokenizer, 38))));
-  const config = { ...benchConfig(batch), entry: 'FiberTinyVQA', headLrScale: 50, textLength };
+  const placeWeight = args.includes('--place-weight') ? Number(flag('--place-weight', '1')) : undefined;
+  const entry = flag('--entry', placeWeight === undefined ? 'FiberTinyVQA' : 'FiberTinyVQAGrounded');
+  const config = { ...benchConfig(batch), entry, headLrScale: 50, textLength, ...(placeWeight === undefined ? {} : { placeWeight }) };
   // Every param drawn as fan-in below: the profile times the step, not a pre-trained start.
   const task = vqaTask(config, items, tokenizer, new Map(), 'fan-in params');
   return stepFeeds(config, task, task.batch(0));
@@ -108,7 +112,7 @@ session.write(feeds);
 session.dispatch();
 await session.wait();
 if (compiled !== emitted) await compareOutputs();
-const title = trainingStep === 'pretrain' ? `FiberTiny pre-training step (--itc ${flag('--itc', 'batch')}, batch ${stepBatch})` : trainingStep === 'vqa' ? `FiberTiny VQA fine-tuning step (batch ${stepBatch}, ${feeds.get('ids')!.shape[1]} text positions)` : `${entry}${graph === forward ? '' : ' backward'} ${JSON.stringify(bindings)}`;
+const title = trainingStep === 'pretrain' ? `FiberTiny pre-training step (--itc ${flag('--itc', 'batch')}, batch ${stepBatch})` : trainingStep === 'vqa' ? `${flag('--entry', 'FiberTiny VQA')} fine-tuning step (batch ${stepBatch}, ${feeds.get('ids')!.shape[1]} text positions)` : `${entry}${graph === forward ? '' : ' backward'} ${JSON.stringify(bindings)}`;
 console.log(`${title} (${mode}) on ${device.name}: first run ${(performance.now() - t0).toFixed(0)} ms`);
 const samples: number[][] = [];
 for (let r = 0; r < runs; r++) samples.push(await session.profile());

@@ -10,6 +10,12 @@ export interface TargetLimits {
   readonly maxComputeWorkgroupsPerDimension: number;
   readonly maxStorageBufferBindingSize: number;
   /**
+   * Bytes of one uniform binding. A shader's uniform holds its tensors' start offsets and its
+   * segment tables (codegen/wgsl/resources.ts); tables that do not fit are written into the
+   * shader as constant arrays instead.
+   */
+  readonly maxUniformBufferBindingSize: number;
+  /**
    * The subgroup size when the device has the `subgroups` feature and a fixed subgroup size
    * (lavapipe: 8); absent otherwise. Matmul kernels then share operand rows across the
    * subgroup's lanes with subgroupBroadcast instead of each lane gathering them.
@@ -32,6 +38,7 @@ export const WEBGPU_DEFAULT_LIMITS: TargetLimits = {
   maxComputeInvocationsPerWorkgroup: 256,
   maxComputeWorkgroupsPerDimension: 65535,
   maxStorageBufferBindingSize: 128 * 1024 * 1024,
+  maxUniformBufferBindingSize: 64 * 1024,
 };
 
 /**
@@ -46,4 +53,6 @@ export const CUDA_DEFAULT_LIMITS: TargetLimits = {
   maxComputeInvocationsPerWorkgroup: 1024,
   maxComputeWorkgroupsPerDimension: 65535,
   maxStorageBufferBindingSize: 2 ** 31,
+  // PTX kernels take their tables as parameters, not uniforms: no bound the emitter uses.
+  maxUniformBufferBindingSize: 64 * 1024,
 };

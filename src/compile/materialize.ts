@@ -73,7 +73,11 @@ function decide(
       continue;
     } else if (outputs.has(n)) why = `graph output "${outputs.get(n)}"`;
     else if (mode === 'unfused') why = kind === 'reshape' || kind === 'const' ? undefined : 'unfused mode: one kernel per primitive';
-    else if (MOVEMENT.has(kind)) why = undefined;
+    else if (kind === 'permute' && storedTransposed(n, consumers)) {
+      // A weight's gradient comes out of its matmul transposed (dW = (Xᵀ dY)ᵀ): stored as the
+      // matmul lays it out, every optimizer kernel reading it would gather it across rows.
+      why = 'permute of a matmul used only here: the matmul writes this layout, and its readers read it in order';
+    } else if (MOVEMENT.has(kind)) why = undefined;
     else if (kind === 'matmul' && pieceOf(n, consumers)) {
       // A piece of a bigger tensor (the backward of a split, e.g. dQ, dK, dV into dQKV): inside
       // the assembling kernel it would be computed one element per invocation behind guards;
@@ -113,6 +117,16 @@ function decide(
   }
 
   return reason;
+}
+
+/**
+ * Whether permute `n` is the only use of a matmul and is itself used (by several readers, or
+ * by an output): then the matmul's kernel stores the permuted layout — a matmul of permuted
+ * operands, tiled the same — instead of every reader gathering across its rows.
+ */
+function storedTransposed(n: Node, consumers: ReadonlyMap<Node, Node[]>): boolean {
+  const from = n.inputs[0]!;
+  return from.op.kind === 'matmul' && (consumers.get(from) ?? []).length === 1 && (consumers.get(n) ?? []).length > 1;
 }
 
 /**

@@ -10,6 +10,7 @@ import { planGraph } from '../../src/compile/plan.js';
 import { buildGraph } from '../../src/dsl/entry.js';
 import { loadProgram } from '../../src/dsl/loader.js';
 import { compileWgsl, WGSL_FEATURES } from '../../src/driver/pipeline.js';
+import { SEGMENT_CHUNK } from '../../src/codegen/wgsl/emit.js';
 import { fiberParamGroups } from '../../src/train/optimizer.js';
 import { trainingStep } from '../../src/train/step.js';
 
@@ -49,19 +50,39 @@ module Loss {
     }
   });
 
-  it('writes kernels of one body once, with a segment table of where each kernel\'s tensors start', () => {
+  it('stores each weight\'s gradient in the weight\'s layout, so every update kernel reads in order and has a shareable body', () => {
+    const draft: Draft = new Map([...merged.tensors].map(([id, t]) => [id, { ref: t.ref, kind: t.kind, name: t.name }]));
+    const binding = (id: number): string | undefined => buffersOf(id, draft, limits)[0];
+    const update = merged.kernels.filter((k) => k.kernel.output.node.scope === 'update');
+    expect(update.length).toBeGreaterThan(3 * step.trainable.length - 1);
+    // Stored as their matmuls lay them out (transposed), 20 of the 78 kernels read across rows.
+    for (const k of update) expect(segmentBody(k.kernel, binding), k.kernel.name).toBeDefined();
+    const transposedWeights = [...merged.kernels].filter((k) => k.reason.startsWith('permute of a matmul used only here'));
+    expect(transposedWeights.length).toBeGreaterThan(0);
+  });
+
+  it('writes kernels of one body once, with a segment table of where each kernel\'s tensors start, read from the uniform', () => {
     const { plan, kernels } = compileWgsl(step.graph, { mode: 'fused', limits });
     const update = kernels.filter((_, i) => plan.dispatches[i]!.independent);
-    const tables = update.flatMap((k) => [...k.source.matchAll(/const (fib_seg\d+) = array<i32, (\d+)>/g)].map((m) => m[1]!));
-    expect(tables.length).toBeGreaterThan(0);
-    // Every shared phase loops over its table's rows and reads its tensors at the rows' starts.
-    for (const k of update.filter((x) => x.source.includes('fib_seg'))) {
-      expect(k.source).toMatch(/for \(var seg = group; seg < \d+ \+ fib_z; seg \+= groups_total\)/);
-      expect(k.source).toMatch(/\[seg_out \+ flat\] = /);
+    let tables = 0;
+    for (const k of update) {
+      // Every shared phase loops over its table's rows, reading a row's cells from the uniform
+      // (the table's first vec4 row + seg x its vec4 rows per table row), and its tensors at the row's starts.
+      for (const m of k.source.matchAll(/for \(var seg = group; seg < (\d+) \+ fib_z; seg \+= groups_total\) \{\n\s+let seg_count = fib_bases\.v\[(\d+) \+ seg \* (\d+)\]\.x;/g)) {
+        tables++;
+        const [rows, first, stride] = [Number(m[1]), Number(m[2]), Number(m[3])];
+        // The cells are the kernel's uniform values: each chunk counts 1 to SEGMENT_CHUNK elements.
+        for (let r = 0; r < rows; r++) expect(k.bases[(first + r * stride) * 4]).toSatisfy((n: number) => n >= 1 && n <= SEGMENT_CHUNK);
+      }
+      expect(k.source).not.toMatch(/const fib_seg/);
+      if (k.source.includes('seg_count')) expect(k.source).toMatch(/\[seg_out \+ flat\] = /);
     }
+    expect(tables).toBeGreaterThan(0);
     // Most of the update's kernels share a body: the shaders hold far fewer bodies than kernels.
     const rows = update.reduce((s, k) => s + [...k.source.matchAll(/(\d+) kernels of one body/g)].reduce((n, m) => n + Number(m[1]), 0), 0);
     expect(rows).toBeGreaterThan(step.trainable.length);
+    // The shared phases read tensors at their tables' offsets: the shader declares no start offset it does not read.
+    for (const k of update) for (const m of k.source.matchAll(/let (fib_b\d+) = /g)) expect(k.source.split(m[1]!).length, m[1]).toBeGreaterThan(2);
   });
 
   it('computes what a shared phase\'s element loop does not vary once per chunk, above the loop', () => {

@@ -14,6 +14,7 @@ import { SimulatedCudaDriver } from '../../src/runtime/ptxsim/driver.js';
 import { fiberParamGroups, paramSettings, type OptimizerOptions, type ParamGroupRule } from '../../src/train/optimizer.js';
 import { APPLY_INPUT, GRAD_NORM_OUTPUT, LR_INPUT, STEP_INPUT, trainingStep, trainingStepParts } from '../../src/train/step.js';
 import { gpu } from '../webgpu/gpu.js';
+import { WebGpuDevice } from '../../src/runtime/webgpu/device.js';
 import { compileWgsl } from '../../src/driver/pipeline.js';
 import { WEBGPU_DEFAULT_LIMITS } from '../../src/compile/limits.js';
 import { resolve } from 'node:path';
@@ -148,18 +149,25 @@ describe('training step', () => {
     for (const [name, t] of cpu.params) expect(relativeMaxError(webgpu.params.get(name)!, t, 1), name).toBeLessThan(1e-5);
   });
 
-  it('AdamW on WebGPU equals the interpreter when a param spans several chunks of the merged update\'s segment tables', async () => {
+  it('AdamW on WebGPU equals the interpreter when a param spans several chunks of the merged update\'s segment tables, read from the uniform or from constant arrays', async () => {
     // A 48 x 200 weight: its 9,600 elements are three rows (chunks) of a shared update body.
     const model = regression(4, 48, 200);
     const options: OptimizerOptions = { optimizer: { kind: 'adamw' } };
-    const { kernels } = compileWgsl(trainingStep(model, 'loss', options).graph, { mode: 'fused', limits: WEBGPU_DEFAULT_LIMITS });
-    const chunked = kernels.flatMap((k) => [...k.source.matchAll(/(\d+) kernels of one body, \d+ op\(s\) each, (\d+) chunks of up to (\d+) elements/g)]);
-    expect(chunked.some((m) => Number(m[2]) >= Number(m[1]) + 2 && Number(m[3]) < 9600)).toBe(true);
     const cpu = await runSteps(new CpuDevice(), options, 3, [0.05, 0.05, 0.05], model);
-    const webgpu = await runSteps(await gpu('fused'), options, 3, [0.05, 0.05, 0.05], model);
-    // f32 rounding of 48-term sums stays near 1e-5; an element of a chunk read or written at the
-    // wrong place would be off by about the lr (0.05).
-    for (const [name, t] of cpu.params) expect(relativeMaxError(webgpu.params.get(name)!, t, 1), name).toBeLessThan(1e-4);
+    // A 64-byte uniform has no room for any table: they are written as constant arrays.
+    for (const [uniform, where] of [[WEBGPU_DEFAULT_LIMITS.maxUniformBufferBindingSize, /vec4 rows of the uniform fib_bases/], [64, /const fib_seg\d+ = array<i32/]] as const) {
+      const limits = { ...WEBGPU_DEFAULT_LIMITS, maxUniformBufferBindingSize: uniform };
+      const { kernels } = compileWgsl(trainingStep(model, 'loss', options).graph, { mode: 'fused', limits });
+      const chunked = kernels.flatMap((k) => [...k.source.matchAll(/(\d+) kernels of one body, \d+ op\(s\) each, (\d+) chunks of up to (\d+) elements/g)]);
+      expect(chunked.some((m) => Number(m[2]) >= Number(m[1]) + 2 && Number(m[3]) < 9600)).toBe(true);
+      expect(kernels.some((k) => where.test(k.source)), String(where)).toBe(true);
+      const device = await WebGpuDevice.create({ lowerLimits: { maxUniformBufferBindingSize: uniform } });
+      const webgpu = await runSteps(device, options, 3, [0.05, 0.05, 0.05], model);
+      device.dispose();
+      // f32 rounding of 48-term sums stays near 1e-5; an element of a chunk read or written at
+      // the wrong place would be off by about the lr (0.05).
+      for (const [name, t] of cpu.params) expect(relativeMaxError(webgpu.params.get(name)!, t, 1), `${name}, ${uniform}-byte uniform`).toBeLessThan(1e-4);
+    }
   });
 
   it('accumulating the gradients of two micro-batches equals one step on both (AdamW, clipping, groups), on the interpreter and WebGPU', async () => {

@@ -237,11 +237,7 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
 
   const shape = k.output.node.shape;
   const axisNames = shape.map((_, i) => `i${i}`);
-  const out = res.location(k.output.id, true);
-  if (k.attention) return attentionStatements(k.attention);
-  const ctx: PhaseContext = { k, res, out, place, scalar, ix };
-  if (tile) return tiledStatements(ctx, tile, subgroup ? { size: subgroup } : undefined, compactTile);
-  if (vector) return vectorStatements(vector);
+  // A shared body stores through its table's output start, not the kernel's own offset.
   if (segment) {
     // Inside the element loop goes only what depends on the element (its flat loads); the
     // rest — a kernel's scalar inputs and what follows from them alone, such as AdamW's bias
@@ -253,6 +249,11 @@ function phaseStatements(k: Kernel, res: ShaderResources, tile?: MatmulTile, sub
     segment.perChunk.push(...blocks[0]!);
     return [...perElement, `${segment.store} = ${result};`];
   }
+  const out = res.location(k.output.id, true);
+  if (k.attention) return attentionStatements(k.attention);
+  const ctx: PhaseContext = { k, res, out, place, scalar, ix };
+  if (tile) return tiledStatements(ctx, tile, subgroup ? { size: subgroup } : undefined, compactTile);
+  if (vector) return vectorStatements(vector);
   const indexLines = flatIndexLets(shape, axisNames);
   const result = scalar(k.value);
   return [...indexLines, ...blocks[0]!, `${res.element(out.name, `${out.base}flat`)} = ${result};`];
@@ -303,7 +304,7 @@ export function emitWgsl(d: ScheduledDispatch, plan: Plan): WgslKernel {
   const vector = strategy.kind === 'vec4' ? strategy.vector : undefined;
   // Bindings viewed as vec4 are declared before any access is rendered.
   if (vector) {
-    res.vectorize(res.location(d.phases[0]!.kernel.output.id, true).name);
+    res.vectorize(res.bindingOf(d.phases[0]!.kernel.output.id, true));
     declareVectors(res, vector.aligned);
   }
   for (const r of reductions.values()) declareVectors(res, r.aligned);
@@ -378,6 +379,19 @@ interface IndependentPhase {
 }
 
 /**
+ * A shared phase's segment table as the skeleton describes it: read from the uniform
+ * `fib_bases` (ShaderResources.uniformTable), or, where the uniform has no room left, written
+ * as a WGSL constant array (`constant`).
+ */
+interface SegmentTable {
+  readonly phase: number;
+  readonly rows: number;
+  /** What the columns hold, in order. */
+  readonly columns: string;
+  readonly constant?: { readonly name: string; readonly length: number; readonly values: string };
+}
+
+/**
  * Elements per row of a segment table. Rows are dealt to workgroups in turn, so a chunk is the
  * unit of balance: a long segment spreads over many workgroups, and an invocation reads only
  * its workgroup's rows (when every invocation walked every row, most of the update's time was
@@ -396,8 +410,8 @@ function chunkStarts(count: number): number[] {
  * load starts; the body reads `seg_count`, `seg_out` and `seg_in<j>`, a workgroup a row at a
  * time. The others are written as they are.
  */
-function independentPhases(d: ScheduledDispatch, res: ShaderResources): { phases: IndependentPhase[]; tables: { name: string; phase: number; rows: number; columns: string; length: number; values: string }[] } {
-  const binding = (id: number): string | undefined => (res.planned(id).split ? undefined : res.location(id).name);
+function independentPhases(d: ScheduledDispatch, res: ShaderResources): { phases: IndependentPhase[]; tables: SegmentTable[] } {
+  const binding = (id: number): string | undefined => (res.planned(id).split ? undefined : res.bindingOf(id));
   const start = (id: number): number => res.planned(id).arena?.offset ?? 0;
   const bodies = d.phases.map((p) => segmentBody(p.kernel, binding));
   const groups = new Map<string, number[]>();
@@ -405,7 +419,7 @@ function independentPhases(d: ScheduledDispatch, res: ShaderResources): { phases
     if (b) groups.set(b.key, [...(groups.get(b.key) ?? []), i]);
   });
   const phases: IndependentPhase[] = [];
-  const tables: { name: string; phase: number; rows: number; columns: string; length: number; values: string }[] = [];
+  const tables: SegmentTable[] = [];
   d.phases.forEach((p, i) => {
     const body = bodies[i];
     const members = body ? groups.get(body.key)! : [i];
@@ -425,15 +439,20 @@ function independentPhases(d: ScheduledDispatch, res: ShaderResources): { phases
       return chunkStarts(count).map((at) => [Math.min(SEGMENT_CHUNK, count - at), start(k.output.id) + at, ...loads.map((l) => start(l.load.tensor) + l.offset + (l.kind === 'flat' ? at : 0))]);
     });
     const loads = new Map<Scalar, string>(body!.loads.map((l, j) => {
-      const name = res.location(l.load.tensor).name;
+      const name = res.bindingOf(l.load.tensor);
       return [l.load, res.element(name, l.kind === 'flat' ? `seg_in${j} + flat` : `seg_in${j}`)];
     }));
-    const out = res.location(p.kernel.output.id, true).name;
+    const out = res.bindingOf(p.kernel.output.id, true);
     const perChunk: string[] = [];
     const statements = phaseStatements(p.kernel, res, undefined, undefined, undefined, undefined, false, { loads, store: res.element(out, 'seg_out + flat'), perChunk });
-    const row = `seg * ${columns}`;
-    const lets = [...['seg_count', 'seg_out', ...body!.loads.map((_, j) => `seg_in${j}`)].map((v, c) => `let ${v} = ${table}[${row} + ${c}];`), ...perChunk];
-    tables.push({ name: table, phase: phases.length, rows: rows.length, columns: ['chunk count', 'output start', ...body!.loads.map((l, j) => `input ${j} (${l.kind === 'flat' ? 'start' : 'element'})`)].join(', '), length: rows.length * columns, values: rows.flat().join(', ') });
+    // The table is read from the uniform where it fits, else written as a constant array.
+    const inUniform = res.uniformTable(rows, columns);
+    const cell = inUniform ?? ((row: string, c: number): string => `${table}[${row} * ${columns} + ${c}]`);
+    const lets = [...['seg_count', 'seg_out', ...body!.loads.map((_, j) => `seg_in${j}`)].map((v, c) => `let ${v} = ${cell('seg', c)};`), ...perChunk];
+    tables.push({
+      phase: phases.length, rows: rows.length, columns: ['chunk count', 'output start', ...body!.loads.map((l, j) => `input ${j} (${l.kind === 'flat' ? 'start' : 'element'})`)].join(', '),
+      constant: inUniform ? undefined : { name: table, length: rows.length * columns, values: rows.flat().join(', ') },
+    });
     phases.push({
       index: phases.length, name: members.map((m) => d.phases[m]!.kernel.name).join(' '), count: 0, statements, segments: { rows: rows.length, lets },
       summary: `${members.length} kernels of one body, ${p.kernel.fused.length} op(s) each, ${rows.length} chunks of up to ${SEGMENT_CHUNK} elements`,

@@ -15,9 +15,19 @@ export function literal(v: number, type: ScalarType): string {
   return `f32(${/[.e]/.test(s) ? s : `${s}.0`})`;
 }
 
+/** Components of a vec4, in order. */
+const LANES = ['x', 'y', 'z', 'w'];
+
+/**
+ * The share of a shader's uniform (TargetLimits.maxUniformBufferBindingSize) its tables may
+ * take; the rest is left for start offsets (with 64 KiB, a thousand vec4 rows: the most a
+ * merged dispatch has needed is a few hundred offsets).
+ */
+export const UNIFORM_TABLE_SHARE = 0.75;
+
 /** A shader's start offsets (see ShaderResources.bases), as its skeleton declares them. */
 export interface ShaderBases {
-  /** Start offsets (elements), slot by slot. */
+  /** The uniform's ints: the tables' rows (see uniformTable), then the start offsets slot by slot. */
   readonly values: readonly number[];
   /** The uniform's binding number. */
   readonly binding: number;
@@ -82,14 +92,39 @@ export class ShaderResources {
    * binding after the storage bindings, and one `let` per slot at the top of `main`.
    */
   bases(): ShaderBases {
-    const values = [...this.baseSlots.values()].sort((a, b) => a.slot - b.slot).map((s) => s.offset);
-    const lanes = ['x', 'y', 'z', 'w'];
+    const offsets = [...this.baseSlots.values()].sort((a, b) => a.slot - b.slot).map((s) => s.offset);
+    // The tables' rows come first: their readers were written before the last slot was known.
+    const first = this.tableValues.length / 4;
+    const values = [...this.tableValues, ...offsets];
+    const rows = Math.ceil(values.length / 4);
+    const bound = this.plan.limits.maxUniformBufferBindingSize;
+    if (rows * 16 > bound) throw new Error(`internal: a shader's uniform of start offsets and tables takes ${rows * 16} bytes, over the device's ${bound}`);
     return {
       values,
       binding: this.decls.length,
-      rows: Math.ceil(values.length / 4),
-      lets: values.map((_, i) => `let fib_b${i} = fib_bases.v[${i >> 2}].${lanes[i & 3]};`),
+      rows,
+      lets: offsets.map((_, i) => `let fib_b${i} = fib_bases.v[${first + (i >> 2)}].${LANES[i & 3]};`),
     };
+  }
+
+  /** Int tables placed in the uniform (see uniformTable), each row padded to whole vec4s. */
+  private readonly tableValues: number[] = [];
+
+  /**
+   * Places a table of int rows in the uniform `fib_bases`, ahead of the start offsets, and
+   * returns the reader of a cell (`row`: a WGSL expression, `column`: a number); undefined
+   * when the uniform's share for tables (UNIFORM_TABLE_SHARE) is spent. A table read from a
+   * buffer rather than written as a WGSL constant array: indexed by a value the shader only
+   * knows at run time, a constant array is copied into every invocation's private memory
+   * before the read (on lavapipe, half the time of a FiberTiny optimizer dispatch: 3.1 of 6.3
+   * ms), and a uniform is read in place.
+   */
+  uniformTable(rows: readonly (readonly number[])[], columns: number): ((row: string, column: number) => string) | undefined {
+    const stride = Math.ceil(columns / 4);
+    const start = this.tableValues.length / 4;
+    if ((start + rows.length * stride) * 16 > UNIFORM_TABLE_SHARE * this.plan.limits.maxUniformBufferBindingSize) return undefined;
+    for (const r of rows) this.tableValues.push(...r, ...Array<number>(stride * 4 - r.length).fill(0));
+    return (row, column) => `fib_bases.v[${start + (column >> 2)} + ${row} * ${stride}].${LANES[column & 3]}`;
   }
 
   /**
@@ -102,27 +137,36 @@ export class ShaderResources {
   }
 
   /**
+   * The binding (or split param's reader) tensor `id` lives in, without its start offset:
+   * for a caller that addresses the tensor by offsets of its own (a segment table's), so the
+   * shader declares no offset it never reads.
+   */
+  bindingOf(id: number, write = false): string {
+    const t = this.plan.tensors.get(id)!;
+    if (t.workgroup) return `fib_wg_${t.ref.type}`;
+    if (t.split) {
+      if (write) throw new Error(`internal: tensor t${id} is split over several bindings and cannot be written`);
+      return this.splitReader(id);
+    }
+    return this.bind(t.arena ? { kind: 'arena', index: t.arena.index } : { kind: 'tensor', id }, write);
+  }
+
+  /**
    * Where tensor `id` lives: a binding, and the WGSL prefix (`fib_b0 + `) that offsets an
    * element index into it. Scratch and output arenas are read-write. Replicated tensors are addressed in
    * the current owner's copy.
    */
   location(id: number, write = false): { name: string; base: string } {
     const t = this.plan.tensors.get(id)!;
+    const name = this.bindingOf(id, write);
     if (t.workgroup) {
       // The workgroup's own copy of its owner's part: indices are global, so the owner's start is subtracted.
       const { offset, length, perOwner } = t.workgroup;
-      return { name: `fib_wg_${t.ref.type}`, base: `${offset ? `${offset} + ` : ''}${perOwner ? `-owner * ${length} + ` : ''}` };
+      return { name, base: `${offset ? `${offset} + ` : ''}${perOwner ? `-owner * ${length} + ` : ''}` };
     }
-    if (t.split) {
-      if (write) throw new Error(`internal: tensor t${id} is split over several bindings and cannot be written`);
-      return { name: this.splitReader(id), base: '' };
-    }
-    if (t.arena) {
-      const name = this.bind({ kind: 'arena', index: t.arena.index }, write);
-      const copy = this.ownerPhased && t.replicas > 1 ? `owner * ${numel(t.ref.node.shape)} + ` : '';
-      return { name, base: `${this.baseOf(id, t.arena.offset)} + ${copy}` };
-    }
-    return { name: this.bind({ kind: 'tensor', id }, write), base: '' };
+    if (!t.arena || t.split) return { name, base: '' };
+    const copy = this.ownerPhased && t.replicas > 1 ? `owner * ${numel(t.ref.node.shape)} + ` : '';
+    return { name, base: `${this.baseOf(id, t.arena.offset)} + ${copy}` };
   }
 
   /**

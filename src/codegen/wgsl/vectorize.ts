@@ -25,7 +25,7 @@ export interface VectorContext {
 
 /** Declares the bindings of the aligned tensors as arrays of vec4 (before any access is rendered). */
 export function declareVectors(res: ShaderResources, aligned: Alignment): void {
-  for (const [tensor, ok] of aligned) if (ok) res.vectorize(res.location(tensor).name);
+  for (const [tensor, ok] of aligned) if (ok) res.vectorize(res.bindingOf(tensor));
 }
 
 /** WGSL forms of the f32 binary ops with a four-wide form: operators (one character) or helpers. */

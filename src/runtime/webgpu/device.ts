@@ -67,6 +67,7 @@ const PIPELINE_CACHE_SIZE = 1024;
 const LIMIT_NAMES = [
   'maxStorageBuffersPerShaderStage', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup',
   'maxComputeWorkgroupsPerDimension', 'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupSizeX',
+  'maxUniformBufferBindingSize',
 ] as const;
 
 /**
@@ -118,6 +119,7 @@ export class WebGpuDevice implements Device {
           maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
           maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
           maxStorageBufferBindingSize: Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize),
+          maxUniformBufferBindingSize: l.maxUniformBufferBindingSize,
           ...(fixedSubgroupSize(adapter) ? { subgroupSize: fixedSubgroupSize(adapter) } : {}),
         }
       : WEBGPU_DEFAULT_LIMITS;
