@@ -53,6 +53,6 @@ export const CUDA_DEFAULT_LIMITS: TargetLimits = {
   maxComputeInvocationsPerWorkgroup: 1024,
   maxComputeWorkgroupsPerDimension: 65535,
   maxStorageBufferBindingSize: 2 ** 31,
-  // PTX kernels take their tables as parameters, not uniforms: no bound the emitter uses.
+  // Unused for PTX: its plans merge no independent kernels, so no shader has segment tables.
   maxUniformBufferBindingSize: 64 * 1024,
 };

@@ -120,8 +120,8 @@ function decide(
 }
 
 /**
- * Whether permute `n` is the only use of a matmul and is itself used (by several readers, or
- * by an output): then the matmul's kernel stores the permuted layout — a matmul of permuted
+ * Whether permute `n` is the only use of a matmul and is itself read by several nodes (AdamW's
+ * two moments): then the matmul's kernel stores the permuted layout — a matmul of permuted
  * operands, tiled the same — instead of every reader gathering across its rows.
  */
 function storedTransposed(n: Node, consumers: ReadonlyMap<Node, Node[]>): boolean {

@@ -88,8 +88,9 @@ export class ShaderResources {
   }
 
   /**
-   * The start offsets the shader reads, in slot order, and how it declares them: the uniform
-   * binding after the storage bindings, and one `let` per slot at the top of `main`.
+   * The uniform the shader reads — its segment tables (uniformTable), then its start offsets in
+   * slot order — and how it declares them: the uniform binding after the storage bindings, and
+   * one `let` per slot at the top of `main`.
    */
   bases(): ShaderBases {
     const offsets = [...this.baseSlots.values()].sort((a, b) => a.slot - b.slot).map((s) => s.offset);
