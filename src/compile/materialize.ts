@@ -73,7 +73,7 @@ function decide(
       continue;
     } else if (outputs.has(n)) why = `graph output "${outputs.get(n)}"`;
     else if (mode === 'unfused') why = kind === 'reshape' || kind === 'const' ? undefined : 'unfused mode: one kernel per primitive';
-    else if (kind === 'permute' && storedTransposed(n, consumers)) {
+    else if (kind === 'permute' && storedTransposed(n, consumers, outputs)) {
       // A weight's gradient comes out of its matmul transposed (dW = (Xᵀ dY)ᵀ): stored as the
       // matmul lays it out, every optimizer kernel reading it would gather it across rows.
       why = 'permute of a matmul used only here: the matmul writes this layout, and its readers read it in order';
@@ -122,11 +122,12 @@ function decide(
 /**
  * Whether permute `n` is the only use of a matmul and is itself read by several nodes (AdamW's
  * two moments): then the matmul's kernel stores the permuted layout — a matmul of permuted
- * operands, tiled the same — instead of every reader gathering across its rows.
+ * operands, tiled the same — instead of every reader gathering across its rows. Not when the
+ * matmul is a graph output: it is stored anyway, and the permute would be a second kernel.
  */
-function storedTransposed(n: Node, consumers: ReadonlyMap<Node, Node[]>): boolean {
+function storedTransposed(n: Node, consumers: ReadonlyMap<Node, Node[]>, outputs: ReadonlyMap<Node, string>): boolean {
   const from = n.inputs[0]!;
-  return from.op.kind === 'matmul' && (consumers.get(from) ?? []).length === 1 && (consumers.get(n) ?? []).length > 1;
+  return from.op.kind === 'matmul' && !outputs.has(from) && (consumers.get(from) ?? []).length === 1 && (consumers.get(n) ?? []).length > 1;
 }
 
 /**
